@@ -1,0 +1,30 @@
+#include "api/actions/region_actions.h"
+
+#include "api/services.h"
+
+namespace openalb {
+namespace {
+
+Result<Json> DescribeRegions(ActionContext& context) {
+  const RegionInfo& region = context.services.region;
+  Json entry;
+  entry["RegionId"] = region.region_id;
+  entry["LocalName"] = region.local_name;
+  entry["RegionEndpoint"] = context.request.host;
+  Json body;
+  body["Regions"] = Json::array({std::move(entry)});
+  return body;
+}
+
+}  // namespace
+
+void RegisterRegionActions(ActionTable& table) {
+  table.Add({.name = "DescribeRegions",
+             .version = "2020-06-16",
+             .ram_action = "alb:DescribeRegions",
+             .access = AccessLevel::kList,
+             .required = {},
+             .handler = DescribeRegions});
+}
+
+}  // namespace openalb

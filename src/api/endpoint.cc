@@ -1,0 +1,168 @@
+#include "api/endpoint.h"
+
+#include <cctype>
+#include <chrono>
+
+#include "api/access_log.h"
+#include "api/error_catalogue.h"
+#include "api/parameter_reader.h"
+
+namespace openalb {
+namespace {
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) !=
+        std::tolower(static_cast<unsigned char>(b[i]))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// Format parameter first, then the Accept header; JSON unless XML is asked for.
+Result<ResponseFormat> ChooseFormat(const ParameterMap& params, const HttpRequestView& http) {
+  if (auto it = params.find("Format"); it != params.end()) {
+    if (EqualsIgnoreCase(it->second, "JSON")) return ResponseFormat::kJson;
+    if (EqualsIgnoreCase(it->second, "XML")) return ResponseFormat::kXml;
+    return Fail(errors::InvalidParameter("Format", "expected JSON or XML"));
+  }
+  if (auto accept = http.Header("accept")) {
+    bool xml = accept->find("xml") != std::string_view::npos;
+    bool json = accept->find("json") != std::string_view::npos;
+    if (xml && !json) return ResponseFormat::kXml;
+  }
+  return ResponseFormat::kJson;
+}
+
+// The action or version named in the V3 header or the V1 parameter; both must agree.
+Result<std::string> CommonValue(const RpcRequest& request, const HttpRequestView& http,
+                                std::string_view header, std::string_view param) {
+  auto from_param = request.params.find(param);
+  auto from_header = http.Header(header);
+  if (from_header && !from_header->empty()) {
+    if (from_param != request.params.end() && from_param->second != *from_header) {
+      return Fail(
+          errors::InvalidParameter(param, "differs from the " + std::string(header) + " header"));
+    }
+    return std::string(*from_header);
+  }
+  if (from_param == request.params.end() || from_param->second.empty()) {
+    return Fail(errors::MissingParameter(param));
+  }
+  return from_param->second;
+}
+
+}  // namespace
+
+Result<Json> Endpoint::Process(const HttpRequestView& http, RpcRequest& request) {
+  if (http.method != "GET" && http.method != "POST") {
+    return Fail(errors::UnsupportedHttpMethod(http.method));
+  }
+  std::string_view target = http.target;
+  size_t question = target.find('?');
+  std::string_view path = target.substr(0, question);
+  std::string_view query_string =
+      question == std::string_view::npos ? std::string_view{} : target.substr(question + 1);
+  if (path != "/") return Fail(errors::InvalidPath(path.substr(0, 128)));
+
+  ParameterMap query;
+  if (auto r = ParseUrlEncoded(query_string, query); !r) return Fail(r.error());
+  request.params = query;
+  if (!http.body.empty()) {
+    auto content_type = http.Header("content-type").value_or("");
+    if (!content_type.starts_with("application/x-www-form-urlencoded")) {
+      return Fail(errors::InvalidParameter(
+          "Content-Type", "a request body must be application/x-www-form-urlencoded"));
+    }
+    if (auto r = ParseUrlEncoded(http.body, request.params); !r) return Fail(r.error());
+  }
+  auto format = ChooseFormat(request.params, http);
+  if (!format) return Fail(format.error());
+  request.format = *format;
+
+  auto caller = authenticator_.Authenticate(
+      SignedParts{.http = http, .path = path, .query = query, .all = request.params});
+  if (!caller) return Fail(caller.error());
+  request.caller = std::move(*caller);
+
+  auto action = CommonValue(request, http, "x-acs-action", "Action");
+  if (!action) return Fail(action.error());
+  request.action = std::move(*action);
+  auto version = CommonValue(request, http, "x-acs-version", "Version");
+  if (!version) return Fail(version.error());
+  request.version = std::move(*version);
+  if (!actions_.KnowsVersion(request.version)) {
+    return Fail(errors::InvalidVersion(request.version.substr(0, 64)));
+  }
+  const ActionSpec* spec = actions_.Find(request.version, request.action);
+  if (spec == nullptr) return Fail(errors::InvalidAction(request.action.substr(0, 128)));
+
+  if (auto it = request.params.find("RegionId"); it != request.params.end() &&
+                                                 !it->second.empty() &&
+                                                 it->second != services_.region.region_id) {
+    return Fail(errors::InvalidRegionId(it->second.substr(0, 64)));
+  }
+  ParameterReader reader(request.params);
+  for (const auto& name : spec->required) {
+    if (auto r = reader.Required(name); !r) return Fail(r.error());
+  }
+  ActionContext context{request, reader, services_};
+  return spec->handler(context);
+}
+
+HttpReply Endpoint::Handle(const HttpRequestView& http) {
+  auto started = std::chrono::steady_clock::now();
+  RpcRequest request;
+  request.request_id = random_.UuidUpper();
+  request.host = std::string(http.Header("host").value_or("").substr(0, 255));
+  request.source_ip = http.remote_ip;
+  request.secure_transport = http.secure_transport;
+  request.region_id = services_.region.region_id;
+
+  auto outcome = Process(http, request);
+  HttpReply reply;
+  reply.content_type = std::string(ContentTypeFor(request.format));
+  reply.headers.emplace_back("x-acs-request-id", request.request_id);
+  std::string_view code;
+  if (outcome) {
+    (*outcome)["RequestId"] = request.request_id;
+    reply.status = 200;
+    reply.body = request.format == ResponseFormat::kXml
+                     ? RenderXml(request.action + "Response", *outcome)
+                     : RenderJson(*outcome);
+  } else {
+    const ApiError& error = outcome.error();
+    code = error.code;
+    reply.status = error.http_status;
+    Json body = ErrorBody(error, request.request_id, request.host);
+    reply.body =
+        request.format == ResponseFormat::kXml ? RenderXml("Error", body) : RenderJson(body);
+    if (!error.internal.empty()) {
+      access_log_.warn("event=error request_id={} code={} detail=\"{}\"", request.request_id,
+                       error.code, error.internal);
+    }
+  }
+  auto latency = std::chrono::duration_cast<std::chrono::microseconds>(
+      std::chrono::steady_clock::now() - started);
+  std::string_view action = request.action;
+  if (action.empty()) {
+    auto it = request.params.find("Action");
+    if (it != request.params.end())
+      action = it->second;
+    else
+      action = http.Header("x-acs-action").value_or("");
+  }
+  WriteAccessLog(access_log_, {.request_id = request.request_id,
+                               .method = http.method,
+                               .action = action,
+                               .access_key_id = request.caller.access_key_id,
+                               .remote_ip = http.remote_ip,
+                               .status = reply.status,
+                               .code = code,
+                               .latency = latency});
+  return reply;
+}
+
+}  // namespace openalb

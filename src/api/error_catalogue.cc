@@ -1,0 +1,117 @@
+#include "api/error_catalogue.h"
+
+#include <string>
+
+namespace openalb::errors {
+namespace {
+
+ApiError Make(std::string_view code, int status, std::string message) {
+  return ApiError{std::string(code), status, std::move(message), {}};
+}
+
+}  // namespace
+
+ApiError MissingParameter(std::string_view name) {
+  return Make("Missing" + std::string(name), 400,
+              std::string(name) + " is mandatory for this action.");
+}
+
+ApiError InvalidParameter(std::string_view name, std::string_view why) {
+  std::string message = "The parameter " + std::string(name) + " is invalid";
+  if (!why.empty()) message += ": " + std::string(why);
+  message += ".";
+  return Make("InvalidParameter", 400, std::move(message));
+}
+
+ApiError UnsupportedHttpMethod(std::string_view method) {
+  return Make("UnsupportedHTTPMethod", 405,
+              "The HTTP method " + std::string(method) +
+                  " is not supported; RPC-style requests use GET or POST.");
+}
+
+ApiError InvalidPath(std::string_view path) {
+  return Make("InvalidApi.NotFound", 404,
+              "Specified api is not found, please check your url and method: path " +
+                  std::string(path) + " is not served; RPC-style requests use path /.");
+}
+
+ApiError InvalidAction(std::string_view action) {
+  return Make(
+      "InvalidAction.NotFound", 404,
+      "Specified api is not found, please check your url and method: " + std::string(action) + ".");
+}
+
+ApiError InvalidVersion(std::string_view version) {
+  return Make("InvalidVersion", 400,
+              "Specified parameter Version is not valid: " + std::string(version) + ".");
+}
+
+ApiError InvalidRegionId(std::string_view region_id) {
+  return Make("InvalidRegionId", 400,
+              "The specified RegionId " + std::string(region_id) + " is not served here.");
+}
+
+ApiError UnsupportedSecurityToken() {
+  return Make("InvalidSecurityToken.NotSupported", 400,
+              "STS security tokens are not supported by this endpoint; sign the request with "
+              "an AccessKey pair.");
+}
+
+ApiError IncompleteSignature(std::string_view why) {
+  return Make(
+      "IncompleteSignature", 400,
+      "The request signature does not conform to Aliyun standards: " + std::string(why) + ".");
+}
+
+ApiError InvalidSignatureMethod(std::string_view method) {
+  return Make("InvalidSignatureMethod", 400,
+              "Specified signature method " + std::string(method) +
+                  " is not supported; use HMAC-SHA1 or ACS3-HMAC-SHA256.");
+}
+
+ApiError InvalidTimestampFormat() {
+  return Make("InvalidTimeStamp.Format", 400,
+              "Specified time stamp or date value is not well formatted.");
+}
+
+ApiError InvalidTimestampExpired(std::string_view timestamp, std::string_view server_time) {
+  return Make("InvalidTimeStamp.Expired", 400,
+              "Specified time stamp or date value is expired: " + std::string(timestamp) +
+                  " is more than 15 minutes from the server time " + std::string(server_time) +
+                  " (UTC).");
+}
+
+ApiError SignatureNonceUsed() {
+  return Make("SignatureNonceUsed", 400, "Specified signature nonce was used already.");
+}
+
+ApiError AccessKeyNotFound() {
+  return Make("InvalidAccessKeyId.NotFound", 404, "Specified access key is not found.");
+}
+
+ApiError AccessKeyInactive() {
+  return Make("InvalidAccessKeyId.Inactive", 400, "Specified access key is disabled.");
+}
+
+ApiError SignatureDoesNotMatch(std::string_view server_string_to_sign) {
+  return Make("SignatureDoesNotMatch", 400,
+              "Specified signature is not matched with our calculation. server string to sign "
+              "is:" +
+                  std::string(server_string_to_sign));
+}
+
+ApiError InternalError(std::string_view internal_detail) {
+  ApiError e =
+      Make("InternalError", 500, "The request processing has failed due to some unknown error.");
+  e.internal = std::string(internal_detail);
+  return e;
+}
+
+ApiError ServiceUnavailable(std::string_view why) {
+  ApiError e = Make("ServiceUnavailable", 503,
+                    "The request has failed due to a temporary failure of the server.");
+  e.internal = std::string(why);
+  return e;
+}
+
+}  // namespace openalb::errors

@@ -1,0 +1,36 @@
+// The error catalogue: every wire error code the gateway layer returns, its HTTP status
+// and its message template, in one place (STYLE rule 8). Domain errors of the ALB
+// resources live beside them in alb/alb_errors.h once those resources exist.
+#pragma once
+
+#include <string_view>
+
+#include "core/api_error.h"
+
+namespace openalb::errors {
+
+// Request shape.
+ApiError MissingParameter(std::string_view name);  // Missing<Name>, "<Name> is mandatory…"
+ApiError InvalidParameter(std::string_view name, std::string_view why);
+ApiError UnsupportedHttpMethod(std::string_view method);
+ApiError InvalidPath(std::string_view path);
+ApiError InvalidAction(std::string_view action);
+ApiError InvalidVersion(std::string_view version);
+ApiError InvalidRegionId(std::string_view region_id);
+ApiError UnsupportedSecurityToken();
+
+// Authentication.
+ApiError IncompleteSignature(std::string_view why);
+ApiError InvalidSignatureMethod(std::string_view method);
+ApiError InvalidTimestampFormat();
+ApiError InvalidTimestampExpired(std::string_view timestamp, std::string_view server_time);
+ApiError SignatureNonceUsed();
+ApiError AccessKeyNotFound();
+ApiError AccessKeyInactive();
+ApiError SignatureDoesNotMatch(std::string_view server_string_to_sign);
+
+// Server side.
+ApiError InternalError(std::string_view internal_detail);
+ApiError ServiceUnavailable(std::string_view why);
+
+}  // namespace openalb::errors

@@ -1,0 +1,171 @@
+#include "api/parameter_reader.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cctype>
+#include <charconv>
+
+#include "api/error_catalogue.h"
+
+namespace openalb {
+namespace {
+
+// Parses the decimal index of a flattened array element; 0 on anything malformed.
+size_t ParseIndex(std::string_view digits, size_t max_items) {
+  if (digits.empty() || digits.size() > 6 || digits[0] == '0') return 0;
+  size_t value = 0;
+  auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+  if (ec != std::errc() || ptr != digits.data() + digits.size()) return 0;
+  return value <= max_items ? value : 0;
+}
+
+std::string TooMany(size_t max_items) {
+  return "at most " + std::to_string(max_items) + " entries are allowed";
+}
+
+// Collects `Name.N<rest>` entries: index → (rest → value). `rest` is "" or ".Field".
+Result<std::map<size_t, std::map<std::string, std::string, std::less<>>>> CollectFlattened(
+    const ParameterMap& params, std::string_view name, size_t max_items) {
+  std::map<size_t, std::map<std::string, std::string, std::less<>>> items;
+  std::string prefix = std::string(name) + ".";
+  for (auto it = params.lower_bound(prefix); it != params.end(); ++it) {
+    std::string_view key = it->first;
+    if (!key.starts_with(prefix)) break;
+    std::string_view tail = key.substr(prefix.size());
+    size_t dot = tail.find('.');
+    std::string_view digits = tail.substr(0, dot);
+    size_t index = ParseIndex(digits, max_items);
+    if (index == 0) {
+      bool numeric = !digits.empty() && digits.find_first_not_of("0123456789") == digits.npos;
+      return Fail(errors::InvalidParameter(
+          key, numeric ? TooMany(max_items) + " (indexes start at 1)" : "malformed array index"));
+    }
+    std::string rest = dot == std::string_view::npos ? "" : std::string(tail.substr(dot));
+    items[index][rest] = it->second;
+  }
+  return items;
+}
+
+}  // namespace
+
+std::optional<std::string_view> ParameterReader::Get(std::string_view name) const {
+  auto it = params_.find(name);
+  if (it == params_.end()) return std::nullopt;
+  return std::string_view(it->second);
+}
+
+Result<std::string> ParameterReader::Required(std::string_view name) const {
+  auto value = Get(name);
+  if (!value || value->empty()) return Fail(errors::MissingParameter(name));
+  return std::string(*value);
+}
+
+Result<std::optional<bool>> ParameterReader::Bool(std::string_view name) const {
+  auto value = Get(name);
+  if (!value) return std::optional<bool>{};
+  std::string lower;
+  for (char c : *value)
+    lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  if (lower == "true") return std::optional<bool>{true};
+  if (lower == "false") return std::optional<bool>{false};
+  return Fail(errors::InvalidParameter(name, "expected true or false"));
+}
+
+Result<std::optional<std::int64_t>> ParameterReader::Integer(std::string_view name,
+                                                             std::int64_t min,
+                                                             std::int64_t max) const {
+  auto value = Get(name);
+  if (!value) return std::optional<std::int64_t>{};
+  std::int64_t parsed = 0;
+  auto [ptr, ec] = std::from_chars(value->data(), value->data() + value->size(), parsed);
+  if (value->empty() || ec != std::errc() || ptr != value->data() + value->size() || parsed < min ||
+      parsed > max) {
+    return Fail(errors::InvalidParameter(
+        name, "expected an integer from " + std::to_string(min) + " to " + std::to_string(max)));
+  }
+  return std::optional<std::int64_t>{parsed};
+}
+
+Result<std::vector<ParameterObject>> ParameterReader::ObjectList(std::string_view name,
+                                                                 size_t max_items) const {
+  auto flattened = CollectFlattened(params_, name, max_items);
+  if (!flattened) return Fail(flattened.error());
+  auto json_form = Get(name);
+  if (json_form && !flattened->empty()) {
+    return Fail(errors::InvalidParameter(
+        name, "given both as a JSON array and as " + std::string(name) + ".N entries"));
+  }
+  std::vector<ParameterObject> out;
+  if (json_form) {
+    auto parsed = nlohmann::json::parse(*json_form, nullptr, /*allow_exceptions=*/false);
+    if (parsed.is_discarded() || !parsed.is_array()) {
+      return Fail(errors::InvalidParameter(name, "expected a JSON array of objects"));
+    }
+    if (parsed.size() > max_items) return Fail(errors::InvalidParameter(name, TooMany(max_items)));
+    for (const auto& element : parsed) {
+      if (!element.is_object()) {
+        return Fail(errors::InvalidParameter(name, "expected a JSON array of objects"));
+      }
+      ParameterObject object;
+      for (const auto& [field, value] : element.items()) {
+        if (value.is_string()) {
+          object[field] = value.get<std::string>();
+        } else if (value.is_number_integer() || value.is_boolean()) {
+          object[field] = value.dump();
+        } else {
+          return Fail(errors::InvalidParameter(name, "field " + field + " must be a string"));
+        }
+      }
+      out.push_back(std::move(object));
+    }
+    return out;
+  }
+  for (auto& [index, fields] : *flattened) {
+    ParameterObject object;
+    for (auto& [rest, value] : fields) {
+      if (rest.size() < 2 || rest.find('.', 1) != std::string::npos) {
+        return Fail(errors::InvalidParameter(std::string(name) + "." + std::to_string(index) + rest,
+                                             "expected Name.N.Field"));
+      }
+      object[rest.substr(1)] = value;
+    }
+    out.push_back(std::move(object));
+  }
+  return out;
+}
+
+Result<std::vector<std::string>> ParameterReader::StringList(std::string_view name,
+                                                             size_t max_items) const {
+  auto flattened = CollectFlattened(params_, name, max_items);
+  if (!flattened) return Fail(flattened.error());
+  auto json_form = Get(name);
+  if (json_form && !flattened->empty()) {
+    return Fail(errors::InvalidParameter(
+        name, "given both as a JSON array and as " + std::string(name) + ".N entries"));
+  }
+  std::vector<std::string> out;
+  if (json_form) {
+    auto parsed = nlohmann::json::parse(*json_form, nullptr, /*allow_exceptions=*/false);
+    if (parsed.is_discarded() || !parsed.is_array()) {
+      return Fail(errors::InvalidParameter(name, "expected a JSON array of strings"));
+    }
+    if (parsed.size() > max_items) return Fail(errors::InvalidParameter(name, TooMany(max_items)));
+    for (const auto& element : parsed) {
+      if (!element.is_string()) {
+        return Fail(errors::InvalidParameter(name, "expected a JSON array of strings"));
+      }
+      out.push_back(element.get<std::string>());
+    }
+    return out;
+  }
+  for (auto& [index, fields] : *flattened) {
+    if (fields.size() != 1 || !fields.begin()->first.empty()) {
+      return Fail(errors::InvalidParameter(std::string(name) + "." + std::to_string(index),
+                                           "expected Name.N=value"));
+    }
+    out.push_back(fields.begin()->second);
+  }
+  return out;
+}
+
+}  // namespace openalb

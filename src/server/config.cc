@@ -1,0 +1,133 @@
+#include "server/config.h"
+
+#include <toml++/toml.h>
+
+#include <charconv>
+#include <cstdlib>
+#include <string_view>
+
+namespace openalb {
+namespace {
+
+ApiError ConfigError(std::string message) {
+  return ApiError{"InvalidParameter", 400, message, std::move(message)};
+}
+
+}  // namespace
+
+Result<void> ApplyTomlFile(const std::string& path, ServerConfig& config) {
+  toml::table table;
+  try {
+    table = toml::parse_file(path);
+  } catch (const toml::parse_error& e) {
+    return Fail(ConfigError("config file " + path + ": " + std::string(e.description())));
+  }
+  for (const auto& [key, node] : table) {
+    std::string_view name = key.str();
+    auto text = [&](std::string& out) -> Result<void> {
+      if (auto v = node.value<std::string>()) {
+        out = *v;
+        return {};
+      }
+      return Fail(
+          ConfigError("config file " + path + ": " + std::string(name) + " must be a string"));
+    };
+    auto integer = [&](auto& out) -> Result<void> {
+      if (auto v = node.value<int64_t>(); v && *v >= 0) {
+        out = static_cast<std::remove_reference_t<decltype(out)>>(*v);
+        return {};
+      }
+      return Fail(ConfigError("config file " + path + ": " + std::string(name) +
+                              " must be a non-negative integer"));
+    };
+    Result<void> r;
+    if (name == "listen")
+      r = text(config.listen);
+    else if (name == "data_dir")
+      r = text(config.data_dir);
+    else if (name == "region_id")
+      r = text(config.region_id);
+    else if (name == "region_name")
+      r = text(config.region_name);
+    else if (name == "tls_cert")
+      r = text(config.tls_cert);
+    else if (name == "tls_key")
+      r = text(config.tls_key);
+    else if (name == "access_log")
+      r = text(config.access_log);
+    else if (name == "log_level")
+      r = text(config.log_level);
+    else if (name == "threads")
+      r = integer(config.threads);
+    else if (name == "nonce_cache_entries")
+      r = integer(config.nonce_cache_entries);
+    else
+      r = Fail(ConfigError("config file " + path + ": unknown setting " + std::string(name)));
+    if (!r) return r;
+  }
+  return {};
+}
+
+void AddServeOptions(CLI::App& command, ServerConfig& config) {
+  command.add_option("--listen", config.listen, "Address of the OpenAPI endpoint (host:port)")
+      ->envname("OPENALB_LISTEN")
+      ->capture_default_str();
+  command.add_option("--data-dir", config.data_dir, "Directory holding the database and keys")
+      ->envname("OPENALB_DATA_DIR")
+      ->capture_default_str();
+  command.add_option("--region", config.region_id, "Region id this server answers for")
+      ->envname("OPENALB_REGION")
+      ->capture_default_str();
+  command.add_option("--region-name", config.region_name, "LocalName shown by DescribeRegions")
+      ->envname("OPENALB_REGION_NAME")
+      ->capture_default_str();
+  command.add_option("--tls-cert", config.tls_cert, "PEM certificate chain for HTTPS on --listen")
+      ->envname("OPENALB_TLS_CERT");
+  command.add_option("--tls-key", config.tls_key, "PEM private key for HTTPS on --listen")
+      ->envname("OPENALB_TLS_KEY");
+  command.add_option("--threads", config.threads, "I/O threads (0: one per core)")
+      ->envname("OPENALB_THREADS")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  command.add_option("--access-log", config.access_log, "Access log: stderr, off or a file path")
+      ->envname("OPENALB_ACCESS_LOG")
+      ->capture_default_str();
+  command.add_option("--log-level", config.log_level, "trace, debug, info, warn or error")
+      ->envname("OPENALB_LOG_LEVEL")
+      ->capture_default_str();
+  command
+      .add_option("--nonce-cache-entries", config.nonce_cache_entries,
+                  "Most signature nonces remembered at once")
+      ->envname("OPENALB_NONCE_CACHE_ENTRIES")
+      ->capture_default_str();
+}
+
+std::string FindConfigPath(int argc, const char* const* argv) {
+  for (int i = 1; i < argc; ++i) {
+    std::string_view arg = argv[i];
+    if (arg == "--config" && i + 1 < argc) return argv[i + 1];
+    if (arg.starts_with("--config=")) return std::string(arg.substr(9));
+  }
+  if (const char* env = std::getenv("OPENALB_CONFIG")) return env;
+  return {};
+}
+
+Result<std::pair<std::string, std::uint16_t>> SplitHostPort(const std::string& listen) {
+  size_t colon = listen.rfind(':');
+  if (colon == std::string::npos || colon == 0) {
+    return Fail(ConfigError("listen address " + listen + " is not host:port"));
+  }
+  std::string host = listen.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  std::string_view port_text = std::string_view(listen).substr(colon + 1);
+  unsigned port = 0;
+  auto [ptr, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+  if (ec != std::errc() || ptr != port_text.data() + port_text.size() || port > 65535) {
+    return Fail(ConfigError("listen address " + listen + " has an invalid port"));
+  }
+  return std::make_pair(host, static_cast<std::uint16_t>(port));
+}
+
+}  // namespace openalb

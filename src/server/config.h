@@ -1,0 +1,43 @@
+// ServerConfig: every setting of `openalb serve`, and how it is loaded. Each setting can
+// come from a flag, an OPENALB_* environment variable or an optional TOML file, in that
+// order of precedence, over the built-in default.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <cstddef>
+#include <string>
+
+#include "core/api_error.h"
+
+namespace openalb {
+
+struct ServerConfig {
+  std::string listen = "127.0.0.1:8080";  // host:port of the OpenAPI endpoint; port 0 = any
+  std::string data_dir = "openalb-data";
+  std::string region_id = "cn-hangzhou";
+  std::string region_name = "openalb";
+  std::string tls_cert;  // PEM chain; with tls_key, the endpoint speaks HTTPS
+  std::string tls_key;
+  int threads = 0;                    // io threads; 0 = one per core
+  std::string access_log = "stderr";  // "stderr", "off" or a file path
+  std::string log_level = "info";
+  std::size_t nonce_cache_entries = 2'000'000;
+};
+
+// Applies the TOML file at `path` over `config`. Unknown keys are an error, so a typo
+// does not silently fall back to a default.
+Result<void> ApplyTomlFile(const std::string& path, ServerConfig& config);
+
+// Registers the serve options on `command`, bound to `config`, each with its OPENALB_*
+// environment variable. Values already in `config` (defaults or TOML) stay unless a flag
+// or variable is given.
+void AddServeOptions(CLI::App& command, ServerConfig& config);
+
+// The config file named by --config=PATH / --config PATH in argv, else $OPENALB_CONFIG.
+std::string FindConfigPath(int argc, const char* const* argv);
+
+// Splits "host:port" (IPv6 as "[::1]:8080"). InvalidParameter on a malformed value.
+Result<std::pair<std::string, std::uint16_t>> SplitHostPort(const std::string& listen);
+
+}  // namespace openalb

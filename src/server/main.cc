@@ -1,0 +1,53 @@
+// openalb: a self-hosted application load balancer with the Alibaba Cloud ALB OpenAPI.
+// This file only wires the command line to the subcommands in server/commands.h.
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+
+#include "server/commands.h"
+#include "server/config.h"
+
+int main(int argc, char** argv) {
+  using namespace openalb;
+  CLI::App app{"openalb — a self-hosted load balancer speaking the Alibaba Cloud ALB OpenAPI"};
+  app.require_subcommand(1);
+
+  ServerConfig config;
+  std::string config_path = FindConfigPath(argc, argv);
+  if (!config_path.empty()) {
+    if (auto r = ApplyTomlFile(config_path, config); !r) {
+      std::fprintf(stderr, "openalb: %s\n", r.error().message.c_str());
+      return 2;
+    }
+  }
+  auto* serve = app.add_subcommand("serve", "Run the OpenAPI endpoint and the load balancer");
+  serve->add_option("--config", config_path, "TOML config file")->envname("OPENALB_CONFIG");
+  AddServeOptions(*serve, config);
+
+  KeysOptions keys_options;
+  keys_options.data_dir = config.data_dir;
+  auto* keys = app.add_subcommand("keys", "Manage AccessKeys");
+  keys->require_subcommand(1);
+  keys->add_option("--data-dir", keys_options.data_dir, "Data directory")
+      ->envname("OPENALB_DATA_DIR")
+      ->capture_default_str();
+  auto* create = keys->add_subcommand("create", "Create an AccessKey and print its secret once");
+  create->add_option("--account", keys_options.account_id, "Account id (default: the first)");
+  auto* list = keys->add_subcommand("list", "List AccessKeys (never their secrets)");
+  auto* remove = keys->add_subcommand("delete", "Delete an AccessKey");
+  remove->add_option("access_key_id", keys_options.access_key_id)->required();
+  auto* disable = keys->add_subcommand("disable", "Disable an AccessKey");
+  disable->add_option("access_key_id", keys_options.access_key_id)->required();
+  auto* enable = keys->add_subcommand("enable", "Enable a disabled AccessKey");
+  enable->add_option("access_key_id", keys_options.access_key_id)->required();
+
+  CLI11_PARSE(app, argc, argv);
+
+  if (serve->parsed()) return RunServe(config);
+  if (create->parsed()) return RunKeysCreate(keys_options);
+  if (list->parsed()) return RunKeysList(keys_options);
+  if (remove->parsed()) return RunKeysDelete(keys_options);
+  if (disable->parsed()) return RunKeysSetActive(keys_options, false);
+  if (enable->parsed()) return RunKeysSetActive(keys_options, true);
+  return 0;
+}

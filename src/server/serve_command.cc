@@ -1,0 +1,145 @@
+#include <spdlog/sinks/basic_file_sink.h>
+#include <spdlog/sinks/null_sink.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <cstdio>
+#include <functional>
+#include <thread>
+#include <vector>
+
+#include "api/actions/all_actions.h"
+#include "api/endpoint.h"
+#include "api/http_server.h"
+#include "auth/access_key_directory.h"
+#include "auth/credential_factory.h"
+#include "server/commands.h"
+#include "server/data_dir.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace openalb {
+namespace {
+
+std::shared_ptr<spdlog::logger> MakeAccessLogger(const std::string& target) {
+  std::shared_ptr<spdlog::logger> logger;
+  if (target == "off") {
+    logger =
+        std::make_shared<spdlog::logger>("access", std::make_shared<spdlog::sinks::null_sink_mt>());
+  } else if (target == "stderr") {
+    logger = std::make_shared<spdlog::logger>("access",
+                                              std::make_shared<spdlog::sinks::stderr_sink_mt>());
+  } else {
+    logger = std::make_shared<spdlog::logger>(
+        "access", std::make_shared<spdlog::sinks::basic_file_sink_mt>(target));
+  }
+  logger->set_pattern("%Y-%m-%dT%H:%M:%S.%fZ %v", spdlog::pattern_time_type::utc);
+  logger->flush_on(spdlog::level::warn);
+  return logger;
+}
+
+void PrintNewAccount(const NewAccount& created, const DataDirPaths& paths) {
+  std::printf(
+      "openalb: first start — created account %s with a root AccessKey.\n"
+      "  AccessKeyId:     %s\n"
+      "  AccessKeySecret: %s\n"
+      "  This is the only time the secret is printed; it is also in %s (mode 0600).\n",
+      created.account.account_id.c_str(), created.root_key.access_key_id.c_str(),
+      created.root_key.secret.c_str(), paths.credentials().c_str());
+  std::fflush(stdout);
+}
+
+// Reloads the access-key snapshot once a second so `openalb keys delete` takes effect.
+void ScheduleKeyRefresh(boost::asio::steady_timer& timer, AccessKeyDirectory& keys) {
+  timer.expires_after(std::chrono::seconds(1));
+  timer.async_wait([&timer, &keys](const boost::system::error_code& ec) {
+    if (ec) return;
+    if (auto r = keys.RefreshIfChanged(); !r) {
+      spdlog::warn("event=key_refresh_failed detail=\"{}\"", r.error().internal);
+    }
+    ScheduleKeyRefresh(timer, keys);
+  });
+}
+
+}  // namespace
+
+int RunServe(const ServerConfig& config) {
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%fZ %l %v", spdlog::pattern_time_type::utc);
+  spdlog::set_level(spdlog::level::from_str(config.log_level));
+  auto fail = [](const ApiError& e) {
+    spdlog::error("event=startup_failed detail=\"{}\"",
+                  e.internal.empty() ? e.message : e.internal);
+    return 1;
+  };
+
+  auto host_port = SplitHostPort(config.listen);
+  if (!host_port) return fail(host_port.error());
+  DataDirPaths paths{config.data_dir};
+  if (auto r = EnsureDataDir(paths); !r) return fail(r.error());
+  auto store = SqliteStore::Create(paths.database());
+  if (!store) return fail(store.error());
+
+  SystemClock clock;
+  SecureRandom random;
+  CredentialFactory factory(**store, random, clock);
+  auto created = BootstrapFirstAccount(paths, **store, factory, config.region_id);
+  if (!created) return fail(created.error());
+  if (*created) PrintNewAccount(**created, paths);
+
+  AccessKeyDirectory keys(**store);
+  if (auto r = keys.Load(); !r) return fail(r.error());
+  NonceCache nonces(config.nonce_cache_entries);
+  Authenticator authenticator(keys, nonces, clock);
+  Services services{.region = {config.region_id, config.region_name},
+                    .store = **store,
+                    .clock = clock,
+                    .random = random};
+  ActionTable actions = BuildActionTable();
+  auto access_log = MakeAccessLogger(config.access_log);
+  Endpoint endpoint(actions, authenticator, services, random, *access_log);
+
+  HttpServerOptions options;
+  options.address = host_port->first;
+  options.port = host_port->second;
+  if (!config.tls_cert.empty() || !config.tls_key.empty()) {
+    auto tls = MakeTlsContext(config.tls_cert, config.tls_key);
+    if (!tls) return fail(tls.error());
+    options.tls = *tls;
+  }
+  int threads = config.threads > 0
+                    ? config.threads
+                    : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  boost::asio::io_context io(threads);
+  auto server = HttpServer::Create(io, options, [&endpoint](const HttpRequestView& request) {
+    return endpoint.Handle(request);
+  });
+  if (!server) return fail(server.error());
+  (*server)->Start();
+  spdlog::info("event=listening address={} port={} tls={} data_dir={} actions={} threads={}",
+               options.address, (*server)->port(), options.tls ? "on" : "off", config.data_dir,
+               actions.size(), threads);
+  spdlog::default_logger()->flush();
+
+  boost::asio::steady_timer refresh(io);
+  ScheduleKeyRefresh(refresh, keys);
+  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code&, int signal) {
+    spdlog::info("event=stopping signal={}", signal);
+    (*server)->Stop();
+    refresh.cancel();
+    io.stop();
+  });
+
+  std::vector<std::thread> pool;
+  for (int i = 1; i < threads; ++i) pool.emplace_back([&io] { io.run(); });
+  io.run();
+  for (auto& t : pool) t.join();
+  access_log->flush();
+  spdlog::info("event=stopped");
+  return 0;
+}
+
+}  // namespace openalb

@@ -1,0 +1,97 @@
+#include "store/sqlite/sqlite_database.h"
+
+#include <string>
+
+namespace openalb {
+
+ApiError StoreError(std::string_view what) {
+  return ApiError{"InternalError", 500,
+                  "The request processing has failed due to some unknown error.",
+                  "store: " + std::string(what)};
+}
+
+SqliteStatement::SqliteStatement(SqliteStatement&& other) noexcept
+    : db_(other.db_), stmt_(other.stmt_) {
+  other.stmt_ = nullptr;
+}
+
+SqliteStatement::~SqliteStatement() {
+  if (stmt_ != nullptr) sqlite3_finalize(stmt_);
+}
+
+SqliteStatement& SqliteStatement::Bind(int index, std::string_view text) {
+  sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+  return *this;
+}
+
+SqliteStatement& SqliteStatement::Bind(int index, std::int64_t value) {
+  sqlite3_bind_int64(stmt_, index, value);
+  return *this;
+}
+
+Result<bool> SqliteStatement::Step() {
+  int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  return Fail(StoreError(sqlite3_errmsg(db_)));
+}
+
+Result<void> SqliteStatement::Run() {
+  while (true) {
+    auto row = Step();
+    if (!row) return Fail(row.error());
+    if (!*row) return {};
+  }
+}
+
+std::string SqliteStatement::ColumnText(int index) const {
+  auto* text = sqlite3_column_text(stmt_, index);
+  if (text == nullptr) return {};
+  return std::string(reinterpret_cast<const char*>(text),
+                     static_cast<size_t>(sqlite3_column_bytes(stmt_, index)));
+}
+
+std::int64_t SqliteStatement::ColumnInt(int index) const {
+  return sqlite3_column_int64(stmt_, index);
+}
+
+Result<std::unique_ptr<SqliteDatabase>> SqliteDatabase::Open(const std::string& path) {
+  sqlite3* raw = nullptr;
+  int rc =
+      sqlite3_open_v2(path.c_str(), &raw,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  std::unique_ptr<SqliteDatabase> db(new SqliteDatabase(raw));
+  if (rc != SQLITE_OK) {
+    return Fail(StoreError("open " + path + ": " + (raw ? sqlite3_errmsg(raw) : "out of memory")));
+  }
+  sqlite3_busy_timeout(raw, 5000);
+  for (const char* pragma :
+       {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA foreign_keys=ON"}) {
+    if (auto r = db->Exec(pragma); !r) return Fail(r.error());
+  }
+  return db;
+}
+
+SqliteDatabase::~SqliteDatabase() { sqlite3_close_v2(db_); }
+
+Result<void> SqliteDatabase::Exec(std::string_view sql) {
+  char* err = nullptr;
+  std::string text(sql);
+  if (sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string message = err ? err : sqlite3_errmsg(db_);
+    sqlite3_free(err);
+    return Fail(StoreError(message));
+  }
+  return {};
+}
+
+Result<SqliteStatement> SqliteDatabase::Prepare(std::string_view sql) {
+  sqlite3_stmt* stmt = nullptr;
+  if (sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr) !=
+      SQLITE_OK) {
+    return Fail(StoreError(sqlite3_errmsg(db_)));
+  }
+  return SqliteStatement(db_, stmt);
+}
+
+}  // namespace openalb
