@@ -7,6 +7,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
+#include <array>
 #include <optional>
 #include <type_traits>
 
@@ -135,7 +136,22 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     } else {
       beast::error_code ignored;
       stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+      // Lingering close: read and discard what the client is still sending (say, the rest
+      // of an oversized body) for a bounded time, so closing does not reset the connection
+      // before the client has read our answer.
+      beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(2));
+      DrainUntilClosed(kMaxDrainBytes);
     }
+  }
+
+  static constexpr size_t kMaxDrainBytes = 8 << 20;
+
+  void DrainUntilClosed(size_t budget) {
+    stream_.async_read_some(net::buffer(drain_), [self = this->shared_from_this(), budget](
+                                                     beast::error_code ec, size_t n) {
+      if (ec || n >= budget) return;  // EOF, timeout or budget spent: the socket closes
+      self->DrainUntilClosed(budget - n);
+    });
   }
 
   Stream stream_;
@@ -144,6 +160,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   http::response<http::string_body> response_;
+  std::array<char, 16384> drain_;
 };
 
 class Listener final : public HttpServer, public std::enable_shared_from_this<Listener> {

@@ -41,6 +41,9 @@ int main(int argc, char** argv) {
   auto* enable = keys->add_subcommand("enable", "Enable a disabled AccessKey");
   enable->add_option("access_key_id", keys_options.access_key_id)->required();
 
+  // `openalb keys create --data-dir D` and `openalb keys --data-dir D create` both work.
+  for (auto* sub : {create, list, remove, disable, enable}) sub->fallthrough();
+
   CLI11_PARSE(app, argc, argv);
 
   if (serve->parsed()) return RunServe(config);

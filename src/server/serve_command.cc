@@ -67,6 +67,8 @@ void ScheduleKeyRefresh(boost::asio::steady_timer& timer, AccessKeyDirectory& ke
 }  // namespace
 
 int RunServe(const ServerConfig& config) {
+  // Logs go to stderr; stdout carries only the one-time credentials banner.
+  spdlog::set_default_logger(spdlog::stderr_logger_mt("openalb"));
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%fZ %l %v", spdlog::pattern_time_type::utc);
   spdlog::set_level(spdlog::level::from_str(config.log_level));
   auto fail = [](const ApiError& e) {

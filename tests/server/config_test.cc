@@ -1,0 +1,100 @@
+#include "server/config.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <fstream>
+
+#include "server/data_dir.h"
+#include "store/sqlite/sqlite_store.h"
+#include "support/temp_dir.h"
+
+#include <sys/stat.h>
+
+namespace openalb {
+namespace {
+
+using testing::TempDir;
+
+// Loads config as main() does: TOML file, then flags and OPENALB_* variables.
+ServerConfig Load(const std::string& toml_path, std::vector<std::string> args) {
+  ServerConfig config;
+  if (!toml_path.empty()) {
+    EXPECT_TRUE(ApplyTomlFile(toml_path, config));
+  }
+  CLI::App app;
+  AddServeOptions(app, config);
+  args.insert(args.begin(), "openalb");
+  std::vector<const char*> argv;
+  for (auto& a : args) argv.push_back(a.c_str());
+  app.parse(static_cast<int>(argv.size()), argv.data());
+  return config;
+}
+
+TEST(ConfigTest, FlagsBeatEnvironmentWhichBeatsTheFileWhichBeatsDefaults) {
+  TempDir dir;
+  std::string toml = dir.File("openalb.toml");
+  std::ofstream(toml) << "listen = \"127.0.0.1:9000\"\nregion_id = \"cn-shanghai\"\n"
+                         "data_dir = \"/from/file\"\nthreads = 3\n";
+  ::setenv("OPENALB_REGION", "cn-beijing", 1);
+  ::setenv("OPENALB_DATA_DIR", "/from/env", 1);
+  auto config = Load(toml, {"--data-dir", "/from/flag"});
+  ::unsetenv("OPENALB_REGION");
+  ::unsetenv("OPENALB_DATA_DIR");
+  EXPECT_EQ(config.data_dir, "/from/flag");    // flag over env over file
+  EXPECT_EQ(config.region_id, "cn-beijing");   // env over file
+  EXPECT_EQ(config.listen, "127.0.0.1:9000");  // file over default
+  EXPECT_EQ(config.threads, 3);
+  EXPECT_EQ(config.access_log, "stderr");  // default
+}
+
+TEST(ConfigTest, UnknownOrMistypedFileSettingsAreErrors) {
+  TempDir dir;
+  ServerConfig config;
+  std::ofstream(dir.File("a.toml")) << "lisen = \"x\"\n";
+  auto unknown = ApplyTomlFile(dir.File("a.toml"), config);
+  ASSERT_FALSE(unknown);
+  EXPECT_NE(unknown.error().message.find("unknown setting lisen"), std::string::npos);
+  std::ofstream(dir.File("b.toml")) << "threads = \"two\"\n";
+  EXPECT_FALSE(ApplyTomlFile(dir.File("b.toml"), config));
+  std::ofstream(dir.File("c.toml")) << "listen = \n";
+  EXPECT_FALSE(ApplyTomlFile(dir.File("c.toml"), config));
+}
+
+TEST(ConfigTest, SplitsHostAndPort) {
+  EXPECT_EQ(*SplitHostPort("127.0.0.1:8080"),
+            (std::pair<std::string, std::uint16_t>{"127.0.0.1", 8080}));
+  EXPECT_EQ(*SplitHostPort("[::1]:0"), (std::pair<std::string, std::uint16_t>{"::1", 0}));
+  EXPECT_FALSE(SplitHostPort("127.0.0.1"));
+  EXPECT_FALSE(SplitHostPort("127.0.0.1:70000"));
+  EXPECT_FALSE(SplitHostPort("127.0.0.1:8x"));
+}
+
+TEST(DataDirTest, FirstStartCreatesOneAccountAndAPrivateCredentialsFile) {
+  TempDir dir;
+  DataDirPaths paths{dir.File("data")};
+  ASSERT_TRUE(EnsureDataDir(paths));
+  auto store = SqliteStore::Create(paths.database());
+  SystemClock clock;
+  SecureRandom random;
+  CredentialFactory factory(**store, random, clock);
+  auto first = BootstrapFirstAccount(paths, **store, factory, "cn-hangzhou");
+  ASSERT_TRUE(first);
+  ASSERT_TRUE(first->has_value());
+  struct stat st {};
+  ASSERT_EQ(::stat(paths.credentials().c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600);
+  ASSERT_EQ(::stat(paths.root.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0700);
+  std::ifstream in(paths.credentials());
+  std::string text((std::istreambuf_iterator<char>(in)), {});
+  EXPECT_NE(text.find((*first)->root_key.secret), std::string::npos);
+
+  auto second = BootstrapFirstAccount(paths, **store, factory, "cn-hangzhou");
+  ASSERT_TRUE(second);
+  EXPECT_FALSE(second->has_value());
+  EXPECT_EQ((*store)->ListAccounts()->size(), 1u);
+}
+
+}  // namespace
+}  // namespace openalb
