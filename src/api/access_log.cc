@@ -20,6 +20,7 @@ std::string Token(std::string_view raw) {
 }  // namespace
 
 void WriteAccessLog(spdlog::logger& log, const AccessLogEntry& e) {
+  if (!log.should_log(spdlog::level::info)) return;
   log.info(
       "event=request request_id={} method={} action={} access_key_id={} remote={} "
       "status={} code={} latency_us={}",

@@ -67,10 +67,12 @@ Result<Json> Endpoint::Process(const HttpRequestView& http, RpcRequest& request)
       question == std::string_view::npos ? std::string_view{} : target.substr(question + 1);
   if (path != "/") return Fail(errors::InvalidPath(path.substr(0, 128)));
 
-  ParameterMap query;
-  if (auto r = ParseUrlEncoded(query_string, query); !r) return Fail(r.error());
-  request.params = query;
+  if (auto r = ParseUrlEncoded(query_string, request.params); !r) return Fail(r.error());
+  // V3 signs the query string alone; V1 signs query and body together. Without a body
+  // they are the same map.
+  ParameterMap query_only;
   if (!http.body.empty()) {
+    query_only = request.params;
     auto content_type = http.Header("content-type").value_or("");
     if (!content_type.starts_with("application/x-www-form-urlencoded")) {
       return Fail(errors::InvalidParameter(
@@ -83,7 +85,10 @@ Result<Json> Endpoint::Process(const HttpRequestView& http, RpcRequest& request)
   request.format = *format;
 
   auto caller = authenticator_.Authenticate(
-      SignedParts{.http = http, .path = path, .query = query, .all = request.params});
+      SignedParts{.http = http,
+                  .path = path,
+                  .query = http.body.empty() ? request.params : query_only,
+                  .all = request.params});
   if (!caller) return Fail(caller.error());
   request.caller = std::move(*caller);
 

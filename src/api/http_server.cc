@@ -9,7 +9,9 @@
 
 #include <array>
 #include <optional>
+#include <string>
 #include <type_traits>
+#include <vector>
 
 namespace openalb {
 namespace {
@@ -95,38 +97,55 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     view.remote_ip = remote_ip_;
     view.secure_transport = std::is_same_v<Stream, TlsStream>;
     HttpReply reply = shared_->handler(view);
-
-    response_ = {};
-    response_.result(static_cast<unsigned>(reply.status));
-    response_.version(message.version());
-    response_.set(http::field::server, "openalb");
-    response_.set(http::field::content_type, reply.content_type);
-    for (auto& [name, value] : reply.headers) response_.set(name, value);
-    response_.keep_alive(message.keep_alive());
-    response_.body() = std::move(reply.body);
-    response_.prepare_payload();
-    DoWrite(!response_.keep_alive());
+    bool keep_alive = message.keep_alive();
+    SerializeResponse(message.version(), static_cast<unsigned>(reply.status), reply.content_type,
+                      reply.headers, reply.body, keep_alive);
+    DoWrite(!keep_alive);
   }
 
   void WriteProtocolError(http::status status, std::string_view code, std::string_view message) {
-    response_ = {};
-    response_.result(status);
-    response_.version(11);
-    response_.set(http::field::server, "openalb");
-    response_.set(http::field::content_type, "application/json;charset=utf-8");
-    response_.keep_alive(false);
-    response_.body() = ProtocolErrorBody(code, message);
-    response_.prepare_payload();
+    SerializeResponse(11, static_cast<unsigned>(status), "application/json;charset=utf-8", {},
+                      ProtocolErrorBody(code, message), /*keep_alive=*/false);
     DoWrite(/*close=*/true);
+  }
+
+  // Writes the whole response into one buffer. Our responses are a status line, a few
+  // headers and a body, so this replaces Beast's general serializer (a field container and
+  // a gather list per response) with one append-only string.
+  void SerializeResponse(unsigned version, unsigned status, std::string_view content_type,
+                         const std::vector<std::pair<std::string, std::string>>& headers,
+                         std::string_view body, bool keep_alive) {
+    wire_.clear();
+    wire_ += version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
+    wire_ += std::to_string(status);
+    wire_.push_back(' ');
+    wire_ += http::obsolete_reason(static_cast<http::status>(status));
+    wire_ += "\r\nServer: openalb\r\nContent-Type: ";
+    wire_ += content_type;
+    for (const auto& [name, value] : headers) {
+      wire_ += "\r\n";
+      wire_ += name;
+      wire_ += ": ";
+      wire_ += value;
+    }
+    wire_ += "\r\nContent-Length: ";
+    wire_ += std::to_string(body.size());
+    if (!keep_alive) {
+      wire_ += "\r\nConnection: close";
+    } else if (version == 10) {
+      wire_ += "\r\nConnection: keep-alive";
+    }
+    wire_ += "\r\n\r\n";
+    wire_ += body;
   }
 
   void DoWrite(bool close) {
     beast::get_lowest_layer(stream_).expires_after(shared_->options.read_timeout);
-    http::async_write(stream_, response_,
-                      [self = this->shared_from_this(), close](beast::error_code ec, size_t) {
-                        if (ec || close) return self->DoClose();
-                        self->DoRead(self->shared_->options.idle_timeout);
-                      });
+    net::async_write(stream_, net::buffer(wire_),
+                     [self = this->shared_from_this(), close](beast::error_code ec, size_t) {
+                       if (ec || close) return self->DoClose();
+                       self->DoRead(self->shared_->options.idle_timeout);
+                     });
   }
 
   void DoClose() {
@@ -159,7 +178,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   std::string remote_ip_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
-  http::response<http::string_body> response_;
+  std::string wire_;  // the response being written
   std::array<char, 16384> drain_;
 };
 
@@ -200,7 +219,11 @@ class Listener final : public HttpServer, public std::enable_shared_from_this<Li
   }
 
   void DoAccept() {
-    acceptor_.async_accept(net::make_strand(io_),
+    // Each connection's handlers run on its own strand, so no two threads touch a session at
+    // once. With a single io thread that already holds, and the strand would only add cost.
+    auto executor = shared_->options.io_threads > 1 ? net::any_io_executor(net::make_strand(io_))
+                                                    : net::any_io_executor(io_.get_executor());
+    acceptor_.async_accept(executor,
                            [self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
                              if (ec == net::error::operation_aborted || !self->acceptor_.is_open())
                                return;

@@ -31,6 +31,7 @@ struct HttpServerOptions {
   std::uint32_t max_header_bytes = 16 << 10;
   std::chrono::seconds read_timeout{30};  // per request, headers and body together
   std::chrono::seconds idle_timeout{60};  // between requests on a kept-alive connection
+  int io_threads = 1;  // threads that will run the io_context (strands are needed past one)
 };
 
 using RequestHandler = std::function<HttpReply(const HttpRequestView&)>;

@@ -1,45 +1,105 @@
 #include "api/nonce_cache.h"
 
 #include <algorithm>
+#include <bit>
 #include <functional>
+#include <string>
 
 namespace openalb {
+namespace {
 
-void NonceCache::Sweep(Shard& shard, TimePoint now) {
-  std::erase_if(shard.expiry, [now](const auto& entry) { return entry.second <= now; });
-  // Amortised O(1): the next sweep waits until the live set has doubled.
-  shard.sweep_at = std::max<size_t>(1024, shard.expiry.size() * 2);
+std::int64_t Seconds(NonceCache::TimePoint t) {
+  return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
+}
+
+}  // namespace
+
+NonceCache::NonceCache(size_t max_entries) : max_per_shard_(max_entries / kShards + 1) {
+  for (auto& shard : shards_) shard.slots.resize(kInitialSlots);
+}
+
+void NonceCache::Rebuild(Shard& shard, std::int64_t now_s) {
+  size_t live = 0;
+  for (const auto& slot : shard.slots) {
+    if (slot.key != 0 && slot.expires_s > now_s) ++live;
+  }
+  size_t size = std::max(kInitialSlots, std::bit_ceil((live + 1) * 3));
+  std::vector<Slot> fresh(size);
+  const size_t mask = size - 1;
+  for (const auto& slot : shard.slots) {
+    if (slot.key == 0 || slot.expires_s <= now_s) continue;
+    size_t i = slot.key & mask;
+    while (fresh[i].key != 0) i = (i + 1) & mask;
+    fresh[i] = slot;
+  }
+  shard.slots = std::move(fresh);
+  shard.occupied = live;
 }
 
 NonceCache::Outcome NonceCache::Record(std::string_view access_key_id, std::string_view nonce,
                                        TimePoint now, TimePoint expires_at) {
-  std::string key;
-  key.reserve(access_key_id.size() + 1 + nonce.size());
-  key.append(access_key_id).push_back('\n');
-  key.append(nonce);
-  Shard& shard = shards_[std::hash<std::string>{}(key) % kShards];
+  std::string joined;
+  joined.reserve(access_key_id.size() + 1 + nonce.size());
+  joined.append(access_key_id).push_back('\n');
+  joined.append(nonce);
+  std::uint64_t key = std::hash<std::string>{}(joined);
+  if (key == 0) key = 1;  // 0 marks an empty slot
+  const std::int64_t now_s = Seconds(now);
+  // Round up, so an entry is never forgotten before `expires_at`.
+  const std::int64_t expires_s =
+      Seconds(expires_at + std::chrono::seconds(1) - std::chrono::nanoseconds(1));
+  Shard& shard = shards_[(key >> 59) % kShards];
   std::lock_guard lock(shard.mutex);
-  auto it = shard.expiry.find(key);
-  if (it != shard.expiry.end()) {
-    if (it->second > now) return Outcome::kReused;
-    it->second = expires_at;
-    return Outcome::kFresh;
+
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    const size_t mask = shard.slots.size() - 1;
+    size_t i = key & mask;
+    while (shard.slots[i].key != 0 && shard.slots[i].key != key) i = (i + 1) & mask;
+    Slot& slot = shard.slots[i];
+    if (slot.key == key) {
+      if (slot.expires_s > now_s) return Outcome::kReused;
+      slot.expires_s = expires_s;
+      return Outcome::kFresh;
+    }
+    bool at_cap = shard.occupied >= max_per_shard_;
+    if (!at_cap && (shard.occupied + 1) * 2 <= shard.slots.size()) {
+      slot = {key, expires_s};
+      ++shard.occupied;
+      return Outcome::kFresh;
+    }
+    // Half full or at the cap: drop what has expired (growing if need be), then probe again.
+    // At the cap, at most once a second, so overload cannot make every request a full scan.
+    if (at_cap && now_s < shard.next_full_rebuild_s) return Outcome::kFull;
+    Rebuild(shard, now_s);
+    if (shard.occupied >= max_per_shard_) {
+      shard.next_full_rebuild_s = now_s + 1;
+      return Outcome::kFull;
+    }
   }
-  if (shard.expiry.size() >= shard.sweep_at || shard.expiry.size() >= max_per_shard_) {
-    Sweep(shard, now);
-    if (shard.expiry.size() >= max_per_shard_) return Outcome::kFull;
-  }
-  shard.expiry.emplace(std::move(key), expires_at);
-  return Outcome::kFresh;
+  return Outcome::kFull;
 }
 
-size_t NonceCache::SizeForTesting() {
-  size_t total = 0;
+size_t NonceCache::LiveEntriesForTesting(TimePoint now) {
+  size_t live = 0;
+  const std::int64_t now_s = Seconds(now);
   for (auto& shard : shards_) {
     std::lock_guard lock(shard.mutex);
-    total += shard.expiry.size();
+    for (const auto& slot : shard.slots) live += slot.key != 0 && slot.expires_s > now_s;
   }
-  return total;
+  return live;
+}
+
+}  // namespace openalb
+
+namespace openalb {
+
+size_t NonceCache::SlotsForTesting() {
+  size_t slots = 0;
+  for (auto& shard : shards_) {
+    std::lock_guard lock(shard.mutex);
+    slots += shard.slots.size();
+  }
+  return slots;
 }
 
 }  // namespace openalb

@@ -1,9 +1,11 @@
 #include "core/random.h"
 
+#include <openssl/crypto.h>
 #include <openssl/rand.h>
 
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <string_view>
 
 namespace openalb {
@@ -40,11 +42,39 @@ std::string Random::FromAlphabet(std::string_view alphabet, size_t length) {
   return out;
 }
 
-void SecureRandom::Fill(unsigned char* out, size_t size) {
+namespace {
+
+void RandBytesOrDie(unsigned char* out, size_t size) {
   if (RAND_bytes(out, static_cast<int>(size)) != 1) {
     std::fputs("fatal: RAND_bytes failed\n", stderr);
     std::abort();
   }
+}
+
+// Each RAND_bytes call costs a lock and a getpid() (OpenSSL's fork check), once per request
+// when every request needs an id. Small draws are served from a per-thread pool of CSPRNG
+// output instead. The process never forks after start-up, so the pool cannot be shared
+// with a child.
+struct RandomPool {
+  static constexpr size_t kSize = 4096;
+  unsigned char bytes[kSize];
+  size_t used = kSize;
+};
+
+thread_local RandomPool pool;
+
+}  // namespace
+
+void SecureRandom::Fill(unsigned char* out, size_t size) {
+  if (size > RandomPool::kSize / 4) return RandBytesOrDie(out, size);
+  if (RandomPool::kSize - pool.used < size) {
+    RandBytesOrDie(pool.bytes, RandomPool::kSize);
+    pool.used = 0;
+  }
+  std::memcpy(out, pool.bytes + pool.used, size);
+  // Served bytes are wiped so they cannot be read back from memory later.
+  OPENSSL_cleanse(pool.bytes + pool.used, size);
+  pool.used += size;
 }
 
 }  // namespace openalb

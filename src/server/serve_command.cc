@@ -37,6 +37,7 @@ std::shared_ptr<spdlog::logger> MakeAccessLogger(const std::string& target) {
         "access", std::make_shared<spdlog::sinks::basic_file_sink_mt>(target));
   }
   logger->set_pattern("%Y-%m-%dT%H:%M:%S.%fZ %v", spdlog::pattern_time_type::utc);
+  if (target == "off") logger->set_level(spdlog::level::off);
   logger->flush_on(spdlog::level::warn);
   return logger;
 }
@@ -114,6 +115,7 @@ int RunServe(const ServerConfig& config) {
   int threads = config.threads > 0
                     ? config.threads
                     : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  options.io_threads = threads;
   boost::asio::io_context io(threads);
   auto server = HttpServer::Create(io, options, [&endpoint](const HttpRequestView& request) {
     return endpoint.Handle(request);

@@ -15,6 +15,34 @@ TEST(NonceCacheTest, ASecondUseWithinTheWindowIsReused) {
   EXPECT_EQ(cache.Record("k", "n", now + minutes(14), now + minutes(29)), Outcome::kReused);
 }
 
+TEST(NonceCacheTest, AnEntryIsKeptUntilItsExpiryAndNotASecondLonger) {
+  NonceCache cache(1000);
+  system_clock::time_point now{};
+  EXPECT_EQ(cache.Record("k", "n", now, now + seconds(90)), Outcome::kFresh);
+  EXPECT_EQ(cache.Record("k", "n", now + seconds(89), now + seconds(200)), Outcome::kReused);
+  EXPECT_EQ(cache.Record("k", "n", now + seconds(90), now + seconds(200)), Outcome::kFresh);
+}
+
+TEST(NonceCacheTest, ManyLiveEntriesAreAllRemembered) {
+  NonceCache cache(1'000'000);
+  system_clock::time_point now{};
+  for (int i = 0; i < 100000; ++i) {
+    ASSERT_EQ(cache.Record("k", std::to_string(i), now, now + minutes(15)), Outcome::kFresh);
+  }
+  for (int i = 0; i < 100000; i += 7) {
+    ASSERT_EQ(cache.Record("k", std::to_string(i), now, now + minutes(15)), Outcome::kReused);
+  }
+  EXPECT_EQ(cache.LiveEntriesForTesting(now), 100000u);
+}
+
+TEST(NonceCacheTest, AFullCacheAcceptsAgainOnceEntriesExpire) {
+  NonceCache cache(16 * 4);
+  system_clock::time_point now{};
+  for (int i = 0; i < 1000; ++i) cache.Record("k", std::to_string(i), now, now + minutes(15));
+  auto later = now + minutes(16);
+  EXPECT_EQ(cache.Record("k", "fresh", later, later + minutes(15)), Outcome::kFresh);
+}
+
 TEST(NonceCacheTest, NoncesArePerAccessKey) {
   NonceCache cache(1000);
   system_clock::time_point now{};
@@ -31,8 +59,10 @@ TEST(NonceCacheTest, ExpiredEntriesAreForgottenAndSwept) {
   for (int i = 0; i < 40000; ++i) {
     cache.Record("k", "later" + std::to_string(i), now + minutes(16), now + minutes(31));
   }
-  // Without sweeping, 80,000 entries would be held; the expired first half is gone.
-  EXPECT_LT(cache.SizeForTesting(), 50000u);
+  EXPECT_EQ(cache.LiveEntriesForTesting(now + minutes(16)), 40001u);
+  // Holding all 80,000 would take at least 160,000 slots at half load; the expired first
+  // half has been dropped instead.
+  EXPECT_LT(cache.SlotsForTesting(), 160000u);
 }
 
 TEST(NonceCacheTest, AFullCacheRefusesInsteadOfForgetting) {
@@ -43,7 +73,7 @@ TEST(NonceCacheTest, AFullCacheRefusesInsteadOfForgetting) {
     if (cache.Record("k", std::to_string(i), now, now + minutes(15)) == Outcome::kFull) ++full;
   }
   EXPECT_GT(full, 0);
-  EXPECT_LE(cache.SizeForTesting(), 16u * 5);
+  EXPECT_LE(cache.LiveEntriesForTesting(now), 16u * 5);
   EXPECT_EQ(cache.Record("k", "0", now, now + minutes(15)), Outcome::kReused);
 }
 

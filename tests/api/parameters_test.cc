@@ -33,7 +33,8 @@ TEST(ParametersTest, RejectsMalformedEscapesAndEmptyNames) {
 
 TEST(ParametersTest, RejectsTooManyParameters) {
   std::string query;
-  for (size_t i = 0; i <= kMaxParameters; ++i) query += "P" + std::to_string(i) + "=1&";
+  for (size_t i = 0; i <= kMaxParameters; ++i)
+    query.append("P").append(std::to_string(i)).append("=1&");
   ParameterMap params;
   auto r = ParseUrlEncoded(query, params);
   ASSERT_FALSE(r);
