@@ -45,11 +45,13 @@ test-release: build
 bench: build
 	bash bench/run
 
+CXX_FILES = find src tests bench -name node_modules -prune -o \( -name '*.h' -o -name '*.cc' \) -print
+
 format:
-	find src tests bench -name '*.h' -o -name '*.cc' | xargs clang-format -i
+	$(CXX_FILES) | xargs clang-format -i
 
 format-check:
-	find src tests bench -name '*.h' -o -name '*.cc' | xargs clang-format --dry-run -Werror
+	$(CXX_FILES) | xargs clang-format --dry-run -Werror
 
 clean:
 	rm -rf build
