@@ -23,10 +23,12 @@ std::string TooMany(size_t max_items) {
   return "at most " + std::to_string(max_items) + " entries are allowed";
 }
 
-// Collects `Name.N<rest>` entries: index → (rest → value). `rest` is "" or ".Field".
-Result<std::map<size_t, std::map<std::string, std::string, std::less<>>>> CollectFlattened(
-    const ParameterMap& params, std::string_view name, size_t max_items) {
-  std::map<size_t, std::map<std::string, std::string, std::less<>>> items;
+// `Name.N<rest>` entries by index: index → (rest → value), `rest` being "" or ".Field".
+using FlattenedItems = std::map<size_t, std::map<std::string, std::string, std::less<>>>;
+
+Result<FlattenedItems> CollectFlattened(const ParameterMap& params, std::string_view name,
+                                        size_t max_items) {
+  FlattenedItems items;
   std::string prefix = std::string(name) + ".";
   for (auto it = params.lower_bound(prefix); it != params.end(); ++it) {
     std::string_view key = it->first;
@@ -86,26 +88,44 @@ Result<std::optional<std::int64_t>> ParameterReader::Integer(std::string_view na
   return std::optional<std::int64_t>{parsed};
 }
 
-Result<std::vector<ParameterObject>> ParameterReader::ObjectList(std::string_view name,
-                                                                 size_t max_items) const {
-  auto flattened = CollectFlattened(params_, name, max_items);
+namespace {
+
+// An array parameter as sent: either its JSON form, parsed and checked to be an array of
+// at most `max_items`, or its flattened Name.N entries (both at once is refused).
+struct ArrayParameter {
+  std::optional<nlohmann::json> json;
+  FlattenedItems flattened;
+};
+
+Result<ArrayParameter> ReadArrayParameter(const ParameterMap& params, std::string_view name,
+                                          size_t max_items, std::string_view expected_shape) {
+  auto flattened = CollectFlattened(params, name, max_items);
   if (!flattened) return Fail(flattened.error());
-  auto json_form = Get(name);
-  if (json_form && !flattened->empty()) {
+  auto json_form = params.find(name);
+  if (json_form == params.end()) return ArrayParameter{std::nullopt, std::move(*flattened)};
+  if (!flattened->empty()) {
     return Fail(errors::InvalidParameter(
         name, "given both as a JSON array and as " + std::string(name) + ".N entries"));
   }
+  auto parsed = nlohmann::json::parse(json_form->second, nullptr, /*allow_exceptions=*/false);
+  if (parsed.is_discarded() || !parsed.is_array()) {
+    return Fail(errors::InvalidParameter(name, expected_shape));
+  }
+  if (parsed.size() > max_items) return Fail(errors::InvalidParameter(name, TooMany(max_items)));
+  return ArrayParameter{std::move(parsed), {}};
+}
+
+}  // namespace
+
+Result<std::vector<ParameterObject>> ParameterReader::ObjectList(std::string_view name,
+                                                                 size_t max_items) const {
+  constexpr std::string_view kShape = "expected a JSON array of objects";
+  auto array = ReadArrayParameter(params_, name, max_items, kShape);
+  if (!array) return Fail(array.error());
   std::vector<ParameterObject> out;
-  if (json_form) {
-    auto parsed = nlohmann::json::parse(*json_form, nullptr, /*allow_exceptions=*/false);
-    if (parsed.is_discarded() || !parsed.is_array()) {
-      return Fail(errors::InvalidParameter(name, "expected a JSON array of objects"));
-    }
-    if (parsed.size() > max_items) return Fail(errors::InvalidParameter(name, TooMany(max_items)));
-    for (const auto& element : parsed) {
-      if (!element.is_object()) {
-        return Fail(errors::InvalidParameter(name, "expected a JSON array of objects"));
-      }
+  if (array->json) {
+    for (const auto& element : *array->json) {
+      if (!element.is_object()) return Fail(errors::InvalidParameter(name, kShape));
       ParameterObject object;
       for (const auto& [field, value] : element.items()) {
         if (value.is_string()) {
@@ -120,7 +140,7 @@ Result<std::vector<ParameterObject>> ParameterReader::ObjectList(std::string_vie
     }
     return out;
   }
-  for (auto& [index, fields] : *flattened) {
+  for (auto& [index, fields] : array->flattened) {
     ParameterObject object;
     for (auto& [rest, value] : fields) {
       if (rest.size() < 2 || rest.find('.', 1) != std::string::npos) {
@@ -136,29 +156,18 @@ Result<std::vector<ParameterObject>> ParameterReader::ObjectList(std::string_vie
 
 Result<std::vector<std::string>> ParameterReader::StringList(std::string_view name,
                                                              size_t max_items) const {
-  auto flattened = CollectFlattened(params_, name, max_items);
-  if (!flattened) return Fail(flattened.error());
-  auto json_form = Get(name);
-  if (json_form && !flattened->empty()) {
-    return Fail(errors::InvalidParameter(
-        name, "given both as a JSON array and as " + std::string(name) + ".N entries"));
-  }
+  constexpr std::string_view kShape = "expected a JSON array of strings";
+  auto array = ReadArrayParameter(params_, name, max_items, kShape);
+  if (!array) return Fail(array.error());
   std::vector<std::string> out;
-  if (json_form) {
-    auto parsed = nlohmann::json::parse(*json_form, nullptr, /*allow_exceptions=*/false);
-    if (parsed.is_discarded() || !parsed.is_array()) {
-      return Fail(errors::InvalidParameter(name, "expected a JSON array of strings"));
-    }
-    if (parsed.size() > max_items) return Fail(errors::InvalidParameter(name, TooMany(max_items)));
-    for (const auto& element : parsed) {
-      if (!element.is_string()) {
-        return Fail(errors::InvalidParameter(name, "expected a JSON array of strings"));
-      }
+  if (array->json) {
+    for (const auto& element : *array->json) {
+      if (!element.is_string()) return Fail(errors::InvalidParameter(name, kShape));
       out.push_back(element.get<std::string>());
     }
     return out;
   }
-  for (auto& [index, fields] : *flattened) {
+  for (auto& [index, fields] : array->flattened) {
     if (fields.size() != 1 || !fields.begin()->first.empty()) {
       return Fail(errors::InvalidParameter(std::string(name) + "." + std::to_string(index),
                                            "expected Name.N=value"));
