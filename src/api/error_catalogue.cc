@@ -11,18 +11,6 @@ ApiError Make(std::string_view code, int status, std::string message) {
 
 }  // namespace
 
-ApiError MissingParameter(std::string_view name) {
-  return Make("Missing" + std::string(name), 400,
-              std::string(name) + " is mandatory for this action.");
-}
-
-ApiError InvalidParameter(std::string_view name, std::string_view why) {
-  std::string message = "The parameter " + std::string(name) + " is invalid";
-  if (!why.empty()) message += ": " + std::string(why);
-  message += ".";
-  return Make("InvalidParameter", 400, std::move(message));
-}
-
 ApiError UnsupportedHttpMethod(std::string_view method) {
   return Make("UnsupportedHTTPMethod", 405,
               "The HTTP method " + std::string(method) +

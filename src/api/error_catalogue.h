@@ -6,12 +6,11 @@
 #include <string_view>
 
 #include "core/api_error.h"
+#include "core/common_errors.h"  // MissingParameter, InvalidParameter
 
 namespace openalb::errors {
 
 // Request shape.
-ApiError MissingParameter(std::string_view name);  // Missing<Name>, "<Name> is mandatory…"
-ApiError InvalidParameter(std::string_view name, std::string_view why);
 ApiError UnsupportedHttpMethod(std::string_view method);
 ApiError InvalidPath(std::string_view path);
 ApiError InvalidAction(std::string_view action);
