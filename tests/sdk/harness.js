@@ -73,8 +73,7 @@ class Server {
 
   // Runs `openalb <args>` against this server's data dir and returns stdout.
   cli(...args) {
-    return execFileSync(BIN, [...args.slice(0, 1), ...args.slice(1, 2), '--data-dir', this.dataDir, ...args.slice(2)],
-      { encoding: 'utf8' });
+    return execFileSync(BIN, [...args, '--data-dir', this.dataDir], { encoding: 'utf8' });
   }
 }
 
