@@ -15,6 +15,14 @@ using testing::MakeCertificate;
 
 auto Now() { return std::chrono::system_clock::now(); }
 
+GeneratedCert MakeCa(const std::string& name) {
+  CertSpec spec;
+  spec.common_name = name;
+  spec.is_ca = true;
+  spec.usage = KeyUsage::kUnrestricted;
+  return MakeCertificate(spec);
+}
+
 void ExpectInvalid(const Result<ValidatedCertificate>& result, std::string_view parameter,
                    std::string_view why) {
   ASSERT_FALSE(result);
@@ -46,11 +54,7 @@ TEST(CertificatePemTest, AcceptsAnEcdsaServerCertificateAndExtractsWhatAListener
 }
 
 TEST(CertificatePemTest, AcceptsAnRsaLeafFollowedByItsIssuer) {
-  CertSpec ca_spec;
-  ca_spec.common_name = "Test CA";
-  ca_spec.is_ca = true;
-  ca_spec.usage = KeyUsage::kUnrestricted;
-  auto ca = MakeCertificate(ca_spec);
+  auto ca = MakeCa("Test CA");
   CertSpec leaf_spec;
   leaf_spec.dns_names = {"a.example.com"};
   leaf_spec.key = KeyKind::kRsa2048;
@@ -63,11 +67,7 @@ TEST(CertificatePemTest, AcceptsAnRsaLeafFollowedByItsIssuer) {
 }
 
 TEST(CertificatePemTest, RefusesAChainInTheWrongOrder) {
-  CertSpec ca_spec;
-  ca_spec.common_name = "Test CA";
-  ca_spec.is_ca = true;
-  ca_spec.usage = KeyUsage::kUnrestricted;
-  auto ca = MakeCertificate(ca_spec);
+  auto ca = MakeCa("Test CA");
   auto leaf = MakeCertificate({}, &ca);
   ExpectInvalid(ValidateCertificatePem(ca.cert_pem + leaf.cert_pem, leaf.key_pem, Now()), "Cert",
                 "did not issue");
@@ -102,10 +102,7 @@ TEST(CertificatePemTest, RefusesAClientOnlyCertificateButAcceptsACa) {
   auto cert = MakeCertificate(client);
   ExpectInvalid(ValidateCertificatePem(cert.cert_pem, cert.key_pem, Now()), "Cert",
                 "neither a server certificate nor a CA");
-  CertSpec ca_spec;
-  ca_spec.is_ca = true;
-  ca_spec.usage = KeyUsage::kUnrestricted;
-  auto ca = MakeCertificate(ca_spec);
+  auto ca = MakeCa("Test CA");
   auto result = ValidateCertificatePem(ca.cert_pem, ca.key_pem, Now());
   ASSERT_TRUE(result) << result.error().message;
   EXPECT_TRUE(result->is_ca);
