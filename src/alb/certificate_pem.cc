@@ -66,16 +66,22 @@ std::string ToPkcs8Pem(EVP_PKEY* key) {
   return std::string(data, static_cast<size_t>(size));
 }
 
-void ReadNames(X509* leaf, ValidatedCertificate& out) {
-  X509_NAME* subject = X509_get_subject_name(leaf);
-  int index = X509_NAME_get_index_by_NID(subject, NID_commonName, -1);
+std::string CommonNameOf(X509_NAME* name) {
+  std::string out;
+  int index = X509_NAME_get_index_by_NID(name, NID_commonName, -1);
   if (index >= 0) {
-    ASN1_STRING* data = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(subject, index));
+    ASN1_STRING* data = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, index));
     unsigned char* utf8 = nullptr;
     int len = ASN1_STRING_to_UTF8(&utf8, data);
-    if (len >= 0) out.common_name.assign(reinterpret_cast<char*>(utf8), static_cast<size_t>(len));
+    if (len >= 0) out.assign(reinterpret_cast<char*>(utf8), static_cast<size_t>(len));
     OPENSSL_free(utf8);
   }
+  return out;
+}
+
+void ReadNames(X509* leaf, ValidatedCertificate& out) {
+  out.common_name = CommonNameOf(X509_get_subject_name(leaf));
+  out.issuer = CommonNameOf(X509_get_issuer_name(leaf));
   auto* names =
       static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(leaf, NID_subject_alt_name, nullptr, nullptr));
   for (int i = 0; names != nullptr && i < sk_GENERAL_NAME_num(names); ++i) {

@@ -18,6 +18,7 @@ enum class CertificateKeyType { kRsa, kEcdsa };
 
 struct ValidatedCertificate {
   std::string common_name;             // may be empty
+  std::string issuer;                  // the issuer's common name; may be empty
   std::vector<std::string> dns_names;  // subjectAltName DNS entries, lower-case
   std::chrono::system_clock::time_point not_before;
   std::chrono::system_clock::time_point not_after;

@@ -1,8 +1,9 @@
-// Services: what action handlers may use — the region served, the store, the clock and
-// the random source. Built once in server/ and passed by reference; handlers never reach
-// for globals.
+// Services: what action handlers may use — the region served, the store, the clock, the
+// random source and the ALB domain. Built once in server/ and passed by reference; handlers
+// never reach for globals.
 #pragma once
 
+#include "alb/domain.h"
 #include "alb/region.h"
 #include "core/clock.h"
 #include "core/random.h"
@@ -15,6 +16,7 @@ struct Services {
   Store& store;
   const Clock& clock;
   Random& random;
+  const Domain& domain;
 };
 
 }  // namespace openalb

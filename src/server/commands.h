@@ -21,4 +21,18 @@ int RunKeysList(const KeysOptions& options);
 int RunKeysDelete(const KeysOptions& options);
 int RunKeysSetActive(const KeysOptions& options, bool active);
 
+struct CertsOptions {
+  std::string data_dir;
+  std::string region_id;
+  std::string account_id;  // empty = the first account
+  std::string name;        // for import
+  std::string cert_file;   // PEM chain, leaf first
+  std::string key_file;    // PEM private key
+  std::string certificate;  // for delete: "<number>-<region>" or the number
+};
+
+int RunCertsImport(const CertsOptions& options);
+int RunCertsList(const CertsOptions& options);
+int RunCertsDelete(const CertsOptions& options);
+
 }  // namespace openalb

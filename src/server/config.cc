@@ -15,6 +15,22 @@ ApiError ConfigError(std::string message) {
 
 }  // namespace
 
+Result<std::int64_t> ParseDurationMs(std::string_view text) {
+  std::int64_t value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  std::string_view unit(end, static_cast<size_t>(text.data() + text.size() - end));
+  std::int64_t scale = unit.empty() || unit == "ms" ? 1
+                       : unit == "s"                ? 1000
+                       : unit == "m"                ? 60'000
+                                                    : 0;
+  constexpr std::int64_t kMaxMs = 24LL * 3600 * 1000;
+  if (ec != std::errc() || value < 0 || scale == 0 || value > kMaxMs / scale) {
+    return Fail(ConfigError("duration " + std::string(text) +
+                            " is not a number with ms, s or m, up to one day"));
+  }
+  return value * scale;
+}
+
 Result<void> ApplyTomlFile(const std::string& path, ServerConfig& config) {
   toml::table table;
   try {
@@ -61,6 +77,18 @@ Result<void> ApplyTomlFile(const std::string& path, ServerConfig& config) {
       r = integer(config.threads);
     else if (name == "nonce_cache_entries")
       r = integer(config.nonce_cache_entries);
+    else if (name == "job_delay") {
+      std::string value;
+      r = text(value);
+      if (r) {
+        auto ms = ParseDurationMs(value);
+        if (ms) config.job_delay_ms = *ms;
+        else r = Fail(ConfigError("config file " + path + ": job_delay: " + ms.error().message));
+      }
+    } else if (name == "quota_certificates_basic")
+      r = integer(config.quota_certificates_basic);
+    else if (name == "quota_certificates_standard")
+      r = integer(config.quota_certificates_standard);
     else
       r = Fail(ConfigError("config file " + path + ": unknown setting " + std::string(name)));
     if (!r) return r;
@@ -99,6 +127,30 @@ void AddServeOptions(CLI::App& command, ServerConfig& config) {
       .add_option("--nonce-cache-entries", config.nonce_cache_entries,
                   "Most signature nonces remembered at once")
       ->envname("OPENALB_NONCE_CACHE_ENTRIES")
+      ->capture_default_str();
+  command
+      .add_option_function<std::string>(
+          "--job-delay",
+          [&config](const std::string& value) {
+            auto ms = ParseDurationMs(value);
+            if (!ms) throw CLI::ValidationError("--job-delay", ms.error().message);
+            config.job_delay_ms = *ms;
+          },
+          "Hold each asynchronous job this long before finishing it (e.g. 2s, 500ms), so "
+          "clients can watch Configuring/Associating/Dissociating")
+      ->envname("OPENALB_JOB_DELAY")
+      ->default_str("0");
+  command
+      .add_option("--quota-certificates-basic", config.quota_certificates_basic,
+                  "Additional certificates per Basic-edition load balancer")
+      ->envname("OPENALB_QUOTA_CERTIFICATES_BASIC")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  command
+      .add_option("--quota-certificates-standard", config.quota_certificates_standard,
+                  "Additional certificates per Standard or StandardWithWaf load balancer")
+      ->envname("OPENALB_QUOTA_CERTIFICATES_STANDARD")
+      ->check(CLI::PositiveNumber)
       ->capture_default_str();
 }
 

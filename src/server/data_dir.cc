@@ -46,6 +46,42 @@ Result<void> EnsureDataDir(const DataDirPaths& paths) {
   return {};
 }
 
+Result<SecretBox::Key> LoadOrCreateSecretKey(const DataDirPaths& paths, Random& random) {
+  const std::string path = paths.secret_key();
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+      SecretBox::Key key{};
+      ssize_t n = ::read(fd, key.data(), key.size());
+      char extra = 0;
+      ssize_t more = ::read(fd, &extra, 1);
+      ::close(fd);
+      if (n != static_cast<ssize_t>(key.size()) || more != 0) {
+        return Fail(ApiError{"InternalError", 500, "bad secret key file",
+                             path + " is not a 32-byte key; restore it from backup"});
+      }
+      return key;
+    }
+    if (errno != ENOENT) return Fail(IoError("cannot read " + path));
+    SecretBox::Key key{};
+    random.Fill(key.data(), key.size());
+    const std::string temp = path + ".new." + std::to_string(::getpid());
+    if (auto r = WriteNewPrivateFile(temp, std::string(key.begin(), key.end())); !r) {
+      return Fail(r.error());
+    }
+    int linked = ::link(temp.c_str(), path.c_str());
+    int link_errno = errno;
+    ::unlink(temp.c_str());
+    if (linked == 0) return key;
+    if (link_errno != EEXIST) {
+      errno = link_errno;
+      return Fail(IoError("cannot create " + path));
+    }
+    // Another process created it first: read theirs.
+  }
+  return Fail(IoError("cannot create " + path));
+}
+
 Result<std::optional<NewAccount>> BootstrapFirstAccount(const DataDirPaths& paths, Store& store,
                                                         CredentialFactory& factory,
                                                         const std::string& region_id) {

@@ -1,6 +1,8 @@
-// The data directory: where the database and the first account's credentials live.
-// First start creates it (mode 0700), the first account with its root AccessKey, and a
-// credentials file (mode 0600) that holds that key — the only place a secret is written.
+// The data directory: where the database, the first account's credentials and the key that
+// seals private keys live. First start creates it (mode 0700), the first account with its
+// root AccessKey, and a credentials file (mode 0600) that holds that key. The sealing key
+// (secret.key, 0600) sits beside the database, never in it: a copy of the database alone
+// does not reveal a certificate's private key.
 #pragma once
 
 #include <optional>
@@ -8,6 +10,8 @@
 
 #include "auth/credential_factory.h"
 #include "core/api_error.h"
+#include "core/random.h"
+#include "core/secret_box.h"
 
 namespace openalb {
 
@@ -15,10 +19,15 @@ struct DataDirPaths {
   std::string root;
   std::string database() const { return root + "/openalb.db"; }
   std::string credentials() const { return root + "/credentials.json"; }
+  std::string secret_key() const { return root + "/secret.key"; }
 };
 
 // Creates the directory if it does not exist.
 Result<void> EnsureDataDir(const DataDirPaths& paths);
+
+// The sealing key, created (32 random bytes, mode 0600) on first use. Safe when the server
+// and the CLI race to create it: the file appears whole, once, by link().
+Result<SecretBox::Key> LoadOrCreateSecretKey(const DataDirPaths& paths, Random& random);
 
 // When the store has no account yet: creates one, writes the credentials file and returns
 // what it created. Otherwise returns nullopt.

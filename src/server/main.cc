@@ -44,6 +44,32 @@ int main(int argc, char** argv) {
   // `openalb keys create --data-dir D` and `openalb keys --data-dir D create` both work.
   for (auto* sub : {create, list, remove, disable, enable}) sub->fallthrough();
 
+  CertsOptions certs_options;
+  certs_options.data_dir = config.data_dir;
+  certs_options.region_id = config.region_id;
+  auto* certs = app.add_subcommand("certs", "Manage certificates (private keys are never shown)");
+  certs->require_subcommand(1);
+  certs->add_option("--data-dir", certs_options.data_dir, "Data directory")
+      ->envname("OPENALB_DATA_DIR")
+      ->capture_default_str();
+  certs->add_option("--region", certs_options.region_id, "Region id of the server")
+      ->envname("OPENALB_REGION")
+      ->capture_default_str();
+  certs->add_option("--account", certs_options.account_id, "Account id (default: the first)");
+  auto* import = certs->add_subcommand("import", "Import a PEM certificate chain and its key");
+  import->add_option("--name", certs_options.name, "Certificate name")->required();
+  import->add_option("--cert", certs_options.cert_file, "PEM chain file, leaf first")
+      ->required()
+      ->check(CLI::ExistingFile);
+  import->add_option("--key", certs_options.key_file, "PEM private key file")
+      ->required()
+      ->check(CLI::ExistingFile);
+  auto* certs_list = certs->add_subcommand("list", "List certificates");
+  auto* certs_delete = certs->add_subcommand("delete", "Delete a certificate no listener serves");
+  certs_delete->add_option("certificate", certs_options.certificate, "<number>-<region> or number")
+      ->required();
+  for (auto* sub : {import, certs_list, certs_delete}) sub->fallthrough();
+
   CLI11_PARSE(app, argc, argv);
 
   if (serve->parsed()) return RunServe(config);
@@ -52,5 +78,8 @@ int main(int argc, char** argv) {
   if (remove->parsed()) return RunKeysDelete(keys_options);
   if (disable->parsed()) return RunKeysSetActive(keys_options, false);
   if (enable->parsed()) return RunKeysSetActive(keys_options, true);
+  if (import->parsed()) return RunCertsImport(certs_options);
+  if (certs_list->parsed()) return RunCertsList(certs_options);
+  if (certs_delete->parsed()) return RunCertsDelete(certs_options);
   return 0;
 }

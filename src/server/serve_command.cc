@@ -17,6 +17,7 @@
 #include "api/http_server.h"
 #include "auth/access_key_directory.h"
 #include "auth/credential_factory.h"
+#include "jobs/job_worker.h"
 #include "server/commands.h"
 #include "server/data_dir.h"
 #include "store/sqlite/sqlite_store.h"
@@ -96,10 +97,24 @@ int RunServe(const ServerConfig& config) {
   if (auto r = keys.Load(); !r) return fail(r.error());
   NonceCache nonces(config.nonce_cache_entries);
   Authenticator authenticator(keys, nonces, clock);
+  auto secret_key = LoadOrCreateSecretKey(paths, random);
+  if (!secret_key) return fail(secret_key.error());
+  SecretBox secrets(*secret_key, random);
+  Domain domain{.store = **store,
+                .clock = clock,
+                .random = random,
+                .region = {config.region_id, config.region_name},
+                .secrets = secrets,
+                .limits = {.additional_certificates_basic = config.quota_certificates_basic,
+                           .additional_certificates_standard = config.quota_certificates_standard},
+                .job_delay = std::chrono::milliseconds(config.job_delay_ms)};
+  JobWorker worker(domain);
+  domain.wake_jobs = [&worker] { worker.Wake(); };
   Services services{.region = {config.region_id, config.region_name},
                     .store = **store,
                     .clock = clock,
-                    .random = random};
+                    .random = random,
+                    .domain = domain};
   ActionTable actions = BuildActionTable();
   auto access_log = MakeAccessLogger(config.access_log);
   Endpoint endpoint(actions, authenticator, services, random, *access_log);
@@ -121,10 +136,13 @@ int RunServe(const ServerConfig& config) {
     return endpoint.Handle(request);
   });
   if (!server) return fail(server.error());
+  worker.Start();  // jobs a crash left unfinished are due at once
   (*server)->Start();
-  spdlog::info("event=listening address={} port={} tls={} data_dir={} actions={} threads={}",
-               options.address, (*server)->port(), options.tls ? "on" : "off", config.data_dir,
-               actions.size(), threads);
+  spdlog::info(
+      "event=listening address={} port={} tls={} data_dir={} actions={} threads={} "
+      "job_delay_ms={}",
+      options.address, (*server)->port(), options.tls ? "on" : "off", config.data_dir,
+      actions.size(), threads, config.job_delay_ms);
   spdlog::default_logger()->flush();
 
   boost::asio::steady_timer refresh(io);
@@ -141,6 +159,7 @@ int RunServe(const ServerConfig& config) {
   for (int i = 1; i < threads; ++i) pool.emplace_back([&io] { io.run(); });
   io.run();
   for (auto& t : pool) t.join();
+  worker.Stop();
   access_log->flush();
   spdlog::info("event=stopped");
   return 0;

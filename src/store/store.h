@@ -1,14 +1,23 @@
 // Store: the durable state of openalb, behind one interface so that the SQLite
 // implementation (store/sqlite/) and a later PostgreSQL one pass the same contract tests.
-// Every method is a single transaction. Failures come back as ApiError "InternalError"
-// with the database's own message in `internal` only.
+// Accounts and keys have one-call methods (each its own transaction). The ALB resources are
+// read and changed inside Transact(): the domain (alb/) runs its checks and writes against a
+// StoreTx, and everything commits durably or nothing does. A write transaction holds the
+// database's write lock from its start (SQLite BEGIN IMMEDIATE; in PostgreSQL the rows it
+// reads are locked FOR UPDATE), so two requests on one listener are serialised.
+// Store failures come back as ApiError "InternalError" with the database's own message in
+// `internal` only.
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
+#include "store/records.h"
 #include "core/api_error.h"
 
 namespace openalb {
@@ -26,6 +35,122 @@ struct AccessKey {
   bool active = true;
   std::string created_at;
 };
+
+// Keyset pagination: rows after `after` (an opaque position from a previous page), at most
+// `limit` of them.
+struct PageRequest {
+  std::int64_t after = 0;
+  int limit = 20;
+};
+
+template <typename T>
+struct Page {
+  std::vector<T> items;
+  std::int64_t total = 0;  // rows matching the filter, on every page
+  std::optional<std::int64_t> next;  // position to pass as `after` for the next page
+};
+
+// Empty vectors and strings match everything.
+struct LoadBalancerFilter {
+  std::string account_id;
+  std::vector<std::string> ids;
+  std::vector<std::string> names;
+  std::string status;
+};
+
+struct ListenerFilter {
+  std::string account_id;
+  std::vector<std::string> ids;
+  std::vector<std::string> load_balancer_ids;
+  std::string protocol;
+};
+
+struct ListenerCertificateFilter {
+  std::string listener_id;  // required
+  std::vector<std::string> certificate_ids;
+};
+
+struct JobFilter {
+  std::string account_id;
+  std::vector<std::string> ids;
+  std::vector<std::string> resource_ids;
+  std::string resource_type;
+  std::string api_name;
+  std::optional<std::int64_t> created_from_ms;  // inclusive
+  std::optional<std::int64_t> created_to_ms;    // inclusive
+};
+
+// Reads and writes inside one transaction. Lookups by id are scoped to an account, so a
+// resource of another account is simply not found.
+class StoreTx {
+ public:
+  virtual ~StoreTx() = default;
+
+  virtual Result<void> InsertLoadBalancer(const LoadBalancer& lb) = 0;
+  virtual Result<std::optional<LoadBalancer>> FindLoadBalancer(std::string_view account_id,
+                                                               std::string_view id) = 0;
+  virtual Result<void> UpdateLoadBalancer(const LoadBalancer& lb) = 0;
+  virtual Result<void> DeleteLoadBalancer(std::string_view id) = 0;
+  virtual Result<Page<LoadBalancer>> ListLoadBalancers(const LoadBalancerFilter& filter,
+                                                       const PageRequest& page) = 0;
+
+  virtual Result<void> InsertListener(const Listener& listener) = 0;
+  virtual Result<std::optional<Listener>> FindListener(std::string_view account_id,
+                                                       std::string_view id) = 0;
+  virtual Result<void> UpdateListener(const Listener& listener) = 0;
+  // Also removes the listener's certificate associations.
+  virtual Result<void> DeleteListener(std::string_view id) = 0;
+  virtual Result<Page<Listener>> ListListeners(const ListenerFilter& filter,
+                                               const PageRequest& page) = 0;
+  virtual Result<int> CountListeners(std::string_view load_balancer_id) = 0;
+  virtual Result<bool> ListenerPortTaken(std::string_view load_balancer_id, int port) = 0;
+
+  virtual Result<void> InsertCertificate(const Certificate& certificate) = 0;
+  virtual Result<std::optional<Certificate>> FindCertificate(std::string_view account_id,
+                                                             std::string_view id) = 0;
+  virtual Result<std::optional<Certificate>> FindCertificateByNumber(std::string_view account_id,
+                                                                     std::int64_t number) = 0;
+  // Across all accounts: numbers are unique server-wide.
+  virtual Result<bool> CertificateNumberTaken(std::int64_t number) = 0;
+  virtual Result<void> DeleteCertificate(std::string_view id) = 0;
+  virtual Result<Page<Certificate>> ListCertificates(std::string_view account_id,
+                                                     const PageRequest& page) = 0;
+  // Listeners that serve it, default or additional.
+  virtual Result<int> CountCertificateUses(std::string_view certificate_id) = 0;
+
+  // Default first, then in the order they were associated.
+  virtual Result<Page<ListenerCertificate>> ListListenerCertificates(
+      const ListenerCertificateFilter& filter, const PageRequest& page) = 0;
+  virtual Result<void> InsertListenerCertificate(const ListenerCertificate& lc) = 0;
+  virtual Result<void> UpdateListenerCertificate(const ListenerCertificate& lc) = 0;
+  virtual Result<void> DeleteListenerCertificate(std::string_view listener_id,
+                                                 std::string_view certificate_id) = 0;
+  // Additional (not default) certificates on all listeners of a load balancer.
+  virtual Result<int> CountAdditionalCertificates(std::string_view load_balancer_id) = 0;
+
+  virtual Result<void> InsertJob(const Job& job) = 0;
+  virtual Result<std::optional<Job>> FindJob(std::string_view id) = 0;
+  virtual Result<void> UpdateJob(const Job& job) = 0;
+  // Newest first.
+  virtual Result<Page<Job>> ListJobs(const JobFilter& filter, const PageRequest& page) = 0;
+  // Processing jobs with run_after_ms <= now_ms, oldest first, at most `limit`.
+  virtual Result<std::vector<Job>> DueJobs(std::int64_t now_ms, int limit) = 0;
+  // The earliest run_after_ms of any Processing job.
+  virtual Result<std::optional<std::int64_t>> NextJobTime() = 0;
+
+  virtual Result<std::optional<ClientTokenRecord>> FindClientToken(std::string_view account_id,
+                                                                   std::string_view api_name,
+                                                                   std::string_view token) = 0;
+  virtual Result<void> InsertClientToken(const ClientTokenRecord& record) = 0;
+  // Drops tokens created before `before_ms`; returns how many.
+  virtual Result<int> DeleteClientTokensBefore(std::int64_t before_ms) = 0;
+
+  // Runs `body` in a nested transaction (a savepoint): if it fails, its writes are undone
+  // and the error returned, while the enclosing transaction goes on.
+  virtual Result<void> Nested(const std::function<Result<void>(StoreTx&)>& body) = 0;
+};
+
+enum class TxMode { kRead, kWrite };
 
 class Store {
  public:
@@ -46,6 +171,26 @@ class Store {
   // A number that changes whenever another process or connection commits a change, so
   // in-memory snapshots know when to reload. Not a count of anything.
   virtual Result<std::uint64_t> ExternalChangeCounter() = 0;
+
+  // Runs `body` in one transaction: commits (durably, for kWrite) when it succeeds, rolls
+  // back and returns its error when it fails. A kRead transaction sees one consistent
+  // snapshot and must not write.
+  virtual Result<void> Transact(TxMode mode,
+                                const std::function<Result<void>(StoreTx&)>& body) = 0;
 };
+
+// Transact() for a body that returns a value.
+template <typename T, typename Body>
+Result<T> InTransaction(Store& store, TxMode mode, Body&& body) {
+  std::optional<T> out;
+  auto done = store.Transact(mode, [&](StoreTx& tx) -> Result<void> {
+    Result<T> value = body(tx);
+    if (!value) return Fail(std::move(value.error()));
+    out.emplace(std::move(*value));
+    return {};
+  });
+  if (!done) return Fail(std::move(done.error()));
+  return std::move(*out);
+}
 
 }  // namespace openalb

@@ -40,8 +40,20 @@ ApiHarness::ApiHarness() : clock_(*ParseIso8601("2026-11-23T08:00:00Z")) {
   keys_ = std::make_unique<AccessKeyDirectory>(*store_);
   Must(keys_->Load());
   authenticator_ = std::make_unique<Authenticator>(*keys_, nonces_, clock_);
-  services_ = std::make_unique<Services>(Services{
-      .region = {"cn-hangzhou", "openalb"}, .store = *store_, .clock = clock_, .random = random_});
+  SecretBox::Key key{};
+  random_.Fill(key.data(), key.size());
+  secrets_ = std::make_unique<SecretBox>(key, random_);
+  domain_ = std::make_unique<Domain>(Domain{.store = *store_,
+                                            .clock = clock_,
+                                            .random = random_,
+                                            .region = {"cn-hangzhou", "openalb"},
+                                            .secrets = *secrets_});
+  worker_ = std::make_unique<JobWorker>(*domain_);
+  services_ = std::make_unique<Services>(Services{.region = {"cn-hangzhou", "openalb"},
+                                                  .store = *store_,
+                                                  .clock = clock_,
+                                                  .random = random_,
+                                                  .domain = *domain_});
   actions_ = BuildActionTable();
   log_ = std::make_shared<spdlog::logger>(
       "test-access", std::make_shared<spdlog::sinks::ostream_sink_mt>(log_stream_));

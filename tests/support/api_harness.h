@@ -19,6 +19,8 @@
 #include "auth/access_key_directory.h"
 #include "core/clock.h"
 #include "core/random.h"
+#include "core/secret_box.h"
+#include "jobs/job_worker.h"
 #include "store/sqlite/sqlite_store.h"
 #include "support/temp_dir.h"
 
@@ -46,6 +48,8 @@ class ApiHarness {
   ManualClock& clock() { return clock_; }
   SqliteStore& store() { return *store_; }
   AccessKeyDirectory& keys() { return *keys_; }
+  Domain& domain() { return *domain_; }
+  JobWorker& worker() { return *worker_; }
   std::string AccessLog() const { return log_stream_.str(); }
   std::string NextNonce() { return "nonce-" + std::to_string(++nonce_counter_); }
 
@@ -59,6 +63,9 @@ class ApiHarness {
   std::unique_ptr<AccessKeyDirectory> keys_;
   NonceCache nonces_{100000};
   std::unique_ptr<Authenticator> authenticator_;
+  std::unique_ptr<SecretBox> secrets_;
+  std::unique_ptr<Domain> domain_;
+  std::unique_ptr<JobWorker> worker_;
   std::unique_ptr<Services> services_;
   ActionTable actions_;
   std::ostringstream log_stream_;

@@ -1,5 +1,10 @@
 #include "api/actions/all_actions.h"
 
+#include "api/actions/certificate_actions.h"
+#include "api/actions/job_actions.h"
+#include "api/actions/listener_actions.h"
+#include "api/actions/listener_certificate_actions.h"
+#include "api/actions/load_balancer_actions.h"
 #include "api/actions/region_actions.h"
 
 namespace openalb {
@@ -7,6 +12,11 @@ namespace openalb {
 ActionTable BuildActionTable() {
   ActionTable table;
   RegisterRegionActions(table);
+  RegisterLoadBalancerActions(table);
+  RegisterListenerActions(table);
+  RegisterListenerCertificateActions(table);
+  RegisterJobActions(table);
+  RegisterCertificateActions(table);
   return table;
 }
 

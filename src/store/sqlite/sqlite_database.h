@@ -27,12 +27,14 @@ class SqliteStatement {
   // Parameters are 1-based, as in SQLite.
   SqliteStatement& Bind(int index, std::string_view text);
   SqliteStatement& Bind(int index, std::int64_t value);
+  SqliteStatement& BindBlob(int index, std::string_view bytes);
 
   // Advances one row: true if a row is available, false when done.
   Result<bool> Step();
   // Runs to completion, ignoring rows.
   Result<void> Run();
 
+  // Text or blob bytes.
   std::string ColumnText(int index) const;
   std::int64_t ColumnInt(int index) const;
 

@@ -6,7 +6,7 @@
 namespace openalb {
 namespace {
 
-constexpr std::array<const char*, 1> kMigrations = {
+constexpr std::array<const char*, 2> kMigrations = {
     // 1: accounts and their access keys.
     R"sql(
 CREATE TABLE accounts (
@@ -22,6 +22,95 @@ CREATE TABLE access_keys (
   created_at    TEXT NOT NULL
 );
 CREATE INDEX access_keys_by_account ON access_keys(account_id);
+)sql",
+    // 2: load balancers, listeners, certificates and what each listener serves, jobs and
+    // ClientTokens. `seq` orders rows for keyset pagination; ids are what clients see.
+    R"sql(
+CREATE TABLE load_balancers (
+  seq              INTEGER PRIMARY KEY AUTOINCREMENT,
+  load_balancer_id TEXT NOT NULL UNIQUE,
+  account_id       TEXT NOT NULL REFERENCES accounts(account_id),
+  name             TEXT NOT NULL,
+  edition          TEXT NOT NULL,
+  status           TEXT NOT NULL,
+  vpc_id           TEXT NOT NULL,
+  address_type     TEXT NOT NULL,
+  created_ms       INTEGER NOT NULL
+);
+CREATE INDEX load_balancers_by_account ON load_balancers(account_id, seq);
+CREATE TABLE listeners (
+  seq              INTEGER PRIMARY KEY AUTOINCREMENT,
+  listener_id      TEXT NOT NULL UNIQUE,
+  account_id       TEXT NOT NULL REFERENCES accounts(account_id),
+  load_balancer_id TEXT NOT NULL REFERENCES load_balancers(load_balancer_id),
+  protocol         TEXT NOT NULL,
+  port             INTEGER NOT NULL CHECK (port BETWEEN 1 AND 65535),
+  description      TEXT NOT NULL,
+  status           TEXT NOT NULL,
+  resting_status   TEXT NOT NULL,
+  created_ms       INTEGER NOT NULL,
+  UNIQUE (load_balancer_id, port)
+);
+CREATE INDEX listeners_by_account ON listeners(account_id, seq);
+CREATE TABLE certificates (
+  seq                INTEGER PRIMARY KEY AUTOINCREMENT,
+  certificate_id     TEXT NOT NULL UNIQUE,
+  number             INTEGER NOT NULL UNIQUE,
+  account_id         TEXT NOT NULL REFERENCES accounts(account_id),
+  name               TEXT NOT NULL,
+  common_name        TEXT NOT NULL,
+  dns_names          TEXT NOT NULL,
+  issuer             TEXT NOT NULL,
+  not_before_ms      INTEGER NOT NULL,
+  not_after_ms       INTEGER NOT NULL,
+  key_type           TEXT NOT NULL,
+  key_bits           INTEGER NOT NULL,
+  is_ca              INTEGER NOT NULL CHECK (is_ca IN (0, 1)),
+  fingerprint_sha256 TEXT NOT NULL,
+  chain_pem          TEXT NOT NULL,
+  sealed_private_key BLOB NOT NULL,
+  created_ms         INTEGER NOT NULL
+);
+CREATE INDEX certificates_by_account ON certificates(account_id, seq);
+CREATE TABLE listener_certificates (
+  seq            INTEGER PRIMARY KEY AUTOINCREMENT,
+  listener_id    TEXT NOT NULL REFERENCES listeners(listener_id) ON DELETE CASCADE,
+  certificate_id TEXT NOT NULL REFERENCES certificates(certificate_id),
+  is_default     INTEGER NOT NULL CHECK (is_default IN (0, 1)),
+  status         TEXT NOT NULL,
+  job_id         TEXT NOT NULL,
+  UNIQUE (listener_id, certificate_id)
+);
+CREATE INDEX listener_certificates_by_listener ON listener_certificates(listener_id, is_default, seq);
+CREATE INDEX listener_certificates_by_certificate ON listener_certificates(certificate_id);
+CREATE TABLE jobs (
+  seq           INTEGER PRIMARY KEY AUTOINCREMENT,
+  job_id        TEXT NOT NULL UNIQUE,
+  account_id    TEXT NOT NULL REFERENCES accounts(account_id),
+  api_name      TEXT NOT NULL,
+  operate_type  TEXT NOT NULL,
+  resource_type TEXT NOT NULL,
+  resource_id   TEXT NOT NULL,
+  status        TEXT NOT NULL,
+  error_code    TEXT NOT NULL,
+  error_message TEXT NOT NULL,
+  payload       TEXT NOT NULL,
+  created_ms    INTEGER NOT NULL,
+  modified_ms   INTEGER NOT NULL,
+  run_after_ms  INTEGER NOT NULL
+);
+CREATE INDEX jobs_by_account ON jobs(account_id, seq);
+CREATE INDEX jobs_pending ON jobs(run_after_ms, seq) WHERE status = 'Processing';
+CREATE TABLE client_tokens (
+  account_id  TEXT NOT NULL,
+  api_name    TEXT NOT NULL,
+  token       TEXT NOT NULL,
+  fingerprint TEXT NOT NULL,
+  job_id      TEXT NOT NULL,
+  created_ms  INTEGER NOT NULL,
+  PRIMARY KEY (account_id, api_name, token)
+);
+CREATE INDEX client_tokens_by_age ON client_tokens(created_ms);
 )sql",
 };
 

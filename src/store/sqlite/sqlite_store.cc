@@ -1,6 +1,7 @@
 #include "store/sqlite/sqlite_store.h"
 
 #include "store/sqlite/sqlite_migrations.h"
+#include "store/sqlite/sqlite_tx.h"
 
 namespace openalb {
 
@@ -8,7 +9,34 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Create(const std::string& path
   auto db = SqliteDatabase::Open(path);
   if (!db) return Fail(db.error());
   if (auto r = MigrateSqlite(**db); !r) return Fail(r.error());
-  return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(*db)));
+  auto reader = SqliteDatabase::Open(path);
+  if (!reader) return Fail(reader.error());
+  if (auto r = (*reader)->Exec("PRAGMA query_only=ON"); !r) return Fail(r.error());
+  return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(*db), std::move(*reader)));
+}
+
+namespace {
+
+Result<void> RunInTransaction(SqliteDatabase& db, std::string_view begin,
+                              const std::function<Result<void>(StoreTx&)>& body) {
+  if (auto r = db.Exec(begin); !r) return r;
+  SqliteTx tx(db);
+  auto result = body(tx);
+  if (result) result = db.Exec("COMMIT");
+  if (!result) (void)db.Exec("ROLLBACK");
+  return result;
+}
+
+}  // namespace
+
+Result<void> SqliteStore::Transact(TxMode mode,
+                                   const std::function<Result<void>(StoreTx&)>& body) {
+  if (mode == TxMode::kRead) {
+    std::lock_guard lock(reader_mutex_);
+    return RunInTransaction(*reader_, "BEGIN", body);
+  }
+  std::lock_guard lock(mutex_);
+  return RunInTransaction(*db_, "BEGIN IMMEDIATE", body);
 }
 
 Result<void> SqliteStore::CreateAccount(const Account& account) {

@@ -1,6 +1,6 @@
 // SqliteStore: the Store on an embedded SQLite file, the default a new user gets.
-// Thread-safe: one connection, serialised by a mutex (reads are short; writes are durable
-// commits with synchronous=FULL).
+// Thread-safe: one connection for writes and one for read transactions, each serialised by
+// its own mutex, so a reader never waits for a writer's fsync (WAL lets them overlap).
 #pragma once
 
 #include <memory>
@@ -24,12 +24,17 @@ class SqliteStore final : public Store {
   Result<bool> DeleteAccessKey(std::string_view access_key_id) override;
   Result<bool> SetAccessKeyActive(std::string_view access_key_id, bool active) override;
   Result<std::uint64_t> ExternalChangeCounter() override;
+  Result<void> Transact(TxMode mode,
+                        const std::function<Result<void>(StoreTx&)>& body) override;
 
  private:
-  explicit SqliteStore(std::unique_ptr<SqliteDatabase> db) : db_(std::move(db)) {}
+  SqliteStore(std::unique_ptr<SqliteDatabase> db, std::unique_ptr<SqliteDatabase> reader)
+      : db_(std::move(db)), reader_(std::move(reader)) {}
 
   std::mutex mutex_;
   std::unique_ptr<SqliteDatabase> db_;  // GUARDED_BY(mutex_)
+  std::mutex reader_mutex_;
+  std::unique_ptr<SqliteDatabase> reader_;  // GUARDED_BY(reader_mutex_)
 };
 
 }  // namespace openalb

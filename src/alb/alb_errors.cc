@@ -1,0 +1,125 @@
+#include "alb/alb_errors.h"
+
+#include <fmt/format.h>
+
+namespace openalb::errors {
+namespace {
+
+ApiError Error(std::string_view code, int status, std::string message) {
+  return ApiError{std::string(code), status, std::move(message), {}};
+}
+
+std::string NotFound(std::string_view kind, std::string_view id) {
+  return fmt::format("The specified resource {} {} is not found.", kind, id);
+}
+
+std::string NotAllowedBecauseOf(std::string_view reason) {
+  return fmt::format("The operation is not allowed because of {}.", reason);
+}
+
+}  // namespace
+
+ApiError ListenerNotFound(std::string_view listener_id) {
+  return Error("ResourceNotFound.Listener", 404, NotFound("listener", listener_id));
+}
+
+ApiError LoadBalancerNotFound(std::string_view load_balancer_id) {
+  return Error("ResourceNotFound.LoadBalancer", 404, NotFound("loadbalancer", load_balancer_id));
+}
+
+ApiError CertificateNotFound(std::string_view certificate_id) {
+  return Error("ResourceNotFound.Certificate", 404, NotFound("certificate", certificate_id));
+}
+
+ApiError IncorrectListenerStatus(std::string_view listener_id, std::string_view status) {
+  return Error("IncorrectStatus.Listener", 400,
+               fmt::format("The status of listener [{}] is incorrect: it is {}.", listener_id,
+                           status));
+}
+
+ApiError IncorrectLoadBalancerStatus(std::string_view load_balancer_id, std::string_view status) {
+  return Error("IncorrectStatus.LoadBalancer", 400,
+               fmt::format("The status of loadbalancer [{}] is incorrect: it is {}.",
+                           load_balancer_id, status));
+}
+
+ApiError ListenerInConfiguring(std::string_view listener_id) {
+  return Error("ResourceInConfiguring.Listener", 400,
+               fmt::format("The specified resource of listener {} is being configured, please "
+                           "try again later.",
+                           listener_id));
+}
+
+ApiError HttpListenerNotSupported(std::string_view listener_id) {
+  return Error(
+      "OperationDenied.HttpListenerNotSupport", 400,
+      NotAllowedBecauseOf(fmt::format("listener {} using protocol HTTP, which serves no "
+                                      "certificates",
+                                      listener_id)));
+}
+
+ApiError DefaultCertificateUsed(std::string_view certificate_id) {
+  return Error("OperationDenied.DefaultCertificateUsed", 400,
+               NotAllowedBecauseOf(fmt::format(
+                   "certificate {} being the listener's default certificate", certificate_id)));
+}
+
+ApiError CertificateNotAssociated(std::string_view certificate_id) {
+  return Error("ResourceNotAssociated.Certificate", 400,
+               fmt::format("The specified resource certificate {} is not associated.",
+                           certificate_id));
+}
+
+ApiError CertificateAlreadyAssociated(std::string_view certificate_id) {
+  return Error("ResourceAlreadyAssociated.Certificate", 400,
+               fmt::format("The specified resource certificate {} is already associated.",
+                           certificate_id));
+}
+
+ApiError CertificateQuotaExceeded(std::string_view load_balancer_id, int used, int quota) {
+  return Error("ResourceQuotaExceeded.LoadBalancerCertificatesNum", 400,
+               fmt::format("The quota of additional certificates of loadbalancer {} is exceeded: "
+                           "{} would be associated, the quota is {}.",
+                           load_balancer_id, used, quota));
+}
+
+ApiError CertificateInUse(std::string_view certificate_id) {
+  return Error("OperationDenied.CertificateInUse", 400,
+               NotAllowedBecauseOf(
+                   fmt::format("certificate {} being served by a listener", certificate_id)));
+}
+
+ApiError NotServerCertificate(std::string_view certificate_id) {
+  return Error(
+      "InvalidParameter", 400,
+      fmt::format("The parameter Certificates is invalid: certificate {} is a CA certificate; "
+                  "only server certificates are supported.",
+                  certificate_id));
+}
+
+ApiError ListenerPortInUse(std::string_view load_balancer_id, int port) {
+  return Error("ResourceAlreadyExist.Listener", 400,
+               fmt::format("The specified resource listener on port {} of loadbalancer {} "
+                           "already exists.",
+                           port, load_balancer_id));
+}
+
+ApiError ListenerQuotaExceeded(std::string_view load_balancer_id, int quota) {
+  return Error("QuotaExceeded.ListenersNum", 400,
+               fmt::format("The quota of listeners of loadbalancer {} is exceeded: at most {}.",
+                           load_balancer_id, quota));
+}
+
+ApiError IdempotentParameterMismatch(std::string_view client_token) {
+  return Error("IdempotentParameterMismatch", 400,
+               fmt::format("The request uses the same client token {} as a previous, but "
+                           "non-identical request.",
+                           client_token));
+}
+
+ApiError DryRunOperation() {
+  return Error("DryRunOperation", 400,
+               "Request validation has been passed with DryRun flag set.");
+}
+
+}  // namespace openalb::errors

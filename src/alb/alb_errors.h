@@ -1,0 +1,41 @@
+// The error catalogue of the ALB resources: every domain error code, its HTTP status and
+// its message, with the documented %s filled in with the resource. Gateway errors are in
+// api/error_catalogue.h; MissingParameter and InvalidParameter in core/common_errors.h.
+#pragma once
+
+#include <string_view>
+
+#include "core/api_error.h"
+#include "core/common_errors.h"
+
+namespace openalb::errors {
+
+// 404: the resource does not exist in the caller's account.
+ApiError ListenerNotFound(std::string_view listener_id);
+ApiError LoadBalancerNotFound(std::string_view load_balancer_id);
+ApiError CertificateNotFound(std::string_view certificate_id);
+
+// 400: the resource is in a status that does not allow the operation.
+ApiError IncorrectListenerStatus(std::string_view listener_id, std::string_view status);
+ApiError IncorrectLoadBalancerStatus(std::string_view load_balancer_id, std::string_view status);
+// 400: a change is already in flight on the listener.
+ApiError ListenerInConfiguring(std::string_view listener_id);
+
+// 400: certificate rules.
+ApiError HttpListenerNotSupported(std::string_view listener_id);
+ApiError DefaultCertificateUsed(std::string_view certificate_id);
+ApiError CertificateNotAssociated(std::string_view certificate_id);
+ApiError CertificateAlreadyAssociated(std::string_view certificate_id);
+ApiError CertificateQuotaExceeded(std::string_view load_balancer_id, int used, int quota);
+ApiError CertificateInUse(std::string_view certificate_id);
+ApiError NotServerCertificate(std::string_view certificate_id);
+
+// 400: listener rules.
+ApiError ListenerPortInUse(std::string_view load_balancer_id, int port);
+ApiError ListenerQuotaExceeded(std::string_view load_balancer_id, int quota);
+
+// 400: idempotence and dry runs.
+ApiError IdempotentParameterMismatch(std::string_view client_token);
+ApiError DryRunOperation();
+
+}  // namespace openalb::errors

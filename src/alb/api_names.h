@@ -1,0 +1,38 @@
+// The OpenAPI action names the domain records as a job's ApiName and a ClientToken's scope.
+// The action table (api/actions/) registers its handlers under these same constants.
+#pragma once
+
+#include <string_view>
+
+namespace openalb::api_name {
+
+inline constexpr std::string_view kAlbVersion = "2020-06-16";
+inline constexpr std::string_view kCasVersion = "2020-04-07";
+
+inline constexpr std::string_view kCreateLoadBalancer = "CreateLoadBalancer";
+inline constexpr std::string_view kGetLoadBalancerAttribute = "GetLoadBalancerAttribute";
+inline constexpr std::string_view kListLoadBalancers = "ListLoadBalancers";
+inline constexpr std::string_view kDeleteLoadBalancer = "DeleteLoadBalancer";
+
+inline constexpr std::string_view kCreateListener = "CreateListener";
+inline constexpr std::string_view kGetListenerAttribute = "GetListenerAttribute";
+inline constexpr std::string_view kListListeners = "ListListeners";
+inline constexpr std::string_view kUpdateListenerAttribute = "UpdateListenerAttribute";
+inline constexpr std::string_view kStartListener = "StartListener";
+inline constexpr std::string_view kStopListener = "StopListener";
+inline constexpr std::string_view kDeleteListener = "DeleteListener";
+
+inline constexpr std::string_view kAssociateAdditionalCertificates =
+    "AssociateAdditionalCertificatesWithListener";
+inline constexpr std::string_view kDissociateAdditionalCertificates =
+    "DissociateAdditionalCertificatesFromListener";
+inline constexpr std::string_view kListListenerCertificates = "ListListenerCertificates";
+inline constexpr std::string_view kListAsynJobs = "ListAsynJobs";
+
+// Certificate service (CAS), version 2020-04-07.
+inline constexpr std::string_view kUploadUserCertificate = "UploadUserCertificate";
+inline constexpr std::string_view kGetUserCertificateDetail = "GetUserCertificateDetail";
+inline constexpr std::string_view kListUserCertificateOrder = "ListUserCertificateOrder";
+inline constexpr std::string_view kDeleteUserCertificate = "DeleteUserCertificate";
+
+}  // namespace openalb::api_name

@@ -1,0 +1,35 @@
+#include "alb/ids.h"
+
+#include <algorithm>
+#include <cctype>
+
+namespace openalb {
+namespace {
+
+constexpr std::string_view kIdAlphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
+
+}  // namespace
+
+std::string NewLoadBalancerId(Random& random) {
+  return "alb-" + random.FromAlphabet(kIdAlphabet, 20);
+}
+
+std::string NewListenerId(Random& random) { return "lsr-" + random.FromAlphabet(kIdAlphabet, 20); }
+
+std::string NewJobId(Random& random) {
+  std::string id = random.UuidUpper();
+  std::transform(id.begin(), id.end(), id.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return id;
+}
+
+std::int64_t NewCertificateNumber(Random& random) {
+  std::string digits = random.FromAlphabet("123456789", 1) + random.FromAlphabet("0123456789", 7);
+  return std::stoll(digits);
+}
+
+std::string CertificateIdFor(std::int64_t number, std::string_view region_id) {
+  return std::to_string(number) + "-" + std::string(region_id);
+}
+
+}  // namespace openalb

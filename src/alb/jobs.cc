@@ -1,0 +1,167 @@
+#include "alb/jobs.h"
+
+#include <nlohmann/json.hpp>
+
+#include "alb/alb_errors.h"
+#include "alb/api_names.h"
+#include "alb/ids.h"
+#include "alb/listeners.h"
+
+namespace openalb {
+namespace {
+
+bool IsListenerJob(std::string_view api) {
+  return api == api_name::kCreateListener || api == api_name::kStartListener ||
+         api == api_name::kStopListener || api == api_name::kUpdateListenerAttribute ||
+         api == api_name::kAssociateAdditionalCertificates ||
+         api == api_name::kDissociateAdditionalCertificates;
+}
+
+// UpdateListenerAttribute's new default certificate, if the job carries one.
+std::string NewDefaultCertificate(const Job& job) {
+  auto payload = nlohmann::json::parse(job.payload, nullptr, /*allow_exceptions=*/false);
+  if (!payload.is_object()) return {};
+  auto it = payload.find("DefaultCertificateId");
+  return it != payload.end() && it->is_string() ? it->get<std::string>() : std::string{};
+}
+
+Result<void> ReplaceDefaultCertificate(StoreTx& tx, const Job& job,
+                                       const std::string& certificate_id) {
+  auto certificate = tx.FindCertificate(job.account_id, certificate_id);
+  if (!certificate) return Fail(certificate.error());
+  if (!*certificate) return Fail(errors::CertificateNotFound(certificate_id));
+  auto rows = AllListenerCertificates(tx, job.resource_id);
+  if (!rows) return Fail(rows.error());
+  for (const auto& row : *rows) {
+    if (!row.is_default) continue;
+    if (row.certificate_id == certificate_id) return {};  // already done
+    if (auto r = tx.DeleteListenerCertificate(job.resource_id, row.certificate_id); !r) return r;
+  }
+  return tx.InsertListenerCertificate(
+      {job.resource_id, certificate_id, true, std::string(status::kAssociated), ""});
+}
+
+// Settles the certificate rows `job` marked: on success Associating → Associated and
+// Dissociating → gone; on failure the reverse.
+Result<void> SettleCertificates(StoreTx& tx, const Job& job, bool succeeded) {
+  auto rows = AllListenerCertificates(tx, job.resource_id);
+  if (!rows) return Fail(rows.error());
+  for (auto row : *rows) {
+    if (row.job_id != job.job_id) continue;
+    const bool associating = row.status == status::kAssociating;
+    if (associating == succeeded) {
+      row.status = status::kAssociated;
+      row.job_id.clear();
+      if (auto r = tx.UpdateListenerCertificate(row); !r) return r;
+    } else {
+      if (auto r = tx.DeleteListenerCertificate(row.listener_id, row.certificate_id); !r) {
+        return r;
+      }
+    }
+  }
+  return {};
+}
+
+Result<void> FinishListenerJob(StoreTx& tx, const Job& job) {
+  auto listener = FindListenerOrFail(tx, job.account_id, job.resource_id);
+  if (!listener) return Fail(listener.error());
+  if (job.api_name == api_name::kUpdateListenerAttribute) {
+    std::string certificate_id = NewDefaultCertificate(job);
+    if (!certificate_id.empty()) {
+      if (auto r = ReplaceDefaultCertificate(tx, job, certificate_id); !r) return r;
+    }
+  }
+  if (auto r = SettleCertificates(tx, job, /*succeeded=*/true); !r) return r;
+  listener->status = listener->resting_status;
+  return tx.UpdateListener(*listener);
+}
+
+Result<void> FinishLoadBalancerJob(StoreTx& tx, const Job& job) {
+  auto lb = tx.FindLoadBalancer(job.account_id, job.resource_id);
+  if (!lb) return Fail(lb.error());
+  if (!*lb) return Fail(errors::LoadBalancerNotFound(job.resource_id));
+  if (job.api_name == api_name::kCreateLoadBalancer) {
+    (*lb)->status = status::kActive;
+    return tx.UpdateLoadBalancer(**lb);
+  }
+  // DeleteLoadBalancer: its listeners first (their certificate rows go with them).
+  ListenerFilter filter{.account_id = job.account_id, .load_balancer_ids = {job.resource_id}};
+  while (true) {
+    auto page = tx.ListListeners(filter, {.after = 0, .limit = 100});
+    if (!page) return Fail(page.error());
+    if (page->items.empty()) break;
+    for (const auto& listener : page->items) {
+      if (auto r = tx.DeleteListener(listener.listener_id); !r) return r;
+    }
+  }
+  return tx.DeleteLoadBalancer(job.resource_id);
+}
+
+Result<void> ApplyJob(StoreTx& tx, const Job& job) {
+  if (IsListenerJob(job.api_name)) return FinishListenerJob(tx, job);
+  if (job.api_name == api_name::kDeleteListener) {
+    if (auto listener = FindListenerOrFail(tx, job.account_id, job.resource_id); !listener) {
+      return Fail(listener.error());
+    }
+    return tx.DeleteListener(job.resource_id);
+  }
+  if (job.api_name == api_name::kCreateLoadBalancer ||
+      job.api_name == api_name::kDeleteLoadBalancer) {
+    return FinishLoadBalancerJob(tx, job);
+  }
+  return Fail(ApiError{"UnknownJob", 500, "The job's action is not known to this server.", {}});
+}
+
+}  // namespace
+
+Job MakeJob(const Domain& domain, std::string_view account_id, std::string_view api_name,
+            std::string_view operate_type, std::string_view resource_type,
+            std::string_view resource_id, std::string payload) {
+  Job job;
+  job.job_id = NewJobId(domain.random);
+  job.account_id = account_id;
+  job.api_name = api_name;
+  job.operate_type = operate_type;
+  job.resource_type = resource_type;
+  job.resource_id = resource_id;
+  job.status = status::kProcessing;
+  job.payload = std::move(payload);
+  job.created_ms = domain.NowMs();
+  job.modified_ms = job.created_ms;
+  job.run_after_ms = job.created_ms + domain.job_delay.count();
+  return job;
+}
+
+Result<void> CompleteJob(StoreTx& tx, const Job& job, std::int64_t now_ms) {
+  if (auto r = ApplyJob(tx, job); !r) return r;
+  Job done = job;
+  done.status = status::kSucceeded;
+  done.modified_ms = now_ms;
+  return tx.UpdateJob(done);
+}
+
+Result<void> FailJob(StoreTx& tx, const Job& job, const ApiError& error, std::int64_t now_ms) {
+  if (IsListenerJob(job.api_name) || job.api_name == api_name::kDeleteListener) {
+    auto listener = tx.FindListener(job.account_id, job.resource_id);
+    if (!listener) return Fail(listener.error());
+    if (*listener) {
+      if (auto r = SettleCertificates(tx, job, /*succeeded=*/false); !r) return r;
+      (*listener)->status = (*listener)->resting_status;
+      if (auto r = tx.UpdateListener(**listener); !r) return r;
+    }
+  }
+  Job failed = job;
+  failed.status = status::kFailed;
+  failed.error_code = error.code;
+  failed.error_message = error.message;
+  failed.modified_ms = now_ms;
+  return tx.UpdateJob(failed);
+}
+
+Result<Page<Job>> ListJobs(const Domain& domain, const JobFilter& filter,
+                           const PageRequest& page) {
+  return InTransaction<Page<Job>>(domain.store, TxMode::kRead,
+                                  [&](StoreTx& tx) { return tx.ListJobs(filter, page); });
+}
+
+}  // namespace openalb

@@ -1,0 +1,43 @@
+// Asynchronous jobs: what a write leaves for the worker, and how the worker finishes it.
+// A write marks the resources it changes (listener Configuring, certificates Associating or
+// Dissociating) and records a Processing job in the same transaction; completing the job
+// applies the change and settles the marks in one later transaction, so a crash between the
+// two leaves a job that is simply completed after restart. Every step is idempotent.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "alb/domain.h"
+#include "core/api_error.h"
+#include "store/records.h"
+#include "store/store.h"
+
+namespace openalb {
+
+// Wire values of a job's OperateType and ResourceType.
+namespace job_kind {
+inline constexpr std::string_view kCreate = "Create";
+inline constexpr std::string_view kUpdate = "Update";
+inline constexpr std::string_view kDelete = "Delete";
+inline constexpr std::string_view kLoadBalancer = "loadbalancer";
+inline constexpr std::string_view kListener = "listener";
+}  // namespace job_kind
+
+// A Processing job created now, due after the domain's job delay.
+Job MakeJob(const Domain& domain, std::string_view account_id, std::string_view api_name,
+            std::string_view operate_type, std::string_view resource_type,
+            std::string_view resource_id, std::string payload = "{}");
+
+// Applies a due job's change and marks it Succeeded. A domain error (say, its resource is
+// gone) means the job cannot succeed: call FailJob in a fresh nested transaction.
+Result<void> CompleteJob(StoreTx& tx, const Job& job, std::int64_t now_ms);
+// Undoes the job's marks (Associating rows removed, Dissociating rows Associated again,
+// the listener back to its resting status) and marks it Failed with `error`.
+Result<void> FailJob(StoreTx& tx, const Job& job, const ApiError& error, std::int64_t now_ms);
+
+Result<Page<Job>> ListJobs(const Domain& domain, const JobFilter& filter,
+                           const PageRequest& page);
+
+}  // namespace openalb

@@ -1,0 +1,248 @@
+#include "alb/listeners.h"
+
+#include <nlohmann/json.hpp>
+
+#include "alb/alb_errors.h"
+#include "alb/api_names.h"
+#include "alb/ids.h"
+#include "alb/jobs.h"
+
+namespace openalb {
+namespace {
+
+bool ServesCertificates(std::string_view protocol) {
+  return protocol == "HTTPS" || protocol == "QUIC";
+}
+
+Result<ListenerView> ViewOf(StoreTx& tx, Listener listener) {
+  ListenerView view{std::move(listener), {}};
+  auto page = tx.ListListenerCertificates({view.listener.listener_id, {}}, {.after = 0, .limit = 1});
+  if (!page) return Fail(page.error());
+  if (!page->items.empty() && page->items.front().is_default) {
+    view.default_certificate_id = page->items.front().certificate_id;
+  }
+  return view;
+}
+
+// The certificate, if the account owns it and it can be served as a server certificate.
+Result<Certificate> ServerCertificate(StoreTx& tx, std::string_view account_id,
+                                      std::string_view certificate_id) {
+  auto certificate = tx.FindCertificate(account_id, certificate_id);
+  if (!certificate) return Fail(certificate.error());
+  if (!*certificate) return Fail(errors::CertificateNotFound(certificate_id));
+  if ((*certificate)->is_ca) return Fail(errors::NotServerCertificate(certificate_id));
+  return std::move(**certificate);
+}
+
+// Start and Stop: the listener goes Configuring and the job leaves it `target`.
+Result<Job> ChangeRunState(const Domain& domain, const WriteRequest& write,
+                           std::string_view listener_id, std::string_view api,
+                           std::string_view target) {
+  return RunJobWrite(domain, write, api, ParameterFingerprint({listener_id}),
+                     [&](StoreTx& tx) -> Result<Job> {
+                       auto listener = ListenerReadyForChange(tx, write.account_id, listener_id);
+                       if (!listener) return Fail(listener.error());
+                       listener->resting_status = target;
+                       if (auto r = MarkListenerConfiguring(tx, *listener); !r) return Fail(r.error());
+                       Job job = MakeJob(domain, write.account_id, api, job_kind::kUpdate,
+                                         job_kind::kListener, listener_id);
+                       if (auto r = tx.InsertJob(job); !r) return Fail(r.error());
+                       return job;
+                     });
+}
+
+}  // namespace
+
+Result<Listener> FindListenerOrFail(StoreTx& tx, std::string_view account_id,
+                                    std::string_view listener_id) {
+  auto listener = tx.FindListener(account_id, listener_id);
+  if (!listener) return Fail(listener.error());
+  if (!*listener) return Fail(errors::ListenerNotFound(listener_id));
+  return std::move(**listener);
+}
+
+Result<Listener> ListenerReadyForChange(StoreTx& tx, std::string_view account_id,
+                                        std::string_view listener_id) {
+  auto listener = FindListenerOrFail(tx, account_id, listener_id);
+  if (!listener) return listener;
+  if (listener->status == status::kConfiguring) {
+    return Fail(errors::ListenerInConfiguring(listener_id));
+  }
+  if (listener->status != status::kRunning && listener->status != status::kStopped) {
+    return Fail(errors::IncorrectListenerStatus(listener_id, listener->status));
+  }
+  return listener;
+}
+
+Result<std::vector<ListenerCertificate>> AllListenerCertificates(StoreTx& tx,
+                                                                 std::string_view listener_id) {
+  std::vector<ListenerCertificate> out;
+  PageRequest page{.after = 0, .limit = 1000};
+  while (true) {
+    auto rows = tx.ListListenerCertificates({std::string(listener_id), {}}, page);
+    if (!rows) return Fail(rows.error());
+    out.insert(out.end(), rows->items.begin(), rows->items.end());
+    if (!rows->next) return out;
+    page.after = *rows->next;
+  }
+}
+
+Result<void> MarkListenerConfiguring(StoreTx& tx, Listener listener) {
+  listener.status = status::kConfiguring;
+  return tx.UpdateListener(listener);
+}
+
+Result<Job> CreateListener(const Domain& domain, const CreateListenerRequest& request) {
+  if (request.protocol != "HTTP" && !ServesCertificates(request.protocol)) {
+    return Fail(errors::InvalidParameter("ListenerProtocol", "it must be HTTP, HTTPS or QUIC"));
+  }
+  if (request.port < 1 || request.port > 65535) {
+    return Fail(errors::InvalidParameter("ListenerPort", "it must be between 1 and 65535"));
+  }
+  if (ServesCertificates(request.protocol) && request.default_certificate_id.empty()) {
+    return Fail(errors::MissingParameter("Certificates"));
+  }
+  if (request.protocol == "HTTP" && !request.default_certificate_id.empty()) {
+    return Fail(errors::InvalidParameter("Certificates", "an HTTP listener serves no certificate"));
+  }
+  if (request.description.size() > 256) {
+    return Fail(errors::InvalidParameter("ListenerDescription", "it is longer than 256 characters"));
+  }
+  const std::string& account = request.write.account_id;
+  auto fingerprint =
+      ParameterFingerprint({request.load_balancer_id, request.protocol, std::to_string(request.port),
+                            request.default_certificate_id, request.description});
+  return RunJobWrite(
+      domain, request.write, api_name::kCreateListener, fingerprint,
+      [&](StoreTx& tx) -> Result<Job> {
+        auto lb = tx.FindLoadBalancer(account, request.load_balancer_id);
+        if (!lb) return Fail(lb.error());
+        if (!*lb) return Fail(errors::LoadBalancerNotFound(request.load_balancer_id));
+        if ((*lb)->status != status::kActive) {
+          return Fail(errors::IncorrectLoadBalancerStatus(request.load_balancer_id, (*lb)->status));
+        }
+        auto count = tx.CountListeners(request.load_balancer_id);
+        if (!count) return Fail(count.error());
+        if (*count >= domain.limits.listeners_per_load_balancer) {
+          return Fail(errors::ListenerQuotaExceeded(request.load_balancer_id,
+                                                    domain.limits.listeners_per_load_balancer));
+        }
+        auto taken = tx.ListenerPortTaken(request.load_balancer_id, request.port);
+        if (!taken) return Fail(taken.error());
+        if (*taken) return Fail(errors::ListenerPortInUse(request.load_balancer_id, request.port));
+        Listener listener{NewListenerId(domain.random),
+                          account,
+                          request.load_balancer_id,
+                          request.protocol,
+                          request.port,
+                          request.description,
+                          std::string(status::kProvisioning),
+                          std::string(status::kRunning),
+                          domain.NowMs()};
+        if (auto r = tx.InsertListener(listener); !r) return Fail(r.error());
+        Job job = MakeJob(domain, account, api_name::kCreateListener, job_kind::kCreate,
+                          job_kind::kListener, listener.listener_id);
+        if (!request.default_certificate_id.empty()) {
+          auto certificate = ServerCertificate(tx, account, request.default_certificate_id);
+          if (!certificate) return Fail(certificate.error());
+          if (auto r = tx.InsertListenerCertificate({listener.listener_id,
+                                                     request.default_certificate_id, true,
+                                                     std::string(status::kAssociated), ""});
+              !r) {
+            return Fail(r.error());
+          }
+        }
+        if (auto r = tx.InsertJob(job); !r) return Fail(r.error());
+        return job;
+      });
+}
+
+Result<ListenerView> GetListener(const Domain& domain, std::string_view account_id,
+                                 std::string_view listener_id) {
+  return InTransaction<ListenerView>(domain.store, TxMode::kRead,
+                                     [&](StoreTx& tx) -> Result<ListenerView> {
+                                       auto listener =
+                                           FindListenerOrFail(tx, account_id, listener_id);
+                                       if (!listener) return Fail(listener.error());
+                                       return ViewOf(tx, std::move(*listener));
+                                     });
+}
+
+Result<Page<ListenerView>> ListListeners(const Domain& domain, const ListenerFilter& filter,
+                                         const PageRequest& page) {
+  return InTransaction<Page<ListenerView>>(
+      domain.store, TxMode::kRead, [&](StoreTx& tx) -> Result<Page<ListenerView>> {
+        auto listeners = tx.ListListeners(filter, page);
+        if (!listeners) return Fail(listeners.error());
+        Page<ListenerView> out{{}, listeners->total, listeners->next};
+        for (auto& listener : listeners->items) {
+          auto view = ViewOf(tx, std::move(listener));
+          if (!view) return Fail(view.error());
+          out.items.push_back(std::move(*view));
+        }
+        return out;
+      });
+}
+
+Result<Job> UpdateListener(const Domain& domain, const UpdateListenerRequest& request) {
+  if (request.description && request.description->size() > 256) {
+    return Fail(errors::InvalidParameter("ListenerDescription", "it is longer than 256 characters"));
+  }
+  const std::string& account = request.write.account_id;
+  auto fingerprint = ParameterFingerprint(
+      {request.listener_id, request.default_certificate_id.value_or("\x01"),
+       request.description.value_or("\x01")});
+  return RunJobWrite(
+      domain, request.write, api_name::kUpdateListenerAttribute, fingerprint,
+      [&](StoreTx& tx) -> Result<Job> {
+        auto listener = ListenerReadyForChange(tx, account, request.listener_id);
+        if (!listener) return Fail(listener.error());
+        nlohmann::json payload = nlohmann::json::object();
+        if (request.default_certificate_id) {
+          if (!ServesCertificates(listener->protocol)) {
+            return Fail(errors::HttpListenerNotSupported(request.listener_id));
+          }
+          const std::string& id = *request.default_certificate_id;
+          auto certificate = ServerCertificate(tx, account, id);
+          if (!certificate) return Fail(certificate.error());
+          auto rows = tx.ListListenerCertificates({request.listener_id, {id}}, {0, 1});
+          if (!rows) return Fail(rows.error());
+          if (!rows->items.empty() && !rows->items.front().is_default) {
+            return Fail(errors::CertificateAlreadyAssociated(id));
+          }
+          payload["DefaultCertificateId"] = id;
+        }
+        if (request.description) listener->description = *request.description;
+        if (auto r = MarkListenerConfiguring(tx, *listener); !r) return Fail(r.error());
+        Job job = MakeJob(domain, account, api_name::kUpdateListenerAttribute, job_kind::kUpdate,
+                          job_kind::kListener, request.listener_id, payload.dump());
+        if (auto r = tx.InsertJob(job); !r) return Fail(r.error());
+        return job;
+      });
+}
+
+Result<Job> StartListener(const Domain& domain, const WriteRequest& write,
+                          std::string_view listener_id) {
+  return ChangeRunState(domain, write, listener_id, api_name::kStartListener, status::kRunning);
+}
+
+Result<Job> StopListener(const Domain& domain, const WriteRequest& write,
+                         std::string_view listener_id) {
+  return ChangeRunState(domain, write, listener_id, api_name::kStopListener, status::kStopped);
+}
+
+Result<Job> DeleteListener(const Domain& domain, const WriteRequest& write,
+                           std::string_view listener_id) {
+  return RunJobWrite(domain, write, api_name::kDeleteListener,
+                     ParameterFingerprint({listener_id}), [&](StoreTx& tx) -> Result<Job> {
+                       auto listener = ListenerReadyForChange(tx, write.account_id, listener_id);
+                       if (!listener) return Fail(listener.error());
+                       if (auto r = MarkListenerConfiguring(tx, *listener); !r) return Fail(r.error());
+                       Job job = MakeJob(domain, write.account_id, api_name::kDeleteListener,
+                                         job_kind::kDelete, job_kind::kListener, listener_id);
+                       if (auto r = tx.InsertJob(job); !r) return Fail(r.error());
+                       return job;
+                     });
+}
+
+}  // namespace openalb

@@ -1,0 +1,104 @@
+#include "alb/load_balancers.h"
+
+#include "alb/alb_errors.h"
+#include "alb/api_names.h"
+#include "alb/ids.h"
+#include "alb/jobs.h"
+
+namespace openalb {
+
+int AdditionalCertificateQuota(const DomainLimits& limits, std::string_view edition) {
+  return edition == "Basic" ? limits.additional_certificates_basic
+                            : limits.additional_certificates_standard;
+}
+
+Result<Job> CreateLoadBalancer(const Domain& domain, const CreateLoadBalancerRequest& request) {
+  const std::string& edition = request.edition;
+  if (edition != "Basic" && edition != "Standard" && edition != "StandardWithWaf") {
+    return Fail(errors::InvalidParameter("LoadBalancerEdition",
+                                         "it must be Basic, Standard or StandardWithWaf"));
+  }
+  std::string address_type = request.address_type.empty() ? "Internet" : request.address_type;
+  if (address_type != "Internet" && address_type != "Intranet") {
+    return Fail(errors::InvalidParameter("AddressType", "it must be Internet or Intranet"));
+  }
+  if (request.name.size() > 128) {
+    return Fail(errors::InvalidParameter("LoadBalancerName", "it is longer than 128 characters"));
+  }
+  auto fingerprint =
+      ParameterFingerprint({request.name, edition, request.vpc_id, address_type});
+  return RunJobWrite(domain, request.write, api_name::kCreateLoadBalancer, fingerprint,
+                     [&](StoreTx& tx) -> Result<Job> {
+                       LoadBalancer lb{NewLoadBalancerId(domain.random),
+                                       request.write.account_id,
+                                       request.name,
+                                       edition,
+                                       std::string(status::kProvisioning),
+                                       request.vpc_id,
+                                       address_type,
+                                       domain.NowMs()};
+                       if (auto r = tx.InsertLoadBalancer(lb); !r) return Fail(r.error());
+                       Job job = MakeJob(domain, lb.account_id, api_name::kCreateLoadBalancer,
+                                         job_kind::kCreate, job_kind::kLoadBalancer,
+                                         lb.load_balancer_id);
+                       if (auto r = tx.InsertJob(job); !r) return Fail(r.error());
+                       return job;
+                     });
+}
+
+Result<LoadBalancer> GetLoadBalancer(const Domain& domain, std::string_view account_id,
+                                     std::string_view load_balancer_id) {
+  return InTransaction<LoadBalancer>(
+      domain.store, TxMode::kRead, [&](StoreTx& tx) -> Result<LoadBalancer> {
+        auto lb = tx.FindLoadBalancer(account_id, load_balancer_id);
+        if (!lb) return Fail(lb.error());
+        if (!*lb) return Fail(errors::LoadBalancerNotFound(load_balancer_id));
+        return std::move(**lb);
+      });
+}
+
+Result<Page<LoadBalancer>> ListLoadBalancers(const Domain& domain,
+                                             const LoadBalancerFilter& filter,
+                                             const PageRequest& page) {
+  return InTransaction<Page<LoadBalancer>>(domain.store, TxMode::kRead, [&](StoreTx& tx) {
+    return tx.ListLoadBalancers(filter, page);
+  });
+}
+
+Result<Job> DeleteLoadBalancer(const Domain& domain, const WriteRequest& write,
+                               std::string_view load_balancer_id) {
+  return RunJobWrite(
+      domain, write, api_name::kDeleteLoadBalancer, ParameterFingerprint({load_balancer_id}),
+      [&](StoreTx& tx) -> Result<Job> {
+        auto lb = tx.FindLoadBalancer(write.account_id, load_balancer_id);
+        if (!lb) return Fail(lb.error());
+        if (!*lb) return Fail(errors::LoadBalancerNotFound(load_balancer_id));
+        if ((*lb)->status != status::kActive) {
+          return Fail(errors::IncorrectLoadBalancerStatus(load_balancer_id, (*lb)->status));
+        }
+        // No listener may be mid-change: its job would finish on a deleted listener.
+        PageRequest page{.after = 0, .limit = 100};
+        ListenerFilter filter{.account_id = write.account_id,
+                              .load_balancer_ids = {std::string(load_balancer_id)}};
+        while (true) {
+          auto listeners = tx.ListListeners(filter, page);
+          if (!listeners) return Fail(listeners.error());
+          for (const auto& listener : listeners->items) {
+            if (listener.status == status::kConfiguring ||
+                listener.status == status::kProvisioning) {
+              return Fail(errors::ListenerInConfiguring(listener.listener_id));
+            }
+          }
+          if (!listeners->next) break;
+          page.after = *listeners->next;
+        }
+        (*lb)->status = status::kConfiguring;
+        if (auto r = tx.UpdateLoadBalancer(**lb); !r) return Fail(r.error());
+        Job job = MakeJob(domain, write.account_id, api_name::kDeleteLoadBalancer,
+                          job_kind::kDelete, job_kind::kLoadBalancer, load_balancer_id);
+        if (auto r = tx.InsertJob(job); !r) return Fail(r.error());
+        return job;
+      });
+}
+
+}  // namespace openalb

@@ -1,0 +1,36 @@
+// Load balancers: create (Provisioning until its job completes, then Active), read, list,
+// delete (with its listeners). The edition sets the additional-certificate quota.
+#pragma once
+
+#include <string>
+
+#include "alb/domain.h"
+#include "alb/write_request.h"
+#include "core/api_error.h"
+#include "store/records.h"
+#include "store/store.h"
+
+namespace openalb {
+
+struct CreateLoadBalancerRequest {
+  WriteRequest write;
+  std::string name;
+  std::string edition;       // Basic, Standard, StandardWithWaf
+  std::string vpc_id;        // recorded as given
+  std::string address_type;  // Internet or Intranet; default Internet
+};
+
+// Returns the job; its resource_id is the new load balancer's id.
+Result<Job> CreateLoadBalancer(const Domain& domain, const CreateLoadBalancerRequest& request);
+Result<LoadBalancer> GetLoadBalancer(const Domain& domain, std::string_view account_id,
+                                     std::string_view load_balancer_id);
+Result<Page<LoadBalancer>> ListLoadBalancers(const Domain& domain,
+                                             const LoadBalancerFilter& filter,
+                                             const PageRequest& page);
+Result<Job> DeleteLoadBalancer(const Domain& domain, const WriteRequest& write,
+                               std::string_view load_balancer_id);
+
+// The additional-certificate quota of an edition.
+int AdditionalCertificateQuota(const DomainLimits& limits, std::string_view edition);
+
+}  // namespace openalb

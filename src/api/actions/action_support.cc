@@ -1,0 +1,88 @@
+#include "api/actions/action_support.h"
+
+#include <charconv>
+
+#include "alb/api_names.h"
+#include "core/common_errors.h"
+#include "core/time_format.h"
+
+namespace openalb {
+
+Result<WriteRequest> ReadWriteRequest(const ActionContext& context) {
+  WriteRequest write;
+  write.account_id = context.request.caller.account_id;
+  write.request_id = context.request.request_id;
+  write.client_token = std::string(context.params.Get("ClientToken").value_or(""));
+  auto dry_run = context.params.Bool("DryRun");
+  if (!dry_run) return Fail(dry_run.error());
+  write.dry_run = dry_run->value_or(false);
+  return write;
+}
+
+Result<PageRequest> ReadPage(const ParameterReader& params) {
+  PageRequest page;
+  auto max_results = params.Integer("MaxResults", 1, 100);
+  if (!max_results) return Fail(max_results.error());
+  page.limit = static_cast<int>(max_results->value_or(20));
+  if (auto token = params.Get("NextToken"); token && !token->empty()) {
+    std::int64_t after = 0;
+    auto [end, ec] = std::from_chars(token->data(), token->data() + token->size(), after);
+    if (ec != std::errc() || end != token->data() + token->size() || after <= 0) {
+      return Fail(errors::InvalidParameter("NextToken", "it was not returned by this server"));
+    }
+    page.after = after;
+  }
+  return page;
+}
+
+void AddPageFields(Json& body, std::int64_t total, const PageRequest& page,
+                   const std::optional<std::int64_t>& next) {
+  body["TotalCount"] = total;
+  body["MaxResults"] = page.limit;
+  if (next) body["NextToken"] = std::to_string(*next);
+}
+
+Result<std::vector<std::string>> ReadCertificateIds(const ParameterReader& params,
+                                                    std::string_view name, size_t max_items) {
+  auto entries = params.ObjectList(name, max_items);
+  if (!entries) return Fail(entries.error());
+  std::vector<std::string> ids;
+  for (const auto& entry : *entries) {
+    auto it = entry.find("CertificateId");
+    if (it == entry.end() || it->second.empty()) {
+      return Fail(errors::MissingParameter(std::string(name) + ".CertificateId"));
+    }
+    ids.push_back(it->second);
+  }
+  return ids;
+}
+
+std::string IsoTime(std::int64_t ms) {
+  return FormatIso8601(std::chrono::system_clock::time_point(std::chrono::milliseconds(ms)));
+}
+
+}  // namespace openalb
+
+namespace openalb {
+
+ActionSpec AlbAction(std::string_view name, AccessLevel access, std::vector<std::string> required,
+                     ActionHandler handler) {
+  return {.name = std::string(name),
+          .version = std::string(api_name::kAlbVersion),
+          .ram_action = "alb:" + std::string(name),
+          .access = access,
+          .required = std::move(required),
+          .handler = std::move(handler)};
+}
+
+ActionSpec CasAction(std::string_view name, AccessLevel access, std::vector<std::string> required,
+                     ActionHandler handler) {
+  return {.name = std::string(name),
+          .version = std::string(api_name::kCasVersion),
+          .ram_action = "yundun-cert:" + std::string(name),
+          .access = access,
+          .required = std::move(required),
+          .handler = std::move(handler)};
+}
+
+}  // namespace openalb

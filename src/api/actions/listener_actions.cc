@@ -1,0 +1,144 @@
+#include "api/actions/listener_actions.h"
+
+#include "alb/api_names.h"
+#include "alb/listeners.h"
+#include "api/actions/action_support.h"
+#include "api/services.h"
+#include "core/common_errors.h"
+
+namespace openalb {
+namespace {
+
+Json ListenerJson(const ListenerView& view) {
+  const Listener& l = view.listener;
+  Json out;
+  out["ListenerId"] = l.listener_id;
+  out["LoadBalancerId"] = l.load_balancer_id;
+  out["ListenerProtocol"] = l.protocol;
+  out["ListenerPort"] = l.port;
+  out["ListenerStatus"] = l.status;
+  out["ListenerDescription"] = l.description;
+  out["Certificates"] = Json::array();
+  if (!view.default_certificate_id.empty()) {
+    Json certificate;
+    certificate["CertificateId"] = view.default_certificate_id;
+    out["Certificates"].push_back(std::move(certificate));
+  }
+  out["DefaultActions"] = Json::array();
+  out["IdleTimeout"] = 15;
+  out["RequestTimeout"] = 60;
+  out["GzipEnabled"] = true;
+  out["Http2Enabled"] = l.protocol != "HTTP";
+  if (l.protocol != "HTTP") out["SecurityPolicyId"] = "tls_cipher_policy_1_0";
+  return out;
+}
+
+Json JobBody(const Job& job) {
+  Json body;
+  body["JobId"] = job.job_id;
+  return body;
+}
+
+// The one certificate of Certificates, if given (a listener has one default certificate).
+Result<std::optional<std::string>> ReadDefaultCertificate(const ParameterReader& params) {
+  auto ids = ReadCertificateIds(params, "Certificates", 1);
+  if (!ids) return Fail(ids.error());
+  if (ids->empty()) return std::optional<std::string>{};
+  return std::optional<std::string>{ids->front()};
+}
+
+Result<Json> CreateListenerAction(ActionContext& context) {
+  auto write = ReadWriteRequest(context);
+  if (!write) return Fail(write.error());
+  auto port = context.params.Integer("ListenerPort", 1, 65535);
+  if (!port) return Fail(port.error());
+  auto certificate = ReadDefaultCertificate(context.params);
+  if (!certificate) return Fail(certificate.error());
+  CreateListenerRequest request{
+      .write = std::move(*write),
+      .load_balancer_id = std::string(*context.params.Get("LoadBalancerId")),
+      .protocol = std::string(*context.params.Get("ListenerProtocol")),
+      .port = static_cast<int>(port->value_or(0)),
+      .default_certificate_id = certificate->value_or(""),
+      .description = std::string(context.params.Get("ListenerDescription").value_or(""))};
+  auto job = CreateListener(context.services.domain, request);
+  if (!job) return Fail(job.error());
+  Json body = JobBody(*job);
+  body["ListenerId"] = job->resource_id;
+  return body;
+}
+
+Result<Json> GetListenerAttributeAction(ActionContext& context) {
+  auto view = GetListener(context.services.domain, context.request.caller.account_id,
+                          *context.params.Get("ListenerId"));
+  if (!view) return Fail(view.error());
+  return ListenerJson(*view);
+}
+
+Result<Json> ListListenersAction(ActionContext& context) {
+  auto page = ReadPage(context.params);
+  if (!page) return Fail(page.error());
+  ListenerFilter filter{.account_id = context.request.caller.account_id};
+  auto ids = context.params.StringList("ListenerIds", 20);
+  if (!ids) return Fail(ids.error());
+  filter.ids = std::move(*ids);
+  auto lbs = context.params.StringList("LoadBalancerIds", 20);
+  if (!lbs) return Fail(lbs.error());
+  filter.load_balancer_ids = std::move(*lbs);
+  filter.protocol = std::string(context.params.Get("ListenerProtocol").value_or(""));
+  auto found = ListListeners(context.services.domain, filter, *page);
+  if (!found) return Fail(found.error());
+  Json body;
+  body["Listeners"] = Json::array();
+  for (const auto& view : found->items) body["Listeners"].push_back(ListenerJson(view));
+  AddPageFields(body, found->total, *page, found->next);
+  return body;
+}
+
+Result<Json> UpdateListenerAttributeAction(ActionContext& context) {
+  auto write = ReadWriteRequest(context);
+  if (!write) return Fail(write.error());
+  auto certificate = ReadDefaultCertificate(context.params);
+  if (!certificate) return Fail(certificate.error());
+  UpdateListenerRequest request{.write = std::move(*write),
+                                .listener_id = std::string(*context.params.Get("ListenerId")),
+                                .default_certificate_id = *certificate,
+                                .description = {}};
+  if (auto description = context.params.Get("ListenerDescription")) {
+    request.description = std::string(*description);
+  }
+  auto job = UpdateListener(context.services.domain, request);
+  if (!job) return Fail(job.error());
+  return JobBody(*job);
+}
+
+// StartListener, StopListener and DeleteListener take a ListenerId and return a JobId.
+template <Result<Job> (*Operation)(const Domain&, const WriteRequest&, std::string_view)>
+Result<Json> ListenerJobAction(ActionContext& context) {
+  auto write = ReadWriteRequest(context);
+  if (!write) return Fail(write.error());
+  auto job = Operation(context.services.domain, *write, *context.params.Get("ListenerId"));
+  if (!job) return Fail(job.error());
+  return JobBody(*job);
+}
+
+}  // namespace
+
+void RegisterListenerActions(ActionTable& table) {
+  table.Add(AlbAction(api_name::kCreateListener, AccessLevel::kWrite,
+                      {"LoadBalancerId", "ListenerProtocol", "ListenerPort"},
+                      CreateListenerAction));
+  table.Add(AlbAction(api_name::kGetListenerAttribute, AccessLevel::kRead, {"ListenerId"},
+                      GetListenerAttributeAction));
+  table.Add(AlbAction(api_name::kListListeners, AccessLevel::kList, {}, ListListenersAction));
+  table.Add(AlbAction(api_name::kUpdateListenerAttribute, AccessLevel::kWrite, {"ListenerId"},
+                      UpdateListenerAttributeAction));
+  table.Add(AlbAction(api_name::kStartListener, AccessLevel::kWrite, {"ListenerId"},
+                      ListenerJobAction<StartListener>));
+  table.Add(AlbAction(api_name::kStopListener, AccessLevel::kWrite, {"ListenerId"},
+                      ListenerJobAction<StopListener>));
+  table.Add(AlbAction(api_name::kDeleteListener, AccessLevel::kDelete, {"ListenerId"},
+                      ListenerJobAction<DeleteListener>));
+}
+
+}  // namespace openalb

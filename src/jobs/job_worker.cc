@@ -1,0 +1,121 @@
+#include "jobs/job_worker.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <chrono>
+
+#include "alb/jobs.h"
+
+namespace openalb {
+namespace {
+
+// ClientTokens are kept a day: long enough for any client's retries.
+constexpr std::int64_t kClientTokenLifetimeMs = 24 * 3600 * 1000;
+// How long to wait after a store failure, and at most between passes.
+constexpr auto kRetryPause = std::chrono::seconds(1);
+constexpr std::int64_t kMaxIdleMs = 60 * 1000;
+
+bool IsStoreFailure(const ApiError& error) { return error.code == "InternalError"; }
+
+}  // namespace
+
+Result<int> JobWorker::RunOnce() {
+  int finished = 0;
+  std::vector<std::pair<std::string, std::string>> outcomes;  // job id, status, for the log
+  auto done = domain_.store.Transact(TxMode::kWrite, [&](StoreTx& tx) -> Result<void> {
+    finished = 0;
+    outcomes.clear();
+    const std::int64_t now = domain_.NowMs();
+    auto due = tx.DueJobs(now, batch_);
+    if (!due) return Fail(due.error());
+    for (const Job& job : *due) {
+      auto completed = tx.Nested([&](StoreTx& nested) { return CompleteJob(nested, job, now); });
+      if (!completed) {
+        if (IsStoreFailure(completed.error())) return completed;
+        const ApiError error = completed.error();
+        auto failed =
+            tx.Nested([&](StoreTx& nested) { return FailJob(nested, job, error, now); });
+        if (!failed) return failed;
+        outcomes.emplace_back(job.job_id, "Failed " + error.code);
+      } else {
+        outcomes.emplace_back(job.job_id, "Succeeded");
+      }
+      ++finished;
+    }
+    return {};
+  });
+  if (!done) return Fail(done.error());
+  for (const auto& [id, outcome] : outcomes) {
+    spdlog::debug("event=job_finished job_id={} outcome=\"{}\"", id, outcome);
+  }
+  return finished;
+}
+
+Result<std::optional<std::int64_t>> JobWorker::MillisecondsUntilNextJob() {
+  auto next = InTransaction<std::optional<std::int64_t>>(
+      domain_.store, TxMode::kRead, [](StoreTx& tx) { return tx.NextJobTime(); });
+  if (!next) return Fail(next.error());
+  if (!*next) return std::optional<std::int64_t>{};
+  return std::optional<std::int64_t>{std::max<std::int64_t>(0, **next - domain_.NowMs())};
+}
+
+void JobWorker::Start() { thread_ = std::thread([this] { Loop(); }); }
+
+void JobWorker::Wake() {
+  {
+    std::lock_guard lock(mutex_);
+    woken_ = true;
+  }
+  wake_.notify_one();
+}
+
+void JobWorker::Stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_one();
+  if (thread_.joinable()) thread_.join();
+}
+
+void JobWorker::Loop() {
+  auto last_prune = std::chrono::steady_clock::now() - std::chrono::hours(1);
+  while (true) {
+    {
+      std::lock_guard lock(mutex_);
+      if (stopping_) return;
+      woken_ = false;
+    }
+    std::chrono::milliseconds pause{kMaxIdleMs};
+    auto finished = RunOnce();
+    if (!finished) {
+      spdlog::warn("event=job_pass_failed detail=\"{}\"", finished.error().internal);
+      pause = kRetryPause;
+    } else if (*finished > 0) {
+      continue;  // more may be due
+    } else {
+      auto next = MillisecondsUntilNextJob();
+      if (!next) {
+        pause = kRetryPause;
+      } else if (*next) {
+        pause = std::chrono::milliseconds(std::min(**next, kMaxIdleMs));
+        if (pause.count() == 0) continue;
+      }
+    }
+    if (std::chrono::steady_clock::now() - last_prune > std::chrono::minutes(10)) {
+      last_prune = std::chrono::steady_clock::now();
+      const std::int64_t cutoff = domain_.NowMs() - kClientTokenLifetimeMs;
+      auto pruned = domain_.store.Transact(TxMode::kWrite, [cutoff](StoreTx& tx) -> Result<void> {
+        auto n = tx.DeleteClientTokensBefore(cutoff);
+        if (!n) return Fail(n.error());
+        return {};
+      });
+      if (!pruned) spdlog::warn("event=token_prune_failed detail=\"{}\"", pruned.error().internal);
+    }
+    std::unique_lock lock(mutex_);
+    wake_.wait_for(lock, pause, [this] { return woken_ || stopping_; });
+  }
+}
+
+}  // namespace openalb

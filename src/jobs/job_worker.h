@@ -1,0 +1,48 @@
+// JobWorker: finishes due asynchronous jobs in the background. Each pass takes up to
+// `batch` due jobs and completes them in one durable transaction (a job that cannot succeed
+// is failed in its own savepoint, so it never blocks the others), which also makes the
+// worker's commits group naturally under load. Jobs left by a crash are simply due on start.
+// RunOnce() does one pass, for tests; Start() runs passes on a thread until Stop().
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+#include "alb/domain.h"
+#include "core/api_error.h"
+
+namespace openalb {
+
+class JobWorker {
+ public:
+  explicit JobWorker(const Domain& domain, int batch = 64) : domain_(domain), batch_(batch) {}
+  ~JobWorker() { Stop(); }
+  JobWorker(const JobWorker&) = delete;
+  JobWorker& operator=(const JobWorker&) = delete;
+
+  // Finishes the jobs due now; returns how many it finished (Succeeded or Failed).
+  Result<int> RunOnce();
+  // Milliseconds until the next Processing job is due (0 if one is due now), if any.
+  Result<std::optional<std::int64_t>> MillisecondsUntilNextJob();
+
+  void Start();
+  // Wakes the thread to look for due jobs now. Thread-safe.
+  void Wake();
+  void Stop();
+
+ private:
+  void Loop();
+
+  const Domain& domain_;
+  const int batch_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool woken_ = false;     // GUARDED_BY(mutex_)
+  bool stopping_ = false;  // GUARDED_BY(mutex_)
+  std::thread thread_;
+};
+
+}  // namespace openalb

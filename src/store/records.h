@@ -1,0 +1,106 @@
+// The records the store keeps for the ALB resources: load balancers, listeners,
+// certificates, the certificates a listener serves, asynchronous jobs and ClientToken
+// records. Plain values; the rules that change them live in alb/, the SQL in store/sqlite/.
+// Times are milliseconds since the Unix epoch (UTC), as ListAsynJobs reports them.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace openalb {
+
+// Wire spellings of the statuses and enumerations (ALB 2020-06-16).
+namespace status {
+inline constexpr std::string_view kProvisioning = "Provisioning";
+inline constexpr std::string_view kActive = "Active";
+inline constexpr std::string_view kRunning = "Running";
+inline constexpr std::string_view kStopped = "Stopped";
+inline constexpr std::string_view kConfiguring = "Configuring";
+inline constexpr std::string_view kAssociating = "Associating";
+inline constexpr std::string_view kAssociated = "Associated";
+inline constexpr std::string_view kDissociating = "Dissociating";
+inline constexpr std::string_view kProcessing = "Processing";
+inline constexpr std::string_view kSucceeded = "Succeeded";
+inline constexpr std::string_view kFailed = "Failed";
+}  // namespace status
+
+struct LoadBalancer {
+  std::string load_balancer_id;  // "alb-" + 20 characters
+  std::string account_id;
+  std::string name;
+  std::string edition;  // Basic, Standard, StandardWithWaf
+  std::string status;   // Provisioning, Active
+  std::string vpc_id;
+  std::string address_type;  // Internet, Intranet
+  std::int64_t created_ms = 0;
+};
+
+struct Listener {
+  std::string listener_id;  // "lsr-" + 20 characters
+  std::string account_id;
+  std::string load_balancer_id;
+  std::string protocol;  // HTTP, HTTPS, QUIC
+  int port = 0;
+  std::string description;
+  std::string status;          // Provisioning, Running, Configuring, Stopped
+  std::string resting_status;  // what `status` returns to when the job in flight ends
+  std::int64_t created_ms = 0;
+};
+
+struct Certificate {
+  std::string certificate_id;  // "<number>-<region>", as ALB names a CAS certificate
+  std::int64_t number = 0;     // the CAS CertId
+  std::string account_id;
+  std::string name;
+  std::string common_name;
+  std::vector<std::string> dns_names;
+  std::string issuer;
+  std::int64_t not_before_ms = 0;
+  std::int64_t not_after_ms = 0;
+  std::string key_type;  // RSA, ECC
+  int key_bits = 0;
+  bool is_ca = false;
+  std::string fingerprint_sha256;
+  std::string chain_pem;
+  std::string sealed_private_key;  // SecretBox-sealed, associated data = certificate_id
+  std::int64_t created_ms = 0;
+};
+
+// One certificate a listener serves: its default one (is_default) or an additional one.
+struct ListenerCertificate {
+  std::string listener_id;
+  std::string certificate_id;
+  bool is_default = false;
+  std::string status;  // Associating, Associated, Dissociating
+  std::string job_id;  // the job that set `status`; empty once settled
+};
+
+struct Job {
+  std::string job_id;  // lower-case UUID
+  std::string account_id;
+  std::string api_name;       // the action that created it
+  std::string operate_type;   // Create, Update, Delete
+  std::string resource_type;  // loadbalancer, listener
+  std::string resource_id;
+  std::string status;  // Processing, Succeeded, Failed
+  std::string error_code;
+  std::string error_message;
+  std::string payload;  // JSON the job needs to finish; never returned
+  std::int64_t created_ms = 0;
+  std::int64_t modified_ms = 0;
+  std::int64_t run_after_ms = 0;  // not before this time (--job-delay)
+};
+
+// A ClientToken already used by an account for an action, and what it produced.
+struct ClientTokenRecord {
+  std::string account_id;
+  std::string api_name;
+  std::string token;
+  std::string fingerprint;  // of the request's parameters
+  std::string job_id;
+  std::int64_t created_ms = 0;
+};
+
+}  // namespace openalb

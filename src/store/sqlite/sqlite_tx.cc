@@ -1,0 +1,602 @@
+#include "store/sqlite/sqlite_tx.h"
+
+#include <algorithm>
+#include <string>
+#include <variant>
+
+namespace openalb {
+namespace {
+
+// A WHERE clause built from a filter, with its bound values in order.
+class Where {
+ public:
+  void Eq(std::string_view column, std::string_view value) {
+    if (value.empty()) return;
+    Clause(std::string(column) + " = ?");
+    binds_.emplace_back(std::string(value));
+  }
+  void In(std::string_view column, const std::vector<std::string>& values) {
+    if (values.empty()) return;
+    std::string clause = std::string(column) + " IN (";
+    for (size_t i = 0; i < values.size(); ++i) {
+      clause += i == 0 ? "?" : ",?";
+      binds_.emplace_back(values[i]);
+    }
+    Clause(clause + ")");
+  }
+  void Compare(std::string_view column, std::string_view op, std::int64_t value) {
+    Clause(std::string(column) + " " + std::string(op) + " ?");
+    binds_.emplace_back(value);
+  }
+  const std::string& sql() const { return sql_; }
+  // Binds every value from parameter 1; returns the next free index.
+  int BindAll(SqliteStatement& stmt) const {
+    int index = 1;
+    for (const auto& value : binds_) {
+      if (const auto* text = std::get_if<std::string>(&value)) {
+        stmt.Bind(index++, *text);
+      } else {
+        stmt.Bind(index++, std::get<std::int64_t>(value));
+      }
+    }
+    return index;
+  }
+
+ private:
+  void Clause(const std::string& clause) {
+    sql_ += sql_.empty() ? " WHERE " : " AND ";
+    sql_ += clause;
+  }
+  std::string sql_;
+  std::vector<std::variant<std::string, std::int64_t>> binds_;
+};
+
+std::string JoinNames(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& name : names) {
+    if (!out.empty()) out += ',';
+    out += name;
+  }
+  return out;
+}
+
+std::vector<std::string> SplitNames(const std::string& joined) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start < joined.size()) {
+    size_t comma = joined.find(',', start);
+    if (comma == std::string::npos) comma = joined.size();
+    out.push_back(joined.substr(start, comma - start));
+    start = comma + 1;
+  }
+  return out;
+}
+
+// Collects every row of `stmt` with `read`.
+template <typename T, typename Read>
+Result<std::vector<T>> Rows(SqliteStatement& stmt, Read read) {
+  std::vector<T> out;
+  while (true) {
+    auto row = stmt.Step();
+    if (!row) return Fail(row.error());
+    if (!*row) return out;
+    out.push_back(read(stmt));
+  }
+}
+
+template <typename T, typename Read>
+Result<std::optional<T>> OneRow(SqliteStatement& stmt, Read read) {
+  auto row = stmt.Step();
+  if (!row) return Fail(row.error());
+  if (!*row) return std::optional<T>{};
+  return std::optional<T>{read(stmt)};
+}
+
+Result<std::int64_t> Scalar(SqliteStatement& stmt) {
+  auto row = stmt.Step();
+  if (!row) return Fail(row.error());
+  return *row ? stmt.ColumnInt(0) : 0;
+}
+
+// One page of `table` rows: `select` columns, `where` filter, ordered by `key` (an
+// expression over the row, ascending or descending), rows past `page.after`.
+template <typename T, typename Read>
+Result<Page<T>> ListPage(SqliteDatabase& db, std::string_view table, std::string_view select,
+                         const Where& where, std::string_view key, bool descending,
+                         const PageRequest& page, Read read) {
+  Page<T> out;
+  {
+    auto count = db.Prepare("SELECT COUNT(*) FROM " + std::string(table) + where.sql());
+    if (!count) return Fail(count.error());
+    where.BindAll(*count);
+    auto total = Scalar(*count);
+    if (!total) return Fail(total.error());
+    out.total = *total;
+  }
+  std::string sql = "SELECT " + std::string(select) + ", " + std::string(key) + " FROM " +
+                    std::string(table) + where.sql();
+  if (page.after != 0) {
+    sql += where.sql().empty() ? " WHERE " : " AND ";
+    sql += std::string(key) + (descending ? " < ?" : " > ?");
+  }
+  sql += " ORDER BY " + std::string(key) + (descending ? " DESC" : " ASC") + " LIMIT ?";
+  auto stmt = db.Prepare(sql);
+  if (!stmt) return Fail(stmt.error());
+  int next = where.BindAll(*stmt);
+  if (page.after != 0) stmt->Bind(next++, page.after);
+  stmt->Bind(next, static_cast<std::int64_t>(page.limit) + 1);
+  // The key is selected last, after the record's columns.
+  const int key_column = static_cast<int>(std::count(select.begin(), select.end(), ',')) + 1;
+  std::int64_t last_key = 0;
+  while (true) {
+    auto row = stmt->Step();
+    if (!row) return Fail(row.error());
+    if (!*row) break;
+    if (static_cast<int>(out.items.size()) == page.limit) {
+      out.next = last_key;  // a row follows this page
+      break;
+    }
+    out.items.push_back(read(*stmt));
+    last_key = stmt->ColumnInt(key_column);
+  }
+  return out;
+}
+
+constexpr std::string_view kLoadBalancerColumns =
+    "load_balancer_id, account_id, name, edition, status, vpc_id, address_type, created_ms";
+
+LoadBalancer ReadLoadBalancer(const SqliteStatement& s) {
+  return {s.ColumnText(0), s.ColumnText(1), s.ColumnText(2), s.ColumnText(3),
+          s.ColumnText(4), s.ColumnText(5), s.ColumnText(6), s.ColumnInt(7)};
+}
+
+constexpr std::string_view kListenerColumns =
+    "listener_id, account_id, load_balancer_id, protocol, port, description, status, "
+    "resting_status, created_ms";
+
+Listener ReadListener(const SqliteStatement& s) {
+  return {s.ColumnText(0), s.ColumnText(1), s.ColumnText(2),
+          s.ColumnText(3), static_cast<int>(s.ColumnInt(4)), s.ColumnText(5),
+          s.ColumnText(6), s.ColumnText(7), s.ColumnInt(8)};
+}
+
+constexpr std::string_view kCertificateColumns =
+    "certificate_id, number, account_id, name, common_name, dns_names, issuer, not_before_ms, "
+    "not_after_ms, key_type, key_bits, is_ca, fingerprint_sha256, chain_pem, "
+    "sealed_private_key, created_ms";
+
+Certificate ReadCertificate(const SqliteStatement& s) {
+  Certificate c;
+  c.certificate_id = s.ColumnText(0);
+  c.number = s.ColumnInt(1);
+  c.account_id = s.ColumnText(2);
+  c.name = s.ColumnText(3);
+  c.common_name = s.ColumnText(4);
+  c.dns_names = SplitNames(s.ColumnText(5));
+  c.issuer = s.ColumnText(6);
+  c.not_before_ms = s.ColumnInt(7);
+  c.not_after_ms = s.ColumnInt(8);
+  c.key_type = s.ColumnText(9);
+  c.key_bits = static_cast<int>(s.ColumnInt(10));
+  c.is_ca = s.ColumnInt(11) != 0;
+  c.fingerprint_sha256 = s.ColumnText(12);
+  c.chain_pem = s.ColumnText(13);
+  c.sealed_private_key = s.ColumnText(14);
+  c.created_ms = s.ColumnInt(15);
+  return c;
+}
+
+constexpr std::string_view kListenerCertificateColumns =
+    "listener_id, certificate_id, is_default, status, job_id";
+
+ListenerCertificate ReadListenerCertificate(const SqliteStatement& s) {
+  return {s.ColumnText(0), s.ColumnText(1), s.ColumnInt(2) != 0, s.ColumnText(3),
+          s.ColumnText(4)};
+}
+
+constexpr std::string_view kJobColumns =
+    "job_id, account_id, api_name, operate_type, resource_type, resource_id, status, "
+    "error_code, error_message, payload, created_ms, modified_ms, run_after_ms";
+
+Job ReadJob(const SqliteStatement& s) {
+  return {s.ColumnText(0), s.ColumnText(1),  s.ColumnText(2),  s.ColumnText(3), s.ColumnText(4),
+          s.ColumnText(5), s.ColumnText(6),  s.ColumnText(7),  s.ColumnText(8), s.ColumnText(9),
+          s.ColumnInt(10), s.ColumnInt(11), s.ColumnInt(12)};
+}
+
+Result<void> RunOne(SqliteDatabase& db, std::string_view sql,
+                    const std::function<void(SqliteStatement&)>& bind) {
+  auto stmt = db.Prepare(sql);
+  if (!stmt) return Fail(stmt.error());
+  bind(*stmt);
+  return stmt->Run();
+}
+
+}  // namespace
+
+// Load balancers.
+
+Result<void> SqliteTx::InsertLoadBalancer(const LoadBalancer& lb) {
+  return RunOne(db_,
+                "INSERT INTO load_balancers(load_balancer_id, account_id, name, edition, status, "
+                "vpc_id, address_type, created_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [&](SqliteStatement& s) {
+                  s.Bind(1, lb.load_balancer_id)
+                      .Bind(2, lb.account_id)
+                      .Bind(3, lb.name)
+                      .Bind(4, lb.edition)
+                      .Bind(5, lb.status)
+                      .Bind(6, lb.vpc_id)
+                      .Bind(7, lb.address_type)
+                      .Bind(8, lb.created_ms);
+                });
+}
+
+Result<std::optional<LoadBalancer>> SqliteTx::FindLoadBalancer(std::string_view account_id,
+                                                               std::string_view id) {
+  auto stmt = db_.Prepare("SELECT " + std::string(kLoadBalancerColumns) +
+                          " FROM load_balancers WHERE load_balancer_id = ? AND account_id = ?");
+  if (!stmt) return Fail(stmt.error());
+  stmt->Bind(1, id).Bind(2, account_id);
+  return OneRow<LoadBalancer>(*stmt, ReadLoadBalancer);
+}
+
+Result<void> SqliteTx::UpdateLoadBalancer(const LoadBalancer& lb) {
+  return RunOne(db_, "UPDATE load_balancers SET name = ?, status = ? WHERE load_balancer_id = ?",
+                [&](SqliteStatement& s) {
+                  s.Bind(1, lb.name).Bind(2, lb.status).Bind(3, lb.load_balancer_id);
+                });
+}
+
+Result<void> SqliteTx::DeleteLoadBalancer(std::string_view id) {
+  return RunOne(db_, "DELETE FROM load_balancers WHERE load_balancer_id = ?",
+                [&](SqliteStatement& s) { s.Bind(1, id); });
+}
+
+Result<Page<LoadBalancer>> SqliteTx::ListLoadBalancers(const LoadBalancerFilter& filter,
+                                                       const PageRequest& page) {
+  Where where;
+  where.Eq("account_id", filter.account_id);
+  where.In("load_balancer_id", filter.ids);
+  where.In("name", filter.names);
+  where.Eq("status", filter.status);
+  return ListPage<LoadBalancer>(db_, "load_balancers", kLoadBalancerColumns, where, "seq", false,
+                                page, ReadLoadBalancer);
+}
+
+// Listeners.
+
+Result<void> SqliteTx::InsertListener(const Listener& l) {
+  return RunOne(db_,
+                "INSERT INTO listeners(listener_id, account_id, load_balancer_id, protocol, port, "
+                "description, status, resting_status, created_ms) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [&](SqliteStatement& s) {
+                  s.Bind(1, l.listener_id)
+                      .Bind(2, l.account_id)
+                      .Bind(3, l.load_balancer_id)
+                      .Bind(4, l.protocol)
+                      .Bind(5, std::int64_t{l.port})
+                      .Bind(6, l.description)
+                      .Bind(7, l.status)
+                      .Bind(8, l.resting_status)
+                      .Bind(9, l.created_ms);
+                });
+}
+
+Result<std::optional<Listener>> SqliteTx::FindListener(std::string_view account_id,
+                                                       std::string_view id) {
+  auto stmt = db_.Prepare("SELECT " + std::string(kListenerColumns) +
+                          " FROM listeners WHERE listener_id = ? AND account_id = ?");
+  if (!stmt) return Fail(stmt.error());
+  stmt->Bind(1, id).Bind(2, account_id);
+  return OneRow<Listener>(*stmt, ReadListener);
+}
+
+Result<void> SqliteTx::UpdateListener(const Listener& l) {
+  return RunOne(db_,
+                "UPDATE listeners SET description = ?, status = ?, resting_status = ? "
+                "WHERE listener_id = ?",
+                [&](SqliteStatement& s) {
+                  s.Bind(1, l.description)
+                      .Bind(2, l.status)
+                      .Bind(3, l.resting_status)
+                      .Bind(4, l.listener_id);
+                });
+}
+
+Result<void> SqliteTx::DeleteListener(std::string_view id) {
+  return RunOne(db_, "DELETE FROM listeners WHERE listener_id = ?",
+                [&](SqliteStatement& s) { s.Bind(1, id); });
+}
+
+Result<Page<Listener>> SqliteTx::ListListeners(const ListenerFilter& filter,
+                                               const PageRequest& page) {
+  Where where;
+  where.Eq("account_id", filter.account_id);
+  where.In("listener_id", filter.ids);
+  where.In("load_balancer_id", filter.load_balancer_ids);
+  where.Eq("protocol", filter.protocol);
+  return ListPage<Listener>(db_, "listeners", kListenerColumns, where, "seq", false, page,
+                            ReadListener);
+}
+
+Result<int> SqliteTx::CountListeners(std::string_view load_balancer_id) {
+  auto stmt = db_.Prepare("SELECT COUNT(*) FROM listeners WHERE load_balancer_id = ?");
+  if (!stmt) return Fail(stmt.error());
+  stmt->Bind(1, load_balancer_id);
+  auto n = Scalar(*stmt);
+  if (!n) return Fail(n.error());
+  return static_cast<int>(*n);
+}
+
+Result<bool> SqliteTx::ListenerPortTaken(std::string_view load_balancer_id, int port) {
+  auto stmt =
+      db_.Prepare("SELECT COUNT(*) FROM listeners WHERE load_balancer_id = ? AND port = ?");
+  if (!stmt) return Fail(stmt.error());
+  stmt->Bind(1, load_balancer_id).Bind(2, std::int64_t{port});
+  auto n = Scalar(*stmt);
+  if (!n) return Fail(n.error());
+  return *n > 0;
+}
+
+// Certificates.
+
+Result<void> SqliteTx::InsertCertificate(const Certificate& c) {
+  return RunOne(db_,
+                "INSERT INTO certificates(" + std::string(kCertificateColumns) +
+                    ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [&](SqliteStatement& s) {
+                  s.Bind(1, c.certificate_id)
+                      .Bind(2, c.number)
+                      .Bind(3, c.account_id)
+                      .Bind(4, c.name)
+                      .Bind(5, c.common_name)
+                      .Bind(6, JoinNames(c.dns_names))
+                      .Bind(7, c.issuer)
+                      .Bind(8, c.not_before_ms)
+                      .Bind(9, c.not_after_ms)
+                      .Bind(10, c.key_type)
+                      .Bind(11, std::int64_t{c.key_bits})
+                      .Bind(12, std::int64_t{c.is_ca ? 1 : 0})
+                      .Bind(13, c.fingerprint_sha256)
+                      .Bind(14, c.chain_pem)
+                      .BindBlob(15, c.sealed_private_key)
+                      .Bind(16, c.created_ms);
+                });
+}
+
+Result<std::optional<Certificate>> SqliteTx::FindCertificate(std::string_view account_id,
+                                                             std::string_view id) {
+  auto stmt = db_.Prepare("SELECT " + std::string(kCertificateColumns) +
+                          " FROM certificates WHERE certificate_id = ? AND account_id = ?");
+  if (!stmt) return Fail(stmt.error());
+  stmt->Bind(1, id).Bind(2, account_id);
+  return OneRow<Certificate>(*stmt, ReadCertificate);
+}
+
+Result<std::optional<Certificate>> SqliteTx::FindCertificateByNumber(std::string_view account_id,
+                                                                     std::int64_t number) {
+  auto stmt = db_.Prepare("SELECT " + std::string(kCertificateColumns) +
+                          " FROM certificates WHERE number = ? AND account_id = ?");
+  if (!stmt) return Fail(stmt.error());
+  stmt->Bind(1, number).Bind(2, account_id);
+  return OneRow<Certificate>(*stmt, ReadCertificate);
+}
+
+Result<bool> SqliteTx::CertificateNumberTaken(std::int64_t number) {
+  auto stmt = db_.Prepare("SELECT COUNT(*) FROM certificates WHERE number = ?");
+  if (!stmt) return Fail(stmt.error());
+  stmt->Bind(1, number);
+  auto n = Scalar(*stmt);
+  if (!n) return Fail(n.error());
+  return *n > 0;
+}
+
+Result<void> SqliteTx::DeleteCertificate(std::string_view id) {
+  return RunOne(db_, "DELETE FROM certificates WHERE certificate_id = ?",
+                [&](SqliteStatement& s) { s.Bind(1, id); });
+}
+
+Result<Page<Certificate>> SqliteTx::ListCertificates(std::string_view account_id,
+                                                     const PageRequest& page) {
+  Where where;
+  where.Eq("account_id", account_id);
+  return ListPage<Certificate>(db_, "certificates", kCertificateColumns, where, "seq", false, page,
+                               ReadCertificate);
+}
+
+Result<int> SqliteTx::CountCertificateUses(std::string_view certificate_id) {
+  auto stmt = db_.Prepare("SELECT COUNT(*) FROM listener_certificates WHERE certificate_id = ?");
+  if (!stmt) return Fail(stmt.error());
+  stmt->Bind(1, certificate_id);
+  auto n = Scalar(*stmt);
+  if (!n) return Fail(n.error());
+  return static_cast<int>(*n);
+}
+
+// What listeners serve.
+
+Result<Page<ListenerCertificate>> SqliteTx::ListListenerCertificates(
+    const ListenerCertificateFilter& filter, const PageRequest& page) {
+  Where where;
+  where.Eq("listener_id", filter.listener_id);
+  where.In("certificate_id", filter.certificate_ids);
+  // The default certificate sorts first (key 1); additional ones by association order.
+  return ListPage<ListenerCertificate>(db_, "listener_certificates", kListenerCertificateColumns,
+                                       where, "(CASE WHEN is_default THEN 1 ELSE seq + 1 END)",
+                                       false, page, ReadListenerCertificate);
+}
+
+Result<void> SqliteTx::InsertListenerCertificate(const ListenerCertificate& lc) {
+  return RunOne(db_,
+                "INSERT INTO listener_certificates(listener_id, certificate_id, is_default, "
+                "status, job_id) VALUES (?, ?, ?, ?, ?)",
+                [&](SqliteStatement& s) {
+                  s.Bind(1, lc.listener_id)
+                      .Bind(2, lc.certificate_id)
+                      .Bind(3, std::int64_t{lc.is_default ? 1 : 0})
+                      .Bind(4, lc.status)
+                      .Bind(5, lc.job_id);
+                });
+}
+
+Result<void> SqliteTx::UpdateListenerCertificate(const ListenerCertificate& lc) {
+  return RunOne(db_,
+                "UPDATE listener_certificates SET is_default = ?, status = ?, job_id = ? "
+                "WHERE listener_id = ? AND certificate_id = ?",
+                [&](SqliteStatement& s) {
+                  s.Bind(1, std::int64_t{lc.is_default ? 1 : 0})
+                      .Bind(2, lc.status)
+                      .Bind(3, lc.job_id)
+                      .Bind(4, lc.listener_id)
+                      .Bind(5, lc.certificate_id);
+                });
+}
+
+Result<void> SqliteTx::DeleteListenerCertificate(std::string_view listener_id,
+                                                 std::string_view certificate_id) {
+  return RunOne(db_,
+                "DELETE FROM listener_certificates WHERE listener_id = ? AND certificate_id = ?",
+                [&](SqliteStatement& s) { s.Bind(1, listener_id).Bind(2, certificate_id); });
+}
+
+Result<int> SqliteTx::CountAdditionalCertificates(std::string_view load_balancer_id) {
+  auto stmt = db_.Prepare(
+      "SELECT COUNT(*) FROM listener_certificates lc JOIN listeners l USING (listener_id) "
+      "WHERE l.load_balancer_id = ? AND lc.is_default = 0");
+  if (!stmt) return Fail(stmt.error());
+  stmt->Bind(1, load_balancer_id);
+  auto n = Scalar(*stmt);
+  if (!n) return Fail(n.error());
+  return static_cast<int>(*n);
+}
+
+// Jobs.
+
+Result<void> SqliteTx::InsertJob(const Job& j) {
+  return RunOne(db_,
+                "INSERT INTO jobs(" + std::string(kJobColumns) +
+                    ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [&](SqliteStatement& s) {
+                  s.Bind(1, j.job_id)
+                      .Bind(2, j.account_id)
+                      .Bind(3, j.api_name)
+                      .Bind(4, j.operate_type)
+                      .Bind(5, j.resource_type)
+                      .Bind(6, j.resource_id)
+                      .Bind(7, j.status)
+                      .Bind(8, j.error_code)
+                      .Bind(9, j.error_message)
+                      .Bind(10, j.payload)
+                      .Bind(11, j.created_ms)
+                      .Bind(12, j.modified_ms)
+                      .Bind(13, j.run_after_ms);
+                });
+}
+
+Result<std::optional<Job>> SqliteTx::FindJob(std::string_view id) {
+  auto stmt = db_.Prepare("SELECT " + std::string(kJobColumns) + " FROM jobs WHERE job_id = ?");
+  if (!stmt) return Fail(stmt.error());
+  stmt->Bind(1, id);
+  return OneRow<Job>(*stmt, ReadJob);
+}
+
+Result<void> SqliteTx::UpdateJob(const Job& j) {
+  return RunOne(db_,
+                "UPDATE jobs SET status = ?, error_code = ?, error_message = ?, modified_ms = ?, "
+                "run_after_ms = ? WHERE job_id = ?",
+                [&](SqliteStatement& s) {
+                  s.Bind(1, j.status)
+                      .Bind(2, j.error_code)
+                      .Bind(3, j.error_message)
+                      .Bind(4, j.modified_ms)
+                      .Bind(5, j.run_after_ms)
+                      .Bind(6, j.job_id);
+                });
+}
+
+Result<Page<Job>> SqliteTx::ListJobs(const JobFilter& filter, const PageRequest& page) {
+  Where where;
+  where.Eq("account_id", filter.account_id);
+  where.In("job_id", filter.ids);
+  where.In("resource_id", filter.resource_ids);
+  where.Eq("resource_type", filter.resource_type);
+  where.Eq("api_name", filter.api_name);
+  if (filter.created_from_ms) where.Compare("created_ms", ">=", *filter.created_from_ms);
+  if (filter.created_to_ms) where.Compare("created_ms", "<=", *filter.created_to_ms);
+  return ListPage<Job>(db_, "jobs", kJobColumns, where, "seq", true, page, ReadJob);
+}
+
+Result<std::vector<Job>> SqliteTx::DueJobs(std::int64_t now_ms, int limit) {
+  auto stmt = db_.Prepare("SELECT " + std::string(kJobColumns) +
+                          " FROM jobs WHERE status = 'Processing' AND run_after_ms <= ? "
+                          "ORDER BY seq LIMIT ?");
+  if (!stmt) return Fail(stmt.error());
+  stmt->Bind(1, now_ms).Bind(2, std::int64_t{limit});
+  return Rows<Job>(*stmt, ReadJob);
+}
+
+Result<std::optional<std::int64_t>> SqliteTx::NextJobTime() {
+  auto stmt = db_.Prepare("SELECT MIN(run_after_ms) FROM jobs WHERE status = 'Processing'");
+  if (!stmt) return Fail(stmt.error());
+  auto row = stmt->Step();
+  if (!row) return Fail(row.error());
+  if (!*row || stmt->ColumnText(0).empty()) return std::optional<std::int64_t>{};
+  return std::optional<std::int64_t>{stmt->ColumnInt(0)};
+}
+
+// ClientTokens.
+
+Result<std::optional<ClientTokenRecord>> SqliteTx::FindClientToken(std::string_view account_id,
+                                                                   std::string_view api_name,
+                                                                   std::string_view token) {
+  auto stmt = db_.Prepare(
+      "SELECT account_id, api_name, token, fingerprint, job_id, created_ms FROM client_tokens "
+      "WHERE account_id = ? AND api_name = ? AND token = ?");
+  if (!stmt) return Fail(stmt.error());
+  stmt->Bind(1, account_id).Bind(2, api_name).Bind(3, token);
+  return OneRow<ClientTokenRecord>(*stmt, [](const SqliteStatement& s) {
+    return ClientTokenRecord{s.ColumnText(0), s.ColumnText(1), s.ColumnText(2),
+                             s.ColumnText(3), s.ColumnText(4), s.ColumnInt(5)};
+  });
+}
+
+Result<void> SqliteTx::InsertClientToken(const ClientTokenRecord& r) {
+  return RunOne(db_,
+                "INSERT OR REPLACE INTO client_tokens(account_id, api_name, token, fingerprint, job_id, "
+                "created_ms) VALUES (?, ?, ?, ?, ?, ?)",
+                [&](SqliteStatement& s) {
+                  s.Bind(1, r.account_id)
+                      .Bind(2, r.api_name)
+                      .Bind(3, r.token)
+                      .Bind(4, r.fingerprint)
+                      .Bind(5, r.job_id)
+                      .Bind(6, r.created_ms);
+                });
+}
+
+Result<int> SqliteTx::DeleteClientTokensBefore(std::int64_t before_ms) {
+  auto r = RunOne(db_, "DELETE FROM client_tokens WHERE created_ms < ?",
+                  [&](SqliteStatement& s) { s.Bind(1, before_ms); });
+  if (!r) return Fail(r.error());
+  return db_.Changes();
+}
+
+Result<void> SqliteTx::Nested(const std::function<Result<void>(StoreTx&)>& body) {
+  std::string name = "nested_" + std::to_string(++savepoint_depth_);
+  if (auto r = db_.Exec("SAVEPOINT " + name); !r) {
+    --savepoint_depth_;
+    return r;
+  }
+  auto result = body(*this);
+  if (!result) {
+    (void)db_.Exec("ROLLBACK TO " + name);
+  }
+  auto released = db_.Exec("RELEASE " + name);
+  --savepoint_depth_;
+  if (!result) return result;
+  return released;
+}
+
+}  // namespace openalb

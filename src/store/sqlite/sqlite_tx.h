@@ -1,0 +1,71 @@
+// SqliteTx: the StoreTx of SqliteStore — the SQL for the ALB resources, run on a connection
+// whose transaction the store has already begun. Not thread-safe; lives for one transaction.
+#pragma once
+
+#include "store/sqlite/sqlite_database.h"
+#include "store/store.h"
+
+namespace openalb {
+
+class SqliteTx final : public StoreTx {
+ public:
+  explicit SqliteTx(SqliteDatabase& db) : db_(db) {}
+
+  Result<void> InsertLoadBalancer(const LoadBalancer& lb) override;
+  Result<std::optional<LoadBalancer>> FindLoadBalancer(std::string_view account_id,
+                                                       std::string_view id) override;
+  Result<void> UpdateLoadBalancer(const LoadBalancer& lb) override;
+  Result<void> DeleteLoadBalancer(std::string_view id) override;
+  Result<Page<LoadBalancer>> ListLoadBalancers(const LoadBalancerFilter& filter,
+                                               const PageRequest& page) override;
+
+  Result<void> InsertListener(const Listener& listener) override;
+  Result<std::optional<Listener>> FindListener(std::string_view account_id,
+                                               std::string_view id) override;
+  Result<void> UpdateListener(const Listener& listener) override;
+  Result<void> DeleteListener(std::string_view id) override;
+  Result<Page<Listener>> ListListeners(const ListenerFilter& filter,
+                                       const PageRequest& page) override;
+  Result<int> CountListeners(std::string_view load_balancer_id) override;
+  Result<bool> ListenerPortTaken(std::string_view load_balancer_id, int port) override;
+
+  Result<void> InsertCertificate(const Certificate& certificate) override;
+  Result<std::optional<Certificate>> FindCertificate(std::string_view account_id,
+                                                     std::string_view id) override;
+  Result<std::optional<Certificate>> FindCertificateByNumber(std::string_view account_id,
+                                                             std::int64_t number) override;
+  Result<bool> CertificateNumberTaken(std::int64_t number) override;
+  Result<void> DeleteCertificate(std::string_view id) override;
+  Result<Page<Certificate>> ListCertificates(std::string_view account_id,
+                                             const PageRequest& page) override;
+  Result<int> CountCertificateUses(std::string_view certificate_id) override;
+
+  Result<Page<ListenerCertificate>> ListListenerCertificates(
+      const ListenerCertificateFilter& filter, const PageRequest& page) override;
+  Result<void> InsertListenerCertificate(const ListenerCertificate& lc) override;
+  Result<void> UpdateListenerCertificate(const ListenerCertificate& lc) override;
+  Result<void> DeleteListenerCertificate(std::string_view listener_id,
+                                         std::string_view certificate_id) override;
+  Result<int> CountAdditionalCertificates(std::string_view load_balancer_id) override;
+
+  Result<void> InsertJob(const Job& job) override;
+  Result<std::optional<Job>> FindJob(std::string_view id) override;
+  Result<void> UpdateJob(const Job& job) override;
+  Result<Page<Job>> ListJobs(const JobFilter& filter, const PageRequest& page) override;
+  Result<std::vector<Job>> DueJobs(std::int64_t now_ms, int limit) override;
+  Result<std::optional<std::int64_t>> NextJobTime() override;
+
+  Result<std::optional<ClientTokenRecord>> FindClientToken(std::string_view account_id,
+                                                           std::string_view api_name,
+                                                           std::string_view token) override;
+  Result<void> InsertClientToken(const ClientTokenRecord& record) override;
+  Result<int> DeleteClientTokensBefore(std::int64_t before_ms) override;
+
+  Result<void> Nested(const std::function<Result<void>(StoreTx&)>& body) override;
+
+ private:
+  SqliteDatabase& db_;
+  int savepoint_depth_ = 0;
+};
+
+}  // namespace openalb
