@@ -89,14 +89,6 @@ ApiError CertificateInUse(std::string_view certificate_id) {
                    fmt::format("certificate {} being served by a listener", certificate_id)));
 }
 
-ApiError NotServerCertificate(std::string_view certificate_id) {
-  return Error(
-      "InvalidParameter", 400,
-      fmt::format("The parameter Certificates is invalid: certificate {} is a CA certificate; "
-                  "only server certificates are supported.",
-                  certificate_id));
-}
-
 ApiError ListenerPortInUse(std::string_view load_balancer_id, int port) {
   return Error("ResourceAlreadyExist.Listener", 400,
                fmt::format("The specified resource listener on port {} of loadbalancer {} "

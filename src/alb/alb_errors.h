@@ -28,7 +28,6 @@ ApiError CertificateNotAssociated(std::string_view certificate_id);
 ApiError CertificateAlreadyAssociated(std::string_view certificate_id);
 ApiError CertificateQuotaExceeded(std::string_view load_balancer_id, int used, int quota);
 ApiError CertificateInUse(std::string_view certificate_id);
-ApiError NotServerCertificate(std::string_view certificate_id);
 
 // 400: listener rules.
 ApiError ListenerPortInUse(std::string_view load_balancer_id, int port);

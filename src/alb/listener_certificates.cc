@@ -74,7 +74,6 @@ Result<std::string> AssociateAdditionalCertificates(const Domain& domain,
           auto certificate = tx.FindCertificate(account, id);
           if (!certificate) return Fail(certificate.error());
           if (!*certificate) return Fail(errors::CertificateNotFound(id));
-          if ((*certificate)->is_ca) return Fail(errors::NotServerCertificate(id));
           for (const auto& row : current->items) {
             if (row.certificate_id == id) return Fail(errors::CertificateAlreadyAssociated(id));
           }

@@ -24,13 +24,14 @@ Result<ListenerView> ViewOf(StoreTx& tx, Listener listener) {
   return view;
 }
 
-// The certificate, if the account owns it and it can be served as a server certificate.
+// The certificate, if the account owns it. Import already refused certificates that may not
+// serve TLS (a key usage or extended key usage that excludes it); a self-signed certificate
+// marked CA, as `openssl req -x509` makes by default, serves fine.
 Result<Certificate> ServerCertificate(StoreTx& tx, std::string_view account_id,
                                       std::string_view certificate_id) {
   auto certificate = tx.FindCertificate(account_id, certificate_id);
   if (!certificate) return Fail(certificate.error());
   if (!*certificate) return Fail(errors::CertificateNotFound(certificate_id));
-  if ((*certificate)->is_ca) return Fail(errors::NotServerCertificate(certificate_id));
   return std::move(**certificate);
 }
 

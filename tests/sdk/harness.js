@@ -71,9 +71,55 @@ class Server {
     });
   }
 
+  // The V1-signing client for the certificate service actions (CAS, 2020-04-07).
+  cas() {
+    return new RPCClient({
+      accessKeyId: this.credentials.AccessKeyId, accessKeySecret: this.credentials.AccessKeySecret,
+      endpoint: `http://${this.endpoint}`, apiVersion: '2020-04-07',
+    });
+  }
+
+  // Uploads a fresh certificate for `commonName`; returns its ALB id ("<CertId>-<region>").
+  async uploadCertificate(commonName) {
+    const { cert, key } = makeCertificate(commonName);
+    const result = await this.cas().request('UploadUserCertificate',
+      { Name: commonName, Cert: cert, Key: key }, { method: 'POST' });
+    return `${result.CertId}-cn-hangzhou`;
+  }
+
+  // Kills the process with SIGKILL, as a crash or power loss would, and waits for it to go.
+  async kill9() {
+    this.proc.kill('SIGKILL');
+    const result = await this.exited;
+    assertKilled(result);
+    return result;
+  }
+
   // Runs `openalb <args>` against this server's data dir and returns stdout.
   cli(...args) {
     return execFileSync(BIN, [...args, '--data-dir', this.dataDir], { encoding: 'utf8' });
+  }
+}
+
+function assertKilled(result) {
+  if (result.signal !== 'SIGKILL') throw new Error(`expected SIGKILL, got ${JSON.stringify(result)}`);
+}
+
+// A self-signed ECDSA P-256 server certificate for `commonName` (also its SAN), made by the
+// openssl command line, valid for 30 days.
+function makeCertificate(commonName) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'openalb-cert-'));
+  try {
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256',
+      '-nodes', '-subj', `/CN=${commonName}`, '-addext', `subjectAltName=DNS:${commonName}`,
+      '-days', '30', '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem')],
+    { stdio: 'ignore' });
+    return {
+      cert: fs.readFileSync(path.join(dir, 'cert.pem'), 'utf8'),
+      key: fs.readFileSync(path.join(dir, 'key.pem'), 'utf8'),
+    };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 
@@ -87,4 +133,4 @@ async function rejection(fn) {
   throw new Error('expected the call to fail, and it succeeded');
 }
 
-module.exports = { Server, Alb, OpenApi, waitFor, rejection, BIN };
+module.exports = { Server, Alb, OpenApi, waitFor, rejection, makeCertificate, BIN };
