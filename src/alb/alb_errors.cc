@@ -32,9 +32,9 @@ ApiError CertificateNotFound(std::string_view certificate_id) {
 }
 
 ApiError IncorrectListenerStatus(std::string_view listener_id, std::string_view status) {
-  return Error("IncorrectStatus.Listener", 400,
-               fmt::format("The status of listener [{}] is incorrect: it is {}.", listener_id,
-                           status));
+  return Error(
+      "IncorrectStatus.Listener", 400,
+      fmt::format("The status of listener [{}] is incorrect: it is {}.", listener_id, status));
 }
 
 ApiError IncorrectLoadBalancerStatus(std::string_view load_balancer_id, std::string_view status) {
@@ -51,11 +51,10 @@ ApiError ListenerInConfiguring(std::string_view listener_id) {
 }
 
 ApiError HttpListenerNotSupported(std::string_view listener_id) {
-  return Error(
-      "OperationDenied.HttpListenerNotSupport", 400,
-      NotAllowedBecauseOf(fmt::format("listener {} using protocol HTTP, which serves no "
-                                      "certificates",
-                                      listener_id)));
+  return Error("OperationDenied.HttpListenerNotSupport", 400,
+               NotAllowedBecauseOf(fmt::format("listener {} using protocol HTTP, which serves no "
+                                               "certificates",
+                                               listener_id)));
 }
 
 ApiError DefaultCertificateUsed(std::string_view certificate_id) {
@@ -65,15 +64,15 @@ ApiError DefaultCertificateUsed(std::string_view certificate_id) {
 }
 
 ApiError CertificateNotAssociated(std::string_view certificate_id) {
-  return Error("ResourceNotAssociated.Certificate", 400,
-               fmt::format("The specified resource certificate {} is not associated.",
-                           certificate_id));
+  return Error(
+      "ResourceNotAssociated.Certificate", 400,
+      fmt::format("The specified resource certificate {} is not associated.", certificate_id));
 }
 
 ApiError CertificateAlreadyAssociated(std::string_view certificate_id) {
-  return Error("ResourceAlreadyAssociated.Certificate", 400,
-               fmt::format("The specified resource certificate {} is already associated.",
-                           certificate_id));
+  return Error(
+      "ResourceAlreadyAssociated.Certificate", 400,
+      fmt::format("The specified resource certificate {} is already associated.", certificate_id));
 }
 
 ApiError CertificateQuotaExceeded(std::string_view load_balancer_id, int used, int quota) {
@@ -110,8 +109,7 @@ ApiError IdempotentParameterMismatch(std::string_view client_token) {
 }
 
 ApiError DryRunOperation() {
-  return Error("DryRunOperation", 400,
-               "Request validation has been passed with DryRun flag set.");
+  return Error("DryRunOperation", 400, "Request validation has been passed with DryRun flag set.");
 }
 
 }  // namespace openalb::errors

@@ -36,8 +36,7 @@ struct Domain {
   std::function<void()> wake_jobs = [] {};
 
   std::int64_t NowMs() const {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               clock.Now().time_since_epoch())
+    return std::chrono::duration_cast<std::chrono::milliseconds>(clock.Now().time_since_epoch())
         .count();
   }
 };

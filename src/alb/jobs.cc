@@ -158,8 +158,7 @@ Result<void> FailJob(StoreTx& tx, const Job& job, const ApiError& error, std::in
   return tx.UpdateJob(failed);
 }
 
-Result<Page<Job>> ListJobs(const Domain& domain, const JobFilter& filter,
-                           const PageRequest& page) {
+Result<Page<Job>> ListJobs(const Domain& domain, const JobFilter& filter, const PageRequest& page) {
   return InTransaction<Page<Job>>(domain.store, TxMode::kRead,
                                   [&](StoreTx& tx) { return tx.ListJobs(filter, page); });
 }

@@ -37,7 +37,6 @@ Result<void> CompleteJob(StoreTx& tx, const Job& job, std::int64_t now_ms);
 // the listener back to its resting status) and marks it Failed with `error`.
 Result<void> FailJob(StoreTx& tx, const Job& job, const ApiError& error, std::int64_t now_ms);
 
-Result<Page<Job>> ListJobs(const Domain& domain, const JobFilter& filter,
-                           const PageRequest& page);
+Result<Page<Job>> ListJobs(const Domain& domain, const JobFilter& filter, const PageRequest& page);
 
 }  // namespace openalb

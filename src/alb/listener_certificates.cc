@@ -19,8 +19,8 @@ Result<std::vector<std::string>> DistinctCertificateIds(const Domain& domain,
   if (ids.empty()) return Fail(errors::MissingParameter("Certificates"));
   if (static_cast<int>(ids.size()) > domain.limits.certificates_per_call) {
     return Fail(errors::InvalidParameter(
-        "Certificates",
-        "at most " + std::to_string(domain.limits.certificates_per_call) + " certificates per call"));
+        "Certificates", "at most " + std::to_string(domain.limits.certificates_per_call) +
+                            " certificates per call"));
   }
   std::vector<std::string> out;
   for (const auto& id : ids) {
@@ -67,8 +67,8 @@ Result<std::string> AssociateAdditionalCertificates(const Domain& domain,
       [&](StoreTx& tx) -> Result<Job> {
         auto listener = CertificateListener(tx, change);
         if (!listener) return Fail(listener.error());
-        auto current = tx.ListListenerCertificates({change.listener_id, *ids},
-                                                   {.after = 0, .limit = 1000});
+        auto current =
+            tx.ListListenerCertificates({change.listener_id, *ids}, {.after = 0, .limit = 1000});
         if (!current) return Fail(current.error());
         for (const auto& id : *ids) {
           auto certificate = tx.FindCertificate(account, id);
@@ -91,9 +91,8 @@ Result<std::string> AssociateAdditionalCertificates(const Domain& domain,
         Job job = MakeJob(domain, account, api_name::kAssociateAdditionalCertificates,
                           job_kind::kUpdate, job_kind::kListener, change.listener_id);
         for (const auto& id : *ids) {
-          if (auto r = tx.InsertListenerCertificate({change.listener_id, id, false,
-                                                     std::string(status::kAssociating),
-                                                     job.job_id});
+          if (auto r = tx.InsertListenerCertificate(
+                  {change.listener_id, id, false, std::string(status::kAssociating), job.job_id});
               !r) {
             return Fail(r.error());
           }
@@ -109,30 +108,34 @@ Result<std::string> DissociateAdditionalCertificates(const Domain& domain,
   auto ids = DistinctCertificateIds(domain, change.certificate_ids);
   if (!ids) return Fail(ids.error());
   const std::string& account = change.write.account_id;
-  auto job = RunJobWrite(
-      domain, change.write, api_name::kDissociateAdditionalCertificates,
-      Fingerprint(change, *ids), [&](StoreTx& tx) -> Result<Job> {
-        auto listener = CertificateListener(tx, change);
-        if (!listener) return Fail(listener.error());
-        auto current = tx.ListListenerCertificates({change.listener_id, *ids},
-                                                   {.after = 0, .limit = 1000});
-        if (!current) return Fail(current.error());
-        std::map<std::string, ListenerCertificate, std::less<>> rows;
-        for (auto& row : current->items) rows.emplace(row.certificate_id, std::move(row));
-        for (const auto& id : *ids) {
-          auto it = rows.find(id);
-          if (it == rows.end()) return Fail(errors::CertificateNotAssociated(id));
-          if (it->second.is_default) return Fail(errors::DefaultCertificateUsed(id));
-        }
-        Job job = MakeJob(domain, account, api_name::kDissociateAdditionalCertificates,
-                          job_kind::kUpdate, job_kind::kListener, change.listener_id);
-        for (auto& [id, row] : rows) {
-          row.status = status::kDissociating;
-          row.job_id = job.job_id;
-          if (auto r = tx.UpdateListenerCertificate(row); !r) return Fail(r.error());
-        }
-        return StartCertificateJob(tx, *listener, job);
-      });
+  auto job = RunJobWrite(domain, change.write, api_name::kDissociateAdditionalCertificates,
+                         Fingerprint(change, *ids), [&](StoreTx& tx) -> Result<Job> {
+                           auto listener = CertificateListener(tx, change);
+                           if (!listener) return Fail(listener.error());
+                           auto current = tx.ListListenerCertificates({change.listener_id, *ids},
+                                                                      {.after = 0, .limit = 1000});
+                           if (!current) return Fail(current.error());
+                           std::map<std::string, ListenerCertificate, std::less<>> rows;
+                           for (auto& row : current->items)
+                             rows.emplace(row.certificate_id, std::move(row));
+                           for (const auto& id : *ids) {
+                             auto it = rows.find(id);
+                             if (it == rows.end())
+                               return Fail(errors::CertificateNotAssociated(id));
+                             if (it->second.is_default)
+                               return Fail(errors::DefaultCertificateUsed(id));
+                           }
+                           Job job =
+                               MakeJob(domain, account, api_name::kDissociateAdditionalCertificates,
+                                       job_kind::kUpdate, job_kind::kListener, change.listener_id);
+                           for (auto& [id, row] : rows) {
+                             row.status = status::kDissociating;
+                             row.job_id = job.job_id;
+                             if (auto r = tx.UpdateListenerCertificate(row); !r)
+                               return Fail(r.error());
+                           }
+                           return StartCertificateJob(tx, *listener, job);
+                         });
   if (!job) return Fail(job.error());
   return job->job_id;
 }
@@ -150,8 +153,7 @@ Result<Page<ListenerCertificate>> ListListenerCertificates(const Domain& domain,
         // Listeners here serve server certificates only; mutual-TLS CA certificates are
         // not supported, so a Ca query finds none.
         if (type == "Ca") return Page<ListenerCertificate>{};
-        return tx.ListListenerCertificates({query.listener_id, query.certificate_ids},
-                                           query.page);
+        return tx.ListListenerCertificates({query.listener_id, query.certificate_ids}, query.page);
       });
 }
 

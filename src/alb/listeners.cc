@@ -16,7 +16,8 @@ bool ServesCertificates(std::string_view protocol) {
 
 Result<ListenerView> ViewOf(StoreTx& tx, Listener listener) {
   ListenerView view{std::move(listener), {}};
-  auto page = tx.ListListenerCertificates({view.listener.listener_id, {}}, {.after = 0, .limit = 1});
+  auto page =
+      tx.ListListenerCertificates({view.listener.listener_id, {}}, {.after = 0, .limit = 1});
   if (!page) return Fail(page.error());
   if (!page->items.empty() && page->items.front().is_default) {
     view.default_certificate_id = page->items.front().certificate_id;
@@ -44,7 +45,8 @@ Result<Job> ChangeRunState(const Domain& domain, const WriteRequest& write,
                        auto listener = ListenerReadyForChange(tx, write.account_id, listener_id);
                        if (!listener) return Fail(listener.error());
                        listener->resting_status = target;
-                       if (auto r = MarkListenerConfiguring(tx, *listener); !r) return Fail(r.error());
+                       if (auto r = MarkListenerConfiguring(tx, *listener); !r)
+                         return Fail(r.error());
                        Job job = MakeJob(domain, write.account_id, api, job_kind::kUpdate,
                                          job_kind::kListener, listener_id);
                        if (auto r = tx.InsertJob(job); !r) return Fail(r.error());
@@ -107,12 +109,13 @@ Result<Job> CreateListener(const Domain& domain, const CreateListenerRequest& re
     return Fail(errors::InvalidParameter("Certificates", "an HTTP listener serves no certificate"));
   }
   if (request.description.size() > 256) {
-    return Fail(errors::InvalidParameter("ListenerDescription", "it is longer than 256 characters"));
+    return Fail(
+        errors::InvalidParameter("ListenerDescription", "it is longer than 256 characters"));
   }
   const std::string& account = request.write.account_id;
-  auto fingerprint =
-      ParameterFingerprint({request.load_balancer_id, request.protocol, std::to_string(request.port),
-                            request.default_certificate_id, request.description});
+  auto fingerprint = ParameterFingerprint({request.load_balancer_id, request.protocol,
+                                           std::to_string(request.port),
+                                           request.default_certificate_id, request.description});
   return RunJobWrite(
       domain, request.write, api_name::kCreateListener, fingerprint,
       [&](StoreTx& tx) -> Result<Job> {
@@ -160,13 +163,12 @@ Result<Job> CreateListener(const Domain& domain, const CreateListenerRequest& re
 
 Result<ListenerView> GetListener(const Domain& domain, std::string_view account_id,
                                  std::string_view listener_id) {
-  return InTransaction<ListenerView>(domain.store, TxMode::kRead,
-                                     [&](StoreTx& tx) -> Result<ListenerView> {
-                                       auto listener =
-                                           FindListenerOrFail(tx, account_id, listener_id);
-                                       if (!listener) return Fail(listener.error());
-                                       return ViewOf(tx, std::move(*listener));
-                                     });
+  return InTransaction<ListenerView>(
+      domain.store, TxMode::kRead, [&](StoreTx& tx) -> Result<ListenerView> {
+        auto listener = FindListenerOrFail(tx, account_id, listener_id);
+        if (!listener) return Fail(listener.error());
+        return ViewOf(tx, std::move(*listener));
+      });
 }
 
 Result<Page<ListenerView>> ListListeners(const Domain& domain, const ListenerFilter& filter,
@@ -187,12 +189,13 @@ Result<Page<ListenerView>> ListListeners(const Domain& domain, const ListenerFil
 
 Result<Job> UpdateListener(const Domain& domain, const UpdateListenerRequest& request) {
   if (request.description && request.description->size() > 256) {
-    return Fail(errors::InvalidParameter("ListenerDescription", "it is longer than 256 characters"));
+    return Fail(
+        errors::InvalidParameter("ListenerDescription", "it is longer than 256 characters"));
   }
   const std::string& account = request.write.account_id;
-  auto fingerprint = ParameterFingerprint(
-      {request.listener_id, request.default_certificate_id.value_or("\x01"),
-       request.description.value_or("\x01")});
+  auto fingerprint =
+      ParameterFingerprint({request.listener_id, request.default_certificate_id.value_or("\x01"),
+                            request.description.value_or("\x01")});
   return RunJobWrite(
       domain, request.write, api_name::kUpdateListenerAttribute, fingerprint,
       [&](StoreTx& tx) -> Result<Job> {
@@ -234,11 +237,12 @@ Result<Job> StopListener(const Domain& domain, const WriteRequest& write,
 
 Result<Job> DeleteListener(const Domain& domain, const WriteRequest& write,
                            std::string_view listener_id) {
-  return RunJobWrite(domain, write, api_name::kDeleteListener,
-                     ParameterFingerprint({listener_id}), [&](StoreTx& tx) -> Result<Job> {
+  return RunJobWrite(domain, write, api_name::kDeleteListener, ParameterFingerprint({listener_id}),
+                     [&](StoreTx& tx) -> Result<Job> {
                        auto listener = ListenerReadyForChange(tx, write.account_id, listener_id);
                        if (!listener) return Fail(listener.error());
-                       if (auto r = MarkListenerConfiguring(tx, *listener); !r) return Fail(r.error());
+                       if (auto r = MarkListenerConfiguring(tx, *listener); !r)
+                         return Fail(r.error());
                        Job job = MakeJob(domain, write.account_id, api_name::kDeleteListener,
                                          job_kind::kDelete, job_kind::kListener, listener_id);
                        if (auto r = tx.InsertJob(job); !r) return Fail(r.error());

@@ -25,8 +25,7 @@ Result<Job> CreateLoadBalancer(const Domain& domain, const CreateLoadBalancerReq
   if (request.name.size() > 128) {
     return Fail(errors::InvalidParameter("LoadBalancerName", "it is longer than 128 characters"));
   }
-  auto fingerprint =
-      ParameterFingerprint({request.name, edition, request.vpc_id, address_type});
+  auto fingerprint = ParameterFingerprint({request.name, edition, request.vpc_id, address_type});
   return RunJobWrite(domain, request.write, api_name::kCreateLoadBalancer, fingerprint,
                      [&](StoreTx& tx) -> Result<Job> {
                        LoadBalancer lb{NewLoadBalancerId(domain.random),
@@ -38,9 +37,9 @@ Result<Job> CreateLoadBalancer(const Domain& domain, const CreateLoadBalancerReq
                                        address_type,
                                        domain.NowMs()};
                        if (auto r = tx.InsertLoadBalancer(lb); !r) return Fail(r.error());
-                       Job job = MakeJob(domain, lb.account_id, api_name::kCreateLoadBalancer,
-                                         job_kind::kCreate, job_kind::kLoadBalancer,
-                                         lb.load_balancer_id);
+                       Job job =
+                           MakeJob(domain, lb.account_id, api_name::kCreateLoadBalancer,
+                                   job_kind::kCreate, job_kind::kLoadBalancer, lb.load_balancer_id);
                        if (auto r = tx.InsertJob(job); !r) return Fail(r.error());
                        return job;
                      });
@@ -57,12 +56,10 @@ Result<LoadBalancer> GetLoadBalancer(const Domain& domain, std::string_view acco
       });
 }
 
-Result<Page<LoadBalancer>> ListLoadBalancers(const Domain& domain,
-                                             const LoadBalancerFilter& filter,
+Result<Page<LoadBalancer>> ListLoadBalancers(const Domain& domain, const LoadBalancerFilter& filter,
                                              const PageRequest& page) {
-  return InTransaction<Page<LoadBalancer>>(domain.store, TxMode::kRead, [&](StoreTx& tx) {
-    return tx.ListLoadBalancers(filter, page);
-  });
+  return InTransaction<Page<LoadBalancer>>(
+      domain.store, TxMode::kRead, [&](StoreTx& tx) { return tx.ListLoadBalancers(filter, page); });
 }
 
 Result<Job> DeleteLoadBalancer(const Domain& domain, const WriteRequest& write,

@@ -24,8 +24,7 @@ struct CreateLoadBalancerRequest {
 Result<Job> CreateLoadBalancer(const Domain& domain, const CreateLoadBalancerRequest& request);
 Result<LoadBalancer> GetLoadBalancer(const Domain& domain, std::string_view account_id,
                                      std::string_view load_balancer_id);
-Result<Page<LoadBalancer>> ListLoadBalancers(const Domain& domain,
-                                             const LoadBalancerFilter& filter,
+Result<Page<LoadBalancer>> ListLoadBalancers(const Domain& domain, const LoadBalancerFilter& filter,
                                              const PageRequest& page);
 Result<Job> DeleteLoadBalancer(const Domain& domain, const WriteRequest& write,
                                std::string_view load_balancer_id);

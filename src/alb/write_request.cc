@@ -51,7 +51,7 @@ Result<Job> RunJobWrite(const Domain& domain, const WriteRequest& request,
     if (!job) return job;
     if (request.dry_run) return Fail(errors::DryRunOperation());
     if (remember) {
-      ClientTokenRecord record{request.account_id, std::string(api_name),
+      ClientTokenRecord record{request.account_id,   std::string(api_name),
                                request.client_token, std::string(fingerprint),
                                job->job_id,          domain.NowMs()};
       if (auto r = tx.InsertClientToken(record); !r) return Fail(r.error());

@@ -34,8 +34,7 @@ Result<int> JobWorker::RunOnce() {
       if (!completed) {
         if (IsStoreFailure(completed.error())) return completed;
         const ApiError error = completed.error();
-        auto failed =
-            tx.Nested([&](StoreTx& nested) { return FailJob(nested, job, error, now); });
+        auto failed = tx.Nested([&](StoreTx& nested) { return FailJob(nested, job, error, now); });
         if (!failed) return failed;
         outcomes.emplace_back(job.job_id, "Failed " + error.code);
       } else {
@@ -60,7 +59,17 @@ Result<std::optional<std::int64_t>> JobWorker::MillisecondsUntilNextJob() {
   return std::optional<std::int64_t>{std::max<std::int64_t>(0, **next - domain_.NowMs())};
 }
 
-void JobWorker::Start() { thread_ = std::thread([this] { Loop(); }); }
+Result<void> JobWorker::Start() {
+  auto rescheduled = domain_.store.Transact(TxMode::kWrite, [this](StoreTx& tx) -> Result<void> {
+    auto n = tx.RescheduleProcessingJobs(domain_.job_delay.count());
+    if (!n) return Fail(n.error());
+    if (*n > 0) spdlog::info("event=jobs_resumed count={}", *n);
+    return {};
+  });
+  if (!rescheduled) return rescheduled;
+  thread_ = std::thread([this] { Loop(); });
+  return {};
+}
 
 void JobWorker::Wake() {
   {

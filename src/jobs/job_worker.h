@@ -1,7 +1,7 @@
 // JobWorker: finishes due asynchronous jobs in the background. Each pass takes up to
 // `batch` due jobs and completes them in one durable transaction (a job that cannot succeed
 // is failed in its own savepoint, so it never blocks the others), which also makes the
-// worker's commits group naturally under load. Jobs left by a crash are simply due on start.
+// worker's commits group naturally under load. Jobs left by a crash are due again on start.
 // RunOnce() does one pass, for tests; Start() runs passes on a thread until Stop().
 #pragma once
 
@@ -28,7 +28,9 @@ class JobWorker {
   // Milliseconds until the next Processing job is due (0 if one is due now), if any.
   Result<std::optional<std::int64_t>> MillisecondsUntilNextJob();
 
-  void Start();
+  // Applies the domain's job delay to jobs left by an earlier run (so restarting with
+  // --job-delay 0 finishes them at once), then runs passes on a thread.
+  Result<void> Start();
   // Wakes the thread to look for due jobs now. Thread-safe.
   void Wake();
   void Stop();

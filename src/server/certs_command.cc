@@ -81,8 +81,8 @@ int RunCertsImport(const CertsOptions& options) {
   if (!chain) return Report(chain.error());
   auto key = ReadFile(options.key_file);
   if (!key) return Report(key.error());
-  auto certificate = ImportCertificate(
-      *(*session)->domain, {(*session)->account_id, options.name, *chain, *key});
+  auto certificate =
+      ImportCertificate(*(*session)->domain, {(*session)->account_id, options.name, *chain, *key});
   if (!certificate) return Report(certificate.error());
   std::printf("%s\n", certificate->certificate_id.c_str());
   return 0;
@@ -91,8 +91,8 @@ int RunCertsImport(const CertsOptions& options) {
 int RunCertsList(const CertsOptions& options) {
   auto session = Open(options);
   if (!session) return Report(session.error());
-  std::printf("%-24s  %-24s  %-32s  %-10s  %s\n", "CertificateId", "Name", "CommonName",
-              "Expires", "Key");
+  std::printf("%-24s  %-24s  %-32s  %-10s  %s\n", "CertificateId", "Name", "CommonName", "Expires",
+              "Key");
   PageRequest page{.after = 0, .limit = 100};
   while (true) {
     auto found = ListCertificates(*(*session)->domain, (*session)->account_id, page);

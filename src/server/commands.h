@@ -24,10 +24,10 @@ int RunKeysSetActive(const KeysOptions& options, bool active);
 struct CertsOptions {
   std::string data_dir;
   std::string region_id;
-  std::string account_id;  // empty = the first account
-  std::string name;        // for import
-  std::string cert_file;   // PEM chain, leaf first
-  std::string key_file;    // PEM private key
+  std::string account_id;   // empty = the first account
+  std::string name;         // for import
+  std::string cert_file;    // PEM chain, leaf first
+  std::string key_file;     // PEM private key
   std::string certificate;  // for delete: "<number>-<region>" or the number
 };
 

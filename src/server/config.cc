@@ -82,8 +82,10 @@ Result<void> ApplyTomlFile(const std::string& path, ServerConfig& config) {
       r = text(value);
       if (r) {
         auto ms = ParseDurationMs(value);
-        if (ms) config.job_delay_ms = *ms;
-        else r = Fail(ConfigError("config file " + path + ": job_delay: " + ms.error().message));
+        if (ms)
+          config.job_delay_ms = *ms;
+        else
+          r = Fail(ConfigError("config file " + path + ": job_delay: " + ms.error().message));
       }
     } else if (name == "quota_certificates_basic")
       r = integer(config.quota_certificates_basic);

@@ -23,7 +23,7 @@ struct ServerConfig {
   std::string access_log = "stderr";  // "stderr", "off" or a file path
   std::string log_level = "info";
   std::size_t nonce_cache_entries = 2'000'000;
-  std::int64_t job_delay_ms = 0;  // how long jobs stay in flight before the worker runs them
+  std::int64_t job_delay_ms = 0;         // how long jobs stay in flight before the worker runs them
   int quota_certificates_basic = 10;     // additional certificates per Basic load balancer
   int quota_certificates_standard = 25;  // per Standard / StandardWithWaf load balancer
 };

@@ -136,7 +136,7 @@ int RunServe(const ServerConfig& config) {
     return endpoint.Handle(request);
   });
   if (!server) return fail(server.error());
-  worker.Start();  // jobs a crash left unfinished are due at once
+  if (auto r = worker.Start(); !r) return fail(r.error());  // resumes what a crash left
   (*server)->Start();
   spdlog::info(
       "event=listening address={} port={} tls={} data_dir={} actions={} threads={} "

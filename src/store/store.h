@@ -17,8 +17,8 @@
 #include <utility>
 #include <vector>
 
-#include "store/records.h"
 #include "core/api_error.h"
+#include "store/records.h"
 
 namespace openalb {
 
@@ -46,7 +46,7 @@ struct PageRequest {
 template <typename T>
 struct Page {
   std::vector<T> items;
-  std::int64_t total = 0;  // rows matching the filter, on every page
+  std::int64_t total = 0;            // rows matching the filter, on every page
   std::optional<std::int64_t> next;  // position to pass as `after` for the next page
 };
 
@@ -135,6 +135,8 @@ class StoreTx {
   virtual Result<Page<Job>> ListJobs(const JobFilter& filter, const PageRequest& page) = 0;
   // Processing jobs with run_after_ms <= now_ms, oldest first, at most `limit`.
   virtual Result<std::vector<Job>> DueJobs(std::int64_t now_ms, int limit) = 0;
+  // Sets every Processing job's run_after_ms to its created_ms + delay_ms; returns how many.
+  virtual Result<int> RescheduleProcessingJobs(std::int64_t delay_ms) = 0;
   // The earliest run_after_ms of any Processing job.
   virtual Result<std::optional<std::int64_t>> NextJobTime() = 0;
 
@@ -175,8 +177,7 @@ class Store {
   // Runs `body` in one transaction: commits (durably, for kWrite) when it succeeds, rolls
   // back and returns its error when it fails. A kRead transaction sees one consistent
   // snapshot and must not write.
-  virtual Result<void> Transact(TxMode mode,
-                                const std::function<Result<void>(StoreTx&)>& body) = 0;
+  virtual Result<void> Transact(TxMode mode, const std::function<Result<void>(StoreTx&)>& body) = 0;
 };
 
 // Transact() for a body that returns a value.

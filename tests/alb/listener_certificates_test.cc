@@ -15,9 +15,9 @@ namespace openalb {
 namespace {
 
 using testing::DomainFixture;
+using ::testing::ElementsAre;
 using testing::kDomainAccount;
 using testing::kOtherAccount;
-using ::testing::ElementsAre;
 
 template <typename T>
 std::string CodeOf(const Result<T>& result) {
@@ -29,7 +29,8 @@ class ListenerCertificatesTest : public ::testing::Test {
   void SetUp() override {
     lb_ = f_.MakeLoadBalancer();
     listener_ = f_.MakeHttpsListener(lb_);
-    default_ = f_.CertificatesOf(listener_).front().substr(1, f_.CertificatesOf(listener_).front().find(':') - 1);
+    default_ = f_.CertificatesOf(listener_).front().substr(
+        1, f_.CertificatesOf(listener_).front().find(':') - 1);
     a_ = f_.MakeCertificate("a.example.com");
     b_ = f_.MakeCertificate("b.example.com");
     c_ = f_.MakeCertificate("c.example.com");
@@ -92,8 +93,8 @@ TEST_F(ListenerCertificatesTest, DissociateOfAMissingOrForeignListenerIsNotFound
   EXPECT_EQ(missing.error().http_status, 404);
   EXPECT_NE(missing.error().message.find("lsr-doesnotexist000000"), std::string::npos);
 
-  auto foreign = DissociateAdditionalCertificates(
-      f_.domain(), {f_.Write(kOtherAccount), listener_, {a_}});
+  auto foreign =
+      DissociateAdditionalCertificates(f_.domain(), {f_.Write(kOtherAccount), listener_, {a_}});
   EXPECT_EQ(CodeOf(foreign), "ResourceNotFound.Listener");
 }
 
@@ -180,10 +181,10 @@ TEST_F(ListenerCertificatesTest, TheSameClientTokenReturnsTheSameJobWithoutRedoi
   auto after_done = Dissociate({a_, b_}, "token-1");
   ASSERT_TRUE(after_done);
   EXPECT_EQ(*after_done, *first);
-  auto jobs = ListJobs(f_.domain(),
-                       {.account_id = kDomainAccount,
-                        .api_name = "DissociateAdditionalCertificatesFromListener"},
-                       {.after = 0, .limit = 100});
+  auto jobs = ListJobs(
+      f_.domain(),
+      {.account_id = kDomainAccount, .api_name = "DissociateAdditionalCertificatesFromListener"},
+      {.after = 0, .limit = 100});
   ASSERT_TRUE(jobs);
   EXPECT_EQ(jobs->total, 1);
 }
@@ -250,7 +251,8 @@ TEST_F(ListenerCertificatesTest, AFailedJobPutsEverythingBack) {
   ASSERT_TRUE(job_id);
   Job job = f_.FindJob(*job_id);
   ASSERT_TRUE(f_.store().Transact(TxMode::kWrite, [&](StoreTx& tx) {
-    return FailJob(tx, job, {"Apply.Failed", 500, "the data plane refused", {}}, f_.domain().NowMs());
+    return FailJob(tx, job, {"Apply.Failed", 500, "the data plane refused", {}},
+                   f_.domain().NowMs());
   }));
   EXPECT_EQ(f_.CertificatesOf(listener_)[1], a_ + ":Associated");
   EXPECT_EQ(f_.ListenerStatus(listener_), "Running");
@@ -345,8 +347,8 @@ TEST(ListenerCertificatePagingTest, FiltersByIdAndType) {
   ASSERT_TRUE(by_id);
   ASSERT_EQ(by_id->items.size(), 1u);
   EXPECT_EQ(by_id->items[0].certificate_id, b);
-  auto ca = ListListenerCertificates(f.domain(),
-                                     {kDomainAccount, listener, "Ca", {}, {.after = 0, .limit = 20}});
+  auto ca = ListListenerCertificates(
+      f.domain(), {kDomainAccount, listener, "Ca", {}, {.after = 0, .limit = 20}});
   ASSERT_TRUE(ca);
   EXPECT_EQ(ca->total, 0);
   auto bad = ListListenerCertificates(

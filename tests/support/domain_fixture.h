@@ -42,8 +42,7 @@ class DomainFixture {
   std::string MakeLoadBalancer(const std::string& edition = "Standard",
                                const std::string& account = kDomainAccount);
   // A certificate for `name` imported into `account`; returns its ALB id.
-  std::string MakeCertificate(const std::string& name,
-                              const std::string& account = kDomainAccount);
+  std::string MakeCertificate(const std::string& name, const std::string& account = kDomainAccount);
   // A Running HTTPS listener with a fresh default certificate.
   std::string MakeHttpsListener(const std::string& load_balancer_id, int port = 443,
                                 const std::string& account = kDomainAccount);

@@ -72,8 +72,7 @@ Result<Json> ListUserCertificateOrderAction(ActionContext& context) {
   std::vector<Certificate> items;
   std::int64_t total = 0;
   for (std::int64_t n = 1;; ++n) {
-    auto found =
-        ListCertificates(context.services.domain, context.request.caller.account_id, page);
+    auto found = ListCertificates(context.services.domain, context.request.caller.account_id, page);
     if (!found) return Fail(found.error());
     total = found->total;
     if (n == wanted) {

@@ -73,8 +73,8 @@ Result<Json> ListLoadBalancersAction(ActionContext& context) {
 Result<Json> DeleteLoadBalancerAction(ActionContext& context) {
   auto write = ReadWriteRequest(context);
   if (!write) return Fail(write.error());
-  auto job = DeleteLoadBalancer(context.services.domain, *write,
-                                *context.params.Get("LoadBalancerId"));
+  auto job =
+      DeleteLoadBalancer(context.services.domain, *write, *context.params.Get("LoadBalancerId"));
   if (!job) return Fail(job.error());
   Json body;
   body["JobId"] = job->job_id;
@@ -86,8 +86,8 @@ Result<Json> DeleteLoadBalancerAction(ActionContext& context) {
 void RegisterLoadBalancerActions(ActionTable& table) {
   table.Add(AlbAction(api_name::kCreateLoadBalancer, AccessLevel::kWrite, {"LoadBalancerEdition"},
                       CreateLoadBalancerAction));
-  table.Add(AlbAction(api_name::kGetLoadBalancerAttribute, AccessLevel::kRead,
-                      {"LoadBalancerId"}, GetLoadBalancerAttributeAction));
+  table.Add(AlbAction(api_name::kGetLoadBalancerAttribute, AccessLevel::kRead, {"LoadBalancerId"},
+                      GetLoadBalancerAttributeAction));
   table.Add(
       AlbAction(api_name::kListLoadBalancers, AccessLevel::kList, {}, ListLoadBalancersAction));
   table.Add(AlbAction(api_name::kDeleteLoadBalancer, AccessLevel::kDelete, {"LoadBalancerId"},

@@ -29,8 +29,7 @@ Result<void> RunInTransaction(SqliteDatabase& db, std::string_view begin,
 
 }  // namespace
 
-Result<void> SqliteStore::Transact(TxMode mode,
-                                   const std::function<Result<void>(StoreTx&)>& body) {
+Result<void> SqliteStore::Transact(TxMode mode, const std::function<Result<void>(StoreTx&)>& body) {
   if (mode == TxMode::kRead) {
     std::lock_guard lock(reader_mutex_);
     return RunInTransaction(*reader_, "BEGIN", body);

@@ -24,8 +24,7 @@ class SqliteStore final : public Store {
   Result<bool> DeleteAccessKey(std::string_view access_key_id) override;
   Result<bool> SetAccessKeyActive(std::string_view access_key_id, bool active) override;
   Result<std::uint64_t> ExternalChangeCounter() override;
-  Result<void> Transact(TxMode mode,
-                        const std::function<Result<void>(StoreTx&)>& body) override;
+  Result<void> Transact(TxMode mode, const std::function<Result<void>(StoreTx&)>& body) override;
 
  private:
   SqliteStore(std::unique_ptr<SqliteDatabase> db, std::unique_ptr<SqliteDatabase> reader)

@@ -155,9 +155,15 @@ constexpr std::string_view kListenerColumns =
     "resting_status, created_ms";
 
 Listener ReadListener(const SqliteStatement& s) {
-  return {s.ColumnText(0), s.ColumnText(1), s.ColumnText(2),
-          s.ColumnText(3), static_cast<int>(s.ColumnInt(4)), s.ColumnText(5),
-          s.ColumnText(6), s.ColumnText(7), s.ColumnInt(8)};
+  return {s.ColumnText(0),
+          s.ColumnText(1),
+          s.ColumnText(2),
+          s.ColumnText(3),
+          static_cast<int>(s.ColumnInt(4)),
+          s.ColumnText(5),
+          s.ColumnText(6),
+          s.ColumnText(7),
+          s.ColumnInt(8)};
 }
 
 constexpr std::string_view kCertificateColumns =
@@ -190,8 +196,7 @@ constexpr std::string_view kListenerCertificateColumns =
     "listener_id, certificate_id, is_default, status, job_id";
 
 ListenerCertificate ReadListenerCertificate(const SqliteStatement& s) {
-  return {s.ColumnText(0), s.ColumnText(1), s.ColumnInt(2) != 0, s.ColumnText(3),
-          s.ColumnText(4)};
+  return {s.ColumnText(0), s.ColumnText(1), s.ColumnInt(2) != 0, s.ColumnText(3), s.ColumnText(4)};
 }
 
 constexpr std::string_view kJobColumns =
@@ -199,8 +204,8 @@ constexpr std::string_view kJobColumns =
     "error_code, error_message, payload, created_ms, modified_ms, run_after_ms";
 
 Job ReadJob(const SqliteStatement& s) {
-  return {s.ColumnText(0), s.ColumnText(1),  s.ColumnText(2),  s.ColumnText(3), s.ColumnText(4),
-          s.ColumnText(5), s.ColumnText(6),  s.ColumnText(7),  s.ColumnText(8), s.ColumnText(9),
+  return {s.ColumnText(0), s.ColumnText(1), s.ColumnText(2), s.ColumnText(3), s.ColumnText(4),
+          s.ColumnText(5), s.ColumnText(6), s.ColumnText(7), s.ColumnText(8), s.ColumnText(9),
           s.ColumnInt(10), s.ColumnInt(11), s.ColumnInt(12)};
 }
 
@@ -294,15 +299,13 @@ Result<std::optional<Listener>> SqliteTx::FindListener(std::string_view account_
 }
 
 Result<void> SqliteTx::UpdateListener(const Listener& l) {
-  return RunOne(db_,
-                "UPDATE listeners SET description = ?, status = ?, resting_status = ? "
-                "WHERE listener_id = ?",
-                [&](SqliteStatement& s) {
-                  s.Bind(1, l.description)
-                      .Bind(2, l.status)
-                      .Bind(3, l.resting_status)
-                      .Bind(4, l.listener_id);
-                });
+  return RunOne(
+      db_,
+      "UPDATE listeners SET description = ?, status = ?, resting_status = ? "
+      "WHERE listener_id = ?",
+      [&](SqliteStatement& s) {
+        s.Bind(1, l.description).Bind(2, l.status).Bind(3, l.resting_status).Bind(4, l.listener_id);
+      });
 }
 
 Result<void> SqliteTx::DeleteListener(std::string_view id) {
@@ -331,8 +334,7 @@ Result<int> SqliteTx::CountListeners(std::string_view load_balancer_id) {
 }
 
 Result<bool> SqliteTx::ListenerPortTaken(std::string_view load_balancer_id, int port) {
-  auto stmt =
-      db_.Prepare("SELECT COUNT(*) FROM listeners WHERE load_balancer_id = ? AND port = ?");
+  auto stmt = db_.Prepare("SELECT COUNT(*) FROM listeners WHERE load_balancer_id = ? AND port = ?");
   if (!stmt) return Fail(stmt.error());
   stmt->Bind(1, load_balancer_id).Bind(2, std::int64_t{port});
   auto n = Scalar(*stmt);
@@ -537,6 +539,13 @@ Result<std::vector<Job>> SqliteTx::DueJobs(std::int64_t now_ms, int limit) {
   return Rows<Job>(*stmt, ReadJob);
 }
 
+Result<int> SqliteTx::RescheduleProcessingJobs(std::int64_t delay_ms) {
+  auto r = RunOne(db_, "UPDATE jobs SET run_after_ms = created_ms + ? WHERE status = 'Processing'",
+                  [&](SqliteStatement& s) { s.Bind(1, delay_ms); });
+  if (!r) return Fail(r.error());
+  return db_.Changes();
+}
+
 Result<std::optional<std::int64_t>> SqliteTx::NextJobTime() {
   auto stmt = db_.Prepare("SELECT MIN(run_after_ms) FROM jobs WHERE status = 'Processing'");
   if (!stmt) return Fail(stmt.error());
@@ -563,17 +572,18 @@ Result<std::optional<ClientTokenRecord>> SqliteTx::FindClientToken(std::string_v
 }
 
 Result<void> SqliteTx::InsertClientToken(const ClientTokenRecord& r) {
-  return RunOne(db_,
-                "INSERT OR REPLACE INTO client_tokens(account_id, api_name, token, fingerprint, job_id, "
-                "created_ms) VALUES (?, ?, ?, ?, ?, ?)",
-                [&](SqliteStatement& s) {
-                  s.Bind(1, r.account_id)
-                      .Bind(2, r.api_name)
-                      .Bind(3, r.token)
-                      .Bind(4, r.fingerprint)
-                      .Bind(5, r.job_id)
-                      .Bind(6, r.created_ms);
-                });
+  return RunOne(
+      db_,
+      "INSERT OR REPLACE INTO client_tokens(account_id, api_name, token, fingerprint, job_id, "
+      "created_ms) VALUES (?, ?, ?, ?, ?, ?)",
+      [&](SqliteStatement& s) {
+        s.Bind(1, r.account_id)
+            .Bind(2, r.api_name)
+            .Bind(3, r.token)
+            .Bind(4, r.fingerprint)
+            .Bind(5, r.job_id)
+            .Bind(6, r.created_ms);
+      });
 }
 
 Result<int> SqliteTx::DeleteClientTokensBefore(std::int64_t before_ms) {

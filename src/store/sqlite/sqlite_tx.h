@@ -53,6 +53,7 @@ class SqliteTx final : public StoreTx {
   Result<void> UpdateJob(const Job& job) override;
   Result<Page<Job>> ListJobs(const JobFilter& filter, const PageRequest& page) override;
   Result<std::vector<Job>> DueJobs(std::int64_t now_ms, int limit) override;
+  Result<int> RescheduleProcessingJobs(std::int64_t delay_ms) override;
   Result<std::optional<std::int64_t>> NextJobTime() override;
 
   Result<std::optional<ClientTokenRecord>> FindClientToken(std::string_view account_id,
