@@ -1,6 +1,7 @@
 // signed_load: a keep-alive HTTP/1.1 load generator for the OpenAPI endpoint. Every request
 // is a fresh V1-signed (HMAC-SHA1) GET with its own nonce and timestamp, exactly what a real
 // client must send, so the server verifies a signature and records a nonce per request.
+// --param Action=… --param Name=… sends another action with its parameters instead.
 // With --unsigned it sends the same request line without checking anything, for serving a
 // static body with nginx as the reference. One thread, epoll, N connections.
 //
@@ -41,6 +42,7 @@ struct Options {
   std::string secret;
   bool unsigned_requests = false;
   int server_pid = 0;
+  std::vector<std::string> params;  // extra "Name=Value" action parameters; Action overrides
 };
 
 struct Connection {
@@ -102,6 +104,10 @@ class RequestFactory {
           {"Timestamp", timestamp_},
           {"Version", "2020-06-16"},
       };
+      for (const auto& param : options_.params) {
+        auto eq = param.find('=');
+        params[param.substr(0, eq)] = eq == std::string::npos ? "" : param.substr(eq + 1);
+      }
       params["Signature"] =
           openalb::SignV1(options_.secret, openalb::StringToSignV1("GET", params));
       for (const auto& [k, v] : params) {
@@ -162,6 +168,7 @@ int main(int argc, char** argv) {
   app.add_option("--secret", options.secret);
   app.add_flag("--unsigned", options.unsigned_requests);
   app.add_option("--server-pid", options.server_pid);
+  app.add_option("--param", options.params, "Extra action parameter Name=Value (repeatable)");
   CLI11_PARSE(app, argc, argv);
 
   RequestFactory factory(options);
