@@ -104,8 +104,12 @@ test('the whole life: associate three, dissociate two with DryRun and ClientToke
   assert.match(associated.body.jobId, /^[0-9a-f-]{36}$/);
   await waitFor(async () => Object.values(await me.certificates(listener)).every((s) => s.endsWith('Associated')),
     10000, 'the certificates to be Associated');
-  assert.deepEqual(await me.certificates(listener),
-    { [main]: 'default:Associated', [a]: 'Associated', [b]: 'Associated', [c]: 'Associated' });
+  const everything = { [main]: 'default:Associated', [a]: 'Associated', [b]: 'Associated', [c]: 'Associated' };
+  assert.deepEqual(await me.certificates(listener), everything);
+  assert.deepEqual(await me.certificates(listener, 1), everything);  // four pages of one, via NextToken
+  const filtered = await me.alb.listListenerCertificates(new Alb.ListListenerCertificatesRequest({
+    listenerId: listener, certificateIds: [b], certificateType: 'Server' }));
+  assert.deepEqual(filtered.body.certificates.map((x) => x.certificateId), [b]);
   const page = await me.alb.listListenerCertificates(new Alb.ListListenerCertificatesRequest({ listenerId: listener, maxResults: 2 }));
   assert.equal(page.body.totalCount, 4);
   assert.equal(page.body.maxResults, 2);

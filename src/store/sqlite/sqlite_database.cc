@@ -11,12 +11,20 @@ ApiError StoreError(std::string_view what) {
 }
 
 SqliteStatement::SqliteStatement(SqliteStatement&& other) noexcept
-    : db_(other.db_), stmt_(other.stmt_) {
+    : db_(other.db_), stmt_(other.stmt_), in_use_(other.in_use_) {
   other.stmt_ = nullptr;
+  other.in_use_ = nullptr;
 }
 
 SqliteStatement::~SqliteStatement() {
-  if (stmt_ != nullptr) sqlite3_finalize(stmt_);
+  if (stmt_ == nullptr) return;
+  if (in_use_ != nullptr) {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+    *in_use_ = false;
+  } else {
+    sqlite3_finalize(stmt_);
+  }
 }
 
 SqliteStatement& SqliteStatement::Bind(int index, std::string_view text) {
@@ -77,7 +85,10 @@ Result<std::unique_ptr<SqliteDatabase>> SqliteDatabase::Open(const std::string& 
   return db;
 }
 
-SqliteDatabase::~SqliteDatabase() { sqlite3_close_v2(db_); }
+SqliteDatabase::~SqliteDatabase() {
+  for (auto& [sql, cached] : cache_) sqlite3_finalize(cached->stmt);
+  sqlite3_close_v2(db_);
+}
 
 Result<void> SqliteDatabase::Exec(std::string_view sql) {
   char* err = nullptr;
@@ -91,7 +102,21 @@ Result<void> SqliteDatabase::Exec(std::string_view sql) {
 }
 
 Result<SqliteStatement> SqliteDatabase::Prepare(std::string_view sql) {
+  auto it = cache_.find(std::string(sql));
+  if (it != cache_.end() && !it->second->in_use) {
+    it->second->in_use = true;
+    return SqliteStatement(db_, it->second->stmt, &it->second->in_use);
+  }
   sqlite3_stmt* stmt = nullptr;
+  if (it == cache_.end() && cache_.size() < kMaxCachedStatements) {
+    if (sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
+                           &stmt, nullptr) != SQLITE_OK) {
+      return Fail(StoreError(sqlite3_errmsg(db_)));
+    }
+    auto& cached = cache_[std::string(sql)];
+    cached = std::make_unique<CachedStatement>(CachedStatement{stmt, true});
+    return SqliteStatement(db_, stmt, &cached->in_use);
+  }
   if (sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr) !=
       SQLITE_OK) {
     return Fail(StoreError(sqlite3_errmsg(db_)));

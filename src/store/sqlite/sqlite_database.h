@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "core/api_error.h"
 
@@ -18,7 +19,10 @@ ApiError StoreError(std::string_view what);
 
 class SqliteStatement {
  public:
-  SqliteStatement(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
+  // With `in_use`, the statement belongs to its database's cache: destruction resets it
+  // for reuse and clears the flag instead of finalizing it.
+  SqliteStatement(sqlite3* db, sqlite3_stmt* stmt, bool* in_use = nullptr)
+      : db_(db), stmt_(stmt), in_use_(in_use) {}
   SqliteStatement(SqliteStatement&& other) noexcept;
   SqliteStatement(const SqliteStatement&) = delete;
   SqliteStatement& operator=(const SqliteStatement&) = delete;
@@ -41,6 +45,7 @@ class SqliteStatement {
  private:
   sqlite3* db_;
   sqlite3_stmt* stmt_;
+  bool* in_use_;
 };
 
 class SqliteDatabase {
@@ -50,13 +55,23 @@ class SqliteDatabase {
   ~SqliteDatabase();
 
   Result<void> Exec(std::string_view sql);
+  // Prepared statements are cached by their SQL text (at most kMaxCachedStatements), so
+  // the hot queries are compiled once per connection. A statement still in use when the
+  // same SQL is prepared again is compiled afresh for that use.
   Result<SqliteStatement> Prepare(std::string_view sql);
   // Number of rows the last INSERT/UPDATE/DELETE changed.
   int Changes() const { return sqlite3_changes(db_); }
 
  private:
+  struct CachedStatement {
+    sqlite3_stmt* stmt = nullptr;
+    bool in_use = false;
+  };
+  static constexpr size_t kMaxCachedStatements = 256;
+
   explicit SqliteDatabase(sqlite3* db) : db_(db) {}
   sqlite3* db_;
+  std::unordered_map<std::string, std::unique_ptr<CachedStatement>> cache_;
 };
 
 }  // namespace openalb
