@@ -533,7 +533,7 @@ Result<Page<Job>> SqliteTx::ListJobs(const JobFilter& filter, const PageRequest&
 Result<std::vector<Job>> SqliteTx::DueJobs(std::int64_t now_ms, int limit) {
   auto stmt = db_.Prepare("SELECT " + std::string(kJobColumns) +
                           " FROM jobs WHERE status = 'Processing' AND run_after_ms <= ? "
-                          "ORDER BY seq LIMIT ?");
+                          "ORDER BY run_after_ms, seq LIMIT ?");  // the jobs_pending index, no scan
   if (!stmt) return Fail(stmt.error());
   stmt->Bind(1, now_ms).Bind(2, std::int64_t{limit});
   return Rows<Job>(*stmt, ReadJob);
