@@ -45,7 +45,11 @@ async function upload(name) {
   return `${r.CertId}-cn-hangzhou`;
 }
 
-const running = async (id) => (await call('GetListenerAttribute', { ListenerId: id })).ListenerStatus === 'Running';
+let polls = 0;
+const running = async (id) => {
+  ++polls;
+  return (await call('GetListenerAttribute', { ListenerId: id })).ListenerStatus === 'Running';
+};
 
 async function setUp(tag) {
   const main = await upload(`main-${tag}.bench`);
@@ -74,6 +78,7 @@ async function main() {
   const tag = `${clients}-${Date.now()}`;
   const listeners = await setUp(tag);
   const begin = Date.now();
+  polls = 0;
   const deadline = begin + seconds * 1000;
   let accepted = 0;
   let failed = 0;
@@ -99,6 +104,7 @@ async function main() {
     }
   }));
   const wall = (Date.now() - begin) / 1000;
+  const pollsDuringRun = polls;
 
   // Server-side latency of every job of the run.
   const latencies = [];
@@ -115,6 +121,7 @@ async function main() {
   observed.sort((a, b) => a - b);
   console.log(JSON.stringify({
     clients, seconds: wall, accepted, failed, writes_per_second: Math.round(accepted / wall),
+    polls_per_second: Math.round(pollsDuringRun / wall),
     jobs_succeeded: latencies.length,
     job_p50_ms: percentile(latencies, 0.5), job_p99_ms: percentile(latencies, 0.99),
     observed_p50_ms: Number(percentile(observed, 0.5)?.toFixed(2)), observed_p99_ms: Number(percentile(observed, 0.99)?.toFixed(2)),
