@@ -133,7 +133,9 @@ class StoreTx {
   virtual Result<void> UpdateJob(const Job& job) = 0;
   // Newest first.
   virtual Result<Page<Job>> ListJobs(const JobFilter& filter, const PageRequest& page) = 0;
-  // Processing jobs with run_after_ms <= now_ms, oldest first, at most `limit`.
+  // Processing jobs with run_after_ms <= now_ms, oldest first, at most `limit`. Called in a
+  // write transaction by the job worker; a PostgreSQL store claims them with
+  // `FOR UPDATE SKIP LOCKED` so several workers never take the same job.
   virtual Result<std::vector<Job>> DueJobs(std::int64_t now_ms, int limit) = 0;
   // Sets every Processing job's run_after_ms to its created_ms + delay_ms; returns how many.
   virtual Result<int> RescheduleProcessingJobs(std::int64_t delay_ms) = 0;

@@ -119,6 +119,10 @@ CREATE INDEX client_tokens_by_age ON client_tokens(created_ms);
 int LatestSqliteSchemaVersion() { return static_cast<int>(kMigrations.size()); }
 
 Result<void> MigrateSqlite(SqliteDatabase& db) {
+  return MigrateSqliteTo(db, LatestSqliteSchemaVersion());
+}
+
+Result<void> MigrateSqliteTo(SqliteDatabase& db, int target) {
   auto stmt = db.Prepare("PRAGMA user_version");
   if (!stmt) return Fail(stmt.error());
   auto row = stmt->Step();
@@ -129,7 +133,7 @@ Result<void> MigrateSqlite(SqliteDatabase& db) {
                            " is newer than this binary supports (" +
                            std::to_string(LatestSqliteSchemaVersion()) + ")"));
   }
-  for (int next = version + 1; next <= LatestSqliteSchemaVersion(); ++next) {
+  for (int next = version + 1; next <= target && next <= LatestSqliteSchemaVersion(); ++next) {
     std::string sql = "BEGIN IMMEDIATE;";
     sql += kMigrations[static_cast<size_t>(next - 1)];
     sql += "PRAGMA user_version=" + std::to_string(next) + "; COMMIT;";

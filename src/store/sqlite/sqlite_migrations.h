@@ -10,6 +10,8 @@ namespace openalb {
 // Brings the database up to the newest schema version, each step in its own transaction.
 // Fails if the database is newer than this binary knows.
 Result<void> MigrateSqlite(SqliteDatabase& db);
+// Brings it only as far as `version` (for tests of upgrades from an older release).
+Result<void> MigrateSqliteTo(SqliteDatabase& db, int version);
 
 // The schema version this binary writes.
 int LatestSqliteSchemaVersion();
