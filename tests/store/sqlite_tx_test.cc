@@ -59,9 +59,8 @@ TEST_F(SqliteTxTest, ANestedFailureUndoesOnlyItsOwnWrites) {
 }
 
 TEST_F(SqliteTxTest, ReadTransactionsCannotWrite) {
-  auto result = store_->Transact(TxMode::kRead, [](StoreTx& tx) {
-    return tx.InsertLoadBalancer(MakeLb("alb-r"));
-  });
+  auto result = store_->Transact(
+      TxMode::kRead, [](StoreTx& tx) { return tx.InsertLoadBalancer(MakeLb("alb-r")); });
   ASSERT_FALSE(result);
   EXPECT_EQ(result.error().code, "InternalError");
   EXPECT_EQ(CountLbs(), 0);
@@ -120,9 +119,8 @@ TEST_F(SqliteTxTest, KeysetPagesStayCorrectWhileRowsAreAdded) {
   };
   auto first = list({.after = 0, .limit = 3});
   ASSERT_TRUE(first && first->next);
-  ASSERT_TRUE(store_->Transact(TxMode::kWrite, [](StoreTx& tx) {
-    return tx.InsertLoadBalancer(MakeLb("alb-late"));
-  }));
+  ASSERT_TRUE(store_->Transact(
+      TxMode::kWrite, [](StoreTx& tx) { return tx.InsertLoadBalancer(MakeLb("alb-late")); }));
   auto second = list({.after = *first->next, .limit = 3});
   ASSERT_TRUE(second);
   ASSERT_EQ(second->items.size(), 3u);
@@ -146,9 +144,8 @@ TEST(SqliteMigrationTest, ADatabaseOfTheFirstReleaseUpgradesKeepingItsAccounts) 
   ASSERT_TRUE(accounts);
   ASSERT_EQ(accounts->size(), 1u);
   EXPECT_EQ(accounts->front().name, "old");
-  EXPECT_TRUE((*store)->Transact(TxMode::kWrite, [](StoreTx& tx) {
-    return tx.InsertLoadBalancer(MakeLb("alb-new"));
-  }));
+  EXPECT_TRUE((*store)->Transact(
+      TxMode::kWrite, [](StoreTx& tx) { return tx.InsertLoadBalancer(MakeLb("alb-new")); }));
 }
 
 }  // namespace

@@ -98,6 +98,28 @@ Result<std::int64_t> Scalar(SqliteStatement& stmt) {
   return *row ? stmt.ColumnInt(0) : 0;
 }
 
+using Binder = std::function<void(SqliteStatement&)>;
+
+// The single number a COUNT(*) query answers, as an int.
+Result<int> CountOf(SqliteDatabase& db, std::string_view sql, const Binder& bind) {
+  auto stmt = db.Prepare(sql);
+  if (!stmt) return Fail(stmt.error());
+  bind(*stmt);
+  auto n = Scalar(*stmt);
+  if (!n) return Fail(n.error());
+  return static_cast<int>(*n);
+}
+
+// The first row `sql` selects, if any.
+template <typename T, typename Read>
+Result<std::optional<T>> FindOne(SqliteDatabase& db, std::string_view sql, const Binder& bind,
+                                 Read read) {
+  auto stmt = db.Prepare(sql);
+  if (!stmt) return Fail(stmt.error());
+  bind(*stmt);
+  return OneRow<T>(*stmt, read);
+}
+
 // One page of `table` rows: `select` columns, `where` filter, ordered by `key` (an
 // expression over the row, ascending or descending), rows past `page.after`.
 template <typename T, typename Read>
@@ -239,11 +261,11 @@ Result<void> SqliteTx::InsertLoadBalancer(const LoadBalancer& lb) {
 
 Result<std::optional<LoadBalancer>> SqliteTx::FindLoadBalancer(std::string_view account_id,
                                                                std::string_view id) {
-  auto stmt = db_.Prepare("SELECT " + std::string(kLoadBalancerColumns) +
-                          " FROM load_balancers WHERE load_balancer_id = ? AND account_id = ?");
-  if (!stmt) return Fail(stmt.error());
-  stmt->Bind(1, id).Bind(2, account_id);
-  return OneRow<LoadBalancer>(*stmt, ReadLoadBalancer);
+  return FindOne<LoadBalancer>(
+      db_,
+      "SELECT " + std::string(kLoadBalancerColumns) +
+          " FROM load_balancers WHERE load_balancer_id = ? AND account_id = ?",
+      [&](SqliteStatement& s) { s.Bind(1, id).Bind(2, account_id); }, ReadLoadBalancer);
 }
 
 Result<void> SqliteTx::UpdateLoadBalancer(const LoadBalancer& lb) {
@@ -291,11 +313,11 @@ Result<void> SqliteTx::InsertListener(const Listener& l) {
 
 Result<std::optional<Listener>> SqliteTx::FindListener(std::string_view account_id,
                                                        std::string_view id) {
-  auto stmt = db_.Prepare("SELECT " + std::string(kListenerColumns) +
-                          " FROM listeners WHERE listener_id = ? AND account_id = ?");
-  if (!stmt) return Fail(stmt.error());
-  stmt->Bind(1, id).Bind(2, account_id);
-  return OneRow<Listener>(*stmt, ReadListener);
+  return FindOne<Listener>(
+      db_,
+      "SELECT " + std::string(kListenerColumns) +
+          " FROM listeners WHERE listener_id = ? AND account_id = ?",
+      [&](SqliteStatement& s) { s.Bind(1, id).Bind(2, account_id); }, ReadListener);
 }
 
 Result<void> SqliteTx::UpdateListener(const Listener& l) {
@@ -325,19 +347,14 @@ Result<Page<Listener>> SqliteTx::ListListeners(const ListenerFilter& filter,
 }
 
 Result<int> SqliteTx::CountListeners(std::string_view load_balancer_id) {
-  auto stmt = db_.Prepare("SELECT COUNT(*) FROM listeners WHERE load_balancer_id = ?");
-  if (!stmt) return Fail(stmt.error());
-  stmt->Bind(1, load_balancer_id);
-  auto n = Scalar(*stmt);
-  if (!n) return Fail(n.error());
-  return static_cast<int>(*n);
+  return CountOf(db_, "SELECT COUNT(*) FROM listeners WHERE load_balancer_id = ?",
+                 [&](SqliteStatement& s) { s.Bind(1, load_balancer_id); });
 }
 
 Result<bool> SqliteTx::ListenerPortTaken(std::string_view load_balancer_id, int port) {
-  auto stmt = db_.Prepare("SELECT COUNT(*) FROM listeners WHERE load_balancer_id = ? AND port = ?");
-  if (!stmt) return Fail(stmt.error());
-  stmt->Bind(1, load_balancer_id).Bind(2, std::int64_t{port});
-  auto n = Scalar(*stmt);
+  auto n =
+      CountOf(db_, "SELECT COUNT(*) FROM listeners WHERE load_balancer_id = ? AND port = ?",
+              [&](SqliteStatement& s) { s.Bind(1, load_balancer_id).Bind(2, std::int64_t{port}); });
   if (!n) return Fail(n.error());
   return *n > 0;
 }
@@ -370,27 +387,25 @@ Result<void> SqliteTx::InsertCertificate(const Certificate& c) {
 
 Result<std::optional<Certificate>> SqliteTx::FindCertificate(std::string_view account_id,
                                                              std::string_view id) {
-  auto stmt = db_.Prepare("SELECT " + std::string(kCertificateColumns) +
-                          " FROM certificates WHERE certificate_id = ? AND account_id = ?");
-  if (!stmt) return Fail(stmt.error());
-  stmt->Bind(1, id).Bind(2, account_id);
-  return OneRow<Certificate>(*stmt, ReadCertificate);
+  return FindOne<Certificate>(
+      db_,
+      "SELECT " + std::string(kCertificateColumns) +
+          " FROM certificates WHERE certificate_id = ? AND account_id = ?",
+      [&](SqliteStatement& s) { s.Bind(1, id).Bind(2, account_id); }, ReadCertificate);
 }
 
 Result<std::optional<Certificate>> SqliteTx::FindCertificateByNumber(std::string_view account_id,
                                                                      std::int64_t number) {
-  auto stmt = db_.Prepare("SELECT " + std::string(kCertificateColumns) +
-                          " FROM certificates WHERE number = ? AND account_id = ?");
-  if (!stmt) return Fail(stmt.error());
-  stmt->Bind(1, number).Bind(2, account_id);
-  return OneRow<Certificate>(*stmt, ReadCertificate);
+  return FindOne<Certificate>(
+      db_,
+      "SELECT " + std::string(kCertificateColumns) +
+          " FROM certificates WHERE number = ? AND account_id = ?",
+      [&](SqliteStatement& s) { s.Bind(1, number).Bind(2, account_id); }, ReadCertificate);
 }
 
 Result<bool> SqliteTx::CertificateNumberTaken(std::int64_t number) {
-  auto stmt = db_.Prepare("SELECT COUNT(*) FROM certificates WHERE number = ?");
-  if (!stmt) return Fail(stmt.error());
-  stmt->Bind(1, number);
-  auto n = Scalar(*stmt);
+  auto n = CountOf(db_, "SELECT COUNT(*) FROM certificates WHERE number = ?",
+                   [&](SqliteStatement& s) { s.Bind(1, number); });
   if (!n) return Fail(n.error());
   return *n > 0;
 }
@@ -409,12 +424,8 @@ Result<Page<Certificate>> SqliteTx::ListCertificates(std::string_view account_id
 }
 
 Result<int> SqliteTx::CountCertificateUses(std::string_view certificate_id) {
-  auto stmt = db_.Prepare("SELECT COUNT(*) FROM listener_certificates WHERE certificate_id = ?");
-  if (!stmt) return Fail(stmt.error());
-  stmt->Bind(1, certificate_id);
-  auto n = Scalar(*stmt);
-  if (!n) return Fail(n.error());
-  return static_cast<int>(*n);
+  return CountOf(db_, "SELECT COUNT(*) FROM listener_certificates WHERE certificate_id = ?",
+                 [&](SqliteStatement& s) { s.Bind(1, certificate_id); });
 }
 
 // What listeners serve.
@@ -464,14 +475,11 @@ Result<void> SqliteTx::DeleteListenerCertificate(std::string_view listener_id,
 }
 
 Result<int> SqliteTx::CountAdditionalCertificates(std::string_view load_balancer_id) {
-  auto stmt = db_.Prepare(
+  return CountOf(
+      db_,
       "SELECT COUNT(*) FROM listener_certificates lc JOIN listeners l USING (listener_id) "
-      "WHERE l.load_balancer_id = ? AND lc.is_default = 0");
-  if (!stmt) return Fail(stmt.error());
-  stmt->Bind(1, load_balancer_id);
-  auto n = Scalar(*stmt);
-  if (!n) return Fail(n.error());
-  return static_cast<int>(*n);
+      "WHERE l.load_balancer_id = ? AND lc.is_default = 0",
+      [&](SqliteStatement& s) { s.Bind(1, load_balancer_id); });
 }
 
 // Jobs.
@@ -498,10 +506,9 @@ Result<void> SqliteTx::InsertJob(const Job& j) {
 }
 
 Result<std::optional<Job>> SqliteTx::FindJob(std::string_view id) {
-  auto stmt = db_.Prepare("SELECT " + std::string(kJobColumns) + " FROM jobs WHERE job_id = ?");
-  if (!stmt) return Fail(stmt.error());
-  stmt->Bind(1, id);
-  return OneRow<Job>(*stmt, ReadJob);
+  return FindOne<Job>(
+      db_, "SELECT " + std::string(kJobColumns) + " FROM jobs WHERE job_id = ?",
+      [&](SqliteStatement& s) { s.Bind(1, id); }, ReadJob);
 }
 
 Result<void> SqliteTx::UpdateJob(const Job& j) {
