@@ -115,7 +115,10 @@ void AddServeOptions(CLI::App& command, ServerConfig& config) {
       ->envname("OPENALB_TLS_CERT");
   command.add_option("--tls-key", config.tls_key, "PEM private key for HTTPS on --listen")
       ->envname("OPENALB_TLS_KEY");
-  command.add_option("--threads", config.threads, "I/O threads (0: one per core)")
+  command
+      .add_option(
+          "--threads", config.threads,
+          "I/O threads (0: four per core, so writes waiting on a commit do not idle the CPU)")
       ->envname("OPENALB_THREADS")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();

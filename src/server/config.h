@@ -19,7 +19,7 @@ struct ServerConfig {
   std::string region_name = "openalb";
   std::string tls_cert;  // PEM chain; with tls_key, the endpoint speaks HTTPS
   std::string tls_key;
-  int threads = 0;                    // io threads; 0 = one per core
+  int threads = 0;                    // io threads; 0 = four per core
   std::string access_log = "stderr";  // "stderr", "off" or a file path
   std::string log_level = "info";
   std::size_t nonce_cache_entries = 2'000'000;

@@ -129,7 +129,7 @@ int RunServe(const ServerConfig& config) {
   }
   int threads = config.threads > 0
                     ? config.threads
-                    : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+                    : static_cast<int>(4 * std::max(1u, std::thread::hardware_concurrency()));
   options.io_threads = threads;
   boost::asio::io_context io(threads);
   auto server = HttpServer::Create(io, options, [&endpoint](const HttpRequestView& request) {

@@ -2,6 +2,8 @@
 // read-only snapshots, the statement cache, and an upgrade from the first schema.
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include "store/sqlite/sqlite_migrations.h"
 #include "store/sqlite/sqlite_store.h"
 #include "support/temp_dir.h"
@@ -128,6 +130,31 @@ TEST_F(SqliteTxTest, KeysetPagesStayCorrectWhileRowsAreAdded) {
   EXPECT_EQ(second->items[2].load_balancer_id, "alb-late");
   EXPECT_FALSE(second->next);
   EXPECT_EQ(second->total, 6);
+}
+
+TEST_F(SqliteTxTest, ConcurrentWritersCommitTogetherButFailAlone) {
+  constexpr int kThreads = 16, kWrites = 25;
+  std::atomic<int> succeeded{0}, failed{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kWrites; ++i) {
+        const bool fail = i % 3 == 0;
+        auto result = store_->Transact(TxMode::kWrite, [&](StoreTx& tx) -> Result<void> {
+          std::string id = "alb-" + std::to_string(t) + "-" + std::to_string(i);
+          if (auto r = tx.InsertLoadBalancer(MakeLb(id)); !r) return r;
+          if (fail) return Fail(ApiError{"Refused", 400, "", {}});
+          return {};
+        });
+        EXPECT_EQ(static_cast<bool>(result), !fail);
+        (result ? succeeded : failed)++;
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(failed.load(), kThreads * 9);
+  EXPECT_EQ(CountLbs(), succeeded.load());
+  EXPECT_EQ(succeeded.load(), kThreads * 16);
 }
 
 TEST(SqliteMigrationTest, ADatabaseOfTheFirstReleaseUpgradesKeepingItsAccounts) {
