@@ -5,6 +5,10 @@
 namespace openalb::errors {
 namespace {
 
+// Ids come from the client: an absurdly long one is cut, so an error never echoes a
+// request-sized string back.
+std::string_view Clip(std::string_view id) { return id.substr(0, 128); }
+
 ApiError Error(std::string_view code, int status, std::string message) {
   return ApiError{std::string(code), status, std::move(message), {}};
 }
@@ -20,92 +24,94 @@ std::string NotAllowedBecauseOf(std::string_view reason) {
 }  // namespace
 
 ApiError ListenerNotFound(std::string_view listener_id) {
-  return Error("ResourceNotFound.Listener", 404, NotFound("listener", listener_id));
+  return Error("ResourceNotFound.Listener", 404, NotFound("listener", Clip(listener_id)));
 }
 
 ApiError LoadBalancerNotFound(std::string_view load_balancer_id) {
-  return Error("ResourceNotFound.LoadBalancer", 404, NotFound("loadbalancer", load_balancer_id));
+  return Error("ResourceNotFound.LoadBalancer", 404,
+               NotFound("loadbalancer", Clip(load_balancer_id)));
 }
 
 ApiError CertificateNotFound(std::string_view certificate_id) {
-  return Error("ResourceNotFound.Certificate", 404, NotFound("certificate", certificate_id));
+  return Error("ResourceNotFound.Certificate", 404, NotFound("certificate", Clip(certificate_id)));
 }
 
 ApiError IncorrectListenerStatus(std::string_view listener_id, std::string_view status) {
-  return Error(
-      "IncorrectStatus.Listener", 400,
-      fmt::format("The status of listener [{}] is incorrect: it is {}.", listener_id, status));
+  return Error("IncorrectStatus.Listener", 400,
+               fmt::format("The status of listener [{}] is incorrect: it is {}.", Clip(listener_id),
+                           status));
 }
 
 ApiError IncorrectLoadBalancerStatus(std::string_view load_balancer_id, std::string_view status) {
   return Error("IncorrectStatus.LoadBalancer", 400,
                fmt::format("The status of loadbalancer [{}] is incorrect: it is {}.",
-                           load_balancer_id, status));
+                           Clip(load_balancer_id), status));
 }
 
 ApiError ListenerInConfiguring(std::string_view listener_id) {
   return Error("ResourceInConfiguring.Listener", 400,
                fmt::format("The specified resource of listener {} is being configured, please "
                            "try again later.",
-                           listener_id));
+                           Clip(listener_id)));
 }
 
 ApiError HttpListenerNotSupported(std::string_view listener_id) {
   return Error("OperationDenied.HttpListenerNotSupport", 400,
                NotAllowedBecauseOf(fmt::format("listener {} using protocol HTTP, which serves no "
                                                "certificates",
-                                               listener_id)));
+                                               Clip(listener_id))));
 }
 
 ApiError DefaultCertificateUsed(std::string_view certificate_id) {
-  return Error("OperationDenied.DefaultCertificateUsed", 400,
-               NotAllowedBecauseOf(fmt::format(
-                   "certificate {} being the listener's default certificate", certificate_id)));
+  return Error(
+      "OperationDenied.DefaultCertificateUsed", 400,
+      NotAllowedBecauseOf(fmt::format("certificate {} being the listener's default certificate",
+                                      Clip(certificate_id))));
 }
 
 ApiError CertificateNotAssociated(std::string_view certificate_id) {
-  return Error(
-      "ResourceNotAssociated.Certificate", 400,
-      fmt::format("The specified resource certificate {} is not associated.", certificate_id));
+  return Error("ResourceNotAssociated.Certificate", 400,
+               fmt::format("The specified resource certificate {} is not associated.",
+                           Clip(certificate_id)));
 }
 
 ApiError CertificateAlreadyAssociated(std::string_view certificate_id) {
-  return Error(
-      "ResourceAlreadyAssociated.Certificate", 400,
-      fmt::format("The specified resource certificate {} is already associated.", certificate_id));
+  return Error("ResourceAlreadyAssociated.Certificate", 400,
+               fmt::format("The specified resource certificate {} is already associated.",
+                           Clip(certificate_id)));
 }
 
 ApiError CertificateQuotaExceeded(std::string_view load_balancer_id, int used, int quota) {
   return Error("ResourceQuotaExceeded.LoadBalancerCertificatesNum", 400,
                fmt::format("The quota of additional certificates of loadbalancer {} is exceeded: "
                            "{} would be associated, the quota is {}.",
-                           load_balancer_id, used, quota));
+                           Clip(load_balancer_id), used, quota));
 }
 
 ApiError CertificateInUse(std::string_view certificate_id) {
   return Error("OperationDenied.CertificateInUse", 400,
                NotAllowedBecauseOf(
-                   fmt::format("certificate {} being served by a listener", certificate_id)));
+                   fmt::format("certificate {} being served by a listener", Clip(certificate_id))));
 }
 
 ApiError ListenerPortInUse(std::string_view load_balancer_id, int port) {
   return Error("ResourceAlreadyExist.Listener", 400,
                fmt::format("The specified resource listener on port {} of loadbalancer {} "
                            "already exists.",
-                           port, load_balancer_id));
+                           port, Clip(load_balancer_id)));
 }
 
 ApiError ListenerQuotaExceeded(std::string_view load_balancer_id, int quota) {
   return Error("QuotaExceeded.ListenersNum", 400,
                fmt::format("The quota of listeners of loadbalancer {} is exceeded: at most {}.",
-                           load_balancer_id, quota));
+                           Clip(load_balancer_id), quota));
 }
 
 ApiError IdempotentParameterMismatch(std::string_view client_token) {
   return Error("IdempotentParameterMismatch", 400,
                fmt::format("The request uses the same client token {} as a previous, but "
                            "non-identical request.",
-                           client_token));
+                           Clip(client_token)));
 }
 
 ApiError DryRunOperation() {

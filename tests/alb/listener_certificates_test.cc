@@ -98,6 +98,12 @@ TEST_F(ListenerCertificatesTest, DissociateOfAMissingOrForeignListenerIsNotFound
   EXPECT_EQ(CodeOf(foreign), "ResourceNotFound.Listener");
 }
 
+TEST_F(ListenerCertificatesTest, AHugeIdIsNotEchoedBackWhole) {
+  auto result = Dissociate({a_}, {}, false, "lsr-" + std::string(100000, 'x'));
+  EXPECT_EQ(CodeOf(result), "ResourceNotFound.Listener");
+  EXPECT_LT(result.error().message.size(), 200u);
+}
+
 TEST_F(ListenerCertificatesTest, DissociateOnAnHttpListenerIsDenied) {
   auto job = CreateListener(f_.domain(), {f_.Write(), lb_, "HTTP", 80, "", ""});
   ASSERT_TRUE(job);
