@@ -100,9 +100,7 @@ Result<void> FinishLoadBalancerJob(StoreTx& tx, const Job& job) {
 Result<void> ApplyJob(StoreTx& tx, const Job& job) {
   if (IsListenerJob(job.api_name)) return FinishListenerJob(tx, job);
   if (job.api_name == api_name::kDeleteListener) {
-    if (auto listener = FindListenerOrFail(tx, job.account_id, job.resource_id); !listener) {
-      return Fail(listener.error());
-    }
+    // Already gone (its load balancer's deletion took it): the deletion asked for is done.
     return tx.DeleteListener(job.resource_id);
   }
   if (job.api_name == api_name::kCreateLoadBalancer ||

@@ -70,6 +70,20 @@ TEST(LoadBalancersTest, DeletingALoadBalancerTakesItsListeners) {
   EXPECT_EQ(CodeOf(GetListener(f.domain(), kDomainAccount, listener)), "ResourceNotFound.Listener");
 }
 
+TEST(LoadBalancersTest, DeletingAListenerItsLoadBalancerAlreadyTookSucceeds) {
+  DomainFixture f;
+  std::string lb = f.MakeLoadBalancer();
+  std::string listener = f.MakeHttpsListener(lb);
+  auto lb_job = DeleteLoadBalancer(f.domain(), f.Write(), lb);
+  ASSERT_TRUE(lb_job);
+  auto listener_job = DeleteListener(f.domain(), f.Write(), listener);
+  ASSERT_TRUE(listener_job);
+  EXPECT_EQ(f.RunJobs(), 2);
+  EXPECT_EQ(f.FindJob(lb_job->job_id).status, "Succeeded");
+  EXPECT_EQ(f.FindJob(listener_job->job_id).status, "Succeeded");
+  EXPECT_EQ(CodeOf(GetListener(f.domain(), kDomainAccount, listener)), "ResourceNotFound.Listener");
+}
+
 TEST(LoadBalancersTest, ALoadBalancerWithAListenerMidChangeCannotBeDeleted) {
   DomainFixture f;
   std::string lb = f.MakeLoadBalancer();
