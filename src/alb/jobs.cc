@@ -144,6 +144,11 @@ Result<void> FailJob(StoreTx& tx, const Job& job, const ApiError& error, std::in
     if (!listener) return Fail(listener.error());
     if (*listener) {
       if (auto r = SettleCertificates(tx, job, /*succeeded=*/false); !r) return r;
+      // A listener that could not be created or started serves nothing: it is Stopped.
+      // Any other change failed before it was applied, so the listener is as it was.
+      if (job.api_name == api_name::kCreateListener || job.api_name == api_name::kStartListener) {
+        (*listener)->resting_status = status::kStopped;
+      }
       (*listener)->status = (*listener)->resting_status;
       if (auto r = tx.UpdateListener(**listener); !r) return r;
     }

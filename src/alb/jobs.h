@@ -34,7 +34,8 @@ Job MakeJob(const Domain& domain, std::string_view account_id, std::string_view 
 // gone) means the job cannot succeed: call FailJob in a fresh nested transaction.
 Result<void> CompleteJob(StoreTx& tx, const Job& job, std::int64_t now_ms);
 // Undoes the job's marks (Associating rows removed, Dissociating rows Associated again,
-// the listener back to its resting status) and marks it Failed with `error`.
+// the listener back to its resting status — Stopped if it was being created or started)
+// and marks it Failed with `error`.
 Result<void> FailJob(StoreTx& tx, const Job& job, const ApiError& error, std::int64_t now_ms);
 
 Result<Page<Job>> ListJobs(const Domain& domain, const JobFilter& filter, const PageRequest& page);

@@ -6,6 +6,7 @@
 #include <chrono>
 
 #include "alb/jobs.h"
+#include "alb/served_listeners.h"
 
 namespace openalb {
 namespace {
@@ -18,7 +19,51 @@ constexpr std::int64_t kMaxIdleMs = 60 * 1000;
 
 bool IsStoreFailure(const ApiError& error) { return error.code == "InternalError"; }
 
+// The listeners a job may change what is served on: its own, or a load balancer's.
+Result<std::vector<std::string>> ListenersOf(StoreTx& tx, const Job& job) {
+  if (job.resource_type == job_kind::kListener) return std::vector<std::string>{job.resource_id};
+  std::vector<std::string> ids;
+  auto page =
+      tx.ListListeners({.account_id = job.account_id, .load_balancer_ids = {job.resource_id}},
+                       {.after = 0, .limit = 1000});
+  if (!page) return Fail(page.error());
+  for (const auto& listener : page->items) ids.push_back(listener.listener_id);
+  return ids;
+}
+
 }  // namespace
+
+Result<void> JobWorker::ApplyToDataPlane(StoreTx& tx, const Job& job,
+                                         const std::vector<std::string>& listeners_before) {
+  for (const auto& id : listeners_before) {
+    auto listener = tx.FindListener(job.account_id, id);
+    if (!listener) return Fail(listener.error());
+    std::optional<ListenerConfig> config;
+    if (*listener) {
+      auto served = ServedListener(tx, **listener);
+      if (!served) return Fail(served.error());
+      config = std::move(*served);
+    }
+    if (!config) {
+      data_plane_->Remove(id);
+    } else if (auto applied = data_plane_->Apply(*config); !applied) {
+      return applied;
+    }
+  }
+  return {};
+}
+
+Result<void> JobWorker::SyncDataPlane() {
+  if (data_plane_ == nullptr) return {};
+  auto configs = InTransaction<std::vector<ListenerConfig>>(
+      domain_.store, TxMode::kRead, [](StoreTx& tx) { return AllServedListeners(tx); });
+  if (!configs) return Fail(configs.error());
+  for (const auto& [id, error] : data_plane_->Reconcile(*configs)) {
+    spdlog::warn("event=listener_not_served listener_id={} code={} detail=\"{}\"", id, error.code,
+                 error.message);
+  }
+  return {};
+}
 
 Result<int> JobWorker::RunOnce() {
   int finished = 0;
@@ -30,7 +75,17 @@ Result<int> JobWorker::RunOnce() {
     auto due = tx.DueJobs(now, batch_);
     if (!due) return Fail(due.error());
     for (const Job& job : *due) {
-      auto completed = tx.Nested([&](StoreTx& nested) { return CompleteJob(nested, job, now); });
+      auto completed = tx.Nested([&](StoreTx& nested) -> Result<void> {
+        std::vector<std::string> listeners;
+        if (data_plane_ != nullptr) {
+          auto ids = ListenersOf(nested, job);
+          if (!ids) return Fail(ids.error());
+          listeners = std::move(*ids);
+        }
+        if (auto r = CompleteJob(nested, job, now); !r) return r;
+        if (data_plane_ == nullptr) return {};
+        return ApplyToDataPlane(nested, job, listeners);
+      });
       if (!completed) {
         if (IsStoreFailure(completed.error())) return completed;
         const ApiError error = completed.error();
@@ -44,7 +99,11 @@ Result<int> JobWorker::RunOnce() {
     }
     return {};
   });
-  if (!done) return Fail(done.error());
+  if (!done) {
+    // What the data plane applied may not have been committed: serve the store's truth.
+    if (data_plane_ != nullptr && !outcomes.empty()) (void)SyncDataPlane();
+    return Fail(done.error());
+  }
   for (const auto& [id, outcome] : outcomes) {
     spdlog::debug("event=job_finished job_id={} outcome=\"{}\"", id, outcome);
   }
@@ -67,6 +126,7 @@ Result<void> JobWorker::Start() {
     return {};
   });
   if (!rescheduled) return rescheduled;
+  if (auto synced = SyncDataPlane(); !synced) return synced;
   thread_ = std::thread([this] { Loop(); });
   return {};
 }

@@ -2,6 +2,10 @@
 // `batch` due jobs and completes them in one durable transaction (a job that cannot succeed
 // is failed in its own savepoint, so it never blocks the others), which also makes the
 // worker's commits group naturally under load. Jobs left by a crash are due again on start.
+// With a data plane, a job that changes what a listener serves completes only once the
+// data plane has applied the listener's new configuration (in the same nested
+// transaction: if applying fails, the job fails with that error and the previous
+// configuration keeps serving).
 // RunOnce() does one pass, for tests; Start() runs passes on a thread until Stop().
 #pragma once
 
@@ -13,12 +17,14 @@
 
 #include "alb/domain.h"
 #include "core/api_error.h"
+#include "dataplane/data_plane.h"
 
 namespace openalb {
 
 class JobWorker {
  public:
-  explicit JobWorker(const Domain& domain, int batch = 64) : domain_(domain), batch_(batch) {}
+  explicit JobWorker(const Domain& domain, DataPlane* data_plane = nullptr, int batch = 64)
+      : domain_(domain), data_plane_(data_plane), batch_(batch) {}
   ~JobWorker() { Stop(); }
   JobWorker(const JobWorker&) = delete;
   JobWorker& operator=(const JobWorker&) = delete;
@@ -28,8 +34,12 @@ class JobWorker {
   // Milliseconds until the next Processing job is due (0 if one is due now), if any.
   Result<std::optional<std::int64_t>> MillisecondsUntilNextJob();
 
+  // Makes the data plane serve what the store says (start-up, or after a failed commit).
+  Result<void> SyncDataPlane();
+
   // Applies the domain's job delay to jobs left by an earlier run (so restarting with
-  // --job-delay 0 finishes them at once), then runs passes on a thread.
+  // --job-delay 0 finishes them at once), syncs the data plane, then runs passes on a
+  // thread.
   Result<void> Start();
   // Wakes the thread to look for due jobs now. Thread-safe.
   void Wake();
@@ -37,8 +47,12 @@ class JobWorker {
 
  private:
   void Loop();
+  // Applies, in `tx`, the serving configuration `job` leaves its listeners in.
+  Result<void> ApplyToDataPlane(StoreTx& tx, const Job& job,
+                                const std::vector<std::string>& listeners_before);
 
   const Domain& domain_;
+  DataPlane* const data_plane_;
   const int batch_;
   std::mutex mutex_;
   std::condition_variable wake_;

@@ -91,6 +91,10 @@ Result<void> ApplyTomlFile(const std::string& path, ServerConfig& config) {
       r = integer(config.quota_certificates_basic);
     else if (name == "quota_certificates_standard")
       r = integer(config.quota_certificates_standard);
+    else if (name == "listener_address")
+      r = text(config.listener_address);
+    else if (name == "listener_port_offset")
+      r = integer(config.listener_port_offset);
     else
       r = Fail(ConfigError("config file " + path + ": unknown setting " + std::string(name)));
     if (!r) return r;
@@ -156,6 +160,17 @@ void AddServeOptions(CLI::App& command, ServerConfig& config) {
                   "Additional certificates per Standard or StandardWithWaf load balancer")
       ->envname("OPENALB_QUOTA_CERTIFICATES_STANDARD")
       ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  command
+      .add_option("--listener-address", config.listener_address,
+                  "Address the HTTPS listeners bind (the data plane)")
+      ->envname("OPENALB_LISTENER_ADDRESS")
+      ->capture_default_str();
+  command
+      .add_option("--listener-port-offset", config.listener_port_offset,
+                  "Bind listener port N as N + offset (e.g. 8000, to run without privileges)")
+      ->envname("OPENALB_LISTENER_PORT_OFFSET")
+      ->check(CLI::Range(0, 65534))
       ->capture_default_str();
 }
 

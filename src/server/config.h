@@ -26,6 +26,8 @@ struct ServerConfig {
   std::int64_t job_delay_ms = 0;         // how long jobs stay in flight before the worker runs them
   int quota_certificates_basic = 10;     // additional certificates per Basic load balancer
   int quota_certificates_standard = 25;  // per Standard / StandardWithWaf load balancer
+  std::string listener_address = "127.0.0.1";  // where HTTPS listeners bind
+  int listener_port_offset = 0;                // listener port N binds N + offset
 };
 
 // "1500ms", "2s", "1m" or a bare number of milliseconds.

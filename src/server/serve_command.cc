@@ -17,6 +17,7 @@
 #include "api/http_server.h"
 #include "auth/access_key_directory.h"
 #include "auth/credential_factory.h"
+#include "dataplane/data_plane.h"
 #include "jobs/job_worker.h"
 #include "server/commands.h"
 #include "server/data_dir.h"
@@ -108,7 +109,16 @@ int RunServe(const ServerConfig& config) {
                 .limits = {.additional_certificates_basic = config.quota_certificates_basic,
                            .additional_certificates_standard = config.quota_certificates_standard},
                 .job_delay = std::chrono::milliseconds(config.job_delay_ms)};
-  JobWorker worker(domain);
+  int threads = config.threads > 0
+                    ? config.threads
+                    : static_cast<int>(4 * std::max(1u, std::thread::hardware_concurrency()));
+  boost::asio::io_context io(threads);
+  DataPlane data_plane(
+      io, {.bind_address = config.listener_address, .port_offset = config.listener_port_offset},
+      [&secrets](const CertificateMaterial& certificate) {
+        return secrets.Open(certificate.sealed_private_key, certificate.certificate_id);
+      });
+  JobWorker worker(domain, &data_plane);
   domain.wake_jobs = [&worker] { worker.Wake(); };
   Services services{.region = {config.region_id, config.region_name},
                     .store = **store,
@@ -127,11 +137,7 @@ int RunServe(const ServerConfig& config) {
     if (!tls) return fail(tls.error());
     options.tls = *tls;
   }
-  int threads = config.threads > 0
-                    ? config.threads
-                    : static_cast<int>(4 * std::max(1u, std::thread::hardware_concurrency()));
   options.io_threads = threads;
-  boost::asio::io_context io(threads);
   auto server = HttpServer::Create(io, options, [&endpoint](const HttpRequestView& request) {
     return endpoint.Handle(request);
   });
@@ -151,6 +157,7 @@ int RunServe(const ServerConfig& config) {
   signals.async_wait([&](const boost::system::error_code&, int signal) {
     spdlog::info("event=stopping signal={}", signal);
     (*server)->Stop();
+    data_plane.StopAll();
     refresh.cancel();
     io.stop();
   });

@@ -30,7 +30,11 @@ class Server {
     server.ownsDataDir = !dataDir;
     server.stdout = '';
     server.stderr = '';
-    server.proc = spawn(BIN, ['serve', '--listen', '127.0.0.1:0', '--data-dir', server.dataDir, ...args],
+    // Listener ports bind N + offset, so tests never need privileged ports; the offset is
+    // random so servers of different test files do not meet.
+    server.portOffset = 20000 + Math.floor(Math.random() * 30000);
+    const offset = args.includes('--listener-port-offset') ? [] : ['--listener-port-offset', String(server.portOffset)];
+    server.proc = spawn(BIN, ['serve', '--listen', '127.0.0.1:0', '--data-dir', server.dataDir, ...offset, ...args],
       { stdio: ['ignore', 'pipe', 'pipe'] });
     server.proc.stdout.on('data', (d) => (server.stdout += d));
     server.proc.stderr.on('data', (d) => (server.stderr += d));
@@ -80,8 +84,8 @@ class Server {
   }
 
   // Uploads a fresh certificate for `commonName`; returns its ALB id ("<CertId>-<region>").
-  async uploadCertificate(commonName) {
-    const { cert, key } = makeCertificate(commonName);
+  async uploadCertificate(commonName, options) {
+    const { cert, key } = makeCertificate(commonName, options);
     const result = await this.cas().request('UploadUserCertificate',
       { Name: commonName, Cert: cert, Key: key }, { method: 'POST' });
     return `${result.CertId}-cn-hangzhou`;
@@ -105,12 +109,13 @@ function assertKilled(result) {
   if (result.signal !== 'SIGKILL') throw new Error(`expected SIGKILL, got ${JSON.stringify(result)}`);
 }
 
-// A self-signed ECDSA P-256 server certificate for `commonName` (also its SAN), made by the
-// openssl command line, valid for 30 days.
-function makeCertificate(commonName) {
+// A self-signed server certificate for `commonName` (also its SAN), ECDSA P-256 or RSA-2048,
+// made by the openssl command line, valid for 30 days.
+function makeCertificate(commonName, { rsa = false } = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'openalb-cert-'));
+  const key = rsa ? ['-newkey', 'rsa:2048'] : ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256'];
   try {
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256',
+    execFileSync('openssl', ['req', '-x509', ...key,
       '-nodes', '-subj', `/CN=${commonName}`, '-addext', `subjectAltName=DNS:${commonName}`,
       '-days', '30', '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem')],
     { stdio: 'ignore' });

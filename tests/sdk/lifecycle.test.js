@@ -202,7 +202,7 @@ test('every documented error of the seed operation, as the SDK reports it', asyn
   await expectError(me.associate(https, ['12345678-cn-hangzhou']), 'ResourceNotFound.Certificate', 404);
   await expectError(me.associate(https, [a]), 'ResourceAlreadyAssociated.Certificate', 400);
   const basic = await me.createLoadBalancer('Basic');
-  const basicListener = await me.createListener(basic, 'HTTPS', 443, main);
+  const basicListener = await me.createListener(basic, 'HTTPS', 8443, main);  // one address: one port per server
   await me.waitRunning(basicListener);
   const eleven = await Promise.all(Array.from({ length: 11 }, (_, i) => server.uploadCertificate(`q${i}.test`)));
   await me.associate(basicListener, eleven.slice(0, 10));

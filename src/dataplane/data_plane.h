@@ -1,0 +1,74 @@
+// DataPlane: the TLS listeners this process serves. Apply() makes one listener serve
+// exactly a ListenerConfig — binding its port the first time, then building a new snapshot
+// off the hot path (TLS contexts are cached per certificate, so a change rebuilds only
+// what changed) and publishing it with one swap. A failure leaves the previous
+// configuration serving. Thread-safe.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/api_error.h"
+#include "dataplane/listener_config.h"
+#include "dataplane/tls_listener.h"
+
+namespace openalb {
+
+struct DataPlaneOptions {
+  std::string bind_address = "127.0.0.1";
+  int port_offset = 0;  // listener port N binds N + offset (for running without privileges)
+};
+
+// Turns a certificate's sealed private key into PEM.
+using KeyOpener = std::function<Result<std::string>(const CertificateMaterial&)>;
+
+class DataPlane {
+ public:
+  DataPlane(boost::asio::io_context& io, DataPlaneOptions options, KeyOpener open_key)
+      : io_(io), options_(std::move(options)), open_key_(std::move(open_key)) {}
+  ~DataPlane() { StopAll(); }
+
+  Result<void> Apply(const ListenerConfig& config);
+  // Stops serving the listener (its port is closed); nothing if it is not served.
+  void Remove(std::string_view listener_id);
+  // Serves exactly `configs`: applies each, removes every other listener. Returns the
+  // failures (each also leaves that listener as it was).
+  std::vector<std::pair<std::string, ApiError>> Reconcile(
+      const std::vector<ListenerConfig>& configs);
+
+  // The port a listener is bound to, if served.
+  std::optional<std::uint16_t> PortOf(std::string_view listener_id) const;
+  // The snapshot a new connection to the listener would get, if served.
+  std::shared_ptr<const ListenerSnapshot> SnapshotOf(std::string_view listener_id) const;
+  void StopAll();
+
+ private:
+  struct Served {
+    int configured_port = 0;
+    std::shared_ptr<TlsListener> listener;
+  };
+  struct CachedContext {
+    std::string fingerprint;
+    SslCtxPtr context;
+  };
+
+  Result<SslCtxPtr> ContextFor(const CertificateMaterial& certificate);  // REQUIRES: mutex_
+
+  boost::asio::io_context& io_;
+  const DataPlaneOptions options_;
+  const KeyOpener open_key_;
+  mutable std::mutex mutex_;
+  std::map<std::string, Served, std::less<>> served_;           // GUARDED_BY(mutex_)
+  std::map<std::string, CachedContext, std::less<>> contexts_;  // GUARDED_BY(mutex_)
+  std::uint64_t next_version_ = 1;                              // GUARDED_BY(mutex_)
+};
+
+}  // namespace openalb

@@ -1,0 +1,101 @@
+#include "dataplane/listener_snapshot.h"
+
+#include <openssl/tls1.h>
+
+#include <algorithm>
+#include <cctype>
+
+namespace openalb {
+namespace {
+
+std::string Lower(std::string_view text) {
+  std::string out(text);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+std::uint16_t ReadU16(const unsigned char* p) {
+  return static_cast<std::uint16_t>((p[0] << 8) | p[1]);
+}
+
+}  // namespace
+
+ListenerSnapshot::ListenerSnapshot(std::uint64_t version, ServedCertificate default_certificate,
+                                   std::vector<ServedCertificate> additional)
+    : version_(version),
+      default_(std::move(default_certificate)),
+      additional_(std::move(additional)) {
+  for (const auto& certificate : additional_) {
+    for (const auto& name : certificate.names) by_name_[Lower(name)].push_back(&certificate);
+  }
+  // The default certificate answers for its own names too, after any additional one.
+  for (const auto& name : default_.names) by_name_[Lower(name)].push_back(&default_);
+}
+
+const ServedCertificate* ListenerSnapshot::Best(
+    const std::vector<const ServedCertificate*>& candidates, bool client_accepts_ecdsa) const {
+  const ServedCertificate* rsa = nullptr;
+  for (const ServedCertificate* candidate : candidates) {
+    if (candidate->ecdsa && client_accepts_ecdsa) return candidate;
+    if (!candidate->ecdsa && rsa == nullptr) rsa = candidate;
+  }
+  return rsa != nullptr ? rsa : candidates.front();
+}
+
+const ServedCertificate& ListenerSnapshot::Select(std::string_view server_name,
+                                                  bool client_accepts_ecdsa) const {
+  if (server_name.empty() || by_name_.empty()) return default_;
+  std::string name = Lower(server_name);
+  if (auto it = by_name_.find(name); it != by_name_.end()) {
+    return *Best(it->second, client_accepts_ecdsa);
+  }
+  size_t dot = name.find('.');
+  if (dot != std::string::npos && dot > 0 && dot + 1 < name.size()) {
+    std::string wildcard(1, '*');
+    wildcard.append(name, dot, std::string::npos);
+    if (auto it = by_name_.find(wildcard); it != by_name_.end()) {
+      return *Best(it->second, client_accepts_ecdsa);
+    }
+  }
+  return default_;
+}
+
+ClientHelloInfo ReadClientHello(SSL* ssl) {
+  ClientHelloInfo info;
+  const unsigned char* data = nullptr;
+  size_t length = 0;
+  // server_name: list length(2), then entries of type(1) length(2) name.
+  if (SSL_client_hello_get0_ext(ssl, TLSEXT_TYPE_server_name, &data, &length) == 1 && length >= 2) {
+    size_t list = ReadU16(data);
+    const unsigned char* p = data + 2;
+    const unsigned char* end = data + std::min(length, list + 2);
+    while (p + 3 <= end) {
+      unsigned type = p[0];
+      size_t name_length = ReadU16(p + 1);
+      p += 3;
+      if (p + name_length > end) break;
+      if (type == TLSEXT_NAMETYPE_host_name) {
+        info.server_name = Lower(std::string_view(reinterpret_cast<const char*>(p), name_length));
+        break;
+      }
+      p += name_length;
+    }
+  }
+  // signature_algorithms: list length(2), then 2-byte scheme ids; 0x0403/0x0503/0x0603 are
+  // ECDSA with SHA-256/384/512.
+  if (SSL_client_hello_get0_ext(ssl, TLSEXT_TYPE_signature_algorithms, &data, &length) == 1 &&
+      length >= 2) {
+    size_t list = std::min<size_t>(ReadU16(data), length - 2);
+    for (size_t i = 0; i + 1 < list; i += 2) {
+      std::uint16_t scheme = ReadU16(data + 2 + i);
+      if (scheme == 0x0403 || scheme == 0x0503 || scheme == 0x0603) {
+        info.accepts_ecdsa = true;
+        break;
+      }
+    }
+  }
+  return info;
+}
+
+}  // namespace openalb

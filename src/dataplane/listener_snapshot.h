@@ -1,0 +1,57 @@
+// ListenerSnapshot: what one TLS listener serves, frozen — its default certificate and its
+// additional ones, indexed by the DNS names they cover. Built off the hot path, published
+// by one atomic pointer swap, read lock-free by the client-hello callback; a connection
+// keeps the snapshot it began with. Selection (Select) follows ALB's SNI rules: the exact
+// name, then a wildcard covering exactly one more label (`*.example.com` matches
+// `a.example.com`, not `a.b.example.com` nor `example.com`), then the default; where an
+// ECDSA and an RSA certificate cover the same name, ECDSA for clients that accept it.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "dataplane/server_context.h"
+
+namespace openalb {
+
+struct ServedCertificate {
+  std::string certificate_id;
+  std::vector<std::string> names;  // lower-case DNS names (SANs and CN), wildcards as "*.x"
+  bool ecdsa = false;
+  SslCtxPtr context;
+};
+
+class ListenerSnapshot {
+ public:
+  ListenerSnapshot(std::uint64_t version, ServedCertificate default_certificate,
+                   std::vector<ServedCertificate> additional);
+  ListenerSnapshot(const ListenerSnapshot&) = delete;
+  ListenerSnapshot& operator=(const ListenerSnapshot&) = delete;
+
+  // `server_name` as the client sent it (any case; empty when it sent none).
+  const ServedCertificate& Select(std::string_view server_name, bool client_accepts_ecdsa) const;
+  std::uint64_t version() const { return version_; }
+  size_t size() const { return 1 + additional_.size(); }
+
+ private:
+  const ServedCertificate* Best(const std::vector<const ServedCertificate*>& candidates,
+                                bool client_accepts_ecdsa) const;
+
+  std::uint64_t version_;
+  ServedCertificate default_;
+  std::vector<ServedCertificate> additional_;
+  std::unordered_map<std::string, std::vector<const ServedCertificate*>> by_name_;
+};
+
+// What the client hello says, read with OpenSSL's client-hello accessors.
+struct ClientHelloInfo {
+  std::string server_name;  // lower-case; empty when absent
+  bool accepts_ecdsa = false;
+};
+ClientHelloInfo ReadClientHello(SSL* ssl);
+
+}  // namespace openalb

@@ -1,0 +1,71 @@
+#include "dataplane/server_context.h"
+
+#include <openssl/err.h>
+#include <openssl/pem.h>
+
+#include <string>
+
+namespace openalb {
+namespace {
+
+ApiError TlsError(std::string what) {
+  unsigned long code = ERR_get_error();
+  char reason[256] = "";
+  if (code != 0) ERR_error_string_n(code, reason, sizeof reason);
+  ERR_clear_error();
+  return ApiError{"InternalError", 500, "cannot build a TLS context", what + ": " + reason};
+}
+
+SslCtxPtr NewContext() {
+  SSL_CTX* raw = SSL_CTX_new(TLS_server_method());
+  if (raw == nullptr) return nullptr;
+  SSL_CTX_set_min_proto_version(raw, TLS1_2_VERSION);
+  SSL_CTX_set_options(
+      raw, SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_COMPRESSION);
+  SSL_CTX_set_mode(raw, SSL_MODE_RELEASE_BUFFERS);
+  return SslCtxPtr(raw, SSL_CTX_free);
+}
+
+using BioPtr = std::unique_ptr<BIO, decltype(&BIO_free)>;
+
+BioPtr MemoryBio(std::string_view text) {
+  return BioPtr(BIO_new_mem_buf(text.data(), static_cast<int>(text.size())), BIO_free);
+}
+
+}  // namespace
+
+Result<SslCtxPtr> MakeServerContext(std::string_view chain_pem, std::string_view key_pem) {
+  SslCtxPtr ctx = NewContext();
+  if (!ctx) return Fail(TlsError("SSL_CTX_new"));
+  auto chain = MemoryBio(chain_pem);
+  X509* leaf = PEM_read_bio_X509(chain.get(), nullptr, nullptr, nullptr);
+  if (leaf == nullptr) return Fail(TlsError("certificate chain does not parse"));
+  int used = SSL_CTX_use_certificate(ctx.get(), leaf);
+  X509_free(leaf);
+  if (used != 1) return Fail(TlsError("certificate not usable"));
+  while (X509* intermediate = PEM_read_bio_X509(chain.get(), nullptr, nullptr, nullptr)) {
+    if (SSL_CTX_add0_chain_cert(ctx.get(), intermediate) != 1) {
+      X509_free(intermediate);
+      return Fail(TlsError("intermediate certificate not usable"));
+    }
+  }
+  ERR_clear_error();  // the loop ends on a "no start line" error
+  auto key_bio = MemoryBio(key_pem);
+  EVP_PKEY* key = PEM_read_bio_PrivateKey(key_bio.get(), nullptr, nullptr, nullptr);
+  if (key == nullptr) return Fail(TlsError("private key does not parse"));
+  used = SSL_CTX_use_PrivateKey(ctx.get(), key);
+  EVP_PKEY_free(key);
+  if (used != 1 || SSL_CTX_check_private_key(ctx.get()) != 1) {
+    return Fail(TlsError("private key does not match the certificate"));
+  }
+  return ctx;
+}
+
+Result<SslCtxPtr> MakeBaseContext(SSL_client_hello_cb_fn on_client_hello) {
+  SslCtxPtr ctx = NewContext();
+  if (!ctx) return Fail(TlsError("SSL_CTX_new"));
+  SSL_CTX_set_client_hello_cb(ctx.get(), on_client_hello, nullptr);
+  return ctx;
+}
+
+}  // namespace openalb
