@@ -1,5 +1,5 @@
-// seed_listeners: fills a data directory for the read benchmark — one load balancer with
-// N Running HTTPS listeners (one default certificate each) of the first account, and on the
+// seed_listeners: fills a data directory for the read benchmark — load balancers with
+// N stopped HTTPS listeners (one default certificate each) of the first account, and on the
 // first listener `--additional` associated certificates. Written straight through the
 // Store in one transaction, because creating 10,000 listeners through the API would measure
 // the seeding, not the read. Prints the first listener's id.
@@ -60,14 +60,16 @@ int main(int argc, char** argv) {
               return r;
             }
           }
+          // Stopped: the certificates are stand-ins no data plane could serve, and 10,000
+          // listeners on 50 ports of one address could not all bind anyway.
           openalb::Listener l{openalb::NewListenerId(random),
                               account,
                               lb_id,
                               "HTTPS",
                               443 + i % 50,
                               "",
-                              "Running",
-                              "Running",
+                              "Stopped",
+                              "Stopped",
                               0};
           if (auto r = tx.InsertListener(l); !r) return r;
           auto cert = FakeCertificate(account, ++number);

@@ -1,5 +1,8 @@
 #include "dataplane/data_plane.h"
 
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
 #include <set>
 
 namespace openalb {
@@ -23,7 +26,8 @@ Result<SslCtxPtr> DataPlane::ContextFor(const CertificateMaterial& certificate) 
     return Fail(ConfigError("Certificate " + certificate.certificate_id +
                             " cannot be served: " + context.error().internal + "."));
   }
-  contexts_[certificate.certificate_id] = {certificate.fingerprint_sha256, *context};
+  contexts_[certificate.certificate_id] = {certificate.fingerprint_sha256, *context,
+                                           certificate.not_after_ms};
   return *context;
 }
 
@@ -101,6 +105,36 @@ std::shared_ptr<const ListenerSnapshot> DataPlane::SnapshotOf(std::string_view l
   auto it = served_.find(listener_id);
   if (it == served_.end()) return nullptr;
   return it->second.listener->Current();
+}
+
+std::vector<std::pair<std::string, std::int64_t>> DataPlane::ExpiringWithin(
+    std::int64_t now_ms, std::int64_t within_ms) const {
+  std::lock_guard lock(mutex_);
+  std::set<std::string, std::less<>> served_ids;
+  for (const auto& [id, served] : served_) {
+    auto snapshot = served.listener->Current();
+    for (const auto& certificate : snapshot->certificates()) {
+      served_ids.insert(certificate->certificate_id);
+    }
+  }
+  std::vector<std::pair<std::string, std::int64_t>> out;
+  for (const auto& id : served_ids) {
+    auto it = contexts_.find(id);
+    if (it != contexts_.end() && it->second.not_after_ms < now_ms + within_ms) {
+      out.emplace_back(id, it->second.not_after_ms);
+    }
+  }
+  std::sort(out.begin(), out.end(),
+            [](const auto& a, const auto& b) { return a.second < b.second; });
+  return out;
+}
+
+void DataPlane::WarnExpiring(std::int64_t now_ms) const {
+  constexpr std::int64_t kThirtyDaysMs = 30LL * 24 * 3600 * 1000;
+  for (const auto& [id, not_after_ms] : ExpiringWithin(now_ms, kThirtyDaysMs)) {
+    spdlog::warn("event=certificate_expiring certificate_id={} days_left={}", id,
+                 (not_after_ms - now_ms) / (24 * 3600 * 1000));
+  }
 }
 
 void DataPlane::StopAll() {

@@ -50,6 +50,13 @@ class DataPlane {
   std::shared_ptr<const ListenerSnapshot> SnapshotOf(std::string_view listener_id) const;
   void StopAll();
 
+  // Served certificates that expire before now_ms + within_ms, as (id, not_after_ms), soonest
+  // first; WarnExpiring logs each (event=certificate_expiring) — served once a day by
+  // `openalb serve`, so an expiry never arrives unannounced.
+  std::vector<std::pair<std::string, std::int64_t>> ExpiringWithin(std::int64_t now_ms,
+                                                                   std::int64_t within_ms) const;
+  void WarnExpiring(std::int64_t now_ms) const;
+
  private:
   struct Served {
     int configured_port = 0;
@@ -58,6 +65,7 @@ class DataPlane {
   struct CachedContext {
     std::string fingerprint;
     SslCtxPtr context;
+    std::int64_t not_after_ms = 0;
   };
 
   Result<SslCtxPtr> ContextFor(const CertificateMaterial& certificate);  // REQUIRES: mutex_

@@ -16,6 +16,7 @@ struct CertificateMaterial {
   bool ecdsa = false;
   std::string chain_pem;
   std::string sealed_private_key;  // opened by the data plane's key opener
+  std::int64_t not_after_ms = 0;   // expiry, ms since the epoch
 };
 
 struct ListenerConfig {

@@ -33,6 +33,12 @@ ListenerSnapshot::ListenerSnapshot(std::uint64_t version, ServedCertificate defa
   for (const auto& name : default_.names) by_name_[Lower(name)].push_back(&default_);
 }
 
+std::vector<const ServedCertificate*> ListenerSnapshot::certificates() const {
+  std::vector<const ServedCertificate*> out{&default_};
+  for (const auto& certificate : additional_) out.push_back(&certificate);
+  return out;
+}
+
 const ServedCertificate* ListenerSnapshot::Best(
     const std::vector<const ServedCertificate*>& candidates, bool client_accepts_ecdsa) const {
   const ServedCertificate* rsa = nullptr;

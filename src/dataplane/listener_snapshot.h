@@ -35,6 +35,8 @@ class ListenerSnapshot {
   // `server_name` as the client sent it (any case; empty when it sent none).
   const ServedCertificate& Select(std::string_view server_name, bool client_accepts_ecdsa) const;
   std::uint64_t version() const { return version_; }
+  // Every certificate it serves, the default first.
+  std::vector<const ServedCertificate*> certificates() const;
   size_t size() const { return 1 + additional_.size(); }
 
  private:

@@ -67,6 +67,18 @@ void ScheduleKeyRefresh(boost::asio::steady_timer& timer, AccessKeyDirectory& ke
   });
 }
 
+// Logs served certificates that expire within 30 days, now and then once a day.
+void ScheduleExpiryCheck(boost::asio::steady_timer& timer, const DataPlane& data_plane,
+                         const Clock& clock) {
+  data_plane.WarnExpiring(
+      std::chrono::duration_cast<std::chrono::milliseconds>(clock.Now().time_since_epoch())
+          .count());
+  timer.expires_after(std::chrono::hours(24));
+  timer.async_wait([&timer, &data_plane, &clock](const boost::system::error_code& ec) {
+    if (!ec) ScheduleExpiryCheck(timer, data_plane, clock);
+  });
+}
+
 }  // namespace
 
 int RunServe(const ServerConfig& config) {
@@ -153,12 +165,15 @@ int RunServe(const ServerConfig& config) {
 
   boost::asio::steady_timer refresh(io);
   ScheduleKeyRefresh(refresh, keys);
+  boost::asio::steady_timer expiry(io);
+  ScheduleExpiryCheck(expiry, data_plane, clock);
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code&, int signal) {
     spdlog::info("event=stopping signal={}", signal);
     (*server)->Stop();
     data_plane.StopAll();
     refresh.cancel();
+    expiry.cancel();
     io.stop();
   });
 

@@ -48,11 +48,12 @@ function request(socket) {
       const length = /content-length: (\d+)/i.exec(data);
       if (head >= 0 && length && data.length >= head + 4 + Number(length[1])) {
         socket.off('data', onData);
+        socket.off('error', reject);
         resolve(data);
       }
     };
     socket.on('data', onData);
-    socket.once('error', reject);
+    socket.on('error', reject);
     socket.write('GET / HTTP/1.1\r\nHost: a.example.com\r\n\r\n');
   });
 }
@@ -183,4 +184,41 @@ test('a restart serves every running listener again', async () => {
   } finally {
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
+});
+
+test('32 keep-alive clients see no failure while 200 associate/dissociate cycles run', async (t) => {
+  const server = await Server.start();
+  t.after(() => server.stop());
+  const { listener, ids, port } = await setUp(server);
+  let stop = false;
+  const counts = { requests: 0, handshakes: 0, failures: [] };
+  const names = ['a.example.com', 'x.wild.test', 'default.test', undefined];
+  const clients = Array.from({ length: 32 }, async (_, i) => {
+    while (!stop) {
+      let socket;
+      try {
+        socket = await connect(port, names[i % names.length]);
+        ++counts.handshakes;
+        for (let k = 0; k < 20 && !stop; ++k) {
+          const response = await request(socket);
+          if (!response.startsWith('HTTP/1.1 503 ')) throw new Error(`unexpected response ${response.slice(0, 40)}`);
+          ++counts.requests;
+        }
+      } catch (e) {
+        counts.failures.push(e.message);
+      } finally {
+        if (socket) socket.destroy();
+      }
+    }
+  });
+  for (let cycle = 0; cycle < 200; ++cycle) {
+    const action = cycle % 2 === 0 ? 'DissociateAdditionalCertificatesFromListener' : 'AssociateAdditionalCertificatesWithListener';
+    const { JobId } = await call(server, action, { ListenerId: listener, 'Certificates.1.CertificateId': ids['a.example.com'] });
+    await waitJob(server, JobId);
+  }
+  stop = true;
+  await Promise.all(clients);
+  t.diagnostic(`handshakes ${counts.handshakes}, requests ${counts.requests}, failures ${counts.failures.length}`);
+  assert.deepEqual(counts.failures, []);
+  assert.ok(counts.handshakes >= 32 && counts.requests >= 200, JSON.stringify(counts));
 });

@@ -1,0 +1,90 @@
+// dissociate_latency: how long after DissociateAdditionalCertificatesFromListener is
+// accepted the certificate stops being served. One HTTPS listener with a default
+// certificate; each cycle associates a.example.com (and waits until a handshake gets it),
+// then dissociates it and handshakes with SNI a.example.com back to back until the default
+// certificate answers. The time from the Dissociate response to the end of that handshake
+// is the sample: an upper bound, including one full handshake.
+//
+// Usage: node bench/dissociate_latency.js --endpoint 127.0.0.1:PORT --data-dir DIR
+//        --port-offset N --cycles 100
+'use strict';
+const path = require('node:path');
+const fs = require('node:fs');
+const tls = require('node:tls');
+const { RPCClient } = require(path.join(__dirname, '..', 'tests', 'sdk', 'node_modules', '@alicloud', 'pop-core'));
+const { makeCertificate } = require(path.join(__dirname, '..', 'tests', 'sdk', 'harness'));
+
+function arg(name, fallback) {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : fallback;
+}
+const endpoint = arg('endpoint');
+const dataDir = arg('data-dir');
+const offset = Number(arg('port-offset', 0));
+const cycles = Number(arg('cycles', 100));
+const credentials = JSON.parse(fs.readFileSync(path.join(dataDir, 'credentials.json')));
+const client = (version) => new RPCClient({
+  accessKeyId: credentials.AccessKeyId, accessKeySecret: credentials.AccessKeySecret,
+  endpoint: `http://${endpoint}`, apiVersion: version,
+});
+const alb = client('2020-06-16');
+const call = (action, params) => alb.request(action, params, { method: 'POST' });
+
+async function upload(name) {
+  const { cert, key } = makeCertificate(name);
+  const r = await client('2020-04-07').request('UploadUserCertificate', { Name: name, Cert: cert, Key: key }, { method: 'POST' });
+  return `${r.CertId}-cn-hangzhou`;
+}
+
+function served(port, servername) {
+  return new Promise((resolve, reject) => {
+    const socket = tls.connect({ host: '127.0.0.1', port, servername, rejectUnauthorized: false }, () => {
+      const cn = socket.getPeerCertificate().subject.CN;
+      socket.destroy();
+      resolve(cn);
+    });
+    socket.once('error', reject);
+  });
+}
+
+async function until(predicate) {
+  for (;;) if (await predicate()) return;
+}
+
+async function main() {
+  const lb = (await call('CreateLoadBalancer', { LoadBalancerName: 'lat', LoadBalancerEdition: 'Standard' })).LoadBalancerId;
+  await until(async () => (await call('GetLoadBalancerAttribute', { LoadBalancerId: lb })).LoadBalancerStatus === 'Active');
+  const main = await upload('default.bench');
+  const extra = await upload('a.example.com');
+  const listener = (await call('CreateListener', {
+    LoadBalancerId: lb, ListenerProtocol: 'HTTPS', ListenerPort: 443, 'Certificates.1.CertificateId': main,
+  })).ListenerId;
+  const port = 443 + offset;
+  await until(async () => (await call('GetListenerAttribute', { ListenerId: listener })).ListenerStatus === 'Running');
+  const samples = [];
+  let stale = 0;  // handshakes after acceptance that still got the dissociated certificate
+  for (let i = 0; i < cycles; ++i) {
+    await call('AssociateAdditionalCertificatesWithListener', { ListenerId: listener, 'Certificates.1.CertificateId': extra });
+    await until(async () => (await served(port, 'a.example.com')) === 'a.example.com');
+    await until(async () => (await call('GetListenerAttribute', { ListenerId: listener })).ListenerStatus === 'Running');
+    await call('DissociateAdditionalCertificatesFromListener', { ListenerId: listener, 'Certificates.1.CertificateId': extra });
+    const accepted = process.hrtime.bigint();
+    let handshakes = 0;
+    for (;;) {
+      ++handshakes;
+      if ((await served(port, 'a.example.com')) === 'default.bench') {
+        samples.push(Number(process.hrtime.bigint() - accepted) / 1e6);
+        break;
+      }
+    }
+    stale += handshakes - 1;
+    await until(async () => (await call('GetListenerAttribute', { ListenerId: listener })).ListenerStatus === 'Running');
+  }
+  samples.sort((a, b) => a - b);
+  const at = (p) => samples[Math.min(samples.length - 1, Math.floor(p * samples.length))];
+  console.log(JSON.stringify({
+    cycles, stale_handshakes: stale, p50_ms: Number(at(0.5).toFixed(2)), p99_ms: Number(at(0.99).toFixed(2)), max_ms: Number(samples[samples.length - 1].toFixed(2)),
+  }));
+}
+
+main().catch((e) => { console.error(e); process.exit(1); });
