@@ -8,41 +8,23 @@
 // Usage: node bench/certificate_churn.js --endpoint 127.0.0.1:PORT --data-dir DIR
 //        --clients 16 --seconds 8
 'use strict';
-const path = require('node:path');
-const fs = require('node:fs');
-const { RPCClient } = require(path.join(__dirname, '..', 'tests', 'sdk', 'node_modules', '@alicloud', 'pop-core'));
-const { makeCertificate } = require(path.join(__dirname, '..', 'tests', 'sdk', 'harness'));
-
-function arg(name, fallback) {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] : fallback;
-}
+const { arg, openalbClient } = require('./openalb_client');
 
 const endpoint = arg('endpoint');
 const dataDir = arg('data-dir');
 const clients = Number(arg('clients', 16));
 const seconds = Number(arg('seconds', 8));
-const credentials = JSON.parse(fs.readFileSync(path.join(dataDir, 'credentials.json')));
-const client = (version) => new RPCClient({
-  accessKeyId: credentials.AccessKeyId, accessKeySecret: credentials.AccessKeySecret,
-  endpoint: `http://${endpoint}`, apiVersion: version,
-});
-const alb = client('2020-06-16');
-const cas = client('2020-04-07');
-const call = (action, params) => alb.request(action, params, { method: 'POST' });
+const { call, upload } = openalbClient(endpoint, dataDir);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-async function until(predicate) {
+// Polls `predicate` until it holds; a benchmark that waits forever would measure nothing.
+async function until(predicate, ms = 30000) {
+  const deadline = Date.now() + ms;
   for (;;) {
     if (await predicate()) return;
-    await sleep(1);
+    if (Date.now() > deadline) throw new Error(`gave up after ${ms} ms: ${predicate}`);
+    await new Promise((r) => setTimeout(r, 1));
   }
-}
-
-async function upload(name) {
-  const { cert, key } = makeCertificate(name);
-  const r = await cas.request('UploadUserCertificate', { Name: name, Cert: cert, Key: key }, { method: 'POST' });
-  return `${r.CertId}-cn-hangzhou`;
 }
 
 let polls = 0;

@@ -8,33 +8,14 @@
 // Usage: node bench/dissociate_latency.js --endpoint 127.0.0.1:PORT --data-dir DIR
 //        --port-offset N --cycles 100
 'use strict';
-const path = require('node:path');
-const fs = require('node:fs');
 const tls = require('node:tls');
-const { RPCClient } = require(path.join(__dirname, '..', 'tests', 'sdk', 'node_modules', '@alicloud', 'pop-core'));
-const { makeCertificate } = require(path.join(__dirname, '..', 'tests', 'sdk', 'harness'));
+const { arg, openalbClient } = require('./openalb_client');
 
-function arg(name, fallback) {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] : fallback;
-}
 const endpoint = arg('endpoint');
 const dataDir = arg('data-dir');
 const offset = Number(arg('port-offset', 0));
 const cycles = Number(arg('cycles', 100));
-const credentials = JSON.parse(fs.readFileSync(path.join(dataDir, 'credentials.json')));
-const client = (version) => new RPCClient({
-  accessKeyId: credentials.AccessKeyId, accessKeySecret: credentials.AccessKeySecret,
-  endpoint: `http://${endpoint}`, apiVersion: version,
-});
-const alb = client('2020-06-16');
-const call = (action, params) => alb.request(action, params, { method: 'POST' });
-
-async function upload(name) {
-  const { cert, key } = makeCertificate(name);
-  const r = await client('2020-04-07').request('UploadUserCertificate', { Name: name, Cert: cert, Key: key }, { method: 'POST' });
-  return `${r.CertId}-cn-hangzhou`;
-}
+const { call, upload } = openalbClient(endpoint, dataDir);
 
 function served(port, servername) {
   return new Promise((resolve, reject) => {
@@ -47,8 +28,14 @@ function served(port, servername) {
   });
 }
 
-async function until(predicate) {
-  for (;;) if (await predicate()) return;
+// Polls `predicate` until it holds; a benchmark that waits forever would measure nothing.
+async function until(predicate, ms = 30000) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    if (await predicate()) return;
+    if (Date.now() > deadline) throw new Error(`gave up after ${ms} ms: ${predicate}`);
+    await new Promise((r) => setTimeout(r, 1));
+  }
 }
 
 async function main() {
