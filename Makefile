@@ -45,6 +45,7 @@ test-release: build
 bench: build
 	bash bench/run
 	bash bench/run-certificates
+	bash bench/run-tls
 
 CXX_FILES = find src tests bench -name node_modules -prune -o \( -name '*.h' -o -name '*.cc' \) -print
 
