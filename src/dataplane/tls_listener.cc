@@ -100,7 +100,7 @@ class TlsSession : public std::enable_shared_from_this<TlsSession> {
   beast::ssl_stream<beast::tcp_stream> stream_;
   std::shared_ptr<const ListenerSnapshot> snapshot_;  // kept for the connection's life
   beast::flat_buffer buffer_;
-  http::request<http::empty_body> request_;
+  http::request<http::string_body> request_;  // a body is read (Beast caps it at 1 MiB) and ignored
   http::response<http::string_body> response_;
 };
 

@@ -109,6 +109,21 @@ test('a dissociated certificate stops being served live; open connections are no
   const { listener, ids, port } = await setUp(server);
   const open = await connect(port, 'a.example.com');
   assert.match(await request(open), /^HTTP\/1\.1 503 /);
+  // A request with a body is answered too, on the same connection.
+  const withBody = await new Promise((resolve, reject) => {
+    let data = '';
+    const onData = (d) => {
+      data += d;
+      if (/\r\n\r\n[\s\S]*configured\.\n$/.test(data)) {
+        open.off('data', onData);
+        resolve(data);
+      }
+    };
+    open.on('data', onData);
+    open.once('error', reject);
+    open.write('POST /upload HTTP/1.1\r\nHost: a.example.com\r\nContent-Length: 5\r\n\r\nhello');
+  });
+  assert.match(withBody, /^HTTP\/1\.1 503 /);
 
   const { JobId } = await call(server, 'DissociateAdditionalCertificatesFromListener', {
     ListenerId: listener, 'Certificates.1.CertificateId': ids['a.example.com'],
