@@ -38,7 +38,8 @@ class Server {
       { stdio: ['ignore', 'pipe', 'pipe'] });
     server.proc.stdout.on('data', (d) => (server.stdout += d));
     server.proc.stderr.on('data', (d) => (server.stderr += d));
-    server.exited = new Promise((r) => server.proc.on('exit', (code, signal) => r({ code, signal })));
+    // 'close', not 'exit': by then stdout and stderr have been read to their end.
+    server.exited = new Promise((r) => server.proc.on('close', (code, signal) => r({ code, signal })));
     const match = await waitFor(() => /event=listening address=\S+ port=(\d+)/.exec(server.stderr) ||
       (server.proc.exitCode !== null && Promise.reject(new Error(`server exited: ${server.stderr}`))),
     15000, 'the server to listen');
