@@ -1,7 +1,8 @@
 // The records the store keeps for the ALB resources: load balancers, listeners,
-// certificates, the certificates a listener serves, asynchronous jobs and ClientToken
-// records. Plain values; the rules that change them live in alb/, the SQL in store/sqlite/.
-// Times are milliseconds since the Unix epoch (UTC), as ListAsynJobs reports them.
+// certificates, the certificates a listener serves, server groups and their servers,
+// asynchronous jobs and ClientToken records. Plain values; the rules that change them live in alb/,
+// the SQL in store/sqlite/. Times are milliseconds since the Unix epoch (UTC), as ListAsynJobs
+// reports them.
 #pragma once
 
 #include <cstdint>
@@ -24,6 +25,10 @@ inline constexpr std::string_view kDissociating = "Dissociating";
 inline constexpr std::string_view kProcessing = "Processing";
 inline constexpr std::string_view kSucceeded = "Succeeded";
 inline constexpr std::string_view kFailed = "Failed";
+inline constexpr std::string_view kCreating = "Creating";
+inline constexpr std::string_view kAvailable = "Available";
+inline constexpr std::string_view kAdding = "Adding";
+inline constexpr std::string_view kRemoving = "Removing";
 }  // namespace status
 
 struct LoadBalancer {
@@ -47,6 +52,8 @@ struct Listener {
   std::string status;          // Provisioning, Running, Configuring, Stopped
   std::string resting_status;  // what `status` returns to when the job in flight ends
   std::int64_t created_ms = 0;
+  // The default action: forward to this server group (empty: none, a fixed 503 is served).
+  std::string forward_server_group_id;
 };
 
 struct Certificate {
@@ -74,6 +81,31 @@ struct ListenerCertificate {
   std::string certificate_id;
   bool is_default = false;
   std::string status;  // Associating, Associated, Dissociating
+  std::string job_id;  // the job that set `status`; empty once settled
+};
+
+struct ServerGroup {
+  std::string server_group_id;  // "sgp-" + 20 characters
+  std::string account_id;
+  std::string name;
+  std::string server_group_type;  // Instance, Ip
+  std::string protocol;           // HTTP: how the load balancer talks to the servers
+  std::string scheduler;          // Wrr, Sch
+  std::string vpc_id;
+  std::string status;  // Creating, Available, Configuring
+  std::int64_t created_ms = 0;
+};
+
+// One backend server of a server group; (server_id, port) is unique in its group.
+struct BackendServer {
+  std::string server_group_id;
+  std::string server_id;    // an instance id, or the address itself for Ip servers
+  std::string server_ip;    // the address the load balancer connects to
+  std::string server_type;  // Ecs, Eni, Eci, Ip
+  int port = 0;
+  int weight = 100;  // 0..100; 0 receives no new requests
+  std::string description;
+  std::string status;  // Adding, Available, Removing
   std::string job_id;  // the job that set `status`; empty once settled
 };
 

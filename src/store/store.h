@@ -63,6 +63,20 @@ struct ListenerFilter {
   std::vector<std::string> ids;
   std::vector<std::string> load_balancer_ids;
   std::string protocol;
+  std::string forward_server_group_id;
+};
+
+struct ServerGroupFilter {
+  std::string account_id;
+  std::vector<std::string> ids;
+  std::vector<std::string> names;
+  std::string vpc_id;
+  std::string server_group_type;
+};
+
+struct BackendServerFilter {
+  std::string server_group_id;  // required
+  std::vector<std::string> server_ids;
 };
 
 struct ListenerCertificateFilter {
@@ -127,6 +141,24 @@ class StoreTx {
                                                  std::string_view certificate_id) = 0;
   // Additional (not default) certificates on all listeners of a load balancer.
   virtual Result<int> CountAdditionalCertificates(std::string_view load_balancer_id) = 0;
+
+  virtual Result<void> InsertServerGroup(const ServerGroup& group) = 0;
+  virtual Result<std::optional<ServerGroup>> FindServerGroup(std::string_view account_id,
+                                                             std::string_view id) = 0;
+  virtual Result<void> UpdateServerGroup(const ServerGroup& group) = 0;
+  // Also removes its servers.
+  virtual Result<void> DeleteServerGroup(std::string_view id) = 0;
+  virtual Result<Page<ServerGroup>> ListServerGroups(const ServerGroupFilter& filter,
+                                                     const PageRequest& page) = 0;
+
+  // In the order they were added.
+  virtual Result<Page<BackendServer>> ListBackendServers(const BackendServerFilter& filter,
+                                                         const PageRequest& page) = 0;
+  virtual Result<void> InsertBackendServer(const BackendServer& server) = 0;
+  virtual Result<void> UpdateBackendServer(const BackendServer& server) = 0;
+  virtual Result<void> DeleteBackendServer(std::string_view server_group_id,
+                                           std::string_view server_id, int port) = 0;
+  virtual Result<int> CountBackendServers(std::string_view server_group_id) = 0;
 
   virtual Result<void> InsertJob(const Job& job) = 0;
   virtual Result<std::optional<Job>> FindJob(std::string_view id) = 0;

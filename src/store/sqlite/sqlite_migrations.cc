@@ -6,7 +6,7 @@
 namespace openalb {
 namespace {
 
-constexpr std::array<const char*, 2> kMigrations = {
+constexpr std::array<const char*, 3> kMigrations = {
     // 1: accounts and their access keys.
     R"sql(
 CREATE TABLE accounts (
@@ -111,6 +111,39 @@ CREATE TABLE client_tokens (
   PRIMARY KEY (account_id, api_name, token)
 );
 CREATE INDEX client_tokens_by_age ON client_tokens(created_ms);
+)sql",
+    // 3: server groups, their backend servers, and the group a listener forwards to.
+    R"sql(
+CREATE TABLE server_groups (
+  seq               INTEGER PRIMARY KEY AUTOINCREMENT,
+  server_group_id   TEXT NOT NULL UNIQUE,
+  account_id        TEXT NOT NULL REFERENCES accounts(account_id),
+  name              TEXT NOT NULL,
+  server_group_type TEXT NOT NULL,
+  protocol          TEXT NOT NULL,
+  scheduler         TEXT NOT NULL,
+  vpc_id            TEXT NOT NULL,
+  status            TEXT NOT NULL,
+  created_ms        INTEGER NOT NULL
+);
+CREATE INDEX server_groups_by_account ON server_groups(account_id, seq);
+CREATE TABLE backend_servers (
+  seq             INTEGER PRIMARY KEY AUTOINCREMENT,
+  server_group_id TEXT NOT NULL REFERENCES server_groups(server_group_id) ON DELETE CASCADE,
+  server_id       TEXT NOT NULL,
+  server_ip       TEXT NOT NULL,
+  server_type     TEXT NOT NULL,
+  port            INTEGER NOT NULL CHECK (port BETWEEN 1 AND 65535),
+  weight          INTEGER NOT NULL CHECK (weight BETWEEN 0 AND 100),
+  description     TEXT NOT NULL,
+  status          TEXT NOT NULL,
+  job_id          TEXT NOT NULL,
+  UNIQUE (server_group_id, server_id, port)
+);
+CREATE INDEX backend_servers_by_group ON backend_servers(server_group_id, seq);
+ALTER TABLE listeners ADD COLUMN forward_server_group_id TEXT NOT NULL DEFAULT '';
+CREATE INDEX listeners_by_server_group ON listeners(forward_server_group_id)
+  WHERE forward_server_group_id != '';
 )sql",
 };
 

@@ -174,7 +174,7 @@ LoadBalancer ReadLoadBalancer(const SqliteStatement& s) {
 
 constexpr std::string_view kListenerColumns =
     "listener_id, account_id, load_balancer_id, protocol, port, description, status, "
-    "resting_status, created_ms";
+    "resting_status, created_ms, forward_server_group_id";
 
 Listener ReadListener(const SqliteStatement& s) {
   return {s.ColumnText(0),
@@ -185,7 +185,33 @@ Listener ReadListener(const SqliteStatement& s) {
           s.ColumnText(5),
           s.ColumnText(6),
           s.ColumnText(7),
-          s.ColumnInt(8)};
+          s.ColumnInt(8),
+          s.ColumnText(9)};
+}
+
+constexpr std::string_view kServerGroupColumns =
+    "server_group_id, account_id, name, server_group_type, protocol, scheduler, vpc_id, status, "
+    "created_ms";
+
+ServerGroup ReadServerGroup(const SqliteStatement& s) {
+  return {s.ColumnText(0), s.ColumnText(1), s.ColumnText(2), s.ColumnText(3), s.ColumnText(4),
+          s.ColumnText(5), s.ColumnText(6), s.ColumnText(7), s.ColumnInt(8)};
+}
+
+constexpr std::string_view kBackendServerColumns =
+    "server_group_id, server_id, server_ip, server_type, port, weight, description, status, "
+    "job_id";
+
+BackendServer ReadBackendServer(const SqliteStatement& s) {
+  return {s.ColumnText(0),
+          s.ColumnText(1),
+          s.ColumnText(2),
+          s.ColumnText(3),
+          static_cast<int>(s.ColumnInt(4)),
+          static_cast<int>(s.ColumnInt(5)),
+          s.ColumnText(6),
+          s.ColumnText(7),
+          s.ColumnText(8)};
 }
 
 constexpr std::string_view kCertificateColumns =
@@ -296,8 +322,8 @@ Result<Page<LoadBalancer>> SqliteTx::ListLoadBalancers(const LoadBalancerFilter&
 Result<void> SqliteTx::InsertListener(const Listener& l) {
   return RunOne(db_,
                 "INSERT INTO listeners(listener_id, account_id, load_balancer_id, protocol, port, "
-                "description, status, resting_status, created_ms) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "description, status, resting_status, created_ms, forward_server_group_id) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [&](SqliteStatement& s) {
                   s.Bind(1, l.listener_id)
                       .Bind(2, l.account_id)
@@ -307,7 +333,8 @@ Result<void> SqliteTx::InsertListener(const Listener& l) {
                       .Bind(6, l.description)
                       .Bind(7, l.status)
                       .Bind(8, l.resting_status)
-                      .Bind(9, l.created_ms);
+                      .Bind(9, l.created_ms)
+                      .Bind(10, l.forward_server_group_id);
                 });
 }
 
@@ -321,13 +348,16 @@ Result<std::optional<Listener>> SqliteTx::FindListener(std::string_view account_
 }
 
 Result<void> SqliteTx::UpdateListener(const Listener& l) {
-  return RunOne(
-      db_,
-      "UPDATE listeners SET description = ?, status = ?, resting_status = ? "
-      "WHERE listener_id = ?",
-      [&](SqliteStatement& s) {
-        s.Bind(1, l.description).Bind(2, l.status).Bind(3, l.resting_status).Bind(4, l.listener_id);
-      });
+  return RunOne(db_,
+                "UPDATE listeners SET description = ?, status = ?, resting_status = ?, "
+                "forward_server_group_id = ? WHERE listener_id = ?",
+                [&](SqliteStatement& s) {
+                  s.Bind(1, l.description)
+                      .Bind(2, l.status)
+                      .Bind(3, l.resting_status)
+                      .Bind(4, l.forward_server_group_id)
+                      .Bind(5, l.listener_id);
+                });
 }
 
 Result<void> SqliteTx::DeleteListener(std::string_view id) {
@@ -342,6 +372,7 @@ Result<Page<Listener>> SqliteTx::ListListeners(const ListenerFilter& filter,
   where.In("listener_id", filter.ids);
   where.In("load_balancer_id", filter.load_balancer_ids);
   where.Eq("protocol", filter.protocol);
+  where.Eq("forward_server_group_id", filter.forward_server_group_id);
   return ListPage<Listener>(db_, "listeners", kListenerColumns, where, "seq", false, page,
                             ReadListener);
 }
@@ -357,6 +388,113 @@ Result<bool> SqliteTx::ListenerPortTaken(std::string_view load_balancer_id, int 
               [&](SqliteStatement& s) { s.Bind(1, load_balancer_id).Bind(2, std::int64_t{port}); });
   if (!n) return Fail(n.error());
   return *n > 0;
+}
+
+// Server groups and their servers.
+
+Result<void> SqliteTx::InsertServerGroup(const ServerGroup& g) {
+  return RunOne(db_,
+                "INSERT INTO server_groups(" + std::string(kServerGroupColumns) +
+                    ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [&](SqliteStatement& s) {
+                  s.Bind(1, g.server_group_id)
+                      .Bind(2, g.account_id)
+                      .Bind(3, g.name)
+                      .Bind(4, g.server_group_type)
+                      .Bind(5, g.protocol)
+                      .Bind(6, g.scheduler)
+                      .Bind(7, g.vpc_id)
+                      .Bind(8, g.status)
+                      .Bind(9, g.created_ms);
+                });
+}
+
+Result<std::optional<ServerGroup>> SqliteTx::FindServerGroup(std::string_view account_id,
+                                                             std::string_view id) {
+  return FindOne<ServerGroup>(
+      db_,
+      "SELECT " + std::string(kServerGroupColumns) +
+          " FROM server_groups WHERE server_group_id = ? AND account_id = ?",
+      [&](SqliteStatement& s) { s.Bind(1, id).Bind(2, account_id); }, ReadServerGroup);
+}
+
+Result<void> SqliteTx::UpdateServerGroup(const ServerGroup& g) {
+  return RunOne(
+      db_, "UPDATE server_groups SET name = ?, status = ? WHERE server_group_id = ?",
+      [&](SqliteStatement& s) { s.Bind(1, g.name).Bind(2, g.status).Bind(3, g.server_group_id); });
+}
+
+Result<void> SqliteTx::DeleteServerGroup(std::string_view id) {
+  return RunOne(db_, "DELETE FROM server_groups WHERE server_group_id = ?",
+                [&](SqliteStatement& s) { s.Bind(1, id); });
+}
+
+Result<Page<ServerGroup>> SqliteTx::ListServerGroups(const ServerGroupFilter& filter,
+                                                     const PageRequest& page) {
+  Where where;
+  where.Eq("account_id", filter.account_id);
+  where.In("server_group_id", filter.ids);
+  where.In("name", filter.names);
+  where.Eq("vpc_id", filter.vpc_id);
+  where.Eq("server_group_type", filter.server_group_type);
+  return ListPage<ServerGroup>(db_, "server_groups", kServerGroupColumns, where, "seq", false, page,
+                               ReadServerGroup);
+}
+
+Result<Page<BackendServer>> SqliteTx::ListBackendServers(const BackendServerFilter& filter,
+                                                         const PageRequest& page) {
+  Where where;
+  where.Eq("server_group_id", filter.server_group_id);
+  where.In("server_id", filter.server_ids);
+  return ListPage<BackendServer>(db_, "backend_servers", kBackendServerColumns, where, "seq", false,
+                                 page, ReadBackendServer);
+}
+
+Result<void> SqliteTx::InsertBackendServer(const BackendServer& b) {
+  return RunOne(db_,
+                "INSERT INTO backend_servers(" + std::string(kBackendServerColumns) +
+                    ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [&](SqliteStatement& s) {
+                  s.Bind(1, b.server_group_id)
+                      .Bind(2, b.server_id)
+                      .Bind(3, b.server_ip)
+                      .Bind(4, b.server_type)
+                      .Bind(5, std::int64_t{b.port})
+                      .Bind(6, std::int64_t{b.weight})
+                      .Bind(7, b.description)
+                      .Bind(8, b.status)
+                      .Bind(9, b.job_id);
+                });
+}
+
+Result<void> SqliteTx::UpdateBackendServer(const BackendServer& b) {
+  return RunOne(db_,
+                "UPDATE backend_servers SET server_ip = ?, weight = ?, description = ?, "
+                "status = ?, job_id = ? WHERE server_group_id = ? AND server_id = ? AND port = ?",
+                [&](SqliteStatement& s) {
+                  s.Bind(1, b.server_ip)
+                      .Bind(2, std::int64_t{b.weight})
+                      .Bind(3, b.description)
+                      .Bind(4, b.status)
+                      .Bind(5, b.job_id)
+                      .Bind(6, b.server_group_id)
+                      .Bind(7, b.server_id)
+                      .Bind(8, std::int64_t{b.port});
+                });
+}
+
+Result<void> SqliteTx::DeleteBackendServer(std::string_view server_group_id,
+                                           std::string_view server_id, int port) {
+  return RunOne(
+      db_, "DELETE FROM backend_servers WHERE server_group_id = ? AND server_id = ? AND port = ?",
+      [&](SqliteStatement& s) {
+        s.Bind(1, server_group_id).Bind(2, server_id).Bind(3, std::int64_t{port});
+      });
+}
+
+Result<int> SqliteTx::CountBackendServers(std::string_view server_group_id) {
+  return CountOf(db_, "SELECT COUNT(*) FROM backend_servers WHERE server_group_id = ?",
+                 [&](SqliteStatement& s) { s.Bind(1, server_group_id); });
 }
 
 // Certificates.

@@ -48,6 +48,21 @@ class SqliteTx final : public StoreTx {
                                          std::string_view certificate_id) override;
   Result<int> CountAdditionalCertificates(std::string_view load_balancer_id) override;
 
+  Result<void> InsertServerGroup(const ServerGroup& group) override;
+  Result<std::optional<ServerGroup>> FindServerGroup(std::string_view account_id,
+                                                     std::string_view id) override;
+  Result<void> UpdateServerGroup(const ServerGroup& group) override;
+  Result<void> DeleteServerGroup(std::string_view id) override;
+  Result<Page<ServerGroup>> ListServerGroups(const ServerGroupFilter& filter,
+                                             const PageRequest& page) override;
+  Result<Page<BackendServer>> ListBackendServers(const BackendServerFilter& filter,
+                                                 const PageRequest& page) override;
+  Result<void> InsertBackendServer(const BackendServer& server) override;
+  Result<void> UpdateBackendServer(const BackendServer& server) override;
+  Result<void> DeleteBackendServer(std::string_view server_group_id, std::string_view server_id,
+                                   int port) override;
+  Result<int> CountBackendServers(std::string_view server_group_id) override;
+
   Result<void> InsertJob(const Job& job) override;
   Result<std::optional<Job>> FindJob(std::string_view id) override;
   Result<void> UpdateJob(const Job& job) override;
