@@ -36,6 +36,39 @@ ApiError CertificateNotFound(std::string_view certificate_id) {
   return Error("ResourceNotFound.Certificate", 404, NotFound("certificate", Clip(certificate_id)));
 }
 
+ApiError ServerGroupNotFound(std::string_view server_group_id) {
+  return Error("ResourceNotFound.ServerGroup", 404, NotFound("servergroup", Clip(server_group_id)));
+}
+
+ApiError BackendServerNotFound(std::string_view server_id, int port) {
+  return Error("ResourceNotFound.BackendServer", 404,
+               NotFound("backendserver", fmt::format("{}:{}", Clip(server_id), port)));
+}
+
+ApiError IncorrectServerGroupStatus(std::string_view server_group_id, std::string_view status) {
+  return Error("IncorrectStatus.ServerGroup", 400,
+               fmt::format("The status of servergroup [{}] is incorrect: it is {}.",
+                           Clip(server_group_id), status));
+}
+
+ApiError BackendServerAlreadyExists(std::string_view server_id, int port) {
+  return Error("ResourceAlreadyExist.BackendServer", 400,
+               fmt::format("The specified resource backendserver {}:{} already exists.",
+                           Clip(server_id), port));
+}
+
+ApiError ServerGroupInUse(std::string_view server_group_id, std::string_view listener_id) {
+  return Error("ResourceInUse.ServerGroup", 400,
+               fmt::format("The specified resource servergroup {} is in use by listener {}.",
+                           Clip(server_group_id), listener_id));
+}
+
+ApiError BackendServerQuotaExceeded(std::string_view server_group_id, int quota) {
+  return Error("QuotaExceeded.ServerGroupServersNum", 400,
+               fmt::format("The quota of servers of servergroup {} is exceeded: at most {}.",
+                           Clip(server_group_id), quota));
+}
+
 ApiError IncorrectListenerStatus(std::string_view listener_id, std::string_view status) {
   return Error("IncorrectStatus.Listener", 400,
                fmt::format("The status of listener [{}] is incorrect: it is {}.", Clip(listener_id),

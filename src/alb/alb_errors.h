@@ -14,10 +14,13 @@ namespace openalb::errors {
 ApiError ListenerNotFound(std::string_view listener_id);
 ApiError LoadBalancerNotFound(std::string_view load_balancer_id);
 ApiError CertificateNotFound(std::string_view certificate_id);
+ApiError ServerGroupNotFound(std::string_view server_group_id);
+ApiError BackendServerNotFound(std::string_view server_id, int port);
 
 // 400: the resource is in a status that does not allow the operation.
 ApiError IncorrectListenerStatus(std::string_view listener_id, std::string_view status);
 ApiError IncorrectLoadBalancerStatus(std::string_view load_balancer_id, std::string_view status);
+ApiError IncorrectServerGroupStatus(std::string_view server_group_id, std::string_view status);
 // 400: a change is already in flight on the listener.
 ApiError ListenerInConfiguring(std::string_view listener_id);
 
@@ -32,6 +35,11 @@ ApiError CertificateInUse(std::string_view certificate_id);
 // 400: listener rules.
 ApiError ListenerPortInUse(std::string_view load_balancer_id, int port);
 ApiError ListenerQuotaExceeded(std::string_view load_balancer_id, int quota);
+
+// 400: server group rules.
+ApiError BackendServerAlreadyExists(std::string_view server_id, int port);
+ApiError ServerGroupInUse(std::string_view server_group_id, std::string_view listener_id);
+ApiError BackendServerQuotaExceeded(std::string_view server_group_id, int quota);
 
 // 400: idempotence and dry runs.
 ApiError IdempotentParameterMismatch(std::string_view client_token);

@@ -29,6 +29,13 @@ inline constexpr std::string_view kDissociateAdditionalCertificates =
 inline constexpr std::string_view kListListenerCertificates = "ListListenerCertificates";
 inline constexpr std::string_view kListAsynJobs = "ListAsynJobs";
 
+inline constexpr std::string_view kCreateServerGroup = "CreateServerGroup";
+inline constexpr std::string_view kDeleteServerGroup = "DeleteServerGroup";
+inline constexpr std::string_view kListServerGroups = "ListServerGroups";
+inline constexpr std::string_view kAddServersToServerGroup = "AddServersToServerGroup";
+inline constexpr std::string_view kRemoveServersFromServerGroup = "RemoveServersFromServerGroup";
+inline constexpr std::string_view kListServerGroupServers = "ListServerGroupServers";
+
 // Certificate service (CAS), version 2020-04-07.
 inline constexpr std::string_view kUploadUserCertificate = "UploadUserCertificate";
 inline constexpr std::string_view kGetUserCertificateDetail = "GetUserCertificateDetail";

@@ -21,6 +21,8 @@ struct DomainLimits {
   int additional_certificates_standard = 25;  // Standard and StandardWithWaf
   int listeners_per_load_balancer = 50;
   int certificates_per_call = 20;
+  int servers_per_call = 200;
+  int servers_per_server_group = 1000;
 };
 
 struct Domain {

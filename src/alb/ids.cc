@@ -16,6 +16,10 @@ std::string NewLoadBalancerId(Random& random) {
 
 std::string NewListenerId(Random& random) { return "lsr-" + random.FromAlphabet(kIdAlphabet, 20); }
 
+std::string NewServerGroupId(Random& random) {
+  return "sgp-" + random.FromAlphabet(kIdAlphabet, 20);
+}
+
 std::string NewJobId(Random& random) {
   std::string id = random.UuidUpper();
   std::transform(id.begin(), id.end(), id.begin(),

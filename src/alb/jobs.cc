@@ -6,6 +6,7 @@
 #include "alb/api_names.h"
 #include "alb/ids.h"
 #include "alb/listeners.h"
+#include "alb/server_groups.h"
 
 namespace openalb {
 namespace {
@@ -17,12 +18,14 @@ bool IsListenerJob(std::string_view api) {
          api == api_name::kDissociateAdditionalCertificates;
 }
 
-// UpdateListenerAttribute's new default certificate, if the job carries one.
-std::string NewDefaultCertificate(const Job& job) {
+// A string the job's payload carries (UpdateListenerAttribute's DefaultCertificateId or
+// ForwardServerGroupId), if any.
+std::optional<std::string> PayloadString(const Job& job, std::string_view key) {
   auto payload = nlohmann::json::parse(job.payload, nullptr, /*allow_exceptions=*/false);
-  if (!payload.is_object()) return {};
-  auto it = payload.find("DefaultCertificateId");
-  return it != payload.end() && it->is_string() ? it->get<std::string>() : std::string{};
+  if (!payload.is_object()) return std::nullopt;
+  auto it = payload.find(key);
+  if (it == payload.end() || !it->is_string()) return std::nullopt;
+  return it->get<std::string>();
 }
 
 Result<void> ReplaceDefaultCertificate(StoreTx& tx, const Job& job,
@@ -66,9 +69,15 @@ Result<void> FinishListenerJob(StoreTx& tx, const Job& job) {
   auto listener = FindListenerOrFail(tx, job.account_id, job.resource_id);
   if (!listener) return Fail(listener.error());
   if (job.api_name == api_name::kUpdateListenerAttribute) {
-    std::string certificate_id = NewDefaultCertificate(job);
-    if (!certificate_id.empty()) {
-      if (auto r = ReplaceDefaultCertificate(tx, job, certificate_id); !r) return r;
+    if (auto certificate_id = PayloadString(job, "DefaultCertificateId")) {
+      if (auto r = ReplaceDefaultCertificate(tx, job, *certificate_id); !r) return r;
+    }
+    if (auto group_id = PayloadString(job, "ForwardServerGroupId")) {
+      if (!group_id->empty()) {
+        auto group = FindServerGroupOrFail(tx, job.account_id, *group_id);
+        if (!group) return Fail(group.error());
+      }
+      listener->forward_server_group_id = *group_id;
     }
   }
   if (auto r = SettleCertificates(tx, job, /*succeeded=*/true); !r) return r;
@@ -103,6 +112,7 @@ Result<void> ApplyJob(StoreTx& tx, const Job& job) {
     // Already gone (its load balancer's deletion took it): the deletion asked for is done.
     return tx.DeleteListener(job.resource_id);
   }
+  if (IsServerGroupJob(job.api_name)) return FinishServerGroupJob(tx, job);
   if (job.api_name == api_name::kCreateLoadBalancer ||
       job.api_name == api_name::kDeleteLoadBalancer) {
     return FinishLoadBalancerJob(tx, job);
@@ -152,6 +162,9 @@ Result<void> FailJob(StoreTx& tx, const Job& job, const ApiError& error, std::in
       (*listener)->status = (*listener)->resting_status;
       if (auto r = tx.UpdateListener(**listener); !r) return r;
     }
+  }
+  if (IsServerGroupJob(job.api_name)) {
+    if (auto r = UndoServerGroupJob(tx, job); !r) return r;
   }
   Job failed = job;
   failed.status = status::kFailed;

@@ -23,6 +23,7 @@ inline constexpr std::string_view kUpdate = "Update";
 inline constexpr std::string_view kDelete = "Delete";
 inline constexpr std::string_view kLoadBalancer = "loadbalancer";
 inline constexpr std::string_view kListener = "listener";
+inline constexpr std::string_view kServerGroup = "servergroup";
 }  // namespace job_kind
 
 // A Processing job created now, due after the domain's job delay.

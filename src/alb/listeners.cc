@@ -6,6 +6,7 @@
 #include "alb/api_names.h"
 #include "alb/ids.h"
 #include "alb/jobs.h"
+#include "alb/server_groups.h"
 
 namespace openalb {
 namespace {
@@ -113,9 +114,9 @@ Result<Job> CreateListener(const Domain& domain, const CreateListenerRequest& re
         errors::InvalidParameter("ListenerDescription", "it is longer than 256 characters"));
   }
   const std::string& account = request.write.account_id;
-  auto fingerprint = ParameterFingerprint({request.load_balancer_id, request.protocol,
-                                           std::to_string(request.port),
-                                           request.default_certificate_id, request.description});
+  auto fingerprint = ParameterFingerprint(
+      {request.load_balancer_id, request.protocol, std::to_string(request.port),
+       request.default_certificate_id, request.description, request.forward_server_group_id});
   return RunJobWrite(
       domain, request.write, api_name::kCreateListener, fingerprint,
       [&](StoreTx& tx) -> Result<Job> {
@@ -142,7 +143,12 @@ Result<Job> CreateListener(const Domain& domain, const CreateListenerRequest& re
                           request.description,
                           std::string(status::kProvisioning),
                           std::string(status::kRunning),
-                          domain.NowMs()};
+                          domain.NowMs(),
+                          request.forward_server_group_id};
+        if (!request.forward_server_group_id.empty()) {
+          auto group = FindServerGroupOrFail(tx, account, request.forward_server_group_id);
+          if (!group) return Fail(group.error());
+        }
         if (auto r = tx.InsertListener(listener); !r) return Fail(r.error());
         Job job = MakeJob(domain, account, api_name::kCreateListener, job_kind::kCreate,
                           job_kind::kListener, listener.listener_id);
@@ -193,9 +199,9 @@ Result<Job> UpdateListener(const Domain& domain, const UpdateListenerRequest& re
         errors::InvalidParameter("ListenerDescription", "it is longer than 256 characters"));
   }
   const std::string& account = request.write.account_id;
-  auto fingerprint =
-      ParameterFingerprint({request.listener_id, request.default_certificate_id.value_or("\x01"),
-                            request.description.value_or("\x01")});
+  auto fingerprint = ParameterFingerprint(
+      {request.listener_id, request.default_certificate_id.value_or("\x01"),
+       request.description.value_or("\x01"), request.forward_server_group_id.value_or("\x01")});
   return RunJobWrite(
       domain, request.write, api_name::kUpdateListenerAttribute, fingerprint,
       [&](StoreTx& tx) -> Result<Job> {
@@ -215,6 +221,14 @@ Result<Job> UpdateListener(const Domain& domain, const UpdateListenerRequest& re
             return Fail(errors::CertificateAlreadyAssociated(id));
           }
           payload["DefaultCertificateId"] = id;
+        }
+        if (request.forward_server_group_id) {
+          const std::string& id = *request.forward_server_group_id;
+          if (!id.empty()) {
+            auto group = FindServerGroupOrFail(tx, account, id);
+            if (!group) return Fail(group.error());
+          }
+          payload["ForwardServerGroupId"] = id;
         }
         if (request.description) listener->description = *request.description;
         if (auto r = MarkListenerConfiguring(tx, *listener); !r) return Fail(r.error());

@@ -28,6 +28,7 @@ struct CreateListenerRequest {
   int port = 0;
   std::string default_certificate_id;  // required for HTTPS and QUIC
   std::string description;
+  std::string forward_server_group_id;  // DefaultActions ForwardGroup; empty: none
 };
 
 struct UpdateListenerRequest {
@@ -35,6 +36,7 @@ struct UpdateListenerRequest {
   std::string listener_id;
   std::optional<std::string> default_certificate_id;
   std::optional<std::string> description;
+  std::optional<std::string> forward_server_group_id;
 };
 
 // Returns the job; its resource_id is the new listener's id.

@@ -1,6 +1,7 @@
 #include "alb/served_listeners.h"
 
 #include "alb/listeners.h"
+#include "alb/server_groups.h"
 
 namespace openalb {
 namespace {
@@ -9,6 +10,23 @@ bool Bound(const Listener& listener) {
   if (listener.protocol != "HTTPS") return false;  // QUIC needs UDP; not served yet
   return listener.status == status::kRunning ||
          (listener.status == status::kConfiguring && listener.resting_status == status::kRunning);
+}
+
+// The servers of the listener's forward action: every server from the moment its Add job
+// applies until its Remove job applies. A group that is gone forwards nowhere (503).
+Result<ForwardConfig> ForwardOf(StoreTx& tx, const Listener& listener) {
+  ForwardConfig forward{listener.forward_server_group_id, false, {}};
+  auto group = tx.FindServerGroup(listener.account_id, listener.forward_server_group_id);
+  if (!group) return Fail(group.error());
+  if (!*group) return forward;
+  forward.source_hash = (*group)->scheduler == "Sch";
+  auto servers = AllBackendServers(tx, listener.forward_server_group_id);
+  if (!servers) return Fail(servers.error());
+  for (const auto& server : *servers) {
+    if (server.status == status::kAdding || server.weight == 0) continue;
+    forward.servers.push_back({server.server_ip, server.port, server.weight});
+  }
+  return forward;
 }
 
 }  // namespace
@@ -30,6 +48,11 @@ Result<std::optional<ListenerConfig>> ServedListener(StoreTx& tx, const Listener
     config.certificates.push_back(std::move(material));
   }
   if (config.certificates.empty()) return std::optional<ListenerConfig>{};
+  if (!listener.forward_server_group_id.empty()) {
+    auto forward = ForwardOf(tx, listener);
+    if (!forward) return Fail(forward.error());
+    config.forward = std::move(*forward);
+  }
   return std::optional<ListenerConfig>{std::move(config)};
 }
 

@@ -2,7 +2,7 @@
 // HTTPS listener that is running (or mid-change and returning to running); it serves its
 // default certificate and every additional one that is Associated or still Dissociating
 // (a certificate is served until its dissociation job applies, and from the moment its
-// association job applies).
+// association job applies), and forwards to its server group's servers (see ForwardOf).
 #pragma once
 
 #include <optional>

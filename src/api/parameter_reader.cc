@@ -154,6 +154,73 @@ Result<std::vector<ParameterObject>> ParameterReader::ObjectList(std::string_vie
   return out;
 }
 
+namespace {
+
+// Adds `value` under `path` to `object`, nested objects and arrays as dotted paths.
+bool FlattenJson(const nlohmann::json& value, const std::string& path, int depth,
+                 ParameterObject& object) {
+  if (value.is_string()) {
+    object[path] = value.get<std::string>();
+    return true;
+  }
+  if (value.is_number_integer() || value.is_boolean()) {
+    object[path] = value.dump();
+    return true;
+  }
+  if (depth == 0) return false;
+  if (value.is_object()) {
+    for (const auto& [field, inner] : value.items()) {
+      if (!FlattenJson(inner, path + "." + field, depth - 1, object)) return false;
+    }
+    return true;
+  }
+  if (value.is_array()) {
+    size_t index = 0;
+    for (const auto& inner : value) {
+      if (!FlattenJson(inner, path + "." + std::to_string(++index), depth - 1, object)) {
+        return false;
+      }
+    }
+    return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+Result<std::vector<ParameterObject>> ParameterReader::NestedObjectList(std::string_view name,
+                                                                       size_t max_items) const {
+  constexpr std::string_view kShape = "expected a JSON array of objects";
+  auto array = ReadArrayParameter(params_, name, max_items, kShape);
+  if (!array) return Fail(array.error());
+  std::vector<ParameterObject> out;
+  if (array->json) {
+    for (const auto& element : *array->json) {
+      if (!element.is_object()) return Fail(errors::InvalidParameter(name, kShape));
+      ParameterObject flat;
+      if (!FlattenJson(element, "", 4, flat)) {
+        return Fail(errors::InvalidParameter(name, "too deeply nested or a null/float field"));
+      }
+      ParameterObject object;
+      for (auto& [path, value] : flat) object[path.substr(1)] = std::move(value);
+      out.push_back(std::move(object));
+    }
+    return out;
+  }
+  for (auto& [index, fields] : array->flattened) {
+    ParameterObject object;
+    for (auto& [rest, value] : fields) {
+      if (rest.size() < 2) {
+        return Fail(errors::InvalidParameter(std::string(name) + "." + std::to_string(index),
+                                             "expected Name.N.Field"));
+      }
+      object[rest.substr(1)] = value;
+    }
+    out.push_back(std::move(object));
+  }
+  return out;
+}
+
 Result<std::vector<std::string>> ParameterReader::StringList(std::string_view name,
                                                              size_t max_items) const {
   constexpr std::string_view kShape = "expected a JSON array of strings";

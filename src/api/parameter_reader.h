@@ -34,6 +34,12 @@ class ParameterReader {
   // `max_items`, an index that is not 1..max_items, a non-string field or both forms
   // at once is InvalidParameter.
   Result<std::vector<ParameterObject>> ObjectList(std::string_view name, size_t max_items) const;
+  // Objects whose fields may themselves be objects or arrays (ALB's DefaultActions), each
+  // flattened to dotted paths as the flattened form sends them:
+  // `ForwardGroupConfig.ServerGroupTuples.1.ServerGroupId`. The JSON form is flattened the
+  // same way (arrays from 1), at most four levels deep.
+  Result<std::vector<ParameterObject>> NestedObjectList(std::string_view name,
+                                                        size_t max_items) const;
   // Strings, in index order; same rules as ObjectList.
   Result<std::vector<std::string>> StringList(std::string_view name, size_t max_items) const;
 

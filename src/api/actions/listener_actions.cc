@@ -25,6 +25,14 @@ Json ListenerJson(const ListenerView& view) {
     out["Certificates"].push_back(std::move(certificate));
   }
   out["DefaultActions"] = Json::array();
+  if (!l.forward_server_group_id.empty()) {
+    Json tuple;
+    tuple["ServerGroupId"] = l.forward_server_group_id;
+    Json action;
+    action["Type"] = "ForwardGroup";
+    action["ForwardGroupConfig"]["ServerGroupTuples"] = Json::array({tuple});
+    out["DefaultActions"].push_back(std::move(action));
+  }
   out["IdleTimeout"] = 15;
   out["RequestTimeout"] = 60;
   out["GzipEnabled"] = true;
@@ -47,6 +55,43 @@ Result<std::optional<std::string>> ReadDefaultCertificate(const ParameterReader&
   return std::optional<std::string>{ids->front()};
 }
 
+// The server group of DefaultActions (one ForwardGroup action with one server group), if
+// given: DefaultActions.1.Type=ForwardGroup and
+// DefaultActions.1.ForwardGroupConfig.ServerGroupTuples.1.ServerGroupId, or the JSON form.
+Result<std::optional<std::string>> ReadForwardGroup(const ParameterReader& params) {
+  auto actions = params.NestedObjectList("DefaultActions", 1);
+  if (!actions) return Fail(actions.error());
+  if (actions->empty()) return std::optional<std::string>{};
+  const ParameterObject& action = actions->front();
+  auto type = action.find("Type");
+  if (type == action.end() || type->second.empty()) {
+    return Fail(errors::MissingParameter("DefaultActions.Type"));
+  }
+  if (type->second != "ForwardGroup") {
+    return Fail(errors::InvalidParameter("DefaultActions.Type",
+                                         "a listener's default action is ForwardGroup"));
+  }
+  constexpr std::string_view kTuples = "ForwardGroupConfig.ServerGroupTuples.";
+  std::optional<std::string> group;
+  for (const auto& [path, value] : action) {
+    if (path == "Type") continue;
+    if (path == std::string(kTuples) + "1.ServerGroupId") {
+      group = value;
+    } else if (path.starts_with(kTuples)) {
+      return Fail(
+          errors::InvalidParameter("DefaultActions.ForwardGroupConfig.ServerGroupTuples",
+                                   "a default action forwards to exactly one server group"));
+    } else {
+      return Fail(errors::InvalidParameter("DefaultActions." + path, "unknown field"));
+    }
+  }
+  if (!group || group->empty()) {
+    return Fail(errors::MissingParameter(
+        "DefaultActions.ForwardGroupConfig.ServerGroupTuples.ServerGroupId"));
+  }
+  return std::optional<std::string>{std::move(*group)};
+}
+
 Result<Json> CreateListenerAction(ActionContext& context) {
   auto write = ReadWriteRequest(context);
   if (!write) return Fail(write.error());
@@ -54,13 +99,16 @@ Result<Json> CreateListenerAction(ActionContext& context) {
   if (!port) return Fail(port.error());
   auto certificate = ReadDefaultCertificate(context.params);
   if (!certificate) return Fail(certificate.error());
+  auto forward = ReadForwardGroup(context.params);
+  if (!forward) return Fail(forward.error());
   CreateListenerRequest request{
       .write = std::move(*write),
       .load_balancer_id = std::string(*context.params.Get("LoadBalancerId")),
       .protocol = std::string(*context.params.Get("ListenerProtocol")),
       .port = static_cast<int>(port->value_or(0)),
       .default_certificate_id = certificate->value_or(""),
-      .description = std::string(context.params.Get("ListenerDescription").value_or(""))};
+      .description = std::string(context.params.Get("ListenerDescription").value_or("")),
+      .forward_server_group_id = forward->value_or("")};
   auto job = CreateListener(context.services.domain, request);
   if (!job) return Fail(job.error());
   Json body = JobBody(*job);
@@ -103,7 +151,11 @@ Result<Json> UpdateListenerAttributeAction(ActionContext& context) {
   UpdateListenerRequest request{.write = std::move(*write),
                                 .listener_id = std::string(*context.params.Get("ListenerId")),
                                 .default_certificate_id = *certificate,
-                                .description = {}};
+                                .description = {},
+                                .forward_server_group_id = {}};
+  auto forward = ReadForwardGroup(context.params);
+  if (!forward) return Fail(forward.error());
+  request.forward_server_group_id = std::move(*forward);
   if (auto description = context.params.Get("ListenerDescription")) {
     request.description = std::string(*description);
   }

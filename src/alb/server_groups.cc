@@ -1,0 +1,409 @@
+#include "alb/server_groups.h"
+
+#include <arpa/inet.h>
+
+#include <algorithm>
+#include <set>
+#include <utility>
+
+#include "alb/alb_errors.h"
+#include "alb/api_names.h"
+#include "alb/ids.h"
+#include "alb/jobs.h"
+
+namespace openalb {
+namespace {
+
+bool IsIpAddress(const std::string& text) {
+  unsigned char buffer[16];
+  return inet_pton(AF_INET, text.c_str(), buffer) == 1 ||
+         inet_pton(AF_INET6, text.c_str(), buffer) == 1;
+}
+
+bool IsAsciiLetter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+
+// 2 to 128 characters, starting with a letter; letters, digits, '.', '_' and '-' (and any
+// non-ASCII letter, as ALB accepts Chinese names).
+Result<void> ValidateName(std::string_view name) {
+  auto invalid = [] {
+    return errors::InvalidParameter(
+        "ServerGroupName",
+        "it must be 2 to 128 characters, start with a letter and contain only letters, digits, "
+        "'.', '_' and '-'");
+  };
+  if (name.size() < 2 || name.size() > 128) return Fail(invalid());
+  if (!IsAsciiLetter(name.front()) && static_cast<unsigned char>(name.front()) < 0x80) {
+    return Fail(invalid());
+  }
+  for (char c : name) {
+    const bool ok = IsAsciiLetter(c) || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+                    c == '-' || static_cast<unsigned char>(c) >= 0x80;
+    if (!ok) return Fail(invalid());
+  }
+  return {};
+}
+
+// The request's value, or `fallback` when absent; InvalidParameter unless it is one of
+// `allowed`.
+Result<std::string> OneOf(std::string_view name, const std::string& value,
+                          std::string_view fallback,
+                          std::initializer_list<std::string_view> allowed, std::string_view why) {
+  std::string chosen = value.empty() ? std::string(fallback) : value;
+  for (auto option : allowed) {
+    if (chosen == option) return chosen;
+  }
+  return Fail(errors::InvalidParameter(name, why));
+}
+
+// Checks one server of AddServersToServerGroup against the group's type, and fills in the
+// address openalb connects to.
+Result<BackendServer> ServerToAdd(const ServerGroup& group, const ServerSpec& spec,
+                                  const std::string& job_id) {
+  static const std::set<std::string, std::less<>> kInstanceTypes = {"Ecs", "Eni", "Eci"};
+  if (spec.server_id.empty()) return Fail(errors::MissingParameter("Servers.ServerId"));
+  if (spec.server_type.empty()) return Fail(errors::MissingParameter("Servers.ServerType"));
+  if (spec.server_id.size() > 128) {
+    return Fail(errors::InvalidParameter("Servers.ServerId", "it is longer than 128 characters"));
+  }
+  if (spec.port < 1 || spec.port > 65535) {
+    return Fail(errors::InvalidParameter("Servers.Port", "it must be between 1 and 65535"));
+  }
+  if (spec.weight < 0 || spec.weight > 100) {
+    return Fail(errors::InvalidParameter("Servers.Weight", "it must be between 0 and 100"));
+  }
+  if (spec.description.size() > 256) {
+    return Fail(
+        errors::InvalidParameter("Servers.Description", "it is longer than 256 characters"));
+  }
+  BackendServer server{group.server_group_id,
+                       spec.server_id,
+                       spec.server_ip,
+                       spec.server_type,
+                       spec.port,
+                       spec.weight,
+                       spec.description,
+                       std::string(status::kAdding),
+                       job_id};
+  if (group.server_group_type == "Ip") {
+    if (spec.server_type != "Ip") {
+      return Fail(errors::InvalidParameter("Servers.ServerType",
+                                           "a server group of type Ip takes servers of type Ip"));
+    }
+    if (!IsIpAddress(spec.server_id)) {
+      return Fail(errors::InvalidParameter("Servers.ServerId",
+                                           "a server of type Ip is named by its IP address"));
+    }
+    if (!spec.server_ip.empty() && spec.server_ip != spec.server_id) {
+      return Fail(errors::InvalidParameter("Servers.ServerIp",
+                                           "for a server of type Ip it must equal ServerId"));
+    }
+    server.server_ip = spec.server_id;
+    return server;
+  }
+  if (!kInstanceTypes.contains(spec.server_type)) {
+    return Fail(errors::InvalidParameter(
+        "Servers.ServerType", "a server group of type Instance takes Ecs, Eni or Eci servers"));
+  }
+  if (spec.server_ip.empty()) {
+    return Fail(errors::InvalidParameter(
+        "Servers.ServerIp", "openalb reaches instance servers by address: ServerIp is required"));
+  }
+  if (!IsIpAddress(spec.server_ip)) {
+    return Fail(errors::InvalidParameter("Servers.ServerIp", "it is not an IP address"));
+  }
+  return server;
+}
+
+std::string ServersFingerprint(const ChangeServersRequest& request) {
+  std::string joined;
+  for (const auto& s : request.servers) {
+    joined += ParameterFingerprint({s.server_id, s.server_ip, s.server_type, std::to_string(s.port),
+                                    std::to_string(s.weight), s.description});
+  }
+  return ParameterFingerprint({request.server_group_id, joined});
+}
+
+// The group, if a change may start on it now.
+Result<ServerGroup> ServerGroupReadyForChange(StoreTx& tx, std::string_view account_id,
+                                              std::string_view server_group_id) {
+  auto group = FindServerGroupOrFail(tx, account_id, server_group_id);
+  if (!group) return group;
+  if (group->status != status::kAvailable) {
+    return Fail(errors::IncorrectServerGroupStatus(server_group_id, group->status));
+  }
+  return group;
+}
+
+Result<std::optional<BackendServer>> FindServer(StoreTx& tx, std::string_view server_group_id,
+                                                std::string_view server_id, int port) {
+  auto page = tx.ListBackendServers({std::string(server_group_id), {std::string(server_id)}},
+                                    {.after = 0, .limit = 1000});
+  if (!page) return Fail(page.error());
+  for (auto& server : page->items) {
+    if (server.port == port) return std::optional<BackendServer>{std::move(server)};
+  }
+  return std::optional<BackendServer>{};
+}
+
+// The first listener forwarding to the group, if any.
+Result<std::optional<std::string>> ListenerUsing(StoreTx& tx, const ServerGroup& group) {
+  auto page = tx.ListListeners(
+      {.account_id = group.account_id, .forward_server_group_id = group.server_group_id},
+      {.after = 0, .limit = 1});
+  if (!page) return Fail(page.error());
+  if (page->items.empty()) return std::optional<std::string>{};
+  return std::optional<std::string>{page->items.front().listener_id};
+}
+
+Result<Job> MarkAndRecord(const Domain& domain, StoreTx& tx, const std::string& account,
+                          std::string_view api, std::string_view operate, ServerGroup group,
+                          std::string_view group_status) {
+  group.status = group_status;
+  if (auto r = tx.UpdateServerGroup(group); !r) return Fail(r.error());
+  Job job = MakeJob(domain, account, api, operate, job_kind::kServerGroup, group.server_group_id);
+  if (auto r = tx.InsertJob(job); !r) return Fail(r.error());
+  return job;
+}
+
+}  // namespace
+
+bool IsServerGroupJob(std::string_view api) {
+  return api == api_name::kCreateServerGroup || api == api_name::kDeleteServerGroup ||
+         api == api_name::kAddServersToServerGroup ||
+         api == api_name::kRemoveServersFromServerGroup;
+}
+
+Result<ServerGroup> FindServerGroupOrFail(StoreTx& tx, std::string_view account_id,
+                                          std::string_view server_group_id) {
+  auto group = tx.FindServerGroup(account_id, server_group_id);
+  if (!group) return Fail(group.error());
+  if (!*group) return Fail(errors::ServerGroupNotFound(server_group_id));
+  return std::move(**group);
+}
+
+Result<std::vector<BackendServer>> AllBackendServers(StoreTx& tx,
+                                                     std::string_view server_group_id) {
+  std::vector<BackendServer> out;
+  PageRequest page{.after = 0, .limit = 1000};
+  while (true) {
+    auto rows = tx.ListBackendServers({std::string(server_group_id), {}}, page);
+    if (!rows) return Fail(rows.error());
+    out.insert(out.end(), rows->items.begin(), rows->items.end());
+    if (!rows->next) return out;
+    page.after = *rows->next;
+  }
+}
+
+Result<Job> CreateServerGroup(const Domain& domain, const CreateServerGroupRequest& request) {
+  if (request.name.empty()) return Fail(errors::MissingParameter("ServerGroupName"));
+  if (auto r = ValidateName(request.name); !r) return Fail(r.error());
+  auto type = OneOf("ServerGroupType", request.server_group_type, "Instance", {"Instance", "Ip"},
+                    "it must be Instance or Ip (openalb runs no Function Compute)");
+  if (!type) return Fail(type.error());
+  auto protocol = OneOf("Protocol", request.protocol, "HTTP", {"HTTP"},
+                        "openalb forwards to servers over HTTP only");
+  if (!protocol) return Fail(protocol.error());
+  auto scheduler = OneOf("Scheduler", request.scheduler, "Wrr", {"Wrr", "Sch"},
+                         "it must be Wrr (weighted round-robin) or Sch (source IP hash)");
+  if (!scheduler) return Fail(scheduler.error());
+  if (request.vpc_id.size() > 128) {
+    return Fail(errors::InvalidParameter("VpcId", "it is longer than 128 characters"));
+  }
+  const std::string& account = request.write.account_id;
+  auto fingerprint =
+      ParameterFingerprint({request.name, *type, *protocol, *scheduler, request.vpc_id});
+  return RunJobWrite(domain, request.write, api_name::kCreateServerGroup, fingerprint,
+                     [&](StoreTx& tx) -> Result<Job> {
+                       ServerGroup group{NewServerGroupId(domain.random),
+                                         account,
+                                         request.name,
+                                         *type,
+                                         *protocol,
+                                         *scheduler,
+                                         request.vpc_id,
+                                         std::string(status::kCreating),
+                                         domain.NowMs()};
+                       if (auto r = tx.InsertServerGroup(group); !r) return Fail(r.error());
+                       Job job =
+                           MakeJob(domain, account, api_name::kCreateServerGroup, job_kind::kCreate,
+                                   job_kind::kServerGroup, group.server_group_id);
+                       if (auto r = tx.InsertJob(job); !r) return Fail(r.error());
+                       return job;
+                     });
+}
+
+Result<Job> DeleteServerGroup(const Domain& domain, const WriteRequest& write,
+                              std::string_view server_group_id) {
+  return RunJobWrite(
+      domain, write, api_name::kDeleteServerGroup, ParameterFingerprint({server_group_id}),
+      [&](StoreTx& tx) -> Result<Job> {
+        auto group = ServerGroupReadyForChange(tx, write.account_id, server_group_id);
+        if (!group) return Fail(group.error());
+        auto user = ListenerUsing(tx, *group);
+        if (!user) return Fail(user.error());
+        if (*user) return Fail(errors::ServerGroupInUse(server_group_id, **user));
+        return MarkAndRecord(domain, tx, write.account_id, api_name::kDeleteServerGroup,
+                             job_kind::kDelete, std::move(*group), status::kConfiguring);
+      });
+}
+
+Result<Job> AddServersToServerGroup(const Domain& domain, const ChangeServersRequest& request) {
+  if (request.servers.empty()) return Fail(errors::MissingParameter("Servers"));
+  if (static_cast<int>(request.servers.size()) > domain.limits.servers_per_call) {
+    return Fail(errors::InvalidParameter(
+        "Servers", "at most " + std::to_string(domain.limits.servers_per_call) + " per call"));
+  }
+  const std::string& account = request.write.account_id;
+  return RunJobWrite(
+      domain, request.write, api_name::kAddServersToServerGroup, ServersFingerprint(request),
+      [&](StoreTx& tx) -> Result<Job> {
+        auto group = ServerGroupReadyForChange(tx, account, request.server_group_id);
+        if (!group) return Fail(group.error());
+        auto count = tx.CountBackendServers(request.server_group_id);
+        if (!count) return Fail(count.error());
+        if (*count + static_cast<int>(request.servers.size()) >
+            domain.limits.servers_per_server_group) {
+          return Fail(errors::BackendServerQuotaExceeded(request.server_group_id,
+                                                         domain.limits.servers_per_server_group));
+        }
+        auto job = MarkAndRecord(domain, tx, account, api_name::kAddServersToServerGroup,
+                                 job_kind::kUpdate, *group, status::kConfiguring);
+        if (!job) return job;
+        for (const auto& spec : request.servers) {
+          auto server = ServerToAdd(*group, spec, job->job_id);
+          if (!server) return Fail(server.error());
+          auto existing = FindServer(tx, request.server_group_id, spec.server_id, spec.port);
+          if (!existing) return Fail(existing.error());
+          if (*existing) return Fail(errors::BackendServerAlreadyExists(spec.server_id, spec.port));
+          if (auto r = tx.InsertBackendServer(*server); !r) return Fail(r.error());
+        }
+        return job;
+      });
+}
+
+Result<Job> RemoveServersFromServerGroup(const Domain& domain,
+                                         const ChangeServersRequest& request) {
+  if (request.servers.empty()) return Fail(errors::MissingParameter("Servers"));
+  if (static_cast<int>(request.servers.size()) > domain.limits.servers_per_call) {
+    return Fail(errors::InvalidParameter(
+        "Servers", "at most " + std::to_string(domain.limits.servers_per_call) + " per call"));
+  }
+  const std::string& account = request.write.account_id;
+  return RunJobWrite(
+      domain, request.write, api_name::kRemoveServersFromServerGroup, ServersFingerprint(request),
+      [&](StoreTx& tx) -> Result<Job> {
+        auto group = ServerGroupReadyForChange(tx, account, request.server_group_id);
+        if (!group) return Fail(group.error());
+        auto job = MarkAndRecord(domain, tx, account, api_name::kRemoveServersFromServerGroup,
+                                 job_kind::kUpdate, *group, status::kConfiguring);
+        if (!job) return job;
+        for (const auto& spec : request.servers) {
+          if (spec.server_id.empty()) return Fail(errors::MissingParameter("Servers.ServerId"));
+          auto existing = FindServer(tx, request.server_group_id, spec.server_id, spec.port);
+          if (!existing) return Fail(existing.error());
+          if (!*existing) return Fail(errors::BackendServerNotFound(spec.server_id, spec.port));
+          if ((*existing)->job_id == job->job_id) continue;  // named twice in this call
+          BackendServer server = std::move(**existing);
+          server.status = status::kRemoving;
+          server.job_id = job->job_id;
+          if (auto r = tx.UpdateBackendServer(server); !r) return Fail(r.error());
+        }
+        return job;
+      });
+}
+
+Result<Page<ServerGroupView>> ListServerGroups(const Domain& domain,
+                                               const ServerGroupFilter& filter,
+                                               const PageRequest& page) {
+  return InTransaction<Page<ServerGroupView>>(
+      domain.store, TxMode::kRead, [&](StoreTx& tx) -> Result<Page<ServerGroupView>> {
+        auto groups = tx.ListServerGroups(filter, page);
+        if (!groups) return Fail(groups.error());
+        Page<ServerGroupView> out{{}, groups->total, groups->next};
+        for (auto& group : groups->items) {
+          ServerGroupView view{std::move(group), 0, {}, {}};
+          auto count = tx.CountBackendServers(view.group.server_group_id);
+          if (!count) return Fail(count.error());
+          view.server_count = *count;
+          auto users = tx.ListListeners({.account_id = view.group.account_id,
+                                         .forward_server_group_id = view.group.server_group_id},
+                                        {.after = 0, .limit = 1000});
+          if (!users) return Fail(users.error());
+          for (const auto& listener : users->items) {
+            view.listener_ids.push_back(listener.listener_id);
+            if (std::find(view.load_balancer_ids.begin(), view.load_balancer_ids.end(),
+                          listener.load_balancer_id) == view.load_balancer_ids.end()) {
+              view.load_balancer_ids.push_back(listener.load_balancer_id);
+            }
+          }
+          out.items.push_back(std::move(view));
+        }
+        return out;
+      });
+}
+
+Result<Page<BackendServer>> ListServerGroupServers(const Domain& domain,
+                                                   std::string_view account_id,
+                                                   const BackendServerFilter& filter,
+                                                   const PageRequest& page) {
+  return InTransaction<Page<BackendServer>>(
+      domain.store, TxMode::kRead, [&](StoreTx& tx) -> Result<Page<BackendServer>> {
+        auto group = FindServerGroupOrFail(tx, account_id, filter.server_group_id);
+        if (!group) return Fail(group.error());
+        return tx.ListBackendServers(filter, page);
+      });
+}
+
+Result<void> FinishServerGroupJob(StoreTx& tx, const Job& job) {
+  auto group = FindServerGroupOrFail(tx, job.account_id, job.resource_id);
+  if (!group) return Fail(group.error());
+  if (job.api_name == api_name::kDeleteServerGroup) {
+    // A listener may have started forwarding to it since the deletion was accepted.
+    auto user = ListenerUsing(tx, *group);
+    if (!user) return Fail(user.error());
+    if (*user) return Fail(errors::ServerGroupInUse(job.resource_id, **user));
+    return tx.DeleteServerGroup(job.resource_id);
+  }
+  auto servers = AllBackendServers(tx, job.resource_id);
+  if (!servers) return Fail(servers.error());
+  for (auto server : *servers) {
+    if (server.job_id != job.job_id) continue;
+    if (server.status == status::kRemoving) {
+      if (auto r = tx.DeleteBackendServer(server.server_group_id, server.server_id, server.port);
+          !r) {
+        return r;
+      }
+      continue;
+    }
+    server.status = status::kAvailable;
+    server.job_id.clear();
+    if (auto r = tx.UpdateBackendServer(server); !r) return r;
+  }
+  group->status = status::kAvailable;
+  return tx.UpdateServerGroup(*group);
+}
+
+Result<void> UndoServerGroupJob(StoreTx& tx, const Job& job) {
+  auto group = tx.FindServerGroup(job.account_id, job.resource_id);
+  if (!group) return Fail(group.error());
+  if (!*group) return {};
+  auto servers = AllBackendServers(tx, job.resource_id);
+  if (!servers) return Fail(servers.error());
+  for (auto server : *servers) {
+    if (server.job_id != job.job_id) continue;
+    if (server.status == status::kAdding) {
+      if (auto r = tx.DeleteBackendServer(server.server_group_id, server.server_id, server.port);
+          !r) {
+        return r;
+      }
+      continue;
+    }
+    server.status = status::kAvailable;
+    server.job_id.clear();
+    if (auto r = tx.UpdateBackendServer(server); !r) return r;
+  }
+  (*group)->status = status::kAvailable;
+  return tx.UpdateServerGroup(**group);
+}
+
+}  // namespace openalb
