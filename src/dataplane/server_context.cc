@@ -1,5 +1,7 @@
 #include "dataplane/server_context.h"
 
+#include <algorithm>
+
 #include <openssl/err.h>
 #include <openssl/pem.h>
 
@@ -41,6 +43,15 @@ Result<SslCtxPtr> MakeServerContext(std::string_view chain_pem, std::string_view
   X509* leaf = PEM_read_bio_X509(chain.get(), nullptr, nullptr, nullptr);
   if (leaf == nullptr) return Fail(TlsError("certificate chain does not parse"));
   int used = SSL_CTX_use_certificate(ctx.get(), leaf);
+  // Sessions are bound to the certificate they were made under: a client resuming one
+  // after its certificate stopped being served for that name gets a full handshake and
+  // the certificate served now, not the old one by way of its ticket.
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int digest_size = 0;
+  if (used == 1 && X509_digest(leaf, EVP_sha256(), digest, &digest_size) == 1) {
+    used = SSL_CTX_set_session_id_context(ctx.get(), digest,
+                                          std::min(digest_size, unsigned{SSL_MAX_SID_CTX_LENGTH}));
+  }
   X509_free(leaf);
   if (used != 1) return Fail(TlsError("certificate not usable"));
   while (X509* intermediate = PEM_read_bio_X509(chain.get(), nullptr, nullptr, nullptr)) {
