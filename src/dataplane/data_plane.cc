@@ -31,6 +31,23 @@ Result<SslCtxPtr> DataPlane::ContextFor(const CertificateMaterial& certificate) 
   return *context;
 }
 
+Result<std::shared_ptr<const BackendPool>> DataPlane::PoolFor(const ListenerConfig& config) {
+  if (!config.forward) return std::shared_ptr<const BackendPool>{};
+  std::vector<BackendPool::Server> servers;
+  for (const auto& target : config.forward->servers) {
+    if (target.weight <= 0) continue;
+    auto state = backends_.StateFor(target);
+    if (!state) {
+      return Fail(ConfigError("Server " + target.address + ":" + std::to_string(target.port) +
+                              " of server group " + config.forward->server_group_id +
+                              " is not an IP address and port."));
+    }
+    servers.push_back({std::move(state), target.weight});
+  }
+  return std::shared_ptr<const BackendPool>(std::make_shared<const BackendPool>(
+      config.forward->server_group_id, std::move(servers), config.forward->source_hash));
+}
+
 Result<void> DataPlane::Apply(const ListenerConfig& config) {
   if (config.certificates.empty()) {
     return Fail(ConfigError("Listener " + config.listener_id + " has no certificate to serve."));
@@ -40,6 +57,8 @@ Result<void> DataPlane::Apply(const ListenerConfig& config) {
     return Fail(ConfigError("Listener port " + std::to_string(config.port) + " plus offset " +
                             std::to_string(options_.port_offset) + " is not a valid port."));
   }
+  auto pool = PoolFor(config);
+  if (!pool) return Fail(pool.error());
   std::lock_guard lock(mutex_);
   std::vector<ServedCertificate> served;
   served.reserve(config.certificates.size());
@@ -51,7 +70,7 @@ Result<void> DataPlane::Apply(const ListenerConfig& config) {
   ServedCertificate default_certificate = std::move(served.front());
   served.erase(served.begin());
   auto snapshot = std::make_shared<const ListenerSnapshot>(
-      next_version_++, std::move(default_certificate), std::move(served));
+      next_version_++, std::move(default_certificate), std::move(served), std::move(*pool));
 
   auto it = served_.find(config.listener_id);
   if (it != served_.end() && it->second.configured_port == port) {

@@ -1,8 +1,8 @@
 // DataPlane: the TLS listeners this process serves. Apply() makes one listener serve
 // exactly a ListenerConfig — binding its port the first time, then building a new snapshot
-// off the hot path (TLS contexts are cached per certificate, so a change rebuilds only
-// what changed) and publishing it with one swap. A failure leaves the previous
-// configuration serving. Thread-safe.
+// off the hot path (TLS contexts are cached per certificate and backend servers' state per
+// address, so a change rebuilds only what changed) and publishing it with one swap. A failure
+// leaves the previous configuration serving. Thread-safe.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "core/api_error.h"
+#include "dataplane/backend_pool.h"
 #include "dataplane/listener_config.h"
 #include "dataplane/tls_listener.h"
 
@@ -69,6 +70,7 @@ class DataPlane {
   };
 
   Result<SslCtxPtr> ContextFor(const CertificateMaterial& certificate);  // REQUIRES: mutex_
+  Result<std::shared_ptr<const BackendPool>> PoolFor(const ListenerConfig& config);
 
   boost::asio::io_context& io_;
   const DataPlaneOptions options_;
@@ -77,6 +79,7 @@ class DataPlane {
   std::map<std::string, Served, std::less<>> served_;           // GUARDED_BY(mutex_)
   std::map<std::string, CachedContext, std::less<>> contexts_;  // GUARDED_BY(mutex_)
   std::uint64_t next_version_ = 1;                              // GUARDED_BY(mutex_)
+  BackendRegistry backends_;
 };
 
 }  // namespace openalb

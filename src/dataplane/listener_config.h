@@ -1,9 +1,11 @@
-// ListenerConfig: what the data plane must serve for one listener — its port and its
-// certificates (the default first), as plain values. The domain (alb/served_listeners)
-// derives it from the store; the data plane turns it into a bound port and a snapshot.
+// ListenerConfig: what the data plane must serve for one listener — its port, its
+// certificates (the default first) and the servers it forwards to, as plain values. The domain
+// (alb/served_listeners) derives it from the store; the data plane turns it into a bound port and a
+// snapshot.
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,10 +21,24 @@ struct CertificateMaterial {
   std::int64_t not_after_ms = 0;   // expiry, ms since the epoch
 };
 
+struct BackendTarget {
+  std::string address;  // an IP address literal
+  int port = 0;
+  int weight = 100;  // 1..100 (servers of weight 0 are left out)
+};
+
+// The listener's ForwardGroup default action.
+struct ForwardConfig {
+  std::string server_group_id;
+  bool source_hash = false;            // Sch: a client address always goes to the same server
+  std::vector<BackendTarget> servers;  // may be empty: every request gets a 503
+};
+
 struct ListenerConfig {
   std::string listener_id;
   int port = 0;
   std::vector<CertificateMaterial> certificates;  // [0] is the default; never empty
+  std::optional<ForwardConfig> forward;           // none: a fixed 503 for every request
 };
 
 }  // namespace openalb

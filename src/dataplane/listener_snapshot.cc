@@ -22,10 +22,12 @@ std::uint16_t ReadU16(const unsigned char* p) {
 }  // namespace
 
 ListenerSnapshot::ListenerSnapshot(std::uint64_t version, ServedCertificate default_certificate,
-                                   std::vector<ServedCertificate> additional)
+                                   std::vector<ServedCertificate> additional,
+                                   std::shared_ptr<const BackendPool> forward)
     : version_(version),
       default_(std::move(default_certificate)),
-      additional_(std::move(additional)) {
+      additional_(std::move(additional)),
+      forward_(std::move(forward)) {
   for (const auto& certificate : additional_) {
     for (const auto& name : certificate.names) by_name_[Lower(name)].push_back(&certificate);
   }

@@ -1,8 +1,8 @@
 // ListenerSnapshot: what one TLS listener serves, frozen — its default certificate and its
-// additional ones, indexed by the DNS names they cover. Built off the hot path, published
-// by one atomic pointer swap, read lock-free by the client-hello callback; a connection
-// keeps the snapshot it began with. Selection (Select) follows ALB's SNI rules: the exact
-// name, then a wildcard covering exactly one more label (`*.example.com` matches
+// additional ones, indexed by the DNS names they cover, and the servers it forwards to. Built off
+// the hot path, published by one atomic pointer swap, read lock-free by the client-hello callback;
+// a connection keeps the snapshot it began with. Selection (Select) follows ALB's SNI rules: the
+// exact name, then a wildcard covering exactly one more label (`*.example.com` matches
 // `a.example.com`, not `a.b.example.com` nor `example.com`), then the default; where an
 // ECDSA and an RSA certificate cover the same name, ECDSA for clients that accept it.
 #pragma once
@@ -14,6 +14,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "dataplane/backend_pool.h"
 #include "dataplane/server_context.h"
 
 namespace openalb {
@@ -27,8 +28,10 @@ struct ServedCertificate {
 
 class ListenerSnapshot {
  public:
+  // `forward` null: the listener has no forward action and answers a fixed 503.
   ListenerSnapshot(std::uint64_t version, ServedCertificate default_certificate,
-                   std::vector<ServedCertificate> additional);
+                   std::vector<ServedCertificate> additional,
+                   std::shared_ptr<const BackendPool> forward = nullptr);
   ListenerSnapshot(const ListenerSnapshot&) = delete;
   ListenerSnapshot& operator=(const ListenerSnapshot&) = delete;
 
@@ -38,6 +41,7 @@ class ListenerSnapshot {
   // Every certificate it serves, the default first.
   std::vector<const ServedCertificate*> certificates() const;
   size_t size() const { return 1 + additional_.size(); }
+  const BackendPool* forward() const { return forward_.get(); }
 
  private:
   const ServedCertificate* Best(const std::vector<const ServedCertificate*>& candidates,
@@ -47,6 +51,7 @@ class ListenerSnapshot {
   ServedCertificate default_;
   std::vector<ServedCertificate> additional_;
   std::unordered_map<std::string, std::vector<const ServedCertificate*>> by_name_;
+  std::shared_ptr<const BackendPool> forward_;
 };
 
 // What the client hello says, read with OpenSSL's client-hello accessors.

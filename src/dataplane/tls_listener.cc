@@ -19,18 +19,9 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = net::ip::tcp;
 
-constexpr auto kHandshakeTimeout = std::chrono::seconds(10);
-constexpr auto kIdleTimeout = std::chrono::seconds(60);
-
-// Where a connection's snapshot is found from inside the client-hello callback.
-int SnapshotIndex() {
-  static const int index = SSL_get_ex_new_index(0, nullptr, nullptr, nullptr, nullptr);
-  return index;
-}
-
 int OnClientHello(SSL* ssl, int* alert, void*) {
   const auto* snapshot =
-      static_cast<const ListenerSnapshot*>(SSL_get_ex_data(ssl, SnapshotIndex()));
+      static_cast<const ListenerSnapshot*>(SSL_get_ex_data(ssl, SnapshotExDataIndex()));
   if (snapshot == nullptr) {
     *alert = SSL_AD_INTERNAL_ERROR;
     return SSL_CLIENT_HELLO_ERROR;
@@ -43,66 +34,6 @@ int OnClientHello(SSL* ssl, int* alert, void*) {
   }
   return SSL_CLIENT_HELLO_SUCCESS;
 }
-
-// The answer of a listener with no forward action: a fixed 503.
-constexpr std::string_view kNoForwardBody =
-    "503 Service Unavailable: this listener has no forward action configured.\n";
-
-class TlsSession : public std::enable_shared_from_this<TlsSession> {
- public:
-  TlsSession(tcp::socket socket, ssl::context& context,
-             std::shared_ptr<const ListenerSnapshot> snapshot)
-      : stream_(std::move(socket), context), snapshot_(std::move(snapshot)) {}
-
-  void Start() {
-    SSL_set_ex_data(stream_.native_handle(), SnapshotIndex(),
-                    const_cast<ListenerSnapshot*>(snapshot_.get()));
-    beast::get_lowest_layer(stream_).expires_after(kHandshakeTimeout);
-    stream_.async_handshake(ssl::stream_base::server,
-                            [self = shared_from_this()](beast::error_code ec) {
-                              if (!ec) self->DoRead();
-                            });
-  }
-
- private:
-  void DoRead() {
-    request_ = {};
-    beast::get_lowest_layer(stream_).expires_after(kIdleTimeout);
-    http::async_read(stream_, buffer_, request_,
-                     [self = shared_from_this()](beast::error_code ec, size_t) {
-                       if (ec) return self->DoClose();
-                       self->Respond();
-                     });
-  }
-
-  void Respond() {
-    bool keep_alive = request_.keep_alive();
-    response_ = {};
-    response_.version(request_.version());
-    response_.result(http::status::service_unavailable);
-    response_.set(http::field::server, "openalb");
-    response_.set(http::field::content_type, "text/plain; charset=utf-8");
-    response_.body() = std::string(kNoForwardBody);
-    response_.keep_alive(keep_alive);
-    response_.prepare_payload();
-    http::async_write(stream_, response_,
-                      [self = shared_from_this(), keep_alive](beast::error_code ec, size_t) {
-                        if (ec || !keep_alive) return self->DoClose();
-                        self->DoRead();
-                      });
-  }
-
-  void DoClose() {
-    beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(5));
-    stream_.async_shutdown([self = shared_from_this()](beast::error_code) {});
-  }
-
-  beast::ssl_stream<beast::tcp_stream> stream_;
-  std::shared_ptr<const ListenerSnapshot> snapshot_;  // kept for the connection's life
-  beast::flat_buffer buffer_;
-  http::request<http::string_body> request_;  // a body is read (Beast caps it at 1 MiB) and ignored
-  http::response<http::string_body> response_;
-};
 
 class AsioTlsListener final : public TlsListener,
                               public std::enable_shared_from_this<AsioTlsListener> {
@@ -159,15 +90,15 @@ class AsioTlsListener final : public TlsListener,
   }
 
   void DoAccept() {
-    acceptor_.async_accept(net::make_strand(io_), [self = shared_from_this()](beast::error_code ec,
-                                                                              tcp::socket socket) {
-      if (ec == net::error::operation_aborted || !self->acceptor_.is_open()) return;
-      if (!ec) {
-        std::make_shared<TlsSession>(std::move(socket), self->asio_context_, self->Current())
-            ->Start();
-      }
-      self->DoAccept();
-    });
+    acceptor_.async_accept(net::make_strand(io_),
+                           [self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
+                             if (ec == net::error::operation_aborted || !self->acceptor_.is_open())
+                               return;
+                             if (!ec) {
+                               StartClientSession(std::move(socket), self->asio_context_, self);
+                             }
+                             self->DoAccept();
+                           });
   }
 
   net::io_context& io_;

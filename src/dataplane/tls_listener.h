@@ -1,7 +1,6 @@
-// TlsListener: one bound TLS port. Accepts connections, lets the client-hello callback pick
-// the certificate from the snapshot the connection started with, and after the handshake
-// answers HTTP/1.1 (keep-alive) — for now a fixed 503, as a listener without a forward
-// action does. Publish() swaps the snapshot atomically; connections in flight keep theirs.
+// TlsListener: one bound TLS port. Accepts connections and hands each to a ClientSession
+// with the snapshot current at accept time (client_session.h: certificate selection and
+// forwarding). Publish() swaps the snapshot atomically; connections in flight keep theirs.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -12,21 +11,19 @@
 #include <string>
 
 #include "core/api_error.h"
+#include "dataplane/client_session.h"
 #include "dataplane/listener_snapshot.h"
 
 namespace openalb {
 
-class TlsListener {
+class TlsListener : public SnapshotSource {
  public:
-  virtual ~TlsListener() = default;
-
   // Binds address:port now (a busy port fails here, not later).
   static Result<std::shared_ptr<TlsListener>> Create(
       boost::asio::io_context& io, const std::string& address, std::uint16_t port,
       std::shared_ptr<const ListenerSnapshot> snapshot);
 
   virtual void Publish(std::shared_ptr<const ListenerSnapshot> snapshot) = 0;
-  virtual std::shared_ptr<const ListenerSnapshot> Current() const = 0;
   virtual std::uint16_t port() const = 0;
   // Closes the port; connections in flight finish on their own.
   virtual void Stop() = 0;

@@ -19,16 +19,25 @@ constexpr std::int64_t kMaxIdleMs = 60 * 1000;
 
 bool IsStoreFailure(const ApiError& error) { return error.code == "InternalError"; }
 
-// The listeners a job may change what is served on: its own, or a load balancer's.
+// The listeners a job may change what is served on: its own, a load balancer's, or those
+// forwarding to a server group.
 Result<std::vector<std::string>> ListenersOf(StoreTx& tx, const Job& job) {
   if (job.resource_type == job_kind::kListener) return std::vector<std::string>{job.resource_id};
+  ListenerFilter filter{.account_id = job.account_id};
+  if (job.resource_type == job_kind::kServerGroup) {
+    filter.forward_server_group_id = job.resource_id;
+  } else {
+    filter.load_balancer_ids = {job.resource_id};
+  }
   std::vector<std::string> ids;
-  auto page =
-      tx.ListListeners({.account_id = job.account_id, .load_balancer_ids = {job.resource_id}},
-                       {.after = 0, .limit = 1000});
-  if (!page) return Fail(page.error());
-  for (const auto& listener : page->items) ids.push_back(listener.listener_id);
-  return ids;
+  PageRequest page{.after = 0, .limit = 1000};
+  while (true) {
+    auto listeners = tx.ListListeners(filter, page);
+    if (!listeners) return Fail(listeners.error());
+    for (const auto& listener : listeners->items) ids.push_back(listener.listener_id);
+    if (!listeners->next) return ids;
+    page.after = *listeners->next;
+  }
 }
 
 }  // namespace

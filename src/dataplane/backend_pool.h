@@ -1,0 +1,96 @@
+// The servers a listener forwards to. BackendServerState is one server address: whether it
+// is passed over (it refused a connection recently — passive health checking) and its idle
+// keep-alive connections; the data plane keeps one per address, shared by every snapshot
+// and listener that forwards there, so a configuration change keeps the warm connections.
+// BackendPool is one listener's frozen choice among them: a weighted round-robin order
+// computed once (nginx's smooth WRR, so weights 5:1:1 interleave rather than burst) and
+// walked with one atomic cursor; Sch (source hash) starts the walk at the client's hash.
+#pragma once
+
+#include <boost/asio/ip/tcp.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "dataplane/listener_config.h"
+
+namespace openalb {
+
+class BackendServerState {
+ public:
+  using Endpoint = boost::asio::ip::tcp::endpoint;
+  using NativeSocket = boost::asio::ip::tcp::socket::native_handle_type;
+
+  explicit BackendServerState(Endpoint endpoint) : endpoint_(std::move(endpoint)) {}
+  ~BackendServerState();
+  BackendServerState(const BackendServerState&) = delete;
+  BackendServerState& operator=(const BackendServerState&) = delete;
+
+  const Endpoint& endpoint() const { return endpoint_; }
+
+  bool Healthy(std::chrono::steady_clock::time_point now) const;
+  // Passes the server over for a few seconds (it refused or timed out a connection).
+  void MarkDown(std::chrono::steady_clock::time_point now);
+
+  // An idle connection that still looks open (the peer has not closed it), or -1.
+  NativeSocket TakeIdle(std::chrono::steady_clock::time_point now);
+  // Keeps a connection for reuse (at most kMaxIdle; the rest are closed).
+  void PutIdle(NativeSocket socket, std::chrono::steady_clock::time_point now);
+  size_t IdleCount() const;
+
+  static constexpr size_t kMaxIdle = 256;
+  static constexpr auto kDownFor = std::chrono::seconds(3);
+  static constexpr auto kIdleFor = std::chrono::seconds(30);
+
+ private:
+  const Endpoint endpoint_;
+  std::atomic<std::int64_t> down_until_ns_{0};
+  mutable std::mutex mutex_;
+  struct Idle {
+    NativeSocket socket;
+    std::chrono::steady_clock::time_point since;
+  };
+  std::vector<Idle> idle_;  // GUARDED_BY(mutex_); newest last
+};
+
+// One BackendServerState per address:port, alive while some snapshot uses it. Thread-safe.
+class BackendRegistry {
+ public:
+  // nullptr when `target.address` is not an IP address.
+  std::shared_ptr<BackendServerState> StateFor(const BackendTarget& target);
+
+ private:
+  std::mutex mutex_;
+  std::map<std::string, std::weak_ptr<BackendServerState>> states_;  // GUARDED_BY(mutex_)
+};
+
+class BackendPool {
+ public:
+  struct Server {
+    std::shared_ptr<BackendServerState> state;
+    int weight = 0;
+  };
+  BackendPool(std::string server_group_id, std::vector<Server> servers, bool source_hash);
+
+  const std::string& server_group_id() const { return server_group_id_; }
+  size_t size() const { return servers_.size(); }
+  // The server for a request's next attempt: the next healthy one in weighted order that is
+  // not in `tried`. nullptr when none is left — the request gets a 503.
+  BackendServerState* Pick(std::uint64_t client_hash,
+                           const std::vector<const BackendServerState*>& tried) const;
+
+ private:
+  std::string server_group_id_;
+  std::vector<Server> servers_;
+  std::vector<std::uint32_t> order_;  // indexes into servers_, in smooth WRR order
+  bool source_hash_;
+  mutable std::atomic<std::uint64_t> cursor_{0};
+};
+
+}  // namespace openalb

@@ -1,0 +1,304 @@
+#include "dataplane/client_session.h"
+
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace openalb {
+namespace {
+
+namespace net = boost::asio;
+namespace ssl = net::ssl;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = net::ip::tcp;
+using Clock = std::chrono::steady_clock;
+
+constexpr auto kHandshakeTimeout = std::chrono::seconds(10);
+constexpr auto kIdleTimeout = std::chrono::seconds(60);      // between requests, and per read
+constexpr auto kConnectTimeout = std::chrono::seconds(5);    // to a server
+constexpr auto kResponseTimeout = std::chrono::seconds(60);  // a server's answer (RequestTimeout)
+constexpr std::uint32_t kRequestHeaderLimit = 32 * 1024;
+constexpr std::uint64_t kRequestBodyLimit = 8 * 1024 * 1024;
+constexpr std::uint64_t kResponseBodyLimit = 64 * 1024 * 1024;
+constexpr size_t kMaxServersTried = 3;
+
+constexpr std::string_view kNoForwardBody =
+    "503 Service Unavailable: this listener has no forward action configured.\n";
+constexpr std::string_view kNoServerBody =
+    "503 Service Unavailable: no healthy server in the listener's server group.\n";
+constexpr std::string_view kBadGatewayBody = "502 Bad Gateway: the server failed to answer.\n";
+constexpr std::string_view kTimeoutBody =
+    "504 Gateway Timeout: the server did not answer in time.\n";
+
+// Headers that describe one connection, not the message: never forwarded either way.
+void EraseHopByHop(http::fields& fields) {
+  for (auto field : {http::field::connection, http::field::keep_alive,
+                     http::field::proxy_connection, http::field::te, http::field::trailer,
+                     http::field::upgrade, http::field::proxy_authorization}) {
+    fields.erase(field);
+  }
+}
+
+class ClientSession : public std::enable_shared_from_this<ClientSession> {
+ public:
+  ClientSession(tcp::socket socket, ssl::context& context,
+                std::shared_ptr<const SnapshotSource> listener)
+      : stream_(std::move(socket), context),
+        listener_(std::move(listener)),
+        snapshot_(listener_->Current()),
+        upstream_(stream_.get_executor()) {}
+
+  void Start() {
+    beast::error_code ec;
+    auto remote = beast::get_lowest_layer(stream_).socket().remote_endpoint(ec);
+    if (!ec) client_ip_ = remote.address().to_string();
+    client_hash_ = std::hash<std::string>{}(client_ip_);
+    SSL_set_ex_data(stream_.native_handle(), SnapshotExDataIndex(),
+                    const_cast<ListenerSnapshot*>(snapshot_.get()));
+    beast::get_lowest_layer(stream_).expires_after(kHandshakeTimeout);
+    stream_.async_handshake(ssl::stream_base::server,
+                            [self = shared_from_this()](beast::error_code ec) {
+                              if (!ec) self->ReadHeader();
+                            });
+  }
+
+ private:
+  // Client side: read a request.
+
+  void ReadHeader() {
+    parser_.emplace();
+    parser_->header_limit(kRequestHeaderLimit);
+    parser_->body_limit(kRequestBodyLimit);
+    beast::get_lowest_layer(stream_).expires_after(kIdleTimeout);
+    http::async_read_header(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
+  }
+
+  void OnHeader(beast::error_code ec) {
+    if (ec) return ReadFailed(ec);
+    const auto& header = parser_->get();
+    if (beast::iequals(header[http::field::expect], "100-continue")) {
+      // Let the client send its body (it was waiting for this); the server never sees Expect.
+      static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+      net::async_write(stream_, net::buffer(kContinue.data(), kContinue.size()),
+                       [self = shared_from_this()](beast::error_code ec, size_t) {
+                         if (ec) return self->Close();
+                         self->ReadBody();
+                       });
+      return;
+    }
+    ReadBody();
+  }
+
+  void ReadBody() {
+    http::async_read(stream_, buffer_, *parser_,
+                     [self = shared_from_this()](beast::error_code ec, size_t) {
+                       if (ec) return self->ReadFailed(ec);
+                       self->OnRequest();
+                     });
+  }
+
+  void ReadFailed(beast::error_code ec) {
+    if (ec == http::error::body_limit) {
+      return Reply(http::status::payload_too_large, "413 Payload Too Large.\n", true);
+    }
+    if (ec == http::error::header_limit) {
+      return Reply(http::status::request_header_fields_too_large,
+                   "431 Request Header Fields Too Large.\n", true);
+    }
+    const beast::error_code end_of_stream = http::error::end_of_stream;
+    if (ec.category() == end_of_stream.category() && ec != http::error::end_of_stream &&
+        ec != http::error::partial_message) {
+      return Reply(http::status::bad_request, "400 Bad Request.\n", true);
+    }
+    Close();
+  }
+
+  void OnRequest() {
+    request_ = parser_->release();
+    client_keep_alive_ = request_.keep_alive();
+    head_request_ = request_.method() == http::verb::head;
+    route_ = listener_->Current();
+    if (route_->forward() == nullptr) {
+      return Reply(http::status::service_unavailable, kNoForwardBody, !client_keep_alive_);
+    }
+    EraseHopByHop(request_);
+    request_.erase(http::field::expect);
+    std::string forwarded_for(request_["X-Forwarded-For"]);
+    request_.set("X-Forwarded-For",
+                 forwarded_for.empty() ? client_ip_ : forwarded_for + ", " + client_ip_);
+    request_.set("X-Forwarded-Proto", "https");
+    request_.version(11);
+    request_.keep_alive(true);
+    request_.prepare_payload();
+    tried_.clear();
+    Forward();
+  }
+
+  // Server side: pick a server, reuse or open a connection, exchange.
+
+  void Forward() {
+    const BackendPool* pool = route_->forward();
+    backend_ = tried_.size() < kMaxServersTried ? pool->Pick(client_hash_, tried_) : nullptr;
+    if (backend_ == nullptr) {
+      return Reply(http::status::service_unavailable, kNoServerBody, !client_keep_alive_);
+    }
+    tried_.push_back(backend_);
+    auto idle = backend_->TakeIdle(Clock::now());
+    if (idle >= 0) {
+      beast::error_code ec;
+      upstream_.socket().assign(backend_->endpoint().protocol(), idle, ec);
+      if (!ec) {
+        reused_ = true;
+        return SendUpstream();
+      }
+    }
+    Connect();
+  }
+
+  void Connect() {
+    reused_ = false;
+    beast::error_code ignored;
+    upstream_.socket().close(ignored);
+    upstream_.expires_after(kConnectTimeout);
+    upstream_.async_connect(backend_->endpoint(),
+                            [self = shared_from_this()](beast::error_code ec) {
+                              if (ec) {
+                                // Refused or silent: pass it over for a while, try another.
+                                self->backend_->MarkDown(Clock::now());
+                                return self->Forward();
+                              }
+                              beast::error_code ignored;
+                              self->upstream_.socket().set_option(tcp::no_delay(true), ignored);
+                              self->SendUpstream();
+                            });
+  }
+
+  void SendUpstream() {
+    upstream_buffer_.clear();
+    upstream_.expires_after(kResponseTimeout);
+    http::async_write(upstream_, request_,
+                      [self = shared_from_this()](beast::error_code ec, size_t) {
+                        if (ec) return self->UpstreamFailed(ec, /*got_response=*/false);
+                        self->ReadUpstream();
+                      });
+  }
+
+  void ReadUpstream() {
+    response_parser_.emplace();
+    response_parser_->body_limit(kResponseBodyLimit);
+    if (head_request_) response_parser_->skip(true);
+    http::async_read(upstream_, upstream_buffer_, *response_parser_,
+                     [self = shared_from_this()](beast::error_code ec, size_t) {
+                       if (ec) {
+                         return self->UpstreamFailed(ec, self->response_parser_->got_some());
+                       }
+                       self->OnUpstreamResponse();
+                     });
+  }
+
+  void UpstreamFailed(beast::error_code ec, bool got_response) {
+    beast::error_code ignored;
+    upstream_.socket().close(ignored);
+    // A kept-alive connection the server had already closed: the request never reached
+    // it, so send it again on a fresh connection to the same server.
+    if (reused_ && !got_response && ec != beast::error::timeout) return Connect();
+    if (ec == beast::error::timeout) {
+      return Reply(http::status::gateway_timeout, kTimeoutBody, true);
+    }
+    Reply(http::status::bad_gateway, kBadGatewayBody, true);
+  }
+
+  void OnUpstreamResponse() {
+    const unsigned status = response_parser_->get().result_int();
+    if (status >= 100 && status < 200) return ReadUpstream();  // interim: wait for the answer
+    response_ = response_parser_->release();
+    const bool upstream_keep_alive = response_.keep_alive() && upstream_buffer_.size() == 0;
+    if (upstream_keep_alive) {
+      backend_->PutIdle(upstream_.socket().release(), Clock::now());
+    } else {
+      beast::error_code ignored;
+      upstream_.socket().close(ignored);
+    }
+    EraseHopByHop(response_);
+    if (head_request_) {
+      response_.chunked(false);  // keep Content-Length as the server said, send no body
+    } else {
+      response_.prepare_payload();
+    }
+    response_.keep_alive(client_keep_alive_);
+    WriteResponse(!client_keep_alive_);
+  }
+
+  // Back to the client.
+
+  void Reply(http::status status, std::string_view body, bool close) {
+    response_ = {};
+    response_.version(11);
+    response_.result(status);
+    response_.set(http::field::server, "openalb");
+    response_.set(http::field::content_type, "text/plain; charset=utf-8");
+    response_.body() = std::string(body);
+    response_.keep_alive(!close);
+    response_.prepare_payload();
+    WriteResponse(close);
+  }
+
+  void WriteResponse(bool close) {
+    beast::get_lowest_layer(stream_).expires_after(kIdleTimeout);
+    http::async_write(stream_, response_,
+                      [self = shared_from_this(), close](beast::error_code ec, size_t) {
+                        if (ec || close) return self->Close();
+                        self->ReadHeader();
+                      });
+  }
+
+  void Close() {
+    beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(5));
+    stream_.async_shutdown([self = shared_from_this()](beast::error_code) {});
+  }
+
+  beast::ssl_stream<beast::tcp_stream> stream_;
+  std::shared_ptr<const SnapshotSource> listener_;
+  std::shared_ptr<const ListenerSnapshot> snapshot_;  // the handshake's, for the connection's life
+  std::shared_ptr<const ListenerSnapshot> route_;     // the current request's
+  std::string client_ip_;
+  std::uint64_t client_hash_ = 0;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  http::request<http::string_body> request_;
+  bool client_keep_alive_ = false;
+  bool head_request_ = false;
+
+  beast::tcp_stream upstream_;  // on this session's strand
+  beast::flat_buffer upstream_buffer_;
+  BackendServerState* backend_ = nullptr;  // owned by route_'s pool
+  std::vector<const BackendServerState*> tried_;
+  bool reused_ = false;
+  std::optional<http::response_parser<http::string_body>> response_parser_;
+  http::response<http::string_body> response_;
+};
+
+}  // namespace
+
+int SnapshotExDataIndex() {
+  static const int index = SSL_get_ex_new_index(0, nullptr, nullptr, nullptr, nullptr);
+  return index;
+}
+
+void StartClientSession(tcp::socket socket, ssl::context& context,
+                        std::shared_ptr<const SnapshotSource> listener) {
+  std::make_shared<ClientSession>(std::move(socket), context, std::move(listener))->Start();
+}
+
+}  // namespace openalb

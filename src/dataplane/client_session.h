@@ -1,0 +1,35 @@
+// ClientSession: one client's TLS connection to a listener. The client-hello callback picks
+// the certificate from the snapshot the connection began with; after the handshake each
+// HTTP/1.1 request (keep-alive) is forwarded to a server of the forward action the listener
+// has when the request arrives (a removed server gets no new request, even on a connection
+// opened before its removal) —
+// weighted round-robin or source hash, over pooled keep-alive connections, with
+// X-Forwarded-For and X-Forwarded-Proto — and the answer relayed. A listener without a
+// forward action answers a fixed 503; a server group with no server left to try, 503; a
+// server that fails mid-exchange, 502; one that does not answer in time, 504.
+#pragma once
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+
+#include <memory>
+
+#include "dataplane/listener_snapshot.h"
+
+namespace openalb {
+
+class SnapshotSource {
+ public:
+  virtual ~SnapshotSource() = default;
+  virtual std::shared_ptr<const ListenerSnapshot> Current() const = 0;
+};
+
+// Starts serving an accepted connection; the session keeps itself (and `listener`) alive
+// until it closes.
+void StartClientSession(boost::asio::ip::tcp::socket socket, boost::asio::ssl::context& context,
+                        std::shared_ptr<const SnapshotSource> listener);
+
+// Where the client-hello callback finds the connection's snapshot (SSL ex_data index).
+int SnapshotExDataIndex();
+
+}  // namespace openalb
