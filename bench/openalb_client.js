@@ -13,7 +13,7 @@ function arg(name, fallback) {
 }
 
 // `call(action, params)` POSTs an ALB action; `upload(name)` uploads a fresh certificate
-// through the CAS action and returns its ALB id.
+// (`uploadPem(name, cert, key)` a given one) through the CAS action and returns its ALB id.
 function openalbClient(endpoint, dataDir) {
   const credentials = JSON.parse(fs.readFileSync(path.join(dataDir, 'credentials.json')));
   const client = (version) => new RPCClient({
@@ -26,6 +26,9 @@ function openalbClient(endpoint, dataDir) {
     call: (action, params) => alb.request(action, params, { method: 'POST' }),
     async upload(name, options) {
       const { cert, key } = makeCertificate(name, options);
+      return this.uploadPem(name, cert, key);
+    },
+    async uploadPem(name, cert, key) {
       const r = await cas.request('UploadUserCertificate', { Name: name, Cert: cert, Key: key }, { method: 'POST' });
       return `${r.CertId}-cn-hangzhou`;
     },

@@ -22,7 +22,7 @@
 
 namespace openalb {
 
-class BackendServerState {
+class BackendServerState : public std::enable_shared_from_this<BackendServerState> {
  public:
   using Endpoint = boost::asio::ip::tcp::endpoint;
   using NativeSocket = boost::asio::ip::tcp::socket::native_handle_type;

@@ -21,6 +21,8 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = net::ip::tcp;
 using Clock = std::chrono::steady_clock;
+using Executor = net::io_context::executor_type;
+using TcpStream = beast::basic_stream<tcp, Executor>;
 
 constexpr auto kHandshakeTimeout = std::chrono::seconds(10);
 constexpr auto kIdleTimeout = std::chrono::seconds(60);      // between requests, and per read
@@ -50,12 +52,14 @@ void EraseHopByHop(http::fields& fields) {
 
 class ClientSession : public std::enable_shared_from_this<ClientSession> {
  public:
-  ClientSession(tcp::socket socket, ssl::context& context,
+  ClientSession(WorkerSocket socket, ssl::context& context,
                 std::shared_ptr<const SnapshotSource> listener)
       : stream_(std::move(socket), context),
         listener_(std::move(listener)),
         snapshot_(listener_->Current()),
         upstream_(stream_.get_executor()) {}
+
+  ~ClientSession() { ReturnHeld(); }
 
   void Start() {
     beast::error_code ec;
@@ -101,6 +105,7 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   }
 
   void ReadBody() {
+    if (parser_->is_done()) return OnRequest();  // no body: nothing more to read
     http::async_read(stream_, buffer_, *parser_,
                      [self = shared_from_this()](beast::error_code ec, size_t) {
                        if (ec) return self->ReadFailed(ec);
@@ -154,6 +159,11 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
       return Reply(http::status::service_unavailable, kNoServerBody, !client_keep_alive_);
     }
     tried_.push_back(backend_);
+    if (held_.get() == backend_ && upstream_.socket().is_open()) {
+      reused_ = true;  // this session's own connection to the server from its last request
+      return SendUpstream();
+    }
+    ReturnHeld();
     auto idle = backend_->TakeIdle(Clock::now());
     if (idle >= 0) {
       beast::error_code ec;
@@ -166,8 +176,19 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
     Connect();
   }
 
+  // Gives the connection this session kept to a server back to that server's pool.
+  void ReturnHeld() {
+    if (held_ != nullptr && upstream_.socket().is_open() && upstream_buffer_.size() == 0) {
+      held_->PutIdle(upstream_.socket().release(), Clock::now());
+    }
+    beast::error_code ignored;
+    upstream_.socket().close(ignored);
+    held_.reset();
+  }
+
   void Connect() {
     reused_ = false;
+    held_.reset();
     beast::error_code ignored;
     upstream_.socket().close(ignored);
     upstream_.expires_after(kConnectTimeout);
@@ -208,6 +229,7 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   }
 
   void UpstreamFailed(beast::error_code ec, bool got_response) {
+    held_.reset();
     beast::error_code ignored;
     upstream_.socket().close(ignored);
     // A kept-alive connection the server had already closed: the request never reached
@@ -223,10 +245,12 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
     const unsigned status = response_parser_->get().result_int();
     if (status >= 100 && status < 200) return ReadUpstream();  // interim: wait for the answer
     response_ = response_parser_->release();
-    const bool upstream_keep_alive = response_.keep_alive() && upstream_buffer_.size() == 0;
-    if (upstream_keep_alive) {
-      backend_->PutIdle(upstream_.socket().release(), Clock::now());
+    // The connection stays with this session while it is reused: its next request most
+    // often goes to the same server, and then costs no pool round trip.
+    if (response_.keep_alive() && upstream_buffer_.size() == 0) {
+      held_ = backend_->shared_from_this();
     } else {
+      held_.reset();
       beast::error_code ignored;
       upstream_.socket().close(ignored);
     }
@@ -268,7 +292,7 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
     stream_.async_shutdown([self = shared_from_this()](beast::error_code) {});
   }
 
-  beast::ssl_stream<beast::tcp_stream> stream_;
+  beast::ssl_stream<TcpStream> stream_;
   std::shared_ptr<const SnapshotSource> listener_;
   std::shared_ptr<const ListenerSnapshot> snapshot_;  // the handshake's, for the connection's life
   std::shared_ptr<const ListenerSnapshot> route_;     // the current request's
@@ -280,9 +304,12 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   bool client_keep_alive_ = false;
   bool head_request_ = false;
 
-  beast::tcp_stream upstream_;  // on this session's strand
+  TcpStream upstream_;  // on this session's thread
   beast::flat_buffer upstream_buffer_;
   BackendServerState* backend_ = nullptr;  // owned by route_'s pool
+  // The server upstream_ is connected to between requests (kept alive by this pointer
+  // when a new snapshot drops the server).
+  std::shared_ptr<BackendServerState> held_;
   std::vector<const BackendServerState*> tried_;
   bool reused_ = false;
   std::optional<http::response_parser<http::string_body>> response_parser_;
@@ -296,7 +323,7 @@ int SnapshotExDataIndex() {
   return index;
 }
 
-void StartClientSession(tcp::socket socket, ssl::context& context,
+void StartClientSession(WorkerSocket socket, ssl::context& context,
                         std::shared_ptr<const SnapshotSource> listener) {
   std::make_shared<ClientSession>(std::move(socket), context, std::move(listener))->Start();
 }

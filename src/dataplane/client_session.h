@@ -9,6 +9,7 @@
 // server that fails mid-exchange, 502; one that does not answer in time, 504.
 #pragma once
 
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
 
@@ -24,9 +25,14 @@ class SnapshotSource {
   virtual std::shared_ptr<const ListenerSnapshot> Current() const = 0;
 };
 
+// A connection bound to one data plane thread's io_context (io_workers.h): its handlers
+// run on that thread only, so the session needs no strand.
+using WorkerSocket =
+    boost::asio::basic_stream_socket<boost::asio::ip::tcp, boost::asio::io_context::executor_type>;
+
 // Starts serving an accepted connection; the session keeps itself (and `listener`) alive
 // until it closes.
-void StartClientSession(boost::asio::ip::tcp::socket socket, boost::asio::ssl::context& context,
+void StartClientSession(WorkerSocket socket, boost::asio::ssl::context& context,
                         std::shared_ptr<const SnapshotSource> listener);
 
 // Where the client-hello callback finds the connection's snapshot (SSL ex_data index).

@@ -77,8 +77,8 @@ Result<void> DataPlane::Apply(const ListenerConfig& config) {
     it->second.listener->Publish(std::move(snapshot));
     return {};
   }
-  auto listener = TlsListener::Create(io_, options_.bind_address, static_cast<std::uint16_t>(port),
-                                      std::move(snapshot));
+  auto listener = TlsListener::Create(workers_, options_.bind_address,
+                                      static_cast<std::uint16_t>(port), std::move(snapshot));
   if (!listener) return Fail(listener.error());
   if (it != served_.end()) it->second.listener->Stop();
   served_[config.listener_id] = {port, std::move(*listener)};

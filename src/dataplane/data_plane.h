@@ -5,8 +5,6 @@
 // leaves the previous configuration serving. Thread-safe.
 #pragma once
 
-#include <boost/asio/io_context.hpp>
-
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -18,6 +16,7 @@
 
 #include "core/api_error.h"
 #include "dataplane/backend_pool.h"
+#include "dataplane/io_workers.h"
 #include "dataplane/listener_config.h"
 #include "dataplane/tls_listener.h"
 
@@ -26,6 +25,7 @@ namespace openalb {
 struct DataPlaneOptions {
   std::string bind_address = "127.0.0.1";
   int port_offset = 0;  // listener port N binds N + offset (for running without privileges)
+  int threads = 1;      // data plane threads (IoWorkers), separate from the API's
 };
 
 // Turns a certificate's sealed private key into PEM.
@@ -33,9 +33,12 @@ using KeyOpener = std::function<Result<std::string>(const CertificateMaterial&)>
 
 class DataPlane {
  public:
-  DataPlane(boost::asio::io_context& io, DataPlaneOptions options, KeyOpener open_key)
-      : io_(io), options_(std::move(options)), open_key_(std::move(open_key)) {}
-  ~DataPlane() { StopAll(); }
+  DataPlane(DataPlaneOptions options, KeyOpener open_key)
+      : options_(std::move(options)), open_key_(std::move(open_key)), workers_(options_.threads) {}
+  ~DataPlane() {
+    StopAll();
+    workers_.Stop();
+  }
 
   Result<void> Apply(const ListenerConfig& config);
   // Stops serving the listener (its port is closed); nothing if it is not served.
@@ -72,14 +75,14 @@ class DataPlane {
   Result<SslCtxPtr> ContextFor(const CertificateMaterial& certificate);  // REQUIRES: mutex_
   Result<std::shared_ptr<const BackendPool>> PoolFor(const ListenerConfig& config);
 
-  boost::asio::io_context& io_;
   const DataPlaneOptions options_;
   const KeyOpener open_key_;
+  BackendRegistry backends_;
+  IoWorkers workers_;
   mutable std::mutex mutex_;
   std::map<std::string, Served, std::less<>> served_;           // GUARDED_BY(mutex_)
   std::map<std::string, CachedContext, std::less<>> contexts_;  // GUARDED_BY(mutex_)
   std::uint64_t next_version_ = 1;                              // GUARDED_BY(mutex_)
-  BackendRegistry backends_;
 };
 
 }  // namespace openalb

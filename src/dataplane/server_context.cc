@@ -76,6 +76,9 @@ Result<SslCtxPtr> MakeBaseContext(SSL_client_hello_cb_fn on_client_hello) {
   SslCtxPtr ctx = NewContext();
   if (!ctx) return Fail(TlsError("SSL_CTX_new"));
   SSL_CTX_set_client_hello_cb(ctx.get(), on_client_hello, nullptr);
+  // Resumption is by stateless tickets (TLS 1.2 and 1.3), which need no server-side cache:
+  // keeping one would cost every handshake a locked insert and periodic sweeps.
+  SSL_CTX_set_session_cache_mode(ctx.get(), SSL_SESS_CACHE_OFF);
   return ctx;
 }
 

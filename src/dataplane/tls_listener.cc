@@ -2,7 +2,6 @@
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
@@ -38,12 +37,12 @@ int OnClientHello(SSL* ssl, int* alert, void*) {
 class AsioTlsListener final : public TlsListener,
                               public std::enable_shared_from_this<AsioTlsListener> {
  public:
-  AsioTlsListener(net::io_context& io, SslCtxPtr base,
+  AsioTlsListener(IoWorkers& workers, SslCtxPtr base,
                   std::shared_ptr<const ListenerSnapshot> snapshot)
-      : io_(io),
+      : workers_(workers),
         base_(std::move(base)),
         asio_context_((SSL_CTX_up_ref(base_.get()), base_.get())),
-        acceptor_(net::make_strand(io)),
+        acceptor_(workers.Next()),
         snapshot_(std::move(snapshot)) {}
 
   Result<void> Bind(const std::string& address, std::uint16_t port) {
@@ -90,8 +89,8 @@ class AsioTlsListener final : public TlsListener,
   }
 
   void DoAccept() {
-    acceptor_.async_accept(net::make_strand(io_),
-                           [self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
+    acceptor_.async_accept(workers_.Next().get_executor(),
+                           [self = shared_from_this()](beast::error_code ec, WorkerSocket socket) {
                              if (ec == net::error::operation_aborted || !self->acceptor_.is_open())
                                return;
                              if (!ec) {
@@ -101,7 +100,7 @@ class AsioTlsListener final : public TlsListener,
                            });
   }
 
-  net::io_context& io_;
+  IoWorkers& workers_;
   SslCtxPtr base_;
   ssl::context asio_context_;  // owns one more reference to base_
   tcp::acceptor acceptor_;
@@ -112,11 +111,11 @@ class AsioTlsListener final : public TlsListener,
 }  // namespace
 
 Result<std::shared_ptr<TlsListener>> TlsListener::Create(
-    net::io_context& io, const std::string& address, std::uint16_t port,
+    IoWorkers& workers, const std::string& address, std::uint16_t port,
     std::shared_ptr<const ListenerSnapshot> snapshot) {
   auto base = MakeBaseContext(OnClientHello);
   if (!base) return Fail(base.error());
-  auto listener = std::make_shared<AsioTlsListener>(io, std::move(*base), std::move(snapshot));
+  auto listener = std::make_shared<AsioTlsListener>(workers, std::move(*base), std::move(snapshot));
   if (auto r = listener->Bind(address, port); !r) return Fail(r.error());
   listener->Start();
   return std::shared_ptr<TlsListener>(listener);

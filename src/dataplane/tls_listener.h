@@ -1,9 +1,8 @@
-// TlsListener: one bound TLS port. Accepts connections and hands each to a ClientSession
+// TlsListener: one bound TLS port. Accepts connections onto the data plane's worker threads
+// (round-robin) and hands each to a ClientSession
 // with the snapshot current at accept time (client_session.h: certificate selection and
 // forwarding). Publish() swaps the snapshot atomically; connections in flight keep theirs.
 #pragma once
-
-#include <boost/asio/io_context.hpp>
 
 #include <atomic>
 #include <cstdint>
@@ -12,6 +11,7 @@
 
 #include "core/api_error.h"
 #include "dataplane/client_session.h"
+#include "dataplane/io_workers.h"
 #include "dataplane/listener_snapshot.h"
 
 namespace openalb {
@@ -20,7 +20,7 @@ class TlsListener : public SnapshotSource {
  public:
   // Binds address:port now (a busy port fails here, not later).
   static Result<std::shared_ptr<TlsListener>> Create(
-      boost::asio::io_context& io, const std::string& address, std::uint16_t port,
+      IoWorkers& workers, const std::string& address, std::uint16_t port,
       std::shared_ptr<const ListenerSnapshot> snapshot);
 
   virtual void Publish(std::shared_ptr<const ListenerSnapshot> snapshot) = 0;

@@ -95,6 +95,8 @@ Result<void> ApplyTomlFile(const std::string& path, ServerConfig& config) {
       r = text(config.listener_address);
     else if (name == "listener_port_offset")
       r = integer(config.listener_port_offset);
+    else if (name == "dataplane_threads")
+      r = integer(config.dataplane_threads);
     else
       r = Fail(ConfigError("config file " + path + ": unknown setting " + std::string(name)));
     if (!r) return r;
@@ -171,6 +173,12 @@ void AddServeOptions(CLI::App& command, ServerConfig& config) {
                   "Bind listener port N as N + offset (e.g. 8000, to run without privileges)")
       ->envname("OPENALB_LISTENER_PORT_OFFSET")
       ->check(CLI::Range(0, 65534))
+      ->capture_default_str();
+  command
+      .add_option("--dataplane-threads", config.dataplane_threads,
+                  "Threads serving the listeners' connections (0: one per core)")
+      ->envname("OPENALB_DATAPLANE_THREADS")
+      ->check(CLI::Range(0, 1024))
       ->capture_default_str();
 }
 

@@ -28,6 +28,7 @@ struct ServerConfig {
   int quota_certificates_standard = 25;  // per Standard / StandardWithWaf load balancer
   std::string listener_address = "127.0.0.1";  // where HTTPS listeners bind
   int listener_port_offset = 0;                // listener port N binds N + offset
+  int dataplane_threads = 0;                   // threads serving listeners; 0 = one per core
 };
 
 // "1500ms", "2s", "1m" or a bare number of milliseconds.

@@ -126,7 +126,11 @@ int RunServe(const ServerConfig& config) {
                     : static_cast<int>(4 * std::max(1u, std::thread::hardware_concurrency()));
   boost::asio::io_context io(threads);
   DataPlane data_plane(
-      io, {.bind_address = config.listener_address, .port_offset = config.listener_port_offset},
+      {.bind_address = config.listener_address,
+       .port_offset = config.listener_port_offset,
+       .threads = config.dataplane_threads > 0
+                      ? config.dataplane_threads
+                      : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()))},
       [&secrets](const CertificateMaterial& certificate) {
         return secrets.Open(certificate.sealed_private_key, certificate.certificate_id);
       });

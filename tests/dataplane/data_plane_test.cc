@@ -38,10 +38,8 @@ CertificateMaterial Material(const std::string& id, const std::string& name,
 
 class DataPlaneTest : public ::testing::Test {
  protected:
-  boost::asio::io_context io_;
-  DataPlane plane_{io_, {}, [](const CertificateMaterial& m) -> Result<std::string> {
-                     return m.sealed_private_key;
-                   }};
+  DataPlane plane_{
+      {}, [](const CertificateMaterial& m) -> Result<std::string> { return m.sealed_private_key; }};
 };
 
 TEST_F(DataPlaneTest, ApplyBindsOncePublishesNewVersionsAndRemoveReleases) {

@@ -1,0 +1,31 @@
+#include "dataplane/io_workers.h"
+
+#include <algorithm>
+
+namespace openalb {
+
+IoWorkers::IoWorkers(int threads) {
+  const int count = std::max(1, threads);
+  for (int i = 0; i < count; ++i) {
+    contexts_.push_back(std::make_unique<boost::asio::io_context>(1));
+    guards_.emplace_back(contexts_.back()->get_executor());
+  }
+  for (auto& context : contexts_) {
+    threads_.emplace_back([io = context.get()] { io->run(); });
+  }
+}
+
+boost::asio::io_context& IoWorkers::Next() {
+  return *contexts_[next_.fetch_add(1, std::memory_order_relaxed) % contexts_.size()];
+}
+
+void IoWorkers::Stop() {
+  for (auto& guard : guards_) guard.reset();
+  for (auto& context : contexts_) context->stop();
+  for (auto& thread : threads_) {
+    if (thread.joinable()) thread.join();
+  }
+  threads_.clear();
+}
+
+}  // namespace openalb

@@ -1,0 +1,38 @@
+// IoWorkers: the data plane's threads, nginx-style — each runs its own single-threaded
+// io_context, and every client connection lives on one of them for its whole life. No
+// strand is needed and no lock is taken on a connection's path; the contexts are handed
+// out round-robin. Started by the constructor, stopped and joined by Stop() or the
+// destructor.
+#pragma once
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include <atomic>
+#include <memory>
+#include <thread>
+#include <vector>
+
+namespace openalb {
+
+class IoWorkers {
+ public:
+  explicit IoWorkers(int threads);
+  ~IoWorkers() { Stop(); }
+  IoWorkers(const IoWorkers&) = delete;
+  IoWorkers& operator=(const IoWorkers&) = delete;
+
+  boost::asio::io_context& Next();
+  size_t size() const { return contexts_.size(); }
+  // Lets every context finish what it has posted, then joins the threads. Idempotent.
+  void Stop();
+
+ private:
+  using Guard = boost::asio::executor_work_guard<boost::asio::io_context::executor_type>;
+  std::vector<std::unique_ptr<boost::asio::io_context>> contexts_;
+  std::vector<Guard> guards_;
+  std::vector<std::thread> threads_;
+  std::atomic<size_t> next_{0};
+};
+
+}  // namespace openalb
