@@ -4,6 +4,7 @@
 'use strict';
 const test = require('node:test');
 const assert = require('node:assert/strict');
+const http = require('node:http');
 const tls = require('node:tls');
 const { Server, waitFor, rejection } = require('./harness');
 
@@ -201,10 +202,34 @@ test('a restart serves every running listener again', async () => {
   }
 });
 
+// An HTTP server answering "ok", to forward to.
+async function startBackend() {
+  const backend = http.createServer((req, res) => res.end('ok'));
+  backend.keepAliveTimeout = 60000;
+  await new Promise((r) => backend.listen(0, '127.0.0.1', r));
+  return backend;
+}
+
 test('32 keep-alive clients see no failure while 200 associate/dissociate cycles run', async (t) => {
   const server = await Server.start();
-  t.after(() => server.stop());
+  const backends = [await startBackend(), await startBackend()];
+  t.after(async () => {
+    await server.stop();
+    for (const b of backends) { b.closeAllConnections(); b.close(); }
+  });
   const { listener, ids, port } = await setUp(server);
+  // The listener forwards to two real servers, so every request crosses the proxy.
+  const { ServerGroupId: group, JobId: created } = await call(server, 'CreateServerGroup', { ServerGroupName: 'web', ServerGroupType: 'Ip' });
+  await waitJob(server, created);
+  const servers = { ServerGroupId: group };
+  backends.forEach((b, i) => Object.assign(servers, {
+    [`Servers.${i + 1}.ServerId`]: '127.0.0.1', [`Servers.${i + 1}.ServerType`]: 'Ip', [`Servers.${i + 1}.Port`]: b.address().port,
+  }));
+  await waitJob(server, (await call(server, 'AddServersToServerGroup', servers)).JobId);
+  await waitJob(server, (await call(server, 'UpdateListenerAttribute', {
+    ListenerId: listener, 'DefaultActions.1.Type': 'ForwardGroup',
+    'DefaultActions.1.ForwardGroupConfig.ServerGroupTuples.1.ServerGroupId': group,
+  })).JobId);
   let stop = false;
   const counts = { requests: 0, handshakes: 0, failures: [] };
   const names = ['a.example.com', 'x.wild.test', 'default.test', undefined];
@@ -216,7 +241,9 @@ test('32 keep-alive clients see no failure while 200 associate/dissociate cycles
         ++counts.handshakes;
         for (let k = 0; k < 20 && !stop; ++k) {
           const response = await request(socket);
-          if (!response.startsWith('HTTP/1.1 503 ')) throw new Error(`unexpected response ${response.slice(0, 40)}`);
+          if (!response.startsWith('HTTP/1.1 200 ') || !response.endsWith('\r\n\r\nok')) {
+            throw new Error(`unexpected response ${response.slice(0, 40)}`);
+          }
           ++counts.requests;
         }
       } catch (e) {
