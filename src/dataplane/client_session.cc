@@ -21,8 +21,7 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = net::ip::tcp;
 using Clock = std::chrono::steady_clock;
-using Executor = net::io_context::executor_type;
-using TcpStream = beast::basic_stream<tcp, Executor>;
+using Deadline = DeadlineSweeper::Deadline;
 
 constexpr auto kHandshakeTimeout = std::chrono::seconds(10);
 constexpr auto kIdleTimeout = std::chrono::seconds(60);      // between requests, and per read
@@ -52,23 +51,28 @@ void EraseHopByHop(http::fields& fields) {
 
 class ClientSession : public std::enable_shared_from_this<ClientSession> {
  public:
-  ClientSession(WorkerSocket socket, ssl::context& context,
+  ClientSession(WorkerSocket socket, ssl::context& context, DeadlineSweeper& deadlines,
                 std::shared_ptr<const SnapshotSource> listener)
       : stream_(std::move(socket), context),
         listener_(std::move(listener)),
         snapshot_(listener_->Current()),
-        upstream_(stream_.get_executor()) {}
+        upstream_(stream_.get_executor()),
+        client_deadline_(deadlines, [this] { CloseSocket(beast::get_lowest_layer(stream_)); }),
+        upstream_deadline_(deadlines, [this] {
+          upstream_timed_out_ = true;
+          CloseSocket(upstream_);
+        }) {}
 
   ~ClientSession() { ReturnHeld(); }
 
   void Start() {
     beast::error_code ec;
-    auto remote = beast::get_lowest_layer(stream_).socket().remote_endpoint(ec);
+    auto remote = beast::get_lowest_layer(stream_).remote_endpoint(ec);
     if (!ec) client_ip_ = remote.address().to_string();
     client_hash_ = std::hash<std::string>{}(client_ip_);
     SSL_set_ex_data(stream_.native_handle(), SnapshotExDataIndex(),
                     const_cast<ListenerSnapshot*>(snapshot_.get()));
-    beast::get_lowest_layer(stream_).expires_after(kHandshakeTimeout);
+    client_deadline_.ExpiresAfter(kHandshakeTimeout);
     stream_.async_handshake(ssl::stream_base::server,
                             [self = shared_from_this()](beast::error_code ec) {
                               if (!ec) self->ReadHeader();
@@ -82,7 +86,7 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
     parser_.emplace();
     parser_->header_limit(kRequestHeaderLimit);
     parser_->body_limit(kRequestBodyLimit);
-    beast::get_lowest_layer(stream_).expires_after(kIdleTimeout);
+    client_deadline_.ExpiresAfter(kIdleTimeout);
     http::async_read_header(
         stream_, buffer_, *parser_,
         [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
@@ -130,6 +134,7 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   }
 
   void OnRequest() {
+    client_deadline_.Clear();  // the client waits for the answer; the server has its own
     request_ = parser_->release();
     client_keep_alive_ = request_.keep_alive();
     head_request_ = request_.method() == http::verb::head;
@@ -159,7 +164,7 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
       return Reply(http::status::service_unavailable, kNoServerBody, !client_keep_alive_);
     }
     tried_.push_back(backend_);
-    if (held_.get() == backend_ && upstream_.socket().is_open()) {
+    if (held_.get() == backend_ && upstream_.is_open()) {
       reused_ = true;  // this session's own connection to the server from its last request
       return SendUpstream();
     }
@@ -167,7 +172,7 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
     auto idle = backend_->TakeIdle(Clock::now());
     if (idle >= 0) {
       beast::error_code ec;
-      upstream_.socket().assign(backend_->endpoint().protocol(), idle, ec);
+      upstream_.assign(backend_->endpoint().protocol(), idle, ec);
       if (!ec) {
         reused_ = true;
         return SendUpstream();
@@ -178,20 +183,19 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
 
   // Gives the connection this session kept to a server back to that server's pool.
   void ReturnHeld() {
-    if (held_ != nullptr && upstream_.socket().is_open() && upstream_buffer_.size() == 0) {
-      held_->PutIdle(upstream_.socket().release(), Clock::now());
+    if (held_ != nullptr && upstream_.is_open() && upstream_buffer_.size() == 0) {
+      held_->PutIdle(upstream_.release(), Clock::now());
     }
-    beast::error_code ignored;
-    upstream_.socket().close(ignored);
+    CloseSocket(upstream_);
     held_.reset();
   }
 
   void Connect() {
     reused_ = false;
     held_.reset();
-    beast::error_code ignored;
-    upstream_.socket().close(ignored);
-    upstream_.expires_after(kConnectTimeout);
+    CloseSocket(upstream_);
+    upstream_timed_out_ = false;
+    upstream_deadline_.ExpiresAfter(kConnectTimeout);
     upstream_.async_connect(backend_->endpoint(),
                             [self = shared_from_this()](beast::error_code ec) {
                               if (ec) {
@@ -200,17 +204,18 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
                                 return self->Forward();
                               }
                               beast::error_code ignored;
-                              self->upstream_.socket().set_option(tcp::no_delay(true), ignored);
+                              self->upstream_.set_option(tcp::no_delay(true), ignored);
                               self->SendUpstream();
                             });
   }
 
   void SendUpstream() {
     upstream_buffer_.clear();
-    upstream_.expires_after(kResponseTimeout);
+    upstream_timed_out_ = false;
+    upstream_deadline_.ExpiresAfter(kResponseTimeout);
     http::async_write(upstream_, request_,
                       [self = shared_from_this()](beast::error_code ec, size_t) {
-                        if (ec) return self->UpstreamFailed(ec, /*got_response=*/false);
+                        if (ec) return self->UpstreamFailed(/*got_response=*/false);
                         self->ReadUpstream();
                       });
   }
@@ -222,20 +227,20 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
     http::async_read(upstream_, upstream_buffer_, *response_parser_,
                      [self = shared_from_this()](beast::error_code ec, size_t) {
                        if (ec) {
-                         return self->UpstreamFailed(ec, self->response_parser_->got_some());
+                         return self->UpstreamFailed(self->response_parser_->got_some());
                        }
                        self->OnUpstreamResponse();
                      });
   }
 
-  void UpstreamFailed(beast::error_code ec, bool got_response) {
+  void UpstreamFailed(bool got_response) {
+    upstream_deadline_.Clear();
     held_.reset();
-    beast::error_code ignored;
-    upstream_.socket().close(ignored);
+    CloseSocket(upstream_);
     // A kept-alive connection the server had already closed: the request never reached
     // it, so send it again on a fresh connection to the same server.
-    if (reused_ && !got_response && ec != beast::error::timeout) return Connect();
-    if (ec == beast::error::timeout) {
+    if (reused_ && !got_response && !upstream_timed_out_) return Connect();
+    if (upstream_timed_out_) {
       return Reply(http::status::gateway_timeout, kTimeoutBody, true);
     }
     Reply(http::status::bad_gateway, kBadGatewayBody, true);
@@ -244,6 +249,7 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   void OnUpstreamResponse() {
     const unsigned status = response_parser_->get().result_int();
     if (status >= 100 && status < 200) return ReadUpstream();  // interim: wait for the answer
+    upstream_deadline_.Clear();
     response_ = response_parser_->release();
     // The connection stays with this session while it is reused: its next request most
     // often goes to the same server, and then costs no pool round trip.
@@ -251,8 +257,7 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
       held_ = backend_->shared_from_this();
     } else {
       held_.reset();
-      beast::error_code ignored;
-      upstream_.socket().close(ignored);
+      CloseSocket(upstream_);
     }
     EraseHopByHop(response_);
     if (head_request_) {
@@ -279,7 +284,7 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   }
 
   void WriteResponse(bool close) {
-    beast::get_lowest_layer(stream_).expires_after(kIdleTimeout);
+    client_deadline_.ExpiresAfter(kIdleTimeout);
     http::async_write(stream_, response_,
                       [self = shared_from_this(), close](beast::error_code ec, size_t) {
                         if (ec || close) return self->Close();
@@ -288,11 +293,16 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   }
 
   void Close() {
-    beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(5));
+    client_deadline_.ExpiresAfter(std::chrono::seconds(5));
     stream_.async_shutdown([self = shared_from_this()](beast::error_code) {});
   }
 
-  beast::ssl_stream<TcpStream> stream_;
+  static void CloseSocket(WorkerSocket& socket) {
+    beast::error_code ignored;
+    socket.close(ignored);
+  }
+
+  beast::ssl_stream<WorkerSocket> stream_;
   std::shared_ptr<const SnapshotSource> listener_;
   std::shared_ptr<const ListenerSnapshot> snapshot_;  // the handshake's, for the connection's life
   std::shared_ptr<const ListenerSnapshot> route_;     // the current request's
@@ -304,7 +314,7 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   bool client_keep_alive_ = false;
   bool head_request_ = false;
 
-  TcpStream upstream_;  // on this session's thread
+  WorkerSocket upstream_;  // on this session's thread
   beast::flat_buffer upstream_buffer_;
   BackendServerState* backend_ = nullptr;  // owned by route_'s pool
   // The server upstream_ is connected to between requests (kept alive by this pointer
@@ -314,6 +324,10 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   bool reused_ = false;
   std::optional<http::response_parser<http::string_body>> response_parser_;
   http::response<http::string_body> response_;
+  bool upstream_timed_out_ = false;
+  // Last: they may call back into the members above until they are gone.
+  Deadline client_deadline_;
+  Deadline upstream_deadline_;
 };
 
 }  // namespace
@@ -323,9 +337,10 @@ int SnapshotExDataIndex() {
   return index;
 }
 
-void StartClientSession(WorkerSocket socket, ssl::context& context,
+void StartClientSession(WorkerSocket socket, ssl::context& context, DeadlineSweeper& deadlines,
                         std::shared_ptr<const SnapshotSource> listener) {
-  std::make_shared<ClientSession>(std::move(socket), context, std::move(listener))->Start();
+  std::make_shared<ClientSession>(std::move(socket), context, deadlines, std::move(listener))
+      ->Start();
 }
 
 }  // namespace openalb

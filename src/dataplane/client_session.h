@@ -15,6 +15,7 @@
 
 #include <memory>
 
+#include "dataplane/deadline_sweeper.h"
 #include "dataplane/listener_snapshot.h"
 
 namespace openalb {
@@ -33,7 +34,7 @@ using WorkerSocket =
 // Starts serving an accepted connection; the session keeps itself (and `listener`) alive
 // until it closes.
 void StartClientSession(WorkerSocket socket, boost::asio::ssl::context& context,
-                        std::shared_ptr<const SnapshotSource> listener);
+                        DeadlineSweeper& deadlines, std::shared_ptr<const SnapshotSource> listener);
 
 // Where the client-hello callback finds the connection's snapshot (SSL ex_data index).
 int SnapshotExDataIndex();

@@ -8,6 +8,7 @@ IoWorkers::IoWorkers(int threads) {
   const int count = std::max(1, threads);
   for (int i = 0; i < count; ++i) {
     contexts_.push_back(std::make_unique<boost::asio::io_context>(1));
+    sweepers_.push_back(std::make_unique<DeadlineSweeper>(*contexts_.back()));
     guards_.emplace_back(contexts_.back()->get_executor());
   }
   for (auto& context : contexts_) {
@@ -15,8 +16,9 @@ IoWorkers::IoWorkers(int threads) {
   }
 }
 
-boost::asio::io_context& IoWorkers::Next() {
-  return *contexts_[next_.fetch_add(1, std::memory_order_relaxed) % contexts_.size()];
+IoWorkers::Worker IoWorkers::Next() {
+  const size_t i = next_.fetch_add(1, std::memory_order_relaxed) % contexts_.size();
+  return {*contexts_[i], *sweepers_[i]};
 }
 
 void IoWorkers::Stop() {
@@ -26,6 +28,7 @@ void IoWorkers::Stop() {
     if (thread.joinable()) thread.join();
   }
   threads_.clear();
+  for (auto& sweeper : sweepers_) sweeper->Stop();
 }
 
 }  // namespace openalb

@@ -1,8 +1,8 @@
 // IoWorkers: the data plane's threads, nginx-style — each runs its own single-threaded
-// io_context, and every client connection lives on one of them for its whole life. No
-// strand is needed and no lock is taken on a connection's path; the contexts are handed
-// out round-robin. Started by the constructor, stopped and joined by Stop() or the
-// destructor.
+// io_context (with its DeadlineSweeper for connection timeouts), and every client
+// connection lives on one of them for its whole life. No strand is needed and no lock is
+// taken on a connection's path; the workers are handed out round-robin. Started by the constructor,
+// stopped and joined by Stop() or the destructor.
 #pragma once
 
 #include <boost/asio/executor_work_guard.hpp>
@@ -13,6 +13,8 @@
 #include <thread>
 #include <vector>
 
+#include "dataplane/deadline_sweeper.h"
+
 namespace openalb {
 
 class IoWorkers {
@@ -22,7 +24,11 @@ class IoWorkers {
   IoWorkers(const IoWorkers&) = delete;
   IoWorkers& operator=(const IoWorkers&) = delete;
 
-  boost::asio::io_context& Next();
+  struct Worker {
+    boost::asio::io_context& io;
+    DeadlineSweeper& deadlines;
+  };
+  Worker Next();
   size_t size() const { return contexts_.size(); }
   // Lets every context finish what it has posted, then joins the threads. Idempotent.
   void Stop();
@@ -30,6 +36,7 @@ class IoWorkers {
  private:
   using Guard = boost::asio::executor_work_guard<boost::asio::io_context::executor_type>;
   std::vector<std::unique_ptr<boost::asio::io_context>> contexts_;
+  std::vector<std::unique_ptr<DeadlineSweeper>> sweepers_;
   std::vector<Guard> guards_;
   std::vector<std::thread> threads_;
   std::atomic<size_t> next_{0};

@@ -1,6 +1,7 @@
 #include "dataplane/tls_listener.h"
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -42,7 +43,7 @@ class AsioTlsListener final : public TlsListener,
       : workers_(workers),
         base_(std::move(base)),
         asio_context_((SSL_CTX_up_ref(base_.get()), base_.get())),
-        acceptor_(workers.Next()),
+        acceptor_(workers.Next().io),
         snapshot_(std::move(snapshot)) {}
 
   Result<void> Bind(const std::string& address, std::uint16_t port) {
@@ -89,15 +90,25 @@ class AsioTlsListener final : public TlsListener,
   }
 
   void DoAccept() {
-    acceptor_.async_accept(workers_.Next().get_executor(),
-                           [self = shared_from_this()](beast::error_code ec, WorkerSocket socket) {
-                             if (ec == net::error::operation_aborted || !self->acceptor_.is_open())
-                               return;
-                             if (!ec) {
-                               StartClientSession(std::move(socket), self->asio_context_, self);
-                             }
-                             self->DoAccept();
-                           });
+    IoWorkers::Worker worker = workers_.Next();
+    acceptor_.async_accept(worker.io.get_executor(), [self = shared_from_this(), worker](
+                                                         beast::error_code ec,
+                                                         WorkerSocket socket) {
+      if (ec == net::error::operation_aborted || !self->acceptor_.is_open()) return;
+      if (!ec) {
+        // The session is born on its own worker's thread: everything it touches (its
+        // socket, that worker's deadlines) is then used from that thread only.
+        auto start = [self, socket = std::move(socket), &deadlines = worker.deadlines]() mutable {
+          StartClientSession(std::move(socket), self->asio_context_, deadlines, self);
+        };
+        if (worker.io.get_executor().running_in_this_thread()) {
+          start();
+        } else {
+          net::post(worker.io, std::move(start));
+        }
+      }
+      self->DoAccept();
+    });
   }
 
   IoWorkers& workers_;
