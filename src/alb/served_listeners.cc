@@ -7,7 +7,9 @@ namespace openalb {
 namespace {
 
 bool Bound(const Listener& listener) {
-  if (listener.protocol != "HTTPS") return false;  // QUIC needs UDP; not served yet
+  if (listener.protocol != "HTTPS" && listener.protocol != "HTTP") {
+    return false;  // QUIC needs UDP; not served yet
+  }
   return listener.status == status::kRunning ||
          (listener.status == status::kConfiguring && listener.resting_status == status::kRunning);
 }
@@ -36,6 +38,7 @@ Result<std::optional<ListenerConfig>> ServedListener(StoreTx& tx, const Listener
   auto rows = AllListenerCertificates(tx, listener.listener_id);
   if (!rows) return Fail(rows.error());
   ListenerConfig config{listener.listener_id, listener.port, {}};
+  config.tls = listener.protocol == "HTTPS";
   for (const auto& row : *rows) {
     if (row.status == status::kAssociating) continue;
     auto certificate = tx.FindCertificate(listener.account_id, row.certificate_id);
@@ -47,7 +50,7 @@ Result<std::optional<ListenerConfig>> ServedListener(StoreTx& tx, const Listener
     if (!c.common_name.empty()) material.names.push_back(c.common_name);
     config.certificates.push_back(std::move(material));
   }
-  if (config.certificates.empty()) return std::optional<ListenerConfig>{};
+  if (config.tls && config.certificates.empty()) return std::optional<ListenerConfig>{};
   if (!listener.forward_server_group_id.empty()) {
     auto forward = ForwardOf(tx, listener);
     if (!forward) return Fail(forward.error());
@@ -60,7 +63,7 @@ Result<std::vector<ListenerConfig>> AllServedListeners(StoreTx& tx) {
   std::vector<ListenerConfig> out;
   PageRequest page{.after = 0, .limit = 500};
   while (true) {
-    auto listeners = tx.ListListeners({.protocol = "HTTPS"}, page);
+    auto listeners = tx.ListListeners({}, page);
     if (!listeners) return Fail(listeners.error());
     for (const auto& listener : listeners->items) {
       auto config = ServedListener(tx, listener);

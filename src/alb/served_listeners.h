@@ -1,5 +1,5 @@
 // What the data plane must serve, as the store says: a listener is served when it is an
-// HTTPS listener that is running (or mid-change and returning to running); it serves its
+// HTTPS or HTTP listener that is running (or mid-change and returning to running); it serves its
 // default certificate and every additional one that is Associated or still Dissociating
 // (a certificate is served until its dissociation job applies, and from the moment its
 // association job applies), and forwards to its server group's servers (see ForwardOf).

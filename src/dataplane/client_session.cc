@@ -10,6 +10,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 namespace openalb {
@@ -49,11 +50,14 @@ void EraseHopByHop(http::fields& fields) {
   }
 }
 
-class ClientSession : public std::enable_shared_from_this<ClientSession> {
+template <bool kTls>
+class ClientSession : public std::enable_shared_from_this<ClientSession<kTls>> {
  public:
-  ClientSession(WorkerSocket socket, ssl::context& context, DeadlineSweeper& deadlines,
+  using Stream = std::conditional_t<kTls, beast::ssl_stream<WorkerSocket>, WorkerSocket>;
+
+  ClientSession(WorkerSocket socket, ssl::context* context, DeadlineSweeper& deadlines,
                 std::shared_ptr<const SnapshotSource> listener)
-      : stream_(std::move(socket), context),
+      : stream_(MakeStream(std::move(socket), context)),
         listener_(std::move(listener)),
         snapshot_(listener_->Current()),
         upstream_(stream_.get_executor()),
@@ -70,13 +74,17 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
     auto remote = beast::get_lowest_layer(stream_).remote_endpoint(ec);
     if (!ec) client_ip_ = remote.address().to_string();
     client_hash_ = std::hash<std::string>{}(client_ip_);
-    SSL_set_ex_data(stream_.native_handle(), SnapshotExDataIndex(),
-                    const_cast<ListenerSnapshot*>(snapshot_.get()));
-    client_deadline_.ExpiresAfter(kHandshakeTimeout);
-    stream_.async_handshake(ssl::stream_base::server,
-                            [self = shared_from_this()](beast::error_code ec) {
-                              if (!ec) self->ReadHeader();
-                            });
+    if constexpr (kTls) {
+      SSL_set_ex_data(stream_.native_handle(), SnapshotExDataIndex(),
+                      const_cast<ListenerSnapshot*>(snapshot_.get()));
+      client_deadline_.ExpiresAfter(kHandshakeTimeout);
+      stream_.async_handshake(ssl::stream_base::server,
+                              [self = this->shared_from_this()](beast::error_code ec) {
+                                if (!ec) self->ReadHeader();
+                              });
+    } else {
+      ReadHeader();
+    }
   }
 
  private:
@@ -89,7 +97,7 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
     client_deadline_.ExpiresAfter(kIdleTimeout);
     http::async_read_header(
         stream_, buffer_, *parser_,
-        [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
+        [self = this->shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
   }
 
   void OnHeader(beast::error_code ec) {
@@ -99,7 +107,7 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
       // Let the client send its body (it was waiting for this); the server never sees Expect.
       static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
       net::async_write(stream_, net::buffer(kContinue.data(), kContinue.size()),
-                       [self = shared_from_this()](beast::error_code ec, size_t) {
+                       [self = this->shared_from_this()](beast::error_code ec, size_t) {
                          if (ec) return self->Close();
                          self->ReadBody();
                        });
@@ -111,7 +119,7 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   void ReadBody() {
     if (parser_->is_done()) return OnRequest();  // no body: nothing more to read
     http::async_read(stream_, buffer_, *parser_,
-                     [self = shared_from_this()](beast::error_code ec, size_t) {
+                     [self = this->shared_from_this()](beast::error_code ec, size_t) {
                        if (ec) return self->ReadFailed(ec);
                        self->OnRequest();
                      });
@@ -147,7 +155,7 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
     std::string forwarded_for(request_["X-Forwarded-For"]);
     request_.set("X-Forwarded-For",
                  forwarded_for.empty() ? client_ip_ : forwarded_for + ", " + client_ip_);
-    request_.set("X-Forwarded-Proto", "https");
+    request_.set("X-Forwarded-Proto", kTls ? "https" : "http");
     request_.version(11);
     request_.keep_alive(true);
     request_.prepare_payload();
@@ -197,7 +205,7 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
     upstream_timed_out_ = false;
     upstream_deadline_.ExpiresAfter(kConnectTimeout);
     upstream_.async_connect(backend_->endpoint(),
-                            [self = shared_from_this()](beast::error_code ec) {
+                            [self = this->shared_from_this()](beast::error_code ec) {
                               if (ec) {
                                 // Refused or silent: pass it over for a while, try another.
                                 self->backend_->MarkDown(Clock::now());
@@ -214,7 +222,7 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
     upstream_timed_out_ = false;
     upstream_deadline_.ExpiresAfter(kResponseTimeout);
     http::async_write(upstream_, request_,
-                      [self = shared_from_this()](beast::error_code ec, size_t) {
+                      [self = this->shared_from_this()](beast::error_code ec, size_t) {
                         if (ec) return self->UpstreamFailed(/*got_response=*/false);
                         self->ReadUpstream();
                       });
@@ -225,7 +233,7 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
     response_parser_->body_limit(kResponseBodyLimit);
     if (head_request_) response_parser_->skip(true);
     http::async_read(upstream_, upstream_buffer_, *response_parser_,
-                     [self = shared_from_this()](beast::error_code ec, size_t) {
+                     [self = this->shared_from_this()](beast::error_code ec, size_t) {
                        if (ec) {
                          return self->UpstreamFailed(self->response_parser_->got_some());
                        }
@@ -286,15 +294,30 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   void WriteResponse(bool close) {
     client_deadline_.ExpiresAfter(kIdleTimeout);
     http::async_write(stream_, response_,
-                      [self = shared_from_this(), close](beast::error_code ec, size_t) {
+                      [self = this->shared_from_this(), close](beast::error_code ec, size_t) {
                         if (ec || close) return self->Close();
                         self->ReadHeader();
                       });
   }
 
   void Close() {
-    client_deadline_.ExpiresAfter(std::chrono::seconds(5));
-    stream_.async_shutdown([self = shared_from_this()](beast::error_code) {});
+    if constexpr (kTls) {
+      client_deadline_.ExpiresAfter(std::chrono::seconds(5));
+      stream_.async_shutdown([self = this->shared_from_this()](beast::error_code) {});
+    } else {
+      beast::error_code ignored;
+      stream_.shutdown(tcp::socket::shutdown_send, ignored);
+      CloseSocket(stream_);
+    }
+  }
+
+  static Stream MakeStream(WorkerSocket socket, ssl::context* context) {
+    if constexpr (kTls) {
+      return Stream(std::move(socket), *context);
+    } else {
+      (void)context;
+      return socket;
+    }
   }
 
   static void CloseSocket(WorkerSocket& socket) {
@@ -302,7 +325,7 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
     socket.close(ignored);
   }
 
-  beast::ssl_stream<WorkerSocket> stream_;
+  Stream stream_;
   std::shared_ptr<const SnapshotSource> listener_;
   std::shared_ptr<const ListenerSnapshot> snapshot_;  // the handshake's, for the connection's life
   std::shared_ptr<const ListenerSnapshot> route_;     // the current request's
@@ -337,10 +360,17 @@ int SnapshotExDataIndex() {
   return index;
 }
 
-void StartClientSession(WorkerSocket socket, ssl::context& context, DeadlineSweeper& deadlines,
+void StartClientSession(WorkerSocket socket, ssl::context* tls_context, DeadlineSweeper& deadlines,
                         std::shared_ptr<const SnapshotSource> listener) {
-  std::make_shared<ClientSession>(std::move(socket), context, deadlines, std::move(listener))
-      ->Start();
+  if (tls_context != nullptr) {
+    std::make_shared<ClientSession<true>>(std::move(socket), tls_context, deadlines,
+                                          std::move(listener))
+        ->Start();
+  } else {
+    std::make_shared<ClientSession<false>>(std::move(socket), nullptr, deadlines,
+                                           std::move(listener))
+        ->Start();
+  }
 }
 
 }  // namespace openalb

@@ -1,5 +1,6 @@
-// ClientSession: one client's TLS connection to a listener. The client-hello callback picks
-// the certificate from the snapshot the connection began with; after the handshake each
+// ClientSession: one client's connection to a listener, HTTPS or plain HTTP. For HTTPS the
+// client-hello callback picks the certificate from the snapshot the connection began with;
+// after the handshake each
 // HTTP/1.1 request (keep-alive) is forwarded to a server of the forward action the listener
 // has when the request arrives (a removed server gets no new request, even on a connection
 // opened before its removal) —
@@ -31,9 +32,9 @@ class SnapshotSource {
 using WorkerSocket =
     boost::asio::basic_stream_socket<boost::asio::ip::tcp, boost::asio::io_context::executor_type>;
 
-// Starts serving an accepted connection; the session keeps itself (and `listener`) alive
-// until it closes.
-void StartClientSession(WorkerSocket socket, boost::asio::ssl::context& context,
+// Starts serving an accepted connection — over TLS with `tls_context`, plain HTTP when it is
+// null; the session keeps itself (and `listener`) alive until it closes.
+void StartClientSession(WorkerSocket socket, boost::asio::ssl::context* tls_context,
                         DeadlineSweeper& deadlines, std::shared_ptr<const SnapshotSource> listener);
 
 // Where the client-hello callback finds the connection's snapshot (SSL ex_data index).

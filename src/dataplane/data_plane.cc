@@ -49,7 +49,7 @@ Result<std::shared_ptr<const BackendPool>> DataPlane::PoolFor(const ListenerConf
 }
 
 Result<void> DataPlane::Apply(const ListenerConfig& config) {
-  if (config.certificates.empty()) {
+  if (config.tls && config.certificates.empty()) {
     return Fail(ConfigError("Listener " + config.listener_id + " has no certificate to serve."));
   }
   const int port = config.port + options_.port_offset;
@@ -60,28 +60,35 @@ Result<void> DataPlane::Apply(const ListenerConfig& config) {
   auto pool = PoolFor(config);
   if (!pool) return Fail(pool.error());
   std::lock_guard lock(mutex_);
-  std::vector<ServedCertificate> served;
-  served.reserve(config.certificates.size());
-  for (const auto& certificate : config.certificates) {
-    auto context = ContextFor(certificate);
-    if (!context) return Fail(context.error());
-    served.push_back({certificate.certificate_id, certificate.names, certificate.ecdsa, *context});
+  std::shared_ptr<const ListenerSnapshot> snapshot;
+  if (config.tls) {
+    std::vector<ServedCertificate> served;
+    served.reserve(config.certificates.size());
+    for (const auto& certificate : config.certificates) {
+      auto context = ContextFor(certificate);
+      if (!context) return Fail(context.error());
+      served.push_back(
+          {certificate.certificate_id, certificate.names, certificate.ecdsa, *context});
+    }
+    ServedCertificate default_certificate = std::move(served.front());
+    served.erase(served.begin());
+    snapshot = std::make_shared<const ListenerSnapshot>(
+        next_version_++, std::move(default_certificate), std::move(served), std::move(*pool));
+  } else {
+    snapshot = std::make_shared<const ListenerSnapshot>(next_version_++, std::move(*pool));
   }
-  ServedCertificate default_certificate = std::move(served.front());
-  served.erase(served.begin());
-  auto snapshot = std::make_shared<const ListenerSnapshot>(
-      next_version_++, std::move(default_certificate), std::move(served), std::move(*pool));
 
   auto it = served_.find(config.listener_id);
-  if (it != served_.end() && it->second.configured_port == port) {
+  if (it != served_.end() && it->second.configured_port == port && it->second.tls == config.tls) {
     it->second.listener->Publish(std::move(snapshot));
     return {};
   }
-  auto listener = TlsListener::Create(workers_, options_.bind_address,
-                                      static_cast<std::uint16_t>(port), std::move(snapshot));
+  auto listener =
+      PortListener::Create(workers_, options_.bind_address, static_cast<std::uint16_t>(port),
+                           config.tls, std::move(snapshot));
   if (!listener) return Fail(listener.error());
   if (it != served_.end()) it->second.listener->Stop();
-  served_[config.listener_id] = {port, std::move(*listener)};
+  served_[config.listener_id] = {port, config.tls, std::move(*listener)};
   return {};
 }
 

@@ -1,5 +1,5 @@
-// DataPlane: the TLS listeners this process serves. Apply() makes one listener serve
-// exactly a ListenerConfig — binding its port the first time, then building a new snapshot
+// DataPlane: the listeners this process serves, HTTPS and plain HTTP. Apply() makes one listener
+// serve exactly a ListenerConfig — binding its port the first time, then building a new snapshot
 // off the hot path (TLS contexts are cached per certificate and backend servers' state per
 // address, so a change rebuilds only what changed) and publishing it with one swap. A failure
 // leaves the previous configuration serving. Thread-safe.
@@ -18,7 +18,7 @@
 #include "dataplane/backend_pool.h"
 #include "dataplane/io_workers.h"
 #include "dataplane/listener_config.h"
-#include "dataplane/tls_listener.h"
+#include "dataplane/port_listener.h"
 
 namespace openalb {
 
@@ -64,7 +64,8 @@ class DataPlane {
  private:
   struct Served {
     int configured_port = 0;
-    std::shared_ptr<TlsListener> listener;
+    bool tls = true;
+    std::shared_ptr<PortListener> listener;
   };
   struct CachedContext {
     std::string fingerprint;

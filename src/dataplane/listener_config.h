@@ -37,8 +37,9 @@ struct ForwardConfig {
 struct ListenerConfig {
   std::string listener_id;
   int port = 0;
-  std::vector<CertificateMaterial> certificates;  // [0] is the default; never empty
+  std::vector<CertificateMaterial> certificates;  // [0] is the default; empty for HTTP
   std::optional<ForwardConfig> forward;           // none: a fixed 503 for every request
+  bool tls = true;                                // HTTPS; false: plain HTTP
 };
 
 }  // namespace openalb

@@ -35,7 +35,12 @@ ListenerSnapshot::ListenerSnapshot(std::uint64_t version, ServedCertificate defa
   for (const auto& name : default_.names) by_name_[Lower(name)].push_back(&default_);
 }
 
+ListenerSnapshot::ListenerSnapshot(std::uint64_t version,
+                                   std::shared_ptr<const BackendPool> forward)
+    : version_(version), forward_(std::move(forward)) {}
+
 std::vector<const ServedCertificate*> ListenerSnapshot::certificates() const {
+  if (!default_.context) return {};
   std::vector<const ServedCertificate*> out{&default_};
   for (const auto& certificate : additional_) out.push_back(&certificate);
   return out;

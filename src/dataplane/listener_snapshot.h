@@ -32,15 +32,17 @@ class ListenerSnapshot {
   ListenerSnapshot(std::uint64_t version, ServedCertificate default_certificate,
                    std::vector<ServedCertificate> additional,
                    std::shared_ptr<const BackendPool> forward = nullptr);
+  // A plain-HTTP listener's: no certificates.
+  ListenerSnapshot(std::uint64_t version, std::shared_ptr<const BackendPool> forward);
   ListenerSnapshot(const ListenerSnapshot&) = delete;
   ListenerSnapshot& operator=(const ListenerSnapshot&) = delete;
 
   // `server_name` as the client sent it (any case; empty when it sent none).
   const ServedCertificate& Select(std::string_view server_name, bool client_accepts_ecdsa) const;
   std::uint64_t version() const { return version_; }
-  // Every certificate it serves, the default first.
+  // Every certificate it serves, the default first (none for plain HTTP).
   std::vector<const ServedCertificate*> certificates() const;
-  size_t size() const { return 1 + additional_.size(); }
+  size_t size() const { return default_.context ? 1 + additional_.size() : 0; }
   const BackendPool* forward() const { return forward_.get(); }
 
  private:

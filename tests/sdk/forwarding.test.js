@@ -256,3 +256,34 @@ test('the seed flow end to end, then an HTTPS request through the listener sees 
   assert.equal(res.cn, 'default.test');
   assert.equal(res.status, 200);
 });
+
+test('an HTTP listener forwards plain HTTP the same way', async (t) => {
+  const { server, flow, backends, lb, group } = await setUp(t);
+  const { body } = await flow.alb.createListener(new Alb.CreateListenerRequest({
+    loadBalancerId: lb, listenerProtocol: 'HTTP', listenerPort: 80,
+    defaultActions: [new Alb.CreateListenerRequestDefaultActions({
+      type: 'ForwardGroup',
+      forwardGroupConfig: new Alb.CreateListenerRequestDefaultActionsForwardGroupConfig({
+        serverGroupTuples: [new Alb.CreateListenerRequestDefaultActionsForwardGroupConfigServerGroupTuples({ serverGroupId: group })],
+      }),
+    })],
+  }));
+  await flow.job(body.jobId);
+  const port = 80 + server.portOffset;
+  const res = await new Promise((resolve, reject) => {
+    http.get({ host: '127.0.0.1', port, path: '/plain', agent: false }, (r) => {
+      let data = '';
+      r.on('data', (d) => (data += d));
+      r.on('end', () => resolve({ status: r.statusCode, body: data }));
+    }).on('error', reject);
+  });
+  assert.equal(res.status, 200);
+  assert.match(res.body, /^(one|two) GET \/plain 0$/);
+  const seen = [...backends[0].seen, ...backends[1].seen].find((s) => s.url === '/plain');
+  assert.equal(seen.headers['x-forwarded-proto'], 'http');
+  // Stopping it closes the port like an HTTPS listener's.
+  await flow.job((await flow.alb.stopListener(new Alb.StopListenerRequest({ listenerId: body.listenerId }))).body.jobId);
+  await rejection(() => new Promise((resolve, reject) => {
+    http.get({ host: '127.0.0.1', port, agent: false }, resolve).on('error', reject);
+  }));
+});

@@ -1,4 +1,4 @@
-#include "dataplane/tls_listener.h"
+#include "dataplane/port_listener.h"
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -35,12 +35,13 @@ int OnClientHello(SSL* ssl, int* alert, void*) {
   return SSL_CLIENT_HELLO_SUCCESS;
 }
 
-class AsioTlsListener final : public TlsListener,
-                              public std::enable_shared_from_this<AsioTlsListener> {
+class AsioPortListener final : public PortListener,
+                               public std::enable_shared_from_this<AsioPortListener> {
  public:
-  AsioTlsListener(IoWorkers& workers, SslCtxPtr base,
-                  std::shared_ptr<const ListenerSnapshot> snapshot)
+  AsioPortListener(IoWorkers& workers, SslCtxPtr base, bool tls,
+                   std::shared_ptr<const ListenerSnapshot> snapshot)
       : workers_(workers),
+        tls_(tls),
         base_(std::move(base)),
         asio_context_((SSL_CTX_up_ref(base_.get()), base_.get())),
         acceptor_(workers.Next().io),
@@ -99,7 +100,8 @@ class AsioTlsListener final : public TlsListener,
         // The session is born on its own worker's thread: everything it touches (its
         // socket, that worker's deadlines) is then used from that thread only.
         auto start = [self, socket = std::move(socket), &deadlines = worker.deadlines]() mutable {
-          StartClientSession(std::move(socket), self->asio_context_, deadlines, self);
+          StartClientSession(std::move(socket), self->tls_ ? &self->asio_context_ : nullptr,
+                             deadlines, self);
         };
         if (worker.io.get_executor().running_in_this_thread()) {
           start();
@@ -112,6 +114,7 @@ class AsioTlsListener final : public TlsListener,
   }
 
   IoWorkers& workers_;
+  const bool tls_;
   SslCtxPtr base_;
   ssl::context asio_context_;  // owns one more reference to base_
   tcp::acceptor acceptor_;
@@ -121,15 +124,16 @@ class AsioTlsListener final : public TlsListener,
 
 }  // namespace
 
-Result<std::shared_ptr<TlsListener>> TlsListener::Create(
-    IoWorkers& workers, const std::string& address, std::uint16_t port,
+Result<std::shared_ptr<PortListener>> PortListener::Create(
+    IoWorkers& workers, const std::string& address, std::uint16_t port, bool tls,
     std::shared_ptr<const ListenerSnapshot> snapshot) {
   auto base = MakeBaseContext(OnClientHello);
   if (!base) return Fail(base.error());
-  auto listener = std::make_shared<AsioTlsListener>(workers, std::move(*base), std::move(snapshot));
+  auto listener =
+      std::make_shared<AsioPortListener>(workers, std::move(*base), tls, std::move(snapshot));
   if (auto r = listener->Bind(address, port); !r) return Fail(r.error());
   listener->Start();
-  return std::shared_ptr<TlsListener>(listener);
+  return std::shared_ptr<PortListener>(listener);
 }
 
 }  // namespace openalb
