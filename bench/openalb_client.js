@@ -22,16 +22,17 @@ function openalbClient(endpoint, dataDir) {
   });
   const alb = client('2020-06-16');
   const cas = client('2020-04-07');
+  const uploadPem = async (name, cert, key) => {
+    const r = await cas.request('UploadUserCertificate', { Name: name, Cert: cert, Key: key }, { method: 'POST' });
+    return `${r.CertId}-cn-hangzhou`;
+  };
   return {
     call: (action, params) => alb.request(action, params, { method: 'POST' }),
-    async upload(name, options) {
+    upload(name, options) {
       const { cert, key } = makeCertificate(name, options);
-      return this.uploadPem(name, cert, key);
+      return uploadPem(name, cert, key);
     },
-    async uploadPem(name, cert, key) {
-      const r = await cas.request('UploadUserCertificate', { Name: name, Cert: cert, Key: key }, { method: 'POST' });
-      return `${r.CertId}-cn-hangzhou`;
-    },
+    uploadPem,
   };
 }
 
