@@ -70,10 +70,6 @@ class ClientSession : public std::enable_shared_from_this<ClientSession<kTls>> {
   ~ClientSession() { ReturnHeld(); }
 
   void Start() {
-    beast::error_code ec;
-    auto remote = beast::get_lowest_layer(stream_).remote_endpoint(ec);
-    if (!ec) client_ip_ = remote.address().to_string();
-    client_hash_ = std::hash<std::string>{}(client_ip_);
     if constexpr (kTls) {
       SSL_set_ex_data(stream_.native_handle(), SnapshotExDataIndex(),
                       const_cast<ListenerSnapshot*>(snapshot_.get()));
@@ -149,6 +145,13 @@ class ClientSession : public std::enable_shared_from_this<ClientSession<kTls>> {
     route_ = listener_->Current();
     if (route_->forward() == nullptr) {
       return Reply(http::status::service_unavailable, kNoForwardBody, !client_keep_alive_);
+    }
+    if (!client_known_) {  // asked at the first request: a handshake alone does not need it
+      client_known_ = true;
+      beast::error_code ec;
+      auto remote = beast::get_lowest_layer(stream_).remote_endpoint(ec);
+      if (!ec) client_ip_ = remote.address().to_string();
+      client_hash_ = std::hash<std::string>{}(client_ip_);
     }
     EraseHopByHop(request_);
     request_.erase(http::field::expect);
@@ -329,6 +332,7 @@ class ClientSession : public std::enable_shared_from_this<ClientSession<kTls>> {
   std::shared_ptr<const SnapshotSource> listener_;
   std::shared_ptr<const ListenerSnapshot> snapshot_;  // the handshake's, for the connection's life
   std::shared_ptr<const ListenerSnapshot> route_;     // the current request's
+  bool client_known_ = false;
   std::string client_ip_;
   std::uint64_t client_hash_ = 0;
   beast::flat_buffer buffer_;
