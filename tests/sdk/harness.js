@@ -23,6 +23,15 @@ async function waitFor(predicate, ms, what) {
   }
 }
 
+// The first port the kernel hands out for outgoing connections and port-0 binds.
+function ephemeralPortsStart() {
+  try {
+    return Number(fs.readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]) || 32768;
+  } catch {
+    return 32768;
+  }
+}
+
 class Server {
   static async start({ dataDir, args = [] } = {}) {
     const server = new Server();
@@ -32,7 +41,9 @@ class Server {
     server.stderr = '';
     // Listener ports bind N + offset, so tests never need privileged ports; the offset is
     // random so servers of different test files do not meet.
-    server.portOffset = 20000 + Math.floor(Math.random() * 30000);
+    // They stay below the kernel's ephemeral range, where a client socket of this very
+    // machine (or a test's own backend on port 0) could hold the port and fail the bind.
+    server.portOffset = 10000 + Math.floor(Math.random() * Math.max(1000, ephemeralPortsStart() - 10000 - 9000));
     const offset = args.includes('--listener-port-offset') ? [] : ['--listener-port-offset', String(server.portOffset)];
     server.proc = spawn(BIN, ['serve', '--listen', '127.0.0.1:0', '--data-dir', server.dataDir, ...offset, ...args],
       { stdio: ['ignore', 'pipe', 'pipe'] });

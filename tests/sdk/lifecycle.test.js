@@ -44,7 +44,14 @@ class Account {
   }
 
   async waitRunning(listenerId) {
-    await waitFor(async () => (await this.listenerStatus(listenerId)) === 'Running', 10000, `${listenerId} Running`);
+    await waitFor(async () => {
+      const status = await this.listenerStatus(listenerId);
+      if (status === 'Stopped') {  // its job failed: say why rather than time out
+        const { body } = await this.alb.listAsynJobs(new Alb.ListAsynJobsRequest({ resourceIds: [listenerId] }));
+        throw new Error(`${listenerId} Stopped: ${JSON.stringify(body.jobs.map((j) => [j.apiName, j.status, j.errorCode, j.errorMessage]))}`);
+      }
+      return status === 'Running';
+    }, 10000, `${listenerId} Running`);
   }
 
   associate(listenerId, ids, extra = {}) {
