@@ -165,6 +165,29 @@ Result<Job> MarkAndRecord(const Domain& domain, StoreTx& tx, const std::string& 
   return job;
 }
 
+// Settles the servers `job` marked and makes the group Available again: on success
+// Adding → Available and Removing → gone; on failure the reverse.
+Result<void> SettleServers(StoreTx& tx, const Job& job, ServerGroup group, bool succeeded) {
+  auto servers = AllBackendServers(tx, job.resource_id);
+  if (!servers) return Fail(servers.error());
+  const std::string_view dropped = succeeded ? status::kRemoving : status::kAdding;
+  for (auto server : *servers) {
+    if (server.job_id != job.job_id) continue;
+    if (server.status == dropped) {
+      if (auto r = tx.DeleteBackendServer(server.server_group_id, server.server_id, server.port);
+          !r) {
+        return r;
+      }
+      continue;
+    }
+    server.status = status::kAvailable;
+    server.job_id.clear();
+    if (auto r = tx.UpdateBackendServer(server); !r) return r;
+  }
+  group.status = status::kAvailable;
+  return tx.UpdateServerGroup(group);
+}
+
 }  // namespace
 
 bool IsServerGroupJob(std::string_view api) {
@@ -364,46 +387,14 @@ Result<void> FinishServerGroupJob(StoreTx& tx, const Job& job) {
     if (*user) return Fail(errors::ServerGroupInUse(job.resource_id, **user));
     return tx.DeleteServerGroup(job.resource_id);
   }
-  auto servers = AllBackendServers(tx, job.resource_id);
-  if (!servers) return Fail(servers.error());
-  for (auto server : *servers) {
-    if (server.job_id != job.job_id) continue;
-    if (server.status == status::kRemoving) {
-      if (auto r = tx.DeleteBackendServer(server.server_group_id, server.server_id, server.port);
-          !r) {
-        return r;
-      }
-      continue;
-    }
-    server.status = status::kAvailable;
-    server.job_id.clear();
-    if (auto r = tx.UpdateBackendServer(server); !r) return r;
-  }
-  group->status = status::kAvailable;
-  return tx.UpdateServerGroup(*group);
+  return SettleServers(tx, job, std::move(*group), /*succeeded=*/true);
 }
 
 Result<void> UndoServerGroupJob(StoreTx& tx, const Job& job) {
   auto group = tx.FindServerGroup(job.account_id, job.resource_id);
   if (!group) return Fail(group.error());
   if (!*group) return {};
-  auto servers = AllBackendServers(tx, job.resource_id);
-  if (!servers) return Fail(servers.error());
-  for (auto server : *servers) {
-    if (server.job_id != job.job_id) continue;
-    if (server.status == status::kAdding) {
-      if (auto r = tx.DeleteBackendServer(server.server_group_id, server.server_id, server.port);
-          !r) {
-        return r;
-      }
-      continue;
-    }
-    server.status = status::kAvailable;
-    server.job_id.clear();
-    if (auto r = tx.UpdateBackendServer(server); !r) return r;
-  }
-  (*group)->status = status::kAvailable;
-  return tx.UpdateServerGroup(**group);
+  return SettleServers(tx, job, std::move(**group), /*succeeded=*/false);
 }
 
 }  // namespace openalb

@@ -117,43 +117,6 @@ Result<ArrayParameter> ReadArrayParameter(const ParameterMap& params, std::strin
 
 }  // namespace
 
-Result<std::vector<ParameterObject>> ParameterReader::ObjectList(std::string_view name,
-                                                                 size_t max_items) const {
-  constexpr std::string_view kShape = "expected a JSON array of objects";
-  auto array = ReadArrayParameter(params_, name, max_items, kShape);
-  if (!array) return Fail(array.error());
-  std::vector<ParameterObject> out;
-  if (array->json) {
-    for (const auto& element : *array->json) {
-      if (!element.is_object()) return Fail(errors::InvalidParameter(name, kShape));
-      ParameterObject object;
-      for (const auto& [field, value] : element.items()) {
-        if (value.is_string()) {
-          object[field] = value.get<std::string>();
-        } else if (value.is_number_integer() || value.is_boolean()) {
-          object[field] = value.dump();
-        } else {
-          return Fail(errors::InvalidParameter(name, "field " + field + " must be a string"));
-        }
-      }
-      out.push_back(std::move(object));
-    }
-    return out;
-  }
-  for (auto& [index, fields] : array->flattened) {
-    ParameterObject object;
-    for (auto& [rest, value] : fields) {
-      if (rest.size() < 2 || rest.find('.', 1) != std::string::npos) {
-        return Fail(errors::InvalidParameter(std::string(name) + "." + std::to_string(index) + rest,
-                                             "expected Name.N.Field"));
-      }
-      object[rest.substr(1)] = value;
-    }
-    out.push_back(std::move(object));
-  }
-  return out;
-}
-
 namespace {
 
 // Adds `value` under `path` to `object`, nested objects and arrays as dotted paths.
@@ -219,6 +182,22 @@ Result<std::vector<ParameterObject>> ParameterReader::NestedObjectList(std::stri
     out.push_back(std::move(object));
   }
   return out;
+}
+
+Result<std::vector<ParameterObject>> ParameterReader::ObjectList(std::string_view name,
+                                                                 size_t max_items) const {
+  auto objects = NestedObjectList(name, max_items);
+  if (!objects) return objects;
+  for (size_t i = 0; i < objects->size(); ++i) {
+    for (const auto& [field, value] : (*objects)[i]) {
+      if (field.find('.') != std::string::npos) {  // a nested object or array
+        return Fail(
+            errors::InvalidParameter(std::string(name) + "." + std::to_string(i + 1) + "." + field,
+                                     "expected Name.N.Field with a string value"));
+      }
+    }
+  }
+  return objects;
 }
 
 Result<std::vector<std::string>> ParameterReader::StringList(std::string_view name,
