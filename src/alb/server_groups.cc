@@ -114,6 +114,16 @@ Result<BackendServer> ServerToAdd(const ServerGroup& group, const ServerSpec& sp
   return server;
 }
 
+// Servers: at least one, at most the per-call limit.
+Result<void> CheckServerCount(const Domain& domain, const ChangeServersRequest& request) {
+  if (request.servers.empty()) return Fail(errors::MissingParameter("Servers"));
+  if (static_cast<int>(request.servers.size()) > domain.limits.servers_per_call) {
+    return Fail(errors::InvalidParameter(
+        "Servers", "at most " + std::to_string(domain.limits.servers_per_call) + " per call"));
+  }
+  return {};
+}
+
 std::string ServersFingerprint(const ChangeServersRequest& request) {
   std::string joined;
   for (const auto& s : request.servers) {
@@ -271,11 +281,7 @@ Result<Job> DeleteServerGroup(const Domain& domain, const WriteRequest& write,
 }
 
 Result<Job> AddServersToServerGroup(const Domain& domain, const ChangeServersRequest& request) {
-  if (request.servers.empty()) return Fail(errors::MissingParameter("Servers"));
-  if (static_cast<int>(request.servers.size()) > domain.limits.servers_per_call) {
-    return Fail(errors::InvalidParameter(
-        "Servers", "at most " + std::to_string(domain.limits.servers_per_call) + " per call"));
-  }
+  if (auto r = CheckServerCount(domain, request); !r) return Fail(r.error());
   const std::string& account = request.write.account_id;
   return RunJobWrite(
       domain, request.write, api_name::kAddServersToServerGroup, ServersFingerprint(request),
@@ -306,11 +312,7 @@ Result<Job> AddServersToServerGroup(const Domain& domain, const ChangeServersReq
 
 Result<Job> RemoveServersFromServerGroup(const Domain& domain,
                                          const ChangeServersRequest& request) {
-  if (request.servers.empty()) return Fail(errors::MissingParameter("Servers"));
-  if (static_cast<int>(request.servers.size()) > domain.limits.servers_per_call) {
-    return Fail(errors::InvalidParameter(
-        "Servers", "at most " + std::to_string(domain.limits.servers_per_call) + " per call"));
-  }
+  if (auto r = CheckServerCount(domain, request); !r) return Fail(r.error());
   const std::string& account = request.write.account_id;
   return RunJobWrite(
       domain, request.write, api_name::kRemoveServersFromServerGroup, ServersFingerprint(request),

@@ -10,6 +10,7 @@
 #include "alb/certificates.h"
 #include "alb/jobs.h"
 #include "support/domain_fixture.h"
+#include "support/result_code.h"
 
 namespace openalb {
 namespace {
@@ -19,10 +20,7 @@ using ::testing::ElementsAre;
 using testing::kDomainAccount;
 using testing::kOtherAccount;
 
-template <typename T>
-std::string CodeOf(const Result<T>& result) {
-  return result ? std::string("ok") : result.error().code;
-}
+using testing::CodeOf;
 
 class ListenerCertificatesTest : public ::testing::Test {
  protected:

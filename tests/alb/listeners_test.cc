@@ -8,6 +8,7 @@
 #include "alb/jobs.h"
 #include "alb/load_balancers.h"
 #include "support/domain_fixture.h"
+#include "support/result_code.h"
 
 namespace openalb {
 namespace {
@@ -16,10 +17,7 @@ using testing::DomainFixture;
 using testing::kDomainAccount;
 using testing::kOtherAccount;
 
-template <typename T>
-std::string CodeOf(const Result<T>& result) {
-  return result ? std::string("ok") : result.error().code;
-}
+using testing::CodeOf;
 
 TEST(LoadBalancersTest, ALoadBalancerIsProvisioningUntilItsJobRuns) {
   DomainFixture f;

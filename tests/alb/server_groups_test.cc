@@ -9,6 +9,7 @@
 #include "alb/jobs.h"
 #include "alb/served_listeners.h"
 #include "support/domain_fixture.h"
+#include "support/result_code.h"
 
 namespace openalb {
 namespace {
@@ -17,10 +18,7 @@ using testing::DomainFixture;
 using testing::kDomainAccount;
 using testing::kOtherAccount;
 
-template <typename T>
-std::string CodeOf(const Result<T>& result) {
-  return result ? std::string("ok") : result.error().code;
-}
+using testing::CodeOf;
 
 ServerSpec Ip(const std::string& address, int port, int weight = 100) {
   return {address, "", "Ip", port, weight, ""};
