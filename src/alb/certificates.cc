@@ -3,6 +3,7 @@
 #include "alb/alb_errors.h"
 #include "alb/certificate_pem.h"
 #include "alb/ids.h"
+#include "alb/write_request.h"
 
 namespace openalb {
 namespace {
@@ -15,7 +16,8 @@ std::string NumberText(std::int64_t number) { return std::to_string(number); }
 
 }  // namespace
 
-Result<Certificate> ImportCertificate(const Domain& domain, const CertificateImport& request) {
+Result<Certificate> ImportCertificate(const Domain& domain, const CertificateImport& request,
+                                      PendingAudit* audit) {
   if (request.name.empty()) return Fail(errors::MissingParameter("Name"));
   if (request.name.size() > 128) {
     return Fail(errors::InvalidParameter("Name", "it is longer than 128 characters"));
@@ -36,7 +38,7 @@ Result<Certificate> ImportCertificate(const Domain& domain, const CertificateImp
   certificate.fingerprint_sha256 = validated->fingerprint_sha256;
   certificate.chain_pem = validated->chain_pem;
   certificate.created_ms = domain.NowMs();
-  return InTransaction<Certificate>(
+  auto imported = InTransaction<Certificate>(
       domain.store, TxMode::kWrite, [&](StoreTx& tx) -> Result<Certificate> {
         Certificate stored = certificate;
         do {  // 90 million numbers: a clash is rare, but possible
@@ -49,8 +51,11 @@ Result<Certificate> ImportCertificate(const Domain& domain, const CertificateImp
         stored.sealed_private_key =
             domain.secrets.Seal(validated->private_key_pem, stored.certificate_id);
         if (auto r = tx.InsertCertificate(stored); !r) return Fail(r.error());
+        if (auto r = RecordAudit(tx, audit); !r) return Fail(r.error());
         return stored;
       });
+  if (imported) MarkAuditRecorded(audit);
+  return imported;
 }
 
 Result<Certificate> GetCertificate(const Domain& domain, std::string_view account_id,
@@ -72,16 +77,19 @@ Result<Page<Certificate>> ListCertificates(const Domain& domain, std::string_vie
 }
 
 Result<void> DeleteCertificate(const Domain& domain, std::string_view account_id,
-                               std::int64_t number) {
-  return domain.store.Transact(TxMode::kWrite, [&](StoreTx& tx) -> Result<void> {
+                               std::int64_t number, PendingAudit* audit) {
+  auto deleted = domain.store.Transact(TxMode::kWrite, [&](StoreTx& tx) -> Result<void> {
     auto certificate = tx.FindCertificateByNumber(account_id, number);
     if (!certificate) return Fail(certificate.error());
     if (!*certificate) return Fail(errors::CertificateNotFound(NumberText(number)));
     auto uses = tx.CountCertificateUses((*certificate)->certificate_id);
     if (!uses) return Fail(uses.error());
     if (*uses > 0) return Fail(errors::CertificateInUse((*certificate)->certificate_id));
-    return tx.DeleteCertificate((*certificate)->certificate_id);
+    if (auto r = tx.DeleteCertificate((*certificate)->certificate_id); !r) return r;
+    return RecordAudit(tx, audit);
   });
+  if (deleted) MarkAuditRecorded(audit);
+  return deleted;
 }
 
 Result<std::string> OpenPrivateKey(const Domain& domain, const Certificate& certificate) {

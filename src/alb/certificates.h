@@ -21,14 +21,16 @@ struct CertificateImport {
   std::string key_pem;
 };
 
-Result<Certificate> ImportCertificate(const Domain& domain, const CertificateImport& request);
+// `audit`, when given, is recorded in the transaction that stores or deletes (write_request.h).
+Result<Certificate> ImportCertificate(const Domain& domain, const CertificateImport& request,
+                                      PendingAudit* audit = nullptr);
 // By CAS number (CertId).
 Result<Certificate> GetCertificate(const Domain& domain, std::string_view account_id,
                                    std::int64_t number);
 Result<Page<Certificate>> ListCertificates(const Domain& domain, std::string_view account_id,
                                            const PageRequest& page);
 Result<void> DeleteCertificate(const Domain& domain, std::string_view account_id,
-                               std::int64_t number);
+                               std::int64_t number, PendingAudit* audit = nullptr);
 // The private key in PEM, for the data plane. Never rendered in any response.
 Result<std::string> OpenPrivateKey(const Domain& domain, const Certificate& certificate);
 

@@ -27,6 +27,13 @@ std::string ParameterFingerprint(std::initializer_list<std::string_view> parts) 
   return HexLower(Sha256(joined));
 }
 
+Result<void> RecordAudit(StoreTx& tx, PendingAudit* audit) {
+  if (audit == nullptr) return {};
+  audit->entry.result = "Success";
+  audit->entry.code.clear();
+  return tx.InsertAuditEntry(audit->entry);
+}
+
 Result<Job> RunJobWrite(const Domain& domain, const WriteRequest& request,
                         std::string_view api_name, std::string_view fingerprint,
                         const std::function<Result<Job>(StoreTx&)>& body) {
@@ -43,7 +50,10 @@ Result<Job> RunJobWrite(const Domain& domain, const WriteRequest& request,
         }
         auto first = tx.FindJob((*seen)->job_id);
         if (!first) return Fail(first.error());
-        if (*first) return **first;
+        if (*first) {
+          if (auto r = RecordAudit(tx, request.audit); !r) return Fail(r.error());
+          return **first;
+        }
         // Its job is gone; the token protects nothing any more. Run anew.
       }
     }
@@ -56,9 +66,11 @@ Result<Job> RunJobWrite(const Domain& domain, const WriteRequest& request,
                                job->job_id,          domain.NowMs()};
       if (auto r = tx.InsertClientToken(record); !r) return Fail(r.error());
     }
+    if (auto r = RecordAudit(tx, request.audit); !r) return Fail(r.error());
     created = true;
     return job;
   });
+  if (job) MarkAuditRecorded(request.audit);
   if (job && created) domain.wake_jobs();
   return job;
 }

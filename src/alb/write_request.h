@@ -20,7 +20,16 @@ struct WriteRequest {
   std::string request_id;
   std::string client_token;  // empty: the request id is the token, so nothing is replayed
   bool dry_run = false;
+  // The request's audit entry, recorded in the transaction that commits its effects.
+  PendingAudit* audit = nullptr;
 };
+
+// Inside a write transaction about to commit the request's effects: appends its audit
+// entry as a success. Call MarkAuditRecorded once the transaction has committed.
+Result<void> RecordAudit(StoreTx& tx, PendingAudit* audit);
+inline void MarkAuditRecorded(PendingAudit* audit) {
+  if (audit != nullptr) audit->recorded = true;
+}
 
 // ClientToken: printable ASCII, at most 64 characters. InvalidParameter otherwise.
 Result<void> ValidateClientToken(std::string_view token);

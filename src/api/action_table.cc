@@ -5,10 +5,12 @@
 namespace openalb {
 
 void ActionTable::Add(ActionSpec spec) {
+  // Programming errors at start-up, not request failures: every action names what RAM
+  // authorises it against.
+  if (!spec.resource) throw std::logic_error("action registered without a RAM resource");
   versions_.insert(spec.version);
   auto key = std::make_pair(spec.version, spec.name);
   if (!actions_.emplace(std::move(key), std::move(spec)).second) {
-    // A programming error at start-up, not a request failure.
     throw std::logic_error("action registered twice");
   }
 }

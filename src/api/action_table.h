@@ -1,6 +1,6 @@
 // The action table: the one place that maps an OpenAPI (Version, Action) to its handler,
-// its required parameters, its RAM action name and access level. Adding an action is one
-// Add() call in api/actions/ plus a handler.
+// its required parameters, its RAM action name, access level and the resource RAM
+// authorises it against. Adding an action is one Add() call in api/actions/ plus a handler.
 #pragma once
 
 #include <functional>
@@ -15,6 +15,7 @@
 #include "api/response_renderer.h"
 #include "api/rpc_request.h"
 #include "core/api_error.h"
+#include "store/store.h"
 
 namespace openalb {
 
@@ -26,10 +27,19 @@ struct ActionContext {
   const RpcRequest& request;
   const ParameterReader& params;
   Services& services;
+  // For a mutating action: the request's audit entry, for the write that commits its
+  // effects to record in the same transaction. Null for reads.
+  PendingAudit* audit = nullptr;
 };
 
 // Returns the response body without RequestId (the endpoint appends it).
 using ActionHandler = std::function<Result<Json>(ActionContext&)>;
+
+// The ARN a request's RAM action is authorised against, e.g.
+// "acs:alb:cn-hangzhou:<account>:loadbalancer/alb-…" (it may read the store: a listener
+// action resolves the listener's load balancer). Runs after the required parameters are
+// known to be there.
+using ResourceResolver = std::function<Result<std::string>(const ActionContext&)>;
 
 struct ActionSpec {
   std::string name;        // "DescribeRegions"
@@ -37,6 +47,7 @@ struct ActionSpec {
   std::string ram_action;  // "alb:DescribeRegions"
   AccessLevel access = AccessLevel::kRead;
   std::vector<std::string> required;  // each absent one → Missing<Name>
+  ResourceResolver resource;
   ActionHandler handler;
 };
 

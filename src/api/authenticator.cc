@@ -91,7 +91,8 @@ Result<Caller> Authenticator::AuthenticateV1(const SignedParts& parts) {
     return Fail(errors::SignatureDoesNotMatch(string_to_sign));
   }
   if (auto r = RecordNonce(*access_key_id, nonce, timestamp); !r) return Fail(r.error());
-  return Caller{key->account_id, *access_key_id, SignatureVersion::kV1};
+  return Caller{key->account_id, *access_key_id, SignatureVersion::kV1, key->user_name,
+                key->policies};
 }
 
 Result<Caller> Authenticator::AuthenticateV3(const SignedParts& parts,
@@ -140,7 +141,8 @@ Result<Caller> Authenticator::AuthenticateV3(const SignedParts& parts,
     return Fail(errors::SignatureDoesNotMatch(string_to_sign));
   }
   if (auto r = RecordNonce(auth->access_key_id, nonce, timestamp); !r) return Fail(r.error());
-  return Caller{key->account_id, auth->access_key_id, SignatureVersion::kV3};
+  return Caller{key->account_id, auth->access_key_id, SignatureVersion::kV3, key->user_name,
+                key->policies};
 }
 
 }  // namespace openalb

@@ -6,6 +6,7 @@
 #include "api/access_log.h"
 #include "api/error_catalogue.h"
 #include "api/parameter_reader.h"
+#include "core/time_format.h"
 
 namespace openalb {
 namespace {
@@ -56,7 +57,44 @@ Result<std::string> CommonValue(const RpcRequest& request, const HttpRequestView
 
 }  // namespace
 
-Result<Json> Endpoint::Process(const HttpRequestView& http, RpcRequest& request) {
+Result<void> Endpoint::Authorize(const RpcRequest& request, const ActionSpec& spec,
+                                 const std::string& resource) {
+  const Caller& caller = request.caller;
+  if (caller.user_name.empty()) return {};  // the root may do anything in its account
+  RamRequest ram{.action = spec.ram_action,
+                 .resource = resource,
+                 .source_ip = request.source_ip,
+                 .secure_transport = request.secure_transport,
+                 .now = services_.clock.Now()};
+  std::string denied_by;
+  RamDecision decision = RamDecision::kImplicitDeny;
+  if (caller.policies && !caller.policies->unusable) {
+    decision = EvaluatePolicies(caller.policies->policies, ram, &denied_by);
+  }
+  if (decision == RamDecision::kAllow) return {};
+  return Fail(errors::NoPermission({.ram_action = spec.ram_action,
+                                    .resource = resource,
+                                    .account_id = caller.account_id,
+                                    .user_name = caller.user_name,
+                                    .explicit_deny = decision == RamDecision::kExplicitDeny,
+                                    .denied_by = denied_by}));
+}
+
+void Endpoint::AppendAudit(PendingAudit& audit, const ApiError* error) {
+  audit.entry.result = error == nullptr                          ? "Success"
+                       : error->code == "Forbidden.NoPermission" ? "Denied"
+                                                                 : "Failed";
+  audit.entry.code = error == nullptr ? "" : error->code;
+  auto appended = services_.store.Transact(
+      TxMode::kWrite, [&](StoreTx& tx) { return tx.InsertAuditEntry(audit.entry); });
+  if (!appended) {
+    access_log_.error("event=audit_failed request_id={} detail=\"{}\"", audit.entry.request_id,
+                      appended.error().internal);
+  }
+}
+
+Result<Json> Endpoint::Process(const HttpRequestView& http, RpcRequest& request,
+                               std::optional<PendingAudit>& audit) {
   if (http.method != "GET" && http.method != "POST") {
     return Fail(errors::UnsupportedHttpMethod(http.method));
   }
@@ -114,6 +152,24 @@ Result<Json> Endpoint::Process(const HttpRequestView& http, RpcRequest& request)
     if (auto r = reader.Required(name); !r) return Fail(r.error());
   }
   ActionContext context{request, reader, services_};
+  const bool mutating = spec->access == AccessLevel::kWrite || spec->access == AccessLevel::kDelete;
+  if (!mutating && request.caller.user_name.empty()) return spec->handler(context);
+
+  auto resource = spec->resource(context);
+  if (!resource) return Fail(resource.error());
+  if (mutating) {
+    audit.emplace();
+    audit->entry = {.time = FormatIso8601(services_.clock.Now()),
+                    .request_id = request.request_id,
+                    .account_id = request.caller.account_id,
+                    .user_name = request.caller.user_name,
+                    .access_key_id = request.caller.access_key_id,
+                    .action = spec->ram_action,
+                    .resource = *resource,
+                    .source_ip = request.source_ip};
+    context.audit = &*audit;
+  }
+  if (auto allowed = Authorize(request, *spec, *resource); !allowed) return Fail(allowed.error());
   return spec->handler(context);
 }
 
@@ -126,7 +182,9 @@ HttpReply Endpoint::Handle(const HttpRequestView& http) {
   request.secure_transport = http.secure_transport;
   request.region_id = services_.region.region_id;
 
-  auto outcome = Process(http, request);
+  std::optional<PendingAudit> audit;
+  auto outcome = Process(http, request, audit);
+  if (audit && !audit->recorded) AppendAudit(*audit, outcome ? nullptr : &outcome.error());
   HttpReply reply;
   reply.content_type = std::string(ContentTypeFor(request.format));
   reply.headers.emplace_back("x-acs-request-id", request.request_id);

@@ -1,10 +1,14 @@
 // Endpoint: the whole OpenAPI request pipeline, bytes in and bytes out, with no socket in
 // sight: parse parameters (query and form body), choose the response format,
-// authenticate, find the action, check the region and required parameters, run the
-// handler, render JSON or XML, write the access log line. Thread-safe when its parts are.
+// authenticate, find the action, check the region and required parameters, authorise a
+// RAM user's request against its policies, run the handler, render JSON or XML, write the
+// access log line and, for a mutating action, the audit log entry. Thread-safe when its
+// parts are.
 #pragma once
 
 #include <spdlog/logger.h>
+
+#include <optional>
 
 #include "api/action_table.h"
 #include "api/authenticator.h"
@@ -28,7 +32,14 @@ class Endpoint {
   HttpReply Handle(const HttpRequestView& http);
 
  private:
-  Result<Json> Process(const HttpRequestView& http, RpcRequest& request);
+  Result<Json> Process(const HttpRequestView& http, RpcRequest& request,
+                       std::optional<PendingAudit>& audit);
+  // Forbidden.NoPermission unless the caller is the account's root or its policies allow
+  // `spec`'s RAM action on `resource` for this request.
+  Result<void> Authorize(const RpcRequest& request, const ActionSpec& spec,
+                         const std::string& resource);
+  // Appends an audit entry the handler did not record (a denial, a failure).
+  void AppendAudit(PendingAudit& audit, const ApiError* error);
 
   const ActionTable& actions_;
   Authenticator& authenticator_;

@@ -1,6 +1,10 @@
 #include "api/error_catalogue.h"
 
+#include <nlohmann/json.hpp>
+
 #include <string>
+
+#include "core/crypto.h"
 
 namespace openalb::errors {
 namespace {
@@ -32,6 +36,28 @@ ApiError InvalidAction(std::string_view action) {
 ApiError InvalidVersion(std::string_view version) {
   return Make("InvalidVersion", 400,
               "Specified parameter Version is not valid: " + std::string(version) + ".");
+}
+
+ApiError NoPermission(const Denial& d) {
+  ApiError error =
+      Make("Forbidden.NoPermission", 403,
+           "You are not authorized to do this action. Action: " + std::string(d.ram_action) +
+               ", Resource: " + std::string(d.resource) + ".");
+  const char* type = d.explicit_deny ? "ExplicitDeny" : "ImplicitDeny";
+  // What real ALB encodes for its DecodeDiagnosticMessage: here plain JSON in base64.
+  nlohmann::json diagnostic = {
+      {"AuthAction", d.ram_action}, {"AuthResource", d.resource}, {"NoPermissionType", type}};
+  if (d.explicit_deny) diagnostic["DenyPolicyName"] = d.denied_by;
+  error.access_denied_detail = {
+      {"PolicyType", "AccountLevelIdentityBasedPolicy"},
+      {"AuthPrincipalOwnerId", std::string(d.account_id)},
+      {"AuthPrincipalType", "SubUser"},
+      {"AuthPrincipalDisplayName", std::string(d.user_name)},
+      {"NoPermissionType", type},
+      {"AuthAction", std::string(d.ram_action)},
+      {"EncodedDiagnosticMessage", Base64Encode(diagnostic.dump())},
+  };
+  return error;
 }
 
 ApiError InvalidRegionId(std::string_view region_id) {

@@ -28,6 +28,17 @@ ApiError AccessKeyNotFound();
 ApiError AccessKeyInactive();
 ApiError SignatureDoesNotMatch(std::string_view server_string_to_sign);
 
+// Authorization: a RAM user's policies do not allow the action on the resource.
+struct Denial {
+  std::string_view ram_action;  // "alb:DissociateAdditionalCertificatesFromListener"
+  std::string_view resource;    // the ARN
+  std::string_view account_id;
+  std::string_view user_name;
+  bool explicit_deny = false;
+  std::string_view denied_by;  // the policy whose Deny matched, if explicit
+};
+ApiError NoPermission(const Denial& denial);
+
 // Server side.
 ApiError InternalError(std::string_view internal_detail);
 ApiError ServiceUnavailable(std::string_view why);

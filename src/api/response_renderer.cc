@@ -60,6 +60,10 @@ Json ErrorBody(const ApiError& error, std::string_view request_id, std::string_v
   body["Message"] = error.message;
   body["Recommend"] = "https://api.aliyun.com/troubleshoot?q=" + PercentEncode(error.code) +
                       "&product=Alb&requestId=" + std::string(request_id);
+  if (!error.access_denied_detail.empty()) {
+    Json& detail = body["AccessDeniedDetail"];
+    for (const auto& [field, value] : error.access_denied_detail) detail[field] = value;
+  }
   return body;
 }
 

@@ -2,9 +2,11 @@
 // action, the caller and every parameter, with the transport details policy needs.
 #pragma once
 
+#include <memory>
 #include <string>
 
 #include "api/parameters.h"
+#include "auth/ram_policy.h"
 
 namespace openalb {
 
@@ -15,6 +17,8 @@ struct Caller {
   std::string account_id;
   std::string access_key_id;
   SignatureVersion signature_version = SignatureVersion::kV1;
+  std::string user_name;                         // empty: the account's root
+  std::shared_ptr<const UserPolicies> policies;  // a RAM user's; what it may do
 };
 
 struct RpcRequest {

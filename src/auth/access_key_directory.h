@@ -1,18 +1,24 @@
-// AccessKeyDirectory: the access keys the API accepts, held as an immutable in-memory
-// snapshot so the request path never touches the database. It reloads from the Store
-// when another process (e.g. `openalb keys delete`) has committed a change, and on a
-// lookup miss (at most every kMissReloadInterval) so a new key works at once.
+// AccessKeyDirectory: the access keys the API accepts and whom each belongs to — an
+// account's root, or a RAM user with the policies attached to it, parsed — held as an
+// immutable in-memory snapshot so the request path never touches the database. It reloads
+// from the Store when another process (the `openalb keys|users|policies` CLI) has committed
+// a change, and on a lookup miss (at most every kMissReloadInterval) so a new key works at
+// once.
 #pragma once
 
 #include <atomic>
 #include <chrono>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
+#include "auth/ram_policy.h"
 #include "core/api_error.h"
 #include "store/store.h"
 
@@ -22,6 +28,8 @@ struct KeyRecord {
   std::string account_id;
   std::string secret;
   bool active = true;
+  std::string user_name;                         // empty: the account's root
+  std::shared_ptr<const UserPolicies> policies;  // set for a RAM user's key
 };
 
 class AccessKeyDirectory {
@@ -40,6 +48,9 @@ class AccessKeyDirectory {
  private:
   using Map = std::unordered_map<std::string, KeyRecord>;
   Result<void> Reload();
+  // (account, user) → that user's policies, for every user with a key.
+  Result<std::map<std::pair<std::string, std::string>, std::shared_ptr<const UserPolicies>>>
+  LoadUserPolicies();
 
   Store& store_;
   std::atomic<std::shared_ptr<const Map>> snapshot_{std::make_shared<const Map>()};

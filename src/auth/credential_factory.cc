@@ -23,13 +23,15 @@ Result<NewAccount> CredentialFactory::CreateAccount(std::string_view name) {
   return created;
 }
 
-Result<AccessKey> CredentialFactory::CreateAccessKey(std::string_view account_id) {
+Result<AccessKey> CredentialFactory::CreateAccessKey(std::string_view account_id,
+                                                     std::string_view user_name) {
   AccessKey key;
   key.access_key_id = "LTAI" + random_.FromAlphabet(kAlphanumeric, 20);
   key.account_id = std::string(account_id);
   key.secret = random_.FromAlphabet(kAlphanumeric, 30);
   key.active = true;
   key.created_at = FormatIso8601(clock_.Now());
+  key.user_name = std::string(user_name);
   if (auto r = store_.CreateAccessKey(key); !r) return Fail(r.error());
   return key;
 }

@@ -25,8 +25,9 @@ class CredentialFactory {
 
   // Creates an account and its first (root) AccessKey.
   Result<NewAccount> CreateAccount(std::string_view name);
-  // Creates another AccessKey for an existing account.
-  Result<AccessKey> CreateAccessKey(std::string_view account_id);
+  // Creates another AccessKey for an existing account: its root's, or (when `user_name` is
+  // given) one of its RAM users'. The caller checks the user exists.
+  Result<AccessKey> CreateAccessKey(std::string_view account_id, std::string_view user_name = "");
 
  private:
   Store& store_;

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <cstdlib>
 #include <cstring>
 #include <optional>
 
@@ -44,31 +45,29 @@ Result<std::vector<std::string>> Strings(const Json& value, const std::string& w
   return out;
 }
 
-// An IPv4 or IPv6 network: address bytes and prefix length.
-struct Network {
-  int family = AF_INET;
-  std::array<unsigned char, 16> bytes{};
-  int prefix = 0;
-};
+using Network = RamPolicy::Network;
 
 std::optional<Network> ParseNetwork(std::string_view text) {
-  std::string address(text);
+  if (text.size() > 64) return std::nullopt;
+  char address[65];
+  std::memcpy(address, text.data(), text.size());
+  address[text.size()] = '\0';
   int prefix = -1;
-  if (auto slash = address.find('/'); slash != std::string::npos) {
-    const std::string digits = address.substr(slash + 1);
+  if (char* slash = std::strchr(address, '/'); slash != nullptr) {
+    std::string_view digits(slash + 1);
     if (digits.empty() || digits.size() > 3 ||
-        digits.find_first_not_of("0123456789") != std::string::npos) {
+        digits.find_first_not_of("0123456789") != std::string_view::npos) {
       return std::nullopt;
     }
-    prefix = std::stoi(digits);
-    address.resize(slash);
+    prefix = std::atoi(slash + 1);
+    *slash = '\0';
   }
   Network network;
-  if (inet_pton(AF_INET, address.c_str(), network.bytes.data()) == 1) {
+  if (inet_pton(AF_INET, address, network.bytes.data()) == 1) {
     network.family = AF_INET;
     network.prefix = prefix < 0 ? 32 : prefix;
     if (network.prefix > 32) return std::nullopt;
-  } else if (inet_pton(AF_INET6, address.c_str(), network.bytes.data()) == 1) {
+  } else if (inet_pton(AF_INET6, address, network.bytes.data()) == 1) {
     network.family = AF_INET6;
     network.prefix = prefix < 0 ? 128 : prefix;
     if (network.prefix > 128) return std::nullopt;
@@ -78,20 +77,29 @@ std::optional<Network> ParseNetwork(std::string_view text) {
   return network;
 }
 
-bool InNetwork(const Network& network, std::string_view ip) {
-  auto address = ParseNetwork(ip);
-  if (!address || address->prefix != (address->family == AF_INET ? 32 : 128) ||
-      address->family != network.family) {
-    return false;
+// An IPv4 address seen through an IPv6 socket, as the IPv4 address it is.
+Network UnmapIpv4(Network address) {
+  static constexpr unsigned char kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+  if (address.family != AF_INET6 || std::memcmp(address.bytes.data(), kMapped, 12) != 0) {
+    return address;
   }
+  Network v4;
+  v4.family = AF_INET;
+  std::memcpy(v4.bytes.data(), address.bytes.data() + 12, 4);
+  v4.prefix = 32;
+  return v4;
+}
+
+bool InNetwork(const Network& network, const Network& address) {
+  if (address.family != network.family) return false;
   const int full = network.prefix / 8;
-  if (std::memcmp(address->bytes.data(), network.bytes.data(), static_cast<size_t>(full)) != 0) {
+  if (std::memcmp(address.bytes.data(), network.bytes.data(), static_cast<size_t>(full)) != 0) {
     return false;
   }
   const int rest = network.prefix % 8;
   if (rest == 0) return true;
   const auto mask = static_cast<unsigned char>(0xFF << (8 - rest));
-  return (address->bytes[full] & mask) == (network.bytes[full] & mask);
+  return (address.bytes[full] & mask) == (network.bytes[full] & mask);
 }
 
 struct OperatorSpec {
@@ -119,7 +127,7 @@ Result<RamPolicy::Condition> ParseCondition(const std::string& op_written, const
   if (spec == nullptr) {
     return Fail(Malformed("Condition operator " + op_written + " is not supported"));
   }
-  RamPolicy::Condition condition{std::string(spec->name), Lower(key), {}};
+  RamPolicy::Condition condition{std::string(spec->name), Lower(key), {}, {}, {}};
   if (condition.key != spec->key) {
     return Fail(Malformed("Condition key " + key + " cannot be used with " + op_written));
   }
@@ -127,32 +135,39 @@ Result<RamPolicy::Condition> ParseCondition(const std::string& op_written, const
                         "Condition " + op_written + "." + key);
   if (!values) return Fail(values.error());
   for (const auto& v : *values) {
-    const bool ok = spec->key == "acs:sourceip" ? ParseNetwork(v).has_value()
-                    : spec->key == "acs:securetransport"
-                        ? (Lower(v) == "true" || Lower(v) == "false")
-                        : ParseIso8601(v).has_value();
+    bool ok = false;
+    if (spec->key == "acs:sourceip") {
+      auto network = ParseNetwork(v);
+      if ((ok = network.has_value())) condition.networks.push_back(*network);
+    } else if (spec->key == "acs:securetransport") {
+      ok = Lower(v) == "true" || Lower(v) == "false";
+      if (ok) condition.flags.push_back(Lower(v) == "true");
+    } else {
+      auto when = ParseIso8601(v);
+      if ((ok = when.has_value())) condition.times.push_back(*when);
+    }
     if (!ok) {
-      return Fail(Malformed("Condition " + op_written + "." + key + " has an invalid value " + v));
+      return Fail(Malformed("Condition " + op_written + "." + key + " has an invalid value " +
+                            v.substr(0, 64)));
     }
   }
-  condition.values = std::move(*values);
   return condition;
 }
 
 bool ConditionHolds(const RamPolicy::Condition& c, const RamRequest& request) {
   if (c.op == "IpAddress" || c.op == "NotIpAddress") {
-    bool any = std::any_of(c.values.begin(), c.values.end(), [&](const std::string& v) {
-      return InNetwork(*ParseNetwork(v), request.source_ip);
-    });
+    auto address = ParseNetwork(request.source_ip);
+    const bool any = address && address->prefix == (address->family == AF_INET ? 32 : 128) &&
+                     std::any_of(c.networks.begin(), c.networks.end(), [&](const Network& n) {
+                       return InNetwork(n, UnmapIpv4(*address));
+                     });
     return c.op == "IpAddress" ? any : !any;
   }
   if (c.op == "Bool") {
-    return std::any_of(c.values.begin(), c.values.end(), [&](const std::string& v) {
-      return (Lower(v) == "true") == request.secure_transport;
-    });
+    return std::any_of(c.flags.begin(), c.flags.end(),
+                       [&](bool flag) { return flag == request.secure_transport; });
   }
-  return std::any_of(c.values.begin(), c.values.end(), [&](const std::string& v) {
-    auto when = *ParseIso8601(v);
+  return std::any_of(c.times.begin(), c.times.end(), [&](auto when) {
     if (c.op == "DateGreaterThan") return request.now > when;
     if (c.op == "DateGreaterThanEquals") return request.now >= when;
     if (c.op == "DateLessThan") return request.now < when;
@@ -161,12 +176,13 @@ bool ConditionHolds(const RamPolicy::Condition& c, const RamRequest& request) {
 }
 
 bool StatementMatches(const RamPolicy::Statement& s, const RamRequest& request) {
-  const std::string action = Lower(request.action);
-  auto any = [](const std::vector<std::string>& patterns, std::string_view text) {
+  auto any = [](const std::vector<std::string>& patterns, std::string_view text, bool fold) {
     return std::any_of(patterns.begin(), patterns.end(),
-                       [&](const std::string& p) { return WildcardMatch(p, text); });
+                       [&](const std::string& p) { return WildcardMatch(p, text, fold); });
   };
-  if (!any(s.actions, action) || !any(s.resources, request.resource)) return false;
+  if (!any(s.actions, request.action, true) || !any(s.resources, request.resource, false)) {
+    return false;
+  }
   return std::all_of(s.conditions.begin(), s.conditions.end(),
                      [&](const RamPolicy::Condition& c) { return ConditionHolds(c, request); });
 }
@@ -213,11 +229,15 @@ Result<RamPolicy::Statement> ParseStatement(const Json& json, size_t index) {
 
 }  // namespace
 
-bool WildcardMatch(std::string_view pattern, std::string_view text) {
+bool WildcardMatch(std::string_view pattern, std::string_view text, bool fold_text_case) {
   // Iterative glob with one backtrack point: linear in practice, no recursion.
+  auto at = [&](size_t i) {
+    const char c = text[i];
+    return fold_text_case && c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+  };
   size_t p = 0, t = 0, star = std::string_view::npos, resume = 0;
   while (t < text.size()) {
-    if (p < pattern.size() && (pattern[p] == '?' || pattern[p] == text[t])) {
+    if (p < pattern.size() && (pattern[p] == '?' || pattern[p] == at(t))) {
       ++p;
       ++t;
     } else if (p < pattern.size() && pattern[p] == '*') {
@@ -273,6 +293,20 @@ RamDecision EvaluatePolicies(const std::vector<RamPolicy>& policies, const RamRe
   for (const auto& policy : policies) {
     RamDecision decision = policy.Evaluate(request);
     if (decision == RamDecision::kExplicitDeny) return decision;
+    allowed = allowed || decision == RamDecision::kAllow;
+  }
+  return allowed ? RamDecision::kAllow : RamDecision::kImplicitDeny;
+}
+
+RamDecision EvaluatePolicies(const std::vector<NamedPolicy>& policies, const RamRequest& request,
+                             std::string* denied_by) {
+  bool allowed = false;
+  for (const auto& named : policies) {
+    RamDecision decision = named.policy.Evaluate(request);
+    if (decision == RamDecision::kExplicitDeny) {
+      if (denied_by != nullptr) *denied_by = named.name;
+      return decision;
+    }
     allowed = allowed || decision == RamDecision::kAllow;
   }
   return allowed ? RamDecision::kAllow : RamDecision::kImplicitDeny;

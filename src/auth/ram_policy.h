@@ -6,9 +6,11 @@
 // Resource (ARNs, `*` and `?` wildcards) and Condition — `acs:SourceIp`
 // (IpAddress / NotIpAddress, CIDR), `acs:SecureTransport` (Bool) and `acs:CurrentTime`
 // (DateGreaterThan / DateLessThan and their ...Equals forms); several operators and keys
-// must all hold, several values of one key any.
+// must all hold, several values of one key any. An IPv4 client seen through an IPv6 socket
+// (::ffff:a.b.c.d) matches IPv4 networks.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <string>
 #include <string_view>
@@ -37,10 +39,19 @@ class RamPolicy {
   // Deny if a statement denies; Allow if one allows; otherwise no opinion (ImplicitDeny).
   RamDecision Evaluate(const RamRequest& request) const;
 
+  // An IPv4 or IPv6 network: address bytes and prefix length.
+  struct Network {
+    int family = 0;  // AF_INET or AF_INET6
+    std::array<unsigned char, 16> bytes{};
+    int prefix = 0;
+  };
+  // Values are parsed when the policy is, so a request only compares.
   struct Condition {
-    std::string op;                   // canonical operator, e.g. "IpAddress"
-    std::string key;                  // lower-case key, e.g. "acs:sourceip"
-    std::vector<std::string> values;  // as written
+    std::string op;                                            // canonical, e.g. "IpAddress"
+    std::string key;                                           // lower-case, e.g. "acs:sourceip"
+    std::vector<Network> networks;                             // acs:SourceIp
+    std::vector<bool> flags;                                   // acs:SecureTransport
+    std::vector<std::chrono::system_clock::time_point> times;  // acs:CurrentTime
   };
   struct Statement {
     bool allow = false;
@@ -57,7 +68,26 @@ class RamPolicy {
 // wins, then any Allow.
 RamDecision EvaluatePolicies(const std::vector<RamPolicy>& policies, const RamRequest& request);
 
-// `*` matches any run of characters, `?` one; everything else itself.
-bool WildcardMatch(std::string_view pattern, std::string_view text);
+// A policy with the name it was stored under.
+struct NamedPolicy {
+  std::string name;
+  RamPolicy policy;
+};
+
+// The same over named policies; on an explicit Deny, `*denied_by` names the policy.
+RamDecision EvaluatePolicies(const std::vector<NamedPolicy>& policies, const RamRequest& request,
+                             std::string* denied_by);
+
+// What a RAM user may do: its attached policies, in name order. A stored policy that no
+// longer parses (it was valid when attached) makes the user `unusable`: denied everything
+// rather than judged without it, which could drop a Deny.
+struct UserPolicies {
+  std::vector<NamedPolicy> policies;
+  bool unusable = false;
+};
+
+// `*` matches any run of characters, `?` one; everything else itself (ignoring ASCII case in
+// the text when `fold_text_case`, for a lower-case pattern).
+bool WildcardMatch(std::string_view pattern, std::string_view text, bool fold_text_case = false);
 
 }  // namespace openalb

@@ -7,6 +7,7 @@
 #include <expected>
 #include <string>
 #include <utility>
+#include <vector>
 
 namespace openalb {
 
@@ -15,6 +16,8 @@ struct ApiError {
   int http_status = 400;
   std::string message;   // client-facing, with the documented %s filled in
   std::string internal;  // extra detail for the log line; never rendered
+  // For a RAM denial: the AccessDeniedDetail fields real ALB adds, in order.
+  std::vector<std::pair<std::string, std::string>> access_denied_detail;
 };
 
 template <typename T>

@@ -1,6 +1,7 @@
 // The subcommands of the openalb binary. Each returns the process exit code.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include "server/config.h"
@@ -13,6 +14,7 @@ int RunServe(const ServerConfig& config);
 struct KeysOptions {
   std::string data_dir;
   std::string account_id;     // for create; empty = the first account
+  std::string user_name;      // for create: a RAM user's key; empty = the root's
   std::string access_key_id;  // for delete / enable / disable
 };
 
@@ -20,6 +22,34 @@ int RunKeysCreate(const KeysOptions& options);
 int RunKeysList(const KeysOptions& options);
 int RunKeysDelete(const KeysOptions& options);
 int RunKeysSetActive(const KeysOptions& options, bool active);
+
+// `openalb accounts|users|policies|audit`: accounts, their RAM users, custom policies and
+// their attachments, and the audit log (server/identity_commands.cc).
+struct IdentityOptions {
+  std::string data_dir;
+  std::string account_id;     // empty = the first account (accounts create: unused)
+  std::string name;           // the account, user or policy named by the command
+  std::string user_name;      // policies attach / detach
+  std::string policy_name;    // policies attach / detach
+  std::string document_file;  // policies create / update; "-" reads stdin
+  std::int64_t after = 0;     // audit: entries after this sequence number
+  int limit = 100;            // audit: at most this many
+  bool json = false;          // audit: one JSON object per line
+};
+
+int RunAccountsCreate(const IdentityOptions& options);
+int RunAccountsList(const IdentityOptions& options);
+int RunUsersCreate(const IdentityOptions& options);
+int RunUsersList(const IdentityOptions& options);
+int RunUsersDelete(const IdentityOptions& options);
+int RunPoliciesCreate(const IdentityOptions& options);
+int RunPoliciesUpdate(const IdentityOptions& options);
+int RunPoliciesList(const IdentityOptions& options);
+int RunPoliciesShow(const IdentityOptions& options);
+int RunPoliciesDelete(const IdentityOptions& options);
+int RunPoliciesAttach(const IdentityOptions& options);
+int RunPoliciesDetach(const IdentityOptions& options);
+int RunAuditList(const IdentityOptions& options);
 
 struct CertsOptions {
   std::string data_dir;

@@ -1,71 +1,59 @@
+// `openalb keys create|list|delete|enable|disable`: AccessKeys of an account's root or of
+// its RAM users. A secret is printed once, when its key is created.
 #include <cstdio>
 
 #include "auth/credential_factory.h"
+#include "server/cli_support.h"
 #include "server/commands.h"
-#include "server/data_dir.h"
-#include "store/sqlite/sqlite_store.h"
 
 namespace openalb {
-namespace {
-
-int Report(const ApiError& e) {
-  std::fprintf(stderr, "openalb: %s\n", (e.internal.empty() ? e.message : e.internal).c_str());
-  return 1;
-}
-
-Result<std::unique_ptr<SqliteStore>> OpenStore(const std::string& data_dir) {
-  DataDirPaths paths{data_dir};
-  if (auto r = EnsureDataDir(paths); !r) return Fail(r.error());
-  return SqliteStore::Create(paths.database());
-}
-
-}  // namespace
 
 int RunKeysCreate(const KeysOptions& options) {
-  auto store = OpenStore(options.data_dir);
-  if (!store) return Report(store.error());
-  std::string account_id = options.account_id;
-  if (account_id.empty()) {
-    auto accounts = (*store)->ListAccounts();
-    if (!accounts) return Report(accounts.error());
-    if (accounts->empty()) {
-      std::fprintf(stderr, "openalb: no account yet; start `openalb serve` once first\n");
-      return 1;
+  auto store = OpenDataDirStore(options.data_dir);
+  if (!store) return ReportError(store.error());
+  auto account_id = ResolveAccount(**store, options.account_id);
+  if (!account_id) return ReportError(account_id.error());
+  if (!options.user_name.empty()) {
+    auto user = InTransaction<std::optional<RamUser>>(**store, TxMode::kRead, [&](StoreTx& tx) {
+      return tx.FindUser(*account_id, options.user_name);
+    });
+    if (!user) return ReportError(user.error());
+    if (!*user) {
+      return ReportError("no RAM user " + options.user_name + " in account " + *account_id);
     }
-    account_id = accounts->front().account_id;
   }
   SystemClock clock;
   SecureRandom random;
   CredentialFactory factory(**store, random, clock);
-  auto key = factory.CreateAccessKey(account_id);
-  if (!key) {
-    std::fprintf(stderr, "openalb: cannot create a key for account %s (does it exist?)\n",
-                 account_id.c_str());
-    return 1;
-  }
-  std::printf("AccountId:       %s\nAccessKeyId:     %s\nAccessKeySecret: %s\n",
-              key->account_id.c_str(), key->access_key_id.c_str(), key->secret.c_str());
+  auto key = factory.CreateAccessKey(*account_id, options.user_name);
+  if (!key) return ReportError(key.error());
+  std::printf("AccountId:       %s\n", key->account_id.c_str());
+  if (!key->user_name.empty()) std::printf("UserName:        %s\n", key->user_name.c_str());
+  std::printf("AccessKeyId:     %s\nAccessKeySecret: %s\n", key->access_key_id.c_str(),
+              key->secret.c_str());
   return 0;
 }
 
 int RunKeysList(const KeysOptions& options) {
-  auto store = OpenStore(options.data_dir);
-  if (!store) return Report(store.error());
+  auto store = OpenDataDirStore(options.data_dir);
+  if (!store) return ReportError(store.error());
   auto keys = (*store)->ListAccessKeys();
-  if (!keys) return Report(keys.error());
-  std::printf("%-24s  %-16s  %-8s  %s\n", "AccessKeyId", "AccountId", "Status", "CreateTime");
+  if (!keys) return ReportError(keys.error());
+  std::printf("%-24s  %-16s  %-16s  %-8s  %s\n", "AccessKeyId", "AccountId", "UserName", "Status",
+              "CreateTime");
   for (const auto& key : *keys) {
-    std::printf("%-24s  %-16s  %-8s  %s\n", key.access_key_id.c_str(), key.account_id.c_str(),
+    std::printf("%-24s  %-16s  %-16s  %-8s  %s\n", key.access_key_id.c_str(),
+                key.account_id.c_str(), key.user_name.empty() ? "(root)" : key.user_name.c_str(),
                 key.active ? "Active" : "Inactive", key.created_at.c_str());
   }
   return 0;
 }
 
 int RunKeysDelete(const KeysOptions& options) {
-  auto store = OpenStore(options.data_dir);
-  if (!store) return Report(store.error());
+  auto store = OpenDataDirStore(options.data_dir);
+  if (!store) return ReportError(store.error());
   auto deleted = (*store)->DeleteAccessKey(options.access_key_id);
-  if (!deleted) return Report(deleted.error());
+  if (!deleted) return ReportError(deleted.error());
   if (!*deleted) {
     std::fprintf(stderr, "openalb: no AccessKey %s\n", options.access_key_id.c_str());
     return 1;
@@ -75,10 +63,10 @@ int RunKeysDelete(const KeysOptions& options) {
 }
 
 int RunKeysSetActive(const KeysOptions& options, bool active) {
-  auto store = OpenStore(options.data_dir);
-  if (!store) return Report(store.error());
+  auto store = OpenDataDirStore(options.data_dir);
+  if (!store) return ReportError(store.error());
   auto changed = (*store)->SetAccessKeyActive(options.access_key_id, active);
-  if (!changed) return Report(changed.error());
+  if (!changed) return ReportError(changed.error());
   if (!*changed) {
     std::fprintf(stderr, "openalb: no AccessKey %s\n", options.access_key_id.c_str());
     return 1;

@@ -33,6 +33,7 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   auto* create = keys->add_subcommand("create", "Create an AccessKey and print its secret once");
   create->add_option("--account", keys_options.account_id, "Account id (default: the first)");
+  create->add_option("--user", keys_options.user_name, "RAM user (default: the account's root)");
   auto* list = keys->add_subcommand("list", "List AccessKeys (never their secrets)");
   auto* remove = keys->add_subcommand("delete", "Delete an AccessKey");
   remove->add_option("access_key_id", keys_options.access_key_id)->required();
@@ -43,6 +44,69 @@ int main(int argc, char** argv) {
 
   // `openalb keys create --data-dir D` and `openalb keys --data-dir D create` both work.
   for (auto* sub : {create, list, remove, disable, enable}) sub->fallthrough();
+
+  IdentityOptions identity;
+  identity.data_dir = config.data_dir;
+  // A command group with a --data-dir (and, except for accounts, --account) of its own.
+  auto group = [&](const char* name, const char* about, bool per_account) {
+    auto* sub = app.add_subcommand(name, about);
+    sub->require_subcommand(1);
+    sub->add_option("--data-dir", identity.data_dir, "Data directory")
+        ->envname("OPENALB_DATA_DIR")
+        ->capture_default_str();
+    if (per_account) {
+      sub->add_option("--account", identity.account_id, "Account id (default: the first)");
+    }
+    return sub;
+  };
+  auto leaf = [](CLI::App* parent, const char* name, const char* about) {
+    auto* sub = parent->add_subcommand(name, about);
+    sub->fallthrough();
+    return sub;
+  };
+  auto* accounts = group("accounts", "Manage accounts (each with its own resources)", false);
+  auto* accounts_create = leaf(accounts, "create", "Create an account and its root AccessKey");
+  accounts_create->add_option("name", identity.name)->required();
+  auto* accounts_list = leaf(accounts, "list", "List accounts");
+
+  auto* users = group("users", "Manage RAM users of an account", true);
+  auto* users_create = leaf(users, "create", "Create a RAM user (then: keys create --user)");
+  users_create->add_option("name", identity.name)->required();
+  auto* users_list = leaf(users, "list", "List RAM users and their policies");
+  auto* users_delete = leaf(users, "delete", "Delete a RAM user, its keys and attachments");
+  users_delete->add_option("name", identity.name)->required();
+
+  auto* policies = group("policies", "Manage RAM policies of an account", true);
+  auto* policies_create = leaf(policies, "create", "Create a policy from a JSON document");
+  policies_create->add_option("name", identity.name)->required();
+  policies_create->add_option("--document", identity.document_file, "Policy file, - for stdin")
+      ->required();
+  auto* policies_update = leaf(policies, "update", "Replace a policy's document");
+  policies_update->add_option("name", identity.name)->required();
+  policies_update->add_option("--document", identity.document_file, "Policy file, - for stdin")
+      ->required();
+  auto* policies_list = leaf(policies, "list", "List policies");
+  auto* policies_show = leaf(policies, "show", "Print a policy's document");
+  policies_show->add_option("name", identity.name)->required();
+  auto* policies_delete = leaf(policies, "delete", "Delete a policy attached to nobody");
+  policies_delete->add_option("name", identity.name)->required();
+  auto* policies_attach = leaf(policies, "attach", "Attach a policy to a RAM user");
+  auto* policies_detach = leaf(policies, "detach", "Detach a policy from a RAM user");
+  for (auto* sub : {policies_attach, policies_detach}) {
+    sub->add_option("--policy", identity.policy_name, "Policy name")->required();
+    sub->add_option("--user", identity.user_name, "RAM user name")->required();
+  }
+
+  auto* audit = app.add_subcommand("audit", "Print the audit log of mutating requests");
+  audit->add_option("--data-dir", identity.data_dir, "Data directory")
+      ->envname("OPENALB_DATA_DIR")
+      ->capture_default_str();
+  audit->add_option("--account", identity.account_id, "Only this account's entries");
+  audit->add_option("--after", identity.after, "Only entries after this sequence number");
+  audit->add_option("--limit", identity.limit, "At most this many entries")
+      ->check(CLI::Range(1, 100000))
+      ->capture_default_str();
+  audit->add_flag("--json", identity.json, "One JSON object per line");
 
   CertsOptions certs_options;
   certs_options.data_dir = config.data_dir;
@@ -78,6 +142,19 @@ int main(int argc, char** argv) {
   if (remove->parsed()) return RunKeysDelete(keys_options);
   if (disable->parsed()) return RunKeysSetActive(keys_options, false);
   if (enable->parsed()) return RunKeysSetActive(keys_options, true);
+  if (accounts_create->parsed()) return RunAccountsCreate(identity);
+  if (accounts_list->parsed()) return RunAccountsList(identity);
+  if (users_create->parsed()) return RunUsersCreate(identity);
+  if (users_list->parsed()) return RunUsersList(identity);
+  if (users_delete->parsed()) return RunUsersDelete(identity);
+  if (policies_create->parsed()) return RunPoliciesCreate(identity);
+  if (policies_update->parsed()) return RunPoliciesUpdate(identity);
+  if (policies_list->parsed()) return RunPoliciesList(identity);
+  if (policies_show->parsed()) return RunPoliciesShow(identity);
+  if (policies_delete->parsed()) return RunPoliciesDelete(identity);
+  if (policies_attach->parsed()) return RunPoliciesAttach(identity);
+  if (policies_detach->parsed()) return RunPoliciesDetach(identity);
+  if (audit->parsed()) return RunAuditList(identity);
   if (import->parsed()) return RunCertsImport(certs_options);
   if (certs_list->parsed()) return RunCertsList(certs_options);
   if (certs_delete->parsed()) return RunCertsDelete(certs_options);

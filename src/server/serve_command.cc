@@ -160,17 +160,11 @@ int RunServe(const ServerConfig& config) {
   if (!server) return fail(server.error());
   if (auto r = worker.Start(); !r) return fail(r.error());  // resumes what a crash left
   (*server)->Start();
-  spdlog::info(
-      "event=listening address={} port={} tls={} data_dir={} actions={} threads={} "
-      "job_delay_ms={}",
-      options.address, (*server)->port(), options.tls ? "on" : "off", config.data_dir,
-      actions.size(), threads, config.job_delay_ms);
-  spdlog::default_logger()->flush();
-
   boost::asio::steady_timer refresh(io);
   ScheduleKeyRefresh(refresh, keys);
   boost::asio::steady_timer expiry(io);
   ScheduleExpiryCheck(expiry, data_plane, clock);
+  // Before "listening" is announced: whoever saw it may send SIGTERM at once.
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code&, int signal) {
     spdlog::info("event=stopping signal={}", signal);
@@ -180,6 +174,12 @@ int RunServe(const ServerConfig& config) {
     expiry.cancel();
     io.stop();
   });
+  spdlog::info(
+      "event=listening address={} port={} tls={} data_dir={} actions={} threads={} "
+      "job_delay_ms={}",
+      options.address, (*server)->port(), options.tls ? "on" : "off", config.data_dir,
+      actions.size(), threads, config.job_delay_ms);
+  spdlog::default_logger()->flush();
 
   std::vector<std::thread> pool;
   for (int i = 1; i < threads; ++i) pool.emplace_back([&io] { io.run(); });

@@ -34,6 +34,51 @@ struct AccessKey {
   std::string secret;
   bool active = true;
   std::string created_at;
+  std::string user_name;  // the RAM user it belongs to; empty for the account's root
+};
+
+// A RAM user: an identity inside an account, allowed only what its policies allow.
+struct RamUser {
+  std::string account_id;
+  std::string user_name;
+  std::string created_at;
+};
+
+// A custom policy of an account: its document as written (validated when stored).
+struct StoredPolicy {
+  std::string account_id;
+  std::string policy_name;
+  std::string document;
+  std::string created_at;
+};
+
+struct PolicyAttachment {
+  std::string account_id;
+  std::string policy_name;
+  std::string user_name;
+};
+
+// One mutating API request, as the append-only audit log keeps it.
+struct AuditEntry {
+  std::int64_t seq = 0;  // assigned by the store, increasing
+  std::string time;      // ISO 8601 UTC
+  std::string request_id;
+  std::string account_id;
+  std::string user_name;  // empty for the root
+  std::string access_key_id;
+  std::string action;    // the RAM action, "alb:DeleteListener"
+  std::string resource;  // the ARN it was authorised against
+  std::string source_ip;
+  std::string result;  // "Success", "Denied" or "Failed"
+  std::string code;    // the error code, empty on success
+};
+
+// A request's audit entry on its way to the log. The write that commits the request's
+// effects records it in the same transaction and sets `recorded`; otherwise (a denial, a
+// failure, an action that writes nothing) the endpoint appends it on its own.
+struct PendingAudit {
+  AuditEntry entry;
+  bool recorded = false;
 };
 
 // Keyset pagination: rows after `after` (an opaque position from a previous page), at most
@@ -180,6 +225,30 @@ class StoreTx {
   virtual Result<void> InsertClientToken(const ClientTokenRecord& record) = 0;
   // Drops tokens created before `before_ms`; returns how many.
   virtual Result<int> DeleteClientTokensBefore(std::int64_t before_ms) = 0;
+
+  // RAM users, policies and attachments. Each list is of one account, or of all when
+  // `account_id` is empty. Deleting a user also deletes its AccessKeys and attachments.
+  virtual Result<void> InsertUser(const RamUser& user) = 0;
+  virtual Result<std::optional<RamUser>> FindUser(std::string_view account_id,
+                                                  std::string_view user_name) = 0;
+  virtual Result<std::vector<RamUser>> ListUsers(std::string_view account_id) = 0;
+  virtual Result<void> DeleteUser(std::string_view account_id, std::string_view user_name) = 0;
+  virtual Result<void> InsertPolicy(const StoredPolicy& policy) = 0;
+  virtual Result<std::optional<StoredPolicy>> FindPolicy(std::string_view account_id,
+                                                         std::string_view policy_name) = 0;
+  virtual Result<std::vector<StoredPolicy>> ListPolicies(std::string_view account_id) = 0;
+  virtual Result<void> DeletePolicy(std::string_view account_id, std::string_view policy_name) = 0;
+  virtual Result<void> InsertPolicyAttachment(const PolicyAttachment& attachment) = 0;
+  // Returns false when there was no such attachment.
+  virtual Result<bool> DeletePolicyAttachment(const PolicyAttachment& attachment) = 0;
+  virtual Result<std::vector<PolicyAttachment>> ListPolicyAttachments(
+      std::string_view account_id) = 0;
+
+  // The audit log only grows: the schema refuses updates and deletes of its rows.
+  virtual Result<void> InsertAuditEntry(const AuditEntry& entry) = 0;
+  // Oldest first, rows with seq > `after_seq`, at most `limit`.
+  virtual Result<std::vector<AuditEntry>> ListAuditEntries(std::string_view account_id,
+                                                           std::int64_t after_seq, int limit) = 0;
 
   // Runs `body` in a nested transaction (a savepoint): if it fails, its writes are undone
   // and the error returned, while the enclosing transaction goes on.

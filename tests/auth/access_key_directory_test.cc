@@ -60,6 +60,70 @@ TEST_F(AccessKeyDirectoryTest, ANewKeyIsFoundAtOnceThroughTheMissReload) {
   EXPECT_TRUE(keys.Find("LTAI2"));
 }
 
+// A RAM user "ops" in the account with a key, and the policy `document` attached as "p".
+void AddUser(SqliteStore& store, const std::string& document) {
+  ASSERT_TRUE(store.CreateAccount({"1234567890123456", "a", "t"}));
+  ASSERT_TRUE(store.Transact(TxMode::kWrite, [&](StoreTx& tx) -> Result<void> {
+    if (auto r = tx.InsertUser({"1234567890123456", "ops", "t"}); !r) return r;
+    if (auto r = tx.InsertPolicy({"1234567890123456", "p", document, "t"}); !r) return r;
+    return tx.InsertPolicyAttachment({"1234567890123456", "p", "ops"});
+  }));
+  ASSERT_TRUE(store.CreateAccessKey({"LTAIops", "1234567890123456", "s", true, "t", "ops"}));
+}
+
+RamRequest Describe() {
+  return {"alb:DescribeRegions", "acs:alb:cn-hangzhou:1234567890123456:*", "127.0.0.1", false,
+          std::chrono::system_clock::now()};
+}
+
+TEST_F(AccessKeyDirectoryTest, AUsersKeyCarriesItsParsedPolicies) {
+  AddUser(*store_, R"({"Version":"1","Statement":[{"Effect":"Allow","Action":"alb:Describe*",
+                      "Resource":"*"}]})");
+  AccessKeyDirectory keys(*store_);
+  ASSERT_TRUE(keys.Load());
+  auto found = keys.Find("LTAIops");
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->user_name, "ops");
+  ASSERT_TRUE(found->policies);
+  ASSERT_EQ(found->policies->policies.size(), 1u);
+  EXPECT_EQ(found->policies->policies[0].name, "p");
+  EXPECT_FALSE(found->policies->unusable);
+  EXPECT_EQ(EvaluatePolicies(found->policies->policies, Describe(), nullptr), RamDecision::kAllow);
+}
+
+TEST_F(AccessKeyDirectoryTest, PolicyChangesAndDeletedUsersApplyAfterRefresh) {
+  AddUser(*store_,
+          R"({"Version":"1","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]})");
+  AccessKeyDirectory keys(*store_);
+  ASSERT_TRUE(keys.Load());
+  auto cli_store = std::move(*SqliteStore::Create(dir_.File("db")));  // as the CLI would
+  ASSERT_TRUE(cli_store->Transact(TxMode::kWrite, [](StoreTx& tx) -> Result<void> {
+    auto removed = tx.DeletePolicyAttachment({"1234567890123456", "p", "ops"});
+    if (!removed) return Fail(removed.error());
+    EXPECT_TRUE(*removed);
+    return {};
+  }));
+  ASSERT_TRUE(keys.RefreshIfChanged());
+  auto found = keys.Find("LTAIops");
+  ASSERT_TRUE(found);
+  EXPECT_TRUE(found->policies->policies.empty());  // nothing attached: nothing allowed
+
+  ASSERT_TRUE(cli_store->Transact(
+      TxMode::kWrite, [](StoreTx& tx) { return tx.DeleteUser("1234567890123456", "ops"); }));
+  ASSERT_TRUE(keys.RefreshIfChanged());
+  EXPECT_FALSE(keys.Find("LTAIops"));  // its key went with it
+}
+
+TEST_F(AccessKeyDirectoryTest, APolicyThatNoLongerParsesDeniesTheUserEverything) {
+  // Written behind the CLI's back (the CLI validates): the user must not be judged without it.
+  AddUser(*store_, R"({"Version":"1","Statement":[{"Effect":"Deny","Action":"*",)");
+  AccessKeyDirectory keys(*store_);
+  ASSERT_TRUE(keys.Load());
+  auto found = keys.Find("LTAIops");
+  ASSERT_TRUE(found);
+  EXPECT_TRUE(found->policies->unusable);
+}
+
 TEST_F(CredentialFactoryTest, MakesIdsInTheFormatsRealClientsExpect) {
   auto created = factory_.CreateAccount("a");
   ASSERT_TRUE(created);

@@ -74,7 +74,11 @@ TEST(RamPolicyTest, SourceIpConditionsTakeAddressesAndNetworks) {
   EXPECT_EQ(office.Evaluate(request), RamDecision::kImplicitDeny);
   request.source_ip = "192.0.2.7";
   EXPECT_EQ(office.Evaluate(request), RamDecision::kAllow);
-  request.source_ip = "::ffff:10.1.2.3";  // another family does not match
+  request.source_ip = "::ffff:10.1.2.3";  // an IPv4 client on an IPv6 socket is IPv4
+  EXPECT_EQ(office.Evaluate(request), RamDecision::kAllow);
+  request.source_ip = "2001:db8::10.1.2.3";  // an IPv6 address is not
+  EXPECT_EQ(office.Evaluate(request), RamDecision::kImplicitDeny);
+  request.source_ip = "10.1.0.0/16";  // a network is not an address
   EXPECT_EQ(office.Evaluate(request), RamDecision::kImplicitDeny);
 
   RamPolicy not_there = Policy(R"({"Effect":"Deny","Action":"*","Resource":"*",

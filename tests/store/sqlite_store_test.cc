@@ -28,6 +28,60 @@ TEST(SqliteStoreTest, AccountsAndKeysSurviveReopening) {
   EXPECT_EQ((*store)->ListAccounts()->size(), 1u);
 }
 
+TEST(SqliteStoreTest, TheAuditLogOnlyGrows) {
+  TempDir dir;
+  auto store = std::move(*SqliteStore::Create(dir.File("db")));
+  AuditEntry entry{.time = "2026-11-23T12:00:00Z",
+                   .request_id = "R1",
+                   .account_id = "1234567890123456",
+                   .action = "alb:DeleteListener",
+                   .resource = "acs:alb:cn-hangzhou:1234567890123456:loadbalancer/alb-1",
+                   .result = "Denied",
+                   .code = "Forbidden.NoPermission"};
+  ASSERT_TRUE(store->Transact(TxMode::kWrite, [&](StoreTx& tx) {
+    if (auto r = tx.InsertAuditEntry(entry); !r) return r;
+    entry.request_id = "R2";
+    entry.account_id = "6543210987654321";
+    return tx.InsertAuditEntry(entry);
+  }));
+  auto mine = InTransaction<std::vector<AuditEntry>>(*store, TxMode::kRead, [](StoreTx& tx) {
+    return tx.ListAuditEntries("1234567890123456", 0, 10);
+  });
+  ASSERT_TRUE(mine);
+  ASSERT_EQ(mine->size(), 1u);
+  EXPECT_EQ((*mine)[0].request_id, "R1");
+  EXPECT_EQ((*mine)[0].code, "Forbidden.NoPermission");
+  auto after_first = InTransaction<std::vector<AuditEntry>>(
+      *store, TxMode::kRead,
+      [&](StoreTx& tx) { return tx.ListAuditEntries("", (*mine)[0].seq, 10); });
+  ASSERT_TRUE(after_first);
+  ASSERT_EQ(after_first->size(), 1u);
+  EXPECT_EQ((*after_first)[0].request_id, "R2");
+
+  // Neither an update nor a delete gets through, not even by SQL on the file.
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(dir.File("db").c_str(), &db), SQLITE_OK);
+  EXPECT_NE(sqlite3_exec(db, "UPDATE audit_log SET result = 'Success'", nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  EXPECT_NE(sqlite3_exec(db, "DELETE FROM audit_log", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+  auto all = InTransaction<std::vector<AuditEntry>>(
+      *store, TxMode::kRead, [](StoreTx& tx) { return tx.ListAuditEntries("", 0, 10); });
+  ASSERT_TRUE(all);
+  EXPECT_EQ(all->size(), 2u);
+  EXPECT_EQ((*all)[0].result, "Denied");
+}
+
+TEST(SqliteStoreTest, AnAttachmentNeedsItsUserAndPolicy) {
+  TempDir dir;
+  auto store = std::move(*SqliteStore::Create(dir.File("db")));
+  ASSERT_TRUE(store->CreateAccount({"1234567890123456", "a", "t"}));
+  auto attached = store->Transact(TxMode::kWrite, [](StoreTx& tx) {
+    return tx.InsertPolicyAttachment({"1234567890123456", "nope", "nobody"});
+  });
+  EXPECT_FALSE(attached);
+}
+
 TEST(SqliteStoreTest, AKeyNeedsAnExistingAccount) {
   TempDir dir;
   auto store = SqliteStore::Create(dir.File("db"));

@@ -12,6 +12,7 @@ Result<WriteRequest> ReadWriteRequest(const ActionContext& context) {
   WriteRequest write;
   write.account_id = context.request.caller.account_id;
   write.request_id = context.request.request_id;
+  write.audit = context.audit;
   write.client_token = std::string(context.params.Get("ClientToken").value_or(""));
   auto dry_run = context.params.Bool("DryRun");
   if (!dry_run) return Fail(dry_run.error());
@@ -66,22 +67,24 @@ std::string IsoTime(std::int64_t ms) {
 namespace openalb {
 
 ActionSpec AlbAction(std::string_view name, AccessLevel access, std::vector<std::string> required,
-                     ActionHandler handler) {
+                     ResourceResolver resource, ActionHandler handler) {
   return {.name = std::string(name),
           .version = std::string(api_name::kAlbVersion),
           .ram_action = "alb:" + std::string(name),
           .access = access,
           .required = std::move(required),
+          .resource = std::move(resource),
           .handler = std::move(handler)};
 }
 
 ActionSpec CasAction(std::string_view name, AccessLevel access, std::vector<std::string> required,
-                     ActionHandler handler) {
+                     ResourceResolver resource, ActionHandler handler) {
   return {.name = std::string(name),
           .version = std::string(api_name::kCasVersion),
           .ram_action = "yundun-cert:" + std::string(name),
           .access = access,
           .required = std::move(required),
+          .resource = std::move(resource),
           .handler = std::move(handler)};
 }
 

@@ -29,10 +29,10 @@ Result<std::vector<std::string>> ReadCertificateIds(const ParameterReader& param
 
 // A row of the action table for an ALB (2020-06-16) action: its RAM action is "alb:<name>".
 ActionSpec AlbAction(std::string_view name, AccessLevel access, std::vector<std::string> required,
-                     ActionHandler handler);
+                     ResourceResolver resource, ActionHandler handler);
 // The same for a certificate service (CAS 2020-04-07) action: "yundun-cert:<name>".
 ActionSpec CasAction(std::string_view name, AccessLevel access, std::vector<std::string> required,
-                     ActionHandler handler);
+                     ResourceResolver resource, ActionHandler handler);
 
 // Milliseconds since the epoch as ISO 8601 UTC, as ALB renders CreateTime.
 std::string IsoTime(std::int64_t ms);

@@ -3,6 +3,7 @@
 #include "alb/api_names.h"
 #include "alb/certificates.h"
 #include "api/actions/action_support.h"
+#include "api/actions/resources.h"
 #include "api/services.h"
 
 namespace openalb {
@@ -34,7 +35,7 @@ Result<Json> UploadUserCertificateAction(ActionContext& context) {
                             .name = std::string(*context.params.Get("Name")),
                             .chain_pem = std::string(*context.params.Get("Cert")),
                             .key_pem = std::string(*context.params.Get("Key"))};
-  auto certificate = ImportCertificate(context.services.domain, request);
+  auto certificate = ImportCertificate(context.services.domain, request, context.audit);
   if (!certificate) return Fail(certificate.error());
   Json body;
   body["CertId"] = certificate->number;
@@ -101,8 +102,8 @@ Result<Json> ListUserCertificateOrderAction(ActionContext& context) {
 Result<Json> DeleteUserCertificateAction(ActionContext& context) {
   auto number = ReadCertId(context.params);
   if (!number) return Fail(number.error());
-  auto deleted =
-      DeleteCertificate(context.services.domain, context.request.caller.account_id, *number);
+  auto deleted = DeleteCertificate(context.services.domain, context.request.caller.account_id,
+                                   *number, context.audit);
   if (!deleted) return Fail(deleted.error());
   return Json::object();
 }
@@ -111,12 +112,15 @@ Result<Json> DeleteUserCertificateAction(ActionContext& context) {
 
 void RegisterCertificateActions(ActionTable& table) {
   table.Add(CasAction(api_name::kUploadUserCertificate, AccessLevel::kWrite,
-                      {"Name", "Cert", "Key"}, UploadUserCertificateAction));
+                      {"Name", "Cert", "Key"}, NewResource("yundun-cert", "certificate"),
+                      UploadUserCertificateAction));
   table.Add(CasAction(api_name::kGetUserCertificateDetail, AccessLevel::kRead, {"CertId"},
+                      ResourceNamedBy("yundun-cert", "certificate", "CertId"),
                       GetUserCertificateDetailAction));
   table.Add(CasAction(api_name::kListUserCertificateOrder, AccessLevel::kList, {},
-                      ListUserCertificateOrderAction));
+                      AllResources("yundun-cert"), ListUserCertificateOrderAction));
   table.Add(CasAction(api_name::kDeleteUserCertificate, AccessLevel::kDelete, {"CertId"},
+                      ResourceNamedBy("yundun-cert", "certificate", "CertId"),
                       DeleteUserCertificateAction));
 }
 

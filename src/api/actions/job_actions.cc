@@ -3,6 +3,7 @@
 #include "alb/api_names.h"
 #include "alb/jobs.h"
 #include "api/actions/action_support.h"
+#include "api/actions/resources.h"
 #include "api/services.h"
 
 namespace openalb {
@@ -54,7 +55,8 @@ Result<Json> ListAsynJobsAction(ActionContext& context) {
 }  // namespace
 
 void RegisterJobActions(ActionTable& table) {
-  table.Add(AlbAction(api_name::kListAsynJobs, AccessLevel::kRead, {}, ListAsynJobsAction));
+  table.Add(AlbAction(api_name::kListAsynJobs, AccessLevel::kRead, {}, AllResources("alb"),
+                      ListAsynJobsAction));
 }
 
 }  // namespace openalb

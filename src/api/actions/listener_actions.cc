@@ -3,6 +3,7 @@
 #include "alb/api_names.h"
 #include "alb/listeners.h"
 #include "api/actions/action_support.h"
+#include "api/actions/resources.h"
 #include "api/services.h"
 #include "core/common_errors.h"
 
@@ -179,18 +180,20 @@ Result<Json> ListenerJobAction(ActionContext& context) {
 void RegisterListenerActions(ActionTable& table) {
   table.Add(AlbAction(api_name::kCreateListener, AccessLevel::kWrite,
                       {"LoadBalancerId", "ListenerProtocol", "ListenerPort"},
+                      ResourceNamedBy("alb", "loadbalancer", "LoadBalancerId"),
                       CreateListenerAction));
   table.Add(AlbAction(api_name::kGetListenerAttribute, AccessLevel::kRead, {"ListenerId"},
-                      GetListenerAttributeAction));
-  table.Add(AlbAction(api_name::kListListeners, AccessLevel::kList, {}, ListListenersAction));
+                      ListenerLoadBalancer(), GetListenerAttributeAction));
+  table.Add(AlbAction(api_name::kListListeners, AccessLevel::kList, {}, AllResources("alb"),
+                      ListListenersAction));
   table.Add(AlbAction(api_name::kUpdateListenerAttribute, AccessLevel::kWrite, {"ListenerId"},
-                      UpdateListenerAttributeAction));
+                      ListenerLoadBalancer(), UpdateListenerAttributeAction));
   table.Add(AlbAction(api_name::kStartListener, AccessLevel::kWrite, {"ListenerId"},
-                      ListenerJobAction<StartListener>));
+                      ListenerLoadBalancer(), ListenerJobAction<StartListener>));
   table.Add(AlbAction(api_name::kStopListener, AccessLevel::kWrite, {"ListenerId"},
-                      ListenerJobAction<StopListener>));
+                      ListenerLoadBalancer(), ListenerJobAction<StopListener>));
   table.Add(AlbAction(api_name::kDeleteListener, AccessLevel::kDelete, {"ListenerId"},
-                      ListenerJobAction<DeleteListener>));
+                      ListenerLoadBalancer(), ListenerJobAction<DeleteListener>));
 }
 
 }  // namespace openalb

@@ -3,6 +3,7 @@
 #include "alb/api_names.h"
 #include "alb/listener_certificates.h"
 #include "api/actions/action_support.h"
+#include "api/actions/resources.h"
 #include "api/services.h"
 
 namespace openalb {
@@ -59,11 +60,13 @@ Result<Json> ListListenerCertificatesAction(ActionContext& context) {
 
 void RegisterListenerCertificateActions(ActionTable& table) {
   table.Add(AlbAction(api_name::kAssociateAdditionalCertificates, AccessLevel::kWrite,
-                      {"ListenerId"}, CertificateChangeAction<AssociateAdditionalCertificates>));
+                      {"ListenerId"}, ListenerLoadBalancer(),
+                      CertificateChangeAction<AssociateAdditionalCertificates>));
   table.Add(AlbAction(api_name::kDissociateAdditionalCertificates, AccessLevel::kDelete,
-                      {"ListenerId"}, CertificateChangeAction<DissociateAdditionalCertificates>));
+                      {"ListenerId"}, ListenerLoadBalancer(),
+                      CertificateChangeAction<DissociateAdditionalCertificates>));
   table.Add(AlbAction(api_name::kListListenerCertificates, AccessLevel::kList, {"ListenerId"},
-                      ListListenerCertificatesAction));
+                      ListenerLoadBalancer(), ListListenerCertificatesAction));
 }
 
 }  // namespace openalb

@@ -3,6 +3,7 @@
 #include "alb/api_names.h"
 #include "alb/load_balancers.h"
 #include "api/actions/action_support.h"
+#include "api/actions/resources.h"
 #include "api/services.h"
 
 namespace openalb {
@@ -85,12 +86,14 @@ Result<Json> DeleteLoadBalancerAction(ActionContext& context) {
 
 void RegisterLoadBalancerActions(ActionTable& table) {
   table.Add(AlbAction(api_name::kCreateLoadBalancer, AccessLevel::kWrite, {"LoadBalancerEdition"},
-                      CreateLoadBalancerAction));
+                      NewResource("alb", "loadbalancer"), CreateLoadBalancerAction));
   table.Add(AlbAction(api_name::kGetLoadBalancerAttribute, AccessLevel::kRead, {"LoadBalancerId"},
+                      ResourceNamedBy("alb", "loadbalancer", "LoadBalancerId"),
                       GetLoadBalancerAttributeAction));
-  table.Add(
-      AlbAction(api_name::kListLoadBalancers, AccessLevel::kList, {}, ListLoadBalancersAction));
+  table.Add(AlbAction(api_name::kListLoadBalancers, AccessLevel::kList, {}, AllResources("alb"),
+                      ListLoadBalancersAction));
   table.Add(AlbAction(api_name::kDeleteLoadBalancer, AccessLevel::kDelete, {"LoadBalancerId"},
+                      ResourceNamedBy("alb", "loadbalancer", "LoadBalancerId"),
                       DeleteLoadBalancerAction));
 }
 

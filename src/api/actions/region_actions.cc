@@ -1,5 +1,7 @@
 #include "api/actions/region_actions.h"
 
+#include "api/actions/resources.h"
+
 #include "api/services.h"
 
 namespace openalb {
@@ -24,6 +26,7 @@ void RegisterRegionActions(ActionTable& table) {
              .ram_action = "alb:DescribeRegions",
              .access = AccessLevel::kList,
              .required = {},
+             .resource = AllResources("alb"),
              .handler = DescribeRegions});
 }
 

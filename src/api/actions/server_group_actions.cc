@@ -5,6 +5,7 @@
 #include "alb/api_names.h"
 #include "alb/server_groups.h"
 #include "api/actions/action_support.h"
+#include "api/actions/resources.h"
 #include "api/services.h"
 #include "core/common_errors.h"
 
@@ -175,15 +176,20 @@ Result<Json> ListServerGroupServersAction(ActionContext& context) {
 
 void RegisterServerGroupActions(ActionTable& table) {
   table.Add(AlbAction(api_name::kCreateServerGroup, AccessLevel::kWrite, {"ServerGroupName"},
-                      CreateServerGroupAction));
+                      NewResource("alb", "servergroup"), CreateServerGroupAction));
   table.Add(AlbAction(api_name::kDeleteServerGroup, AccessLevel::kDelete, {"ServerGroupId"},
+                      ResourceNamedBy("alb", "servergroup", "ServerGroupId"),
                       DeleteServerGroupAction));
-  table.Add(AlbAction(api_name::kListServerGroups, AccessLevel::kList, {}, ListServerGroupsAction));
+  table.Add(AlbAction(api_name::kListServerGroups, AccessLevel::kList, {}, AllResources("alb"),
+                      ListServerGroupsAction));
   table.Add(AlbAction(api_name::kAddServersToServerGroup, AccessLevel::kWrite, {"ServerGroupId"},
+                      ResourceNamedBy("alb", "servergroup", "ServerGroupId"),
                       ChangeServersAction<AddServersToServerGroup>));
   table.Add(AlbAction(api_name::kRemoveServersFromServerGroup, AccessLevel::kWrite,
-                      {"ServerGroupId"}, ChangeServersAction<RemoveServersFromServerGroup>));
+                      {"ServerGroupId"}, ResourceNamedBy("alb", "servergroup", "ServerGroupId"),
+                      ChangeServersAction<RemoveServersFromServerGroup>));
   table.Add(AlbAction(api_name::kListServerGroupServers, AccessLevel::kList, {"ServerGroupId"},
+                      ResourceNamedBy("alb", "servergroup", "ServerGroupId"),
                       ListServerGroupServersAction));
 }
 

@@ -6,7 +6,7 @@
 namespace openalb {
 namespace {
 
-constexpr std::array<const char*, 3> kMigrations = {
+constexpr std::array<const char*, 4> kMigrations = {
     // 1: accounts and their access keys.
     R"sql(
 CREATE TABLE accounts (
@@ -144,6 +144,50 @@ CREATE INDEX backend_servers_by_group ON backend_servers(server_group_id, seq);
 ALTER TABLE listeners ADD COLUMN forward_server_group_id TEXT NOT NULL DEFAULT '';
 CREATE INDEX listeners_by_server_group ON listeners(forward_server_group_id)
   WHERE forward_server_group_id != '';
+)sql",
+    // 4: RAM users (AccessKeys name theirs; '' is the account's root), custom policies and
+    // their attachments, and the append-only audit log of mutating requests.
+    R"sql(
+CREATE TABLE ram_users (
+  account_id TEXT NOT NULL REFERENCES accounts(account_id),
+  user_name  TEXT NOT NULL CHECK (length(user_name) BETWEEN 1 AND 64),
+  created_at TEXT NOT NULL,
+  PRIMARY KEY (account_id, user_name)
+);
+ALTER TABLE access_keys ADD COLUMN user_name TEXT NOT NULL DEFAULT '';
+CREATE TABLE policies (
+  account_id  TEXT NOT NULL REFERENCES accounts(account_id),
+  policy_name TEXT NOT NULL CHECK (length(policy_name) BETWEEN 1 AND 128),
+  document    TEXT NOT NULL,
+  created_at  TEXT NOT NULL,
+  PRIMARY KEY (account_id, policy_name)
+);
+CREATE TABLE policy_attachments (
+  account_id  TEXT NOT NULL,
+  policy_name TEXT NOT NULL,
+  user_name   TEXT NOT NULL,
+  PRIMARY KEY (account_id, user_name, policy_name),
+  FOREIGN KEY (account_id, policy_name) REFERENCES policies(account_id, policy_name),
+  FOREIGN KEY (account_id, user_name) REFERENCES ram_users(account_id, user_name)
+);
+CREATE TABLE audit_log (
+  seq           INTEGER PRIMARY KEY AUTOINCREMENT,
+  time          TEXT NOT NULL,
+  request_id    TEXT NOT NULL,
+  account_id    TEXT NOT NULL,
+  user_name     TEXT NOT NULL,
+  access_key_id TEXT NOT NULL,
+  action        TEXT NOT NULL,
+  resource      TEXT NOT NULL,
+  source_ip     TEXT NOT NULL,
+  result        TEXT NOT NULL,
+  code          TEXT NOT NULL
+);
+CREATE INDEX audit_log_by_account ON audit_log(account_id, seq);
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 )sql",
 };
 

@@ -109,21 +109,22 @@ Result<std::vector<Account>> SqliteStore::ListAccounts() {
 Result<void> SqliteStore::CreateAccessKey(const AccessKey& key) {
   std::lock_guard lock(mutex_);
   auto stmt = db_->Prepare(
-      "INSERT INTO access_keys(access_key_id, account_id, secret, active, created_at) "
-      "VALUES (?, ?, ?, ?, ?)");
+      "INSERT INTO access_keys(access_key_id, account_id, secret, active, created_at, user_name) "
+      "VALUES (?, ?, ?, ?, ?, ?)");
   if (!stmt) return Fail(stmt.error());
   stmt->Bind(1, key.access_key_id)
       .Bind(2, key.account_id)
       .Bind(3, key.secret)
       .Bind(4, std::int64_t{key.active ? 1 : 0})
-      .Bind(5, key.created_at);
+      .Bind(5, key.created_at)
+      .Bind(6, key.user_name);
   return stmt->Run();
 }
 
 Result<std::vector<AccessKey>> SqliteStore::ListAccessKeys() {
   std::lock_guard lock(mutex_);
   auto stmt = db_->Prepare(
-      "SELECT access_key_id, account_id, secret, active, created_at FROM access_keys "
+      "SELECT access_key_id, account_id, secret, active, created_at, user_name FROM access_keys "
       "ORDER BY account_id, rowid");
   if (!stmt) return Fail(stmt.error());
   std::vector<AccessKey> out;
@@ -132,7 +133,7 @@ Result<std::vector<AccessKey>> SqliteStore::ListAccessKeys() {
     if (!row) return Fail(row.error());
     if (!*row) break;
     out.push_back({stmt->ColumnText(0), stmt->ColumnText(1), stmt->ColumnText(2),
-                   stmt->ColumnInt(3) != 0, stmt->ColumnText(4)});
+                   stmt->ColumnInt(3) != 0, stmt->ColumnText(4), stmt->ColumnText(5)});
   }
   return out;
 }

@@ -1,5 +1,7 @@
 #include "store/sqlite/sqlite_tx.h"
 
+#include "store/sqlite/sqlite_query.h"
+
 #include <algorithm>
 #include <string>
 #include <variant>
@@ -7,49 +9,7 @@
 namespace openalb {
 namespace {
 
-// A WHERE clause built from a filter, with its bound values in order.
-class Where {
- public:
-  void Eq(std::string_view column, std::string_view value) {
-    if (value.empty()) return;
-    Clause(std::string(column) + " = ?");
-    binds_.emplace_back(std::string(value));
-  }
-  void In(std::string_view column, const std::vector<std::string>& values) {
-    if (values.empty()) return;
-    std::string clause = std::string(column) + " IN (";
-    for (size_t i = 0; i < values.size(); ++i) {
-      clause += i == 0 ? "?" : ",?";
-      binds_.emplace_back(values[i]);
-    }
-    Clause(clause + ")");
-  }
-  void Compare(std::string_view column, std::string_view op, std::int64_t value) {
-    Clause(std::string(column) + " " + std::string(op) + " ?");
-    binds_.emplace_back(value);
-  }
-  const std::string& sql() const { return sql_; }
-  // Binds every value from parameter 1; returns the next free index.
-  int BindAll(SqliteStatement& stmt) const {
-    int index = 1;
-    for (const auto& value : binds_) {
-      if (const auto* text = std::get_if<std::string>(&value)) {
-        stmt.Bind(index++, *text);
-      } else {
-        stmt.Bind(index++, std::get<std::int64_t>(value));
-      }
-    }
-    return index;
-  }
-
- private:
-  void Clause(const std::string& clause) {
-    sql_ += sql_.empty() ? " WHERE " : " AND ";
-    sql_ += clause;
-  }
-  std::string sql_;
-  std::vector<std::variant<std::string, std::int64_t>> binds_;
-};
+using namespace sqlite_query;  // NOLINT(google-build-using-namespace)
 
 std::string JoinNames(const std::vector<std::string>& names) {
   std::string out;
@@ -68,98 +28,6 @@ std::vector<std::string> SplitNames(const std::string& joined) {
     if (comma == std::string::npos) comma = joined.size();
     out.push_back(joined.substr(start, comma - start));
     start = comma + 1;
-  }
-  return out;
-}
-
-// Collects every row of `stmt` with `read`.
-template <typename T, typename Read>
-Result<std::vector<T>> Rows(SqliteStatement& stmt, Read read) {
-  std::vector<T> out;
-  while (true) {
-    auto row = stmt.Step();
-    if (!row) return Fail(row.error());
-    if (!*row) return out;
-    out.push_back(read(stmt));
-  }
-}
-
-template <typename T, typename Read>
-Result<std::optional<T>> OneRow(SqliteStatement& stmt, Read read) {
-  auto row = stmt.Step();
-  if (!row) return Fail(row.error());
-  if (!*row) return std::optional<T>{};
-  return std::optional<T>{read(stmt)};
-}
-
-Result<std::int64_t> Scalar(SqliteStatement& stmt) {
-  auto row = stmt.Step();
-  if (!row) return Fail(row.error());
-  return *row ? stmt.ColumnInt(0) : 0;
-}
-
-using Binder = std::function<void(SqliteStatement&)>;
-
-// The single number a COUNT(*) query answers, as an int.
-Result<int> CountOf(SqliteDatabase& db, std::string_view sql, const Binder& bind) {
-  auto stmt = db.Prepare(sql);
-  if (!stmt) return Fail(stmt.error());
-  bind(*stmt);
-  auto n = Scalar(*stmt);
-  if (!n) return Fail(n.error());
-  return static_cast<int>(*n);
-}
-
-// The first row `sql` selects, if any.
-template <typename T, typename Read>
-Result<std::optional<T>> FindOne(SqliteDatabase& db, std::string_view sql, const Binder& bind,
-                                 Read read) {
-  auto stmt = db.Prepare(sql);
-  if (!stmt) return Fail(stmt.error());
-  bind(*stmt);
-  return OneRow<T>(*stmt, read);
-}
-
-// One page of `table` rows: `select` columns, `where` filter, ordered by `key` (an
-// expression over the row, ascending or descending), rows past `page.after`.
-template <typename T, typename Read>
-Result<Page<T>> ListPage(SqliteDatabase& db, std::string_view table, std::string_view select,
-                         const Where& where, std::string_view key, bool descending,
-                         const PageRequest& page, Read read) {
-  Page<T> out;
-  {
-    auto count = db.Prepare("SELECT COUNT(*) FROM " + std::string(table) + where.sql());
-    if (!count) return Fail(count.error());
-    where.BindAll(*count);
-    auto total = Scalar(*count);
-    if (!total) return Fail(total.error());
-    out.total = *total;
-  }
-  std::string sql = "SELECT " + std::string(select) + ", " + std::string(key) + " FROM " +
-                    std::string(table) + where.sql();
-  if (page.after != 0) {
-    sql += where.sql().empty() ? " WHERE " : " AND ";
-    sql += std::string(key) + (descending ? " < ?" : " > ?");
-  }
-  sql += " ORDER BY " + std::string(key) + (descending ? " DESC" : " ASC") + " LIMIT ?";
-  auto stmt = db.Prepare(sql);
-  if (!stmt) return Fail(stmt.error());
-  int next = where.BindAll(*stmt);
-  if (page.after != 0) stmt->Bind(next++, page.after);
-  stmt->Bind(next, static_cast<std::int64_t>(page.limit) + 1);
-  // The key is selected last, after the record's columns.
-  const int key_column = static_cast<int>(std::count(select.begin(), select.end(), ',')) + 1;
-  std::int64_t last_key = 0;
-  while (true) {
-    auto row = stmt->Step();
-    if (!row) return Fail(row.error());
-    if (!*row) break;
-    if (static_cast<int>(out.items.size()) == page.limit) {
-      out.next = last_key;  // a row follows this page
-      break;
-    }
-    out.items.push_back(read(*stmt));
-    last_key = stmt->ColumnInt(key_column);
   }
   return out;
 }
@@ -255,14 +123,6 @@ Job ReadJob(const SqliteStatement& s) {
   return {s.ColumnText(0), s.ColumnText(1), s.ColumnText(2), s.ColumnText(3), s.ColumnText(4),
           s.ColumnText(5), s.ColumnText(6), s.ColumnText(7), s.ColumnText(8), s.ColumnText(9),
           s.ColumnInt(10), s.ColumnInt(11), s.ColumnInt(12)};
-}
-
-Result<void> RunOne(SqliteDatabase& db, std::string_view sql,
-                    const std::function<void(SqliteStatement&)>& bind) {
-  auto stmt = db.Prepare(sql);
-  if (!stmt) return Fail(stmt.error());
-  bind(*stmt);
-  return stmt->Run();
 }
 
 }  // namespace

@@ -1,4 +1,5 @@
-// SqliteTx: the StoreTx of SqliteStore — the SQL for the ALB resources, run on a connection
+// SqliteTx: the StoreTx of SqliteStore — the SQL for the ALB resources (sqlite_tx.cc) and for
+// RAM identities and the audit log (sqlite_identity_tx.cc), run on a connection
 // whose transaction the store has already begun. Not thread-safe; lives for one transaction.
 #pragma once
 
@@ -76,6 +77,23 @@ class SqliteTx final : public StoreTx {
                                                            std::string_view token) override;
   Result<void> InsertClientToken(const ClientTokenRecord& record) override;
   Result<int> DeleteClientTokensBefore(std::int64_t before_ms) override;
+
+  Result<void> InsertUser(const RamUser& user) override;
+  Result<std::optional<RamUser>> FindUser(std::string_view account_id,
+                                          std::string_view user_name) override;
+  Result<std::vector<RamUser>> ListUsers(std::string_view account_id) override;
+  Result<void> DeleteUser(std::string_view account_id, std::string_view user_name) override;
+  Result<void> InsertPolicy(const StoredPolicy& policy) override;
+  Result<std::optional<StoredPolicy>> FindPolicy(std::string_view account_id,
+                                                 std::string_view policy_name) override;
+  Result<std::vector<StoredPolicy>> ListPolicies(std::string_view account_id) override;
+  Result<void> DeletePolicy(std::string_view account_id, std::string_view policy_name) override;
+  Result<void> InsertPolicyAttachment(const PolicyAttachment& attachment) override;
+  Result<bool> DeletePolicyAttachment(const PolicyAttachment& attachment) override;
+  Result<std::vector<PolicyAttachment>> ListPolicyAttachments(std::string_view account_id) override;
+  Result<void> InsertAuditEntry(const AuditEntry& entry) override;
+  Result<std::vector<AuditEntry>> ListAuditEntries(std::string_view account_id,
+                                                   std::int64_t after_seq, int limit) override;
 
   Result<void> Nested(const std::function<Result<void>(StoreTx&)>& body) override;
 

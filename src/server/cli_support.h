@@ -1,0 +1,24 @@
+// What the management subcommands (`openalb keys|accounts|users|policies|audit`) share:
+// opening the data directory's store, choosing the account a command acts on, and
+// reporting an error on stderr with the exit code 1.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "core/api_error.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace openalb {
+
+Result<std::unique_ptr<SqliteStore>> OpenDataDirStore(const std::string& data_dir);
+
+// `account_id` when that account exists; the first account when it is empty.
+Result<std::string> ResolveAccount(Store& store, const std::string& account_id);
+
+// Prints "openalb: <message>" (and the internal detail, if any); returns 1.
+int ReportError(const ApiError& error);
+// Prints "openalb: <message>"; returns 1.
+int ReportError(const std::string& message);
+
+}  // namespace openalb
