@@ -42,9 +42,10 @@ using ActionHandler = std::function<Result<Json>(ActionContext&)>;
 using ResourceResolver = std::function<Result<std::string>(const ActionContext&)>;
 
 struct ActionSpec {
-  std::string name;        // "DescribeRegions"
-  std::string version;     // "2020-06-16"
-  std::string ram_action;  // "alb:DescribeRegions"
+  std::string name;                   // "DescribeRegions"
+  std::string version;                // "2020-06-16"
+  std::string ram_action;             // "alb:DescribeRegions"
+  std::string ram_action_lower_case;  // set by ActionTable::Add, for policy matching
   AccessLevel access = AccessLevel::kRead;
   std::vector<std::string> required;  // each absent one → Missing<Name>
   ResourceResolver resource;

@@ -65,7 +65,8 @@ Result<void> Endpoint::Authorize(const RpcRequest& request, const ActionSpec& sp
                  .resource = resource,
                  .source_ip = request.source_ip,
                  .secure_transport = request.secure_transport,
-                 .now = services_.clock.Now()};
+                 .now = services_.clock.Now(),
+                 .lower_case_action = spec.ram_action_lower_case};
   std::string denied_by;
   RamDecision decision = RamDecision::kImplicitDeny;
   if (caller.policies && !caller.policies->unusable) {

@@ -175,14 +175,13 @@ bool ConditionHolds(const RamPolicy::Condition& c, const RamRequest& request) {
   });
 }
 
-bool StatementMatches(const RamPolicy::Statement& s, const RamRequest& request) {
-  auto any = [](const std::vector<std::string>& patterns, std::string_view text, bool fold) {
+bool StatementMatches(const RamPolicy::Statement& s, const RamRequest& request,
+                      std::string_view lower_case_action) {
+  auto any = [](const std::vector<WildcardPattern>& patterns, std::string_view text) {
     return std::any_of(patterns.begin(), patterns.end(),
-                       [&](const std::string& p) { return WildcardMatch(p, text, fold); });
+                       [&](const WildcardPattern& p) { return p.Matches(text); });
   };
-  if (!any(s.actions, request.action, true) || !any(s.resources, request.resource, false)) {
-    return false;
-  }
+  if (!any(s.actions, lower_case_action) || !any(s.resources, request.resource)) return false;
   return std::all_of(s.conditions.begin(), s.conditions.end(),
                      [&](const RamPolicy::Condition& c) { return ConditionHolds(c, request); });
 }
@@ -200,11 +199,11 @@ Result<RamPolicy::Statement> ParseStatement(const Json& json, size_t index) {
     } else if (field == "Action") {
       auto actions = Strings(value, where + ": Action");
       if (!actions) return Fail(actions.error());
-      for (const auto& a : *actions) statement.actions.push_back(Lower(a));
+      for (const auto& a : *actions) statement.actions.emplace_back(Lower(a));
     } else if (field == "Resource") {
       auto resources = Strings(value, where + ": Resource");
       if (!resources) return Fail(resources.error());
-      statement.resources = std::move(*resources);
+      for (auto& r : *resources) statement.resources.emplace_back(std::move(r));
     } else if (field == "Condition") {
       if (!value.is_object()) return Fail(Malformed(where + ": Condition must be an object"));
       for (const auto& [op, keys] : value.items()) {
@@ -229,15 +228,11 @@ Result<RamPolicy::Statement> ParseStatement(const Json& json, size_t index) {
 
 }  // namespace
 
-bool WildcardMatch(std::string_view pattern, std::string_view text, bool fold_text_case) {
+bool WildcardMatch(std::string_view pattern, std::string_view text) {
   // Iterative glob with one backtrack point: linear in practice, no recursion.
-  auto at = [&](size_t i) {
-    const char c = text[i];
-    return fold_text_case && c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-  };
   size_t p = 0, t = 0, star = std::string_view::npos, resume = 0;
   while (t < text.size()) {
-    if (p < pattern.size() && (pattern[p] == '?' || pattern[p] == at(t))) {
+    if (p < pattern.size() && (pattern[p] == '?' || pattern[p] == text[t])) {
       ++p;
       ++t;
     } else if (p < pattern.size() && pattern[p] == '*') {
@@ -252,6 +247,45 @@ bool WildcardMatch(std::string_view pattern, std::string_view text, bool fold_te
   }
   while (p < pattern.size() && pattern[p] == '*') ++p;
   return p == pattern.size();
+}
+
+WildcardPattern::WildcardPattern(std::string pattern) : pattern_(std::move(pattern)) {
+  has_question_mark_ = pattern_.find('?') != std::string::npos;
+  size_t start = 0;
+  while (true) {
+    size_t star = pattern_.find('*', start);
+    size_t end = star == std::string::npos ? pattern_.size() : star;
+    pieces_.emplace_back(start, end - start);
+    if (star == std::string::npos) break;
+    start = star + 1;
+  }
+}
+
+bool WildcardPattern::Matches(std::string_view text) const {
+  if (has_question_mark_) return WildcardMatch(pattern_, text);
+  const std::string_view pattern = pattern_;
+  if (pieces_.size() == 1) return text == pattern;
+  const auto [first_at, first_size] = pieces_.front();
+  const auto [last_at, last_size] = pieces_.back();
+  if (text.size() < first_size + last_size) return false;
+  // Most texts differ from the pattern at the last character of its prefix or of its
+  // suffix: look there before comparing whole pieces.
+  if (first_size > 0 && text[first_size - 1] != pattern[first_at + first_size - 1]) return false;
+  if (last_size > 0 && text.back() != pattern.back()) return false;
+  if (text.substr(0, first_size) != pattern.substr(first_at, first_size) ||
+      text.substr(text.size() - last_size) != pattern.substr(last_at, last_size)) {
+    return false;
+  }
+  size_t at = first_size;
+  const std::string_view between = text.substr(0, text.size() - last_size);
+  for (size_t i = 1; i + 1 < pieces_.size(); ++i) {
+    const std::string_view middle = pattern.substr(pieces_[i].first, pieces_[i].second);
+    if (middle.empty()) continue;
+    const size_t found = between.find(middle, at);
+    if (found == std::string_view::npos) return false;
+    at = found + middle.size();
+  }
+  return true;
 }
 
 Result<RamPolicy> RamPolicy::Parse(std::string_view document) {
@@ -279,9 +313,15 @@ Result<RamPolicy> RamPolicy::Parse(std::string_view document) {
 }
 
 RamDecision RamPolicy::Evaluate(const RamRequest& request) const {
+  if (!request.lower_case_action.empty()) return Evaluate(request, request.lower_case_action);
+  return Evaluate(request, Lower(request.action));
+}
+
+RamDecision RamPolicy::Evaluate(const RamRequest& request,
+                                std::string_view lower_case_action) const {
   bool allowed = false;
   for (const auto& statement : statements_) {
-    if (!StatementMatches(statement, request)) continue;
+    if (!StatementMatches(statement, request, lower_case_action)) continue;
     if (!statement.allow) return RamDecision::kExplicitDeny;
     allowed = true;
   }
@@ -289,9 +329,10 @@ RamDecision RamPolicy::Evaluate(const RamRequest& request) const {
 }
 
 RamDecision EvaluatePolicies(const std::vector<RamPolicy>& policies, const RamRequest& request) {
+  const std::string action = Lower(request.action);
   bool allowed = false;
   for (const auto& policy : policies) {
-    RamDecision decision = policy.Evaluate(request);
+    RamDecision decision = policy.Evaluate(request, action);
     if (decision == RamDecision::kExplicitDeny) return decision;
     allowed = allowed || decision == RamDecision::kAllow;
   }
@@ -300,9 +341,11 @@ RamDecision EvaluatePolicies(const std::vector<RamPolicy>& policies, const RamRe
 
 RamDecision EvaluatePolicies(const std::vector<NamedPolicy>& policies, const RamRequest& request,
                              std::string* denied_by) {
+  const std::string lowered = request.lower_case_action.empty() ? Lower(request.action) : "";
+  const std::string_view action = lowered.empty() ? request.lower_case_action : lowered;
   bool allowed = false;
   for (const auto& named : policies) {
-    RamDecision decision = named.policy.Evaluate(request);
+    RamDecision decision = named.policy.Evaluate(request, action);
     if (decision == RamDecision::kExplicitDeny) {
       if (denied_by != nullptr) *denied_by = named.name;
       return decision;

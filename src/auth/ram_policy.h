@@ -14,19 +14,36 @@
 #include <chrono>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/api_error.h"
 
 namespace openalb {
 
-// What a request asks, as the policy language sees it.
+// What a request asks, as the policy language sees it. Views: the caller keeps the text.
 struct RamRequest {
-  std::string action;    // "alb:DissociateAdditionalCertificatesFromListener"
-  std::string resource;  // "acs:alb:cn-hangzhou:1234…:loadbalancer/alb-…"
-  std::string source_ip;
+  std::string_view action;    // "alb:DissociateAdditionalCertificatesFromListener"
+  std::string_view resource;  // "acs:alb:cn-hangzhou:1234…:loadbalancer/alb-…"
+  std::string_view source_ip;
   bool secure_transport = false;
   std::chrono::system_clock::time_point now;
+  // The action in lower case, if the caller has it at hand (saves lowering it per request).
+  std::string_view lower_case_action = {};
+};
+
+// A wildcard pattern compiled once: `*` matches any run of characters, `?` one, everything
+// else itself. Without `?` it is matched by its literal pieces — prefix, suffix, then each
+// middle piece leftmost — so most texts are refused at their first or last character.
+class WildcardPattern {
+ public:
+  explicit WildcardPattern(std::string pattern);
+  bool Matches(std::string_view text) const;
+
+ private:
+  std::string pattern_;
+  bool has_question_mark_ = false;
+  std::vector<std::pair<size_t, size_t>> pieces_;  // offset and length of the runs between `*`s
 };
 
 enum class RamDecision { kAllow, kImplicitDeny, kExplicitDeny };
@@ -38,6 +55,8 @@ class RamPolicy {
 
   // Deny if a statement denies; Allow if one allows; otherwise no opinion (ImplicitDeny).
   RamDecision Evaluate(const RamRequest& request) const;
+  // The same with the request's action already in lower case (to do that once for many).
+  RamDecision Evaluate(const RamRequest& request, std::string_view lower_case_action) const;
 
   // An IPv4 or IPv6 network: address bytes and prefix length.
   struct Network {
@@ -55,8 +74,8 @@ class RamPolicy {
   };
   struct Statement {
     bool allow = false;
-    std::vector<std::string> actions;    // lower-case patterns
-    std::vector<std::string> resources;  // patterns
+    std::vector<WildcardPattern> actions;  // lower-case
+    std::vector<WildcardPattern> resources;
     std::vector<Condition> conditions;
   };
 
@@ -86,8 +105,7 @@ struct UserPolicies {
   bool unusable = false;
 };
 
-// `*` matches any run of characters, `?` one; everything else itself (ignoring ASCII case in
-// the text when `fold_text_case`, for a lower-case pattern).
-bool WildcardMatch(std::string_view pattern, std::string_view text, bool fold_text_case = false);
+// `*` matches any run of characters, `?` one; everything else itself.
+bool WildcardMatch(std::string_view pattern, std::string_view text);
 
 }  // namespace openalb

@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <list>
+#include <random>
+
 #include "core/time_format.h"
 
 namespace openalb {
@@ -12,9 +15,14 @@ namespace {
 constexpr char kLb1[] = "acs:alb:cn-hangzhou:1111222233334444:loadbalancer/alb-one";
 constexpr char kLb2[] = "acs:alb:cn-hangzhou:1111222233334444:loadbalancer/alb-two";
 
-RamRequest Request(std::string action, std::string resource = kLb1) {
-  return {"alb:" + std::move(action), std::move(resource), "10.1.2.3", true,
-          *ParseIso8601("2026-11-23T12:00:00Z")};
+// RamRequest holds views: the texts live as long as the test binary.
+std::string_view Keep(std::string text) {
+  static std::list<std::string> kept;
+  return kept.emplace_back(std::move(text));
+}
+
+RamRequest Request(const std::string& action, std::string_view resource = kLb1) {
+  return {Keep("alb:" + action), resource, "10.1.2.3", true, *ParseIso8601("2026-11-23T12:00:00Z")};
 }
 
 RamPolicy Policy(const std::string& statements) {
@@ -170,6 +178,70 @@ TEST(RamPolicyTest, WildcardMatchingIsLinearAndExact) {
   EXPECT_FALSE(WildcardMatch("a?c", "ac"));
   // A pattern built to make naive backtracking exponential answers at once.
   EXPECT_FALSE(WildcardMatch(std::string(30, '*') + "b", std::string(5000, 'a')));
+  EXPECT_FALSE(WildcardPattern(std::string(30, '*') + "b").Matches(std::string(5000, 'a')));
+}
+
+// The compiled pattern (pieces, no backtracking) must answer exactly as the plain matcher,
+// for every shape: stars at either end, adjacent stars, repeated pieces, `?`.
+TEST(RamPolicyTest, CompiledPatternsAgreeWithThePlainMatcher) {
+  std::mt19937 random(20261123);
+  auto word = [&](std::string_view alphabet, size_t max) {
+    std::string out(random() % (max + 1), ' ');
+    for (char& c : out) c = alphabet[random() % alphabet.size()];
+    return out;
+  };
+  int matched = 0;
+  for (int i = 0; i < 20000; ++i) {
+    std::string pattern = word(i % 4 == 0 ? "ab*?" : "ab*", 7);
+    std::string text = word("ab", 9);
+    bool expected = WildcardMatch(pattern, text);
+    matched += expected ? 1 : 0;
+    ASSERT_EQ(WildcardPattern(pattern).Matches(text), expected) << pattern << " / " << text;
+  }
+  EXPECT_GT(matched, 1000);  // both answers were exercised
+  EXPECT_TRUE(WildcardPattern("acs:alb:*:*:loadbalancer/*")
+                  .Matches("acs:alb:cn-hangzhou:1234:loadbalancer/alb-1"));
+  EXPECT_FALSE(WildcardPattern("acs:alb:*:*:loadbalancer/*").Matches("acs:alb:cn-hangzhou:1234:*"));
+  EXPECT_FALSE(WildcardPattern("a*a").Matches("a"));  // prefix and suffix may not overlap
+}
+
+TEST(RamPolicyTest, EveryConditionOfAStatementMustHoldForItToCount) {
+  // A Deny whose condition does not hold denies nothing; an Allow needs all its conditions.
+  RamPolicy policy = Policy(R"({"Effect":"Deny","Action":"alb:*","Resource":"*",
+      "Condition":{"NotIpAddress":{"acs:SourceIp":["10.0.0.0/8","192.168.0.0/16"]}}},
+      {"Effect":"Allow","Action":["alb:Get*","alb:List*"],"Resource":"*",
+      "Condition":{"Bool":{"acs:SecureTransport":true},
+                   "IpAddress":{"acs:SourceIp":"10.1.0.0/16"},
+                   "DateLessThan":{"acs:CurrentTime":"2027-01-01T00:00:00Z"}}})");
+  RamRequest request = Request("GetListenerAttribute");  // from 10.1.2.3 over TLS, 2026
+  EXPECT_EQ(policy.Evaluate(request), RamDecision::kAllow);
+  request.secure_transport = false;
+  EXPECT_EQ(policy.Evaluate(request), RamDecision::kImplicitDeny);
+  request.secure_transport = true;
+  request.source_ip = "10.2.0.1";  // inside 10/8 (no Deny) but not 10.1/16 (no Allow)
+  EXPECT_EQ(policy.Evaluate(request), RamDecision::kImplicitDeny);
+  request.source_ip = "192.168.1.1";
+  EXPECT_EQ(policy.Evaluate(request), RamDecision::kImplicitDeny);
+  request.source_ip = "172.16.0.1";  // outside both networks of the Deny
+  EXPECT_EQ(policy.Evaluate(request), RamDecision::kExplicitDeny);
+  request = Request("GetListenerAttribute");
+  request.now = *ParseIso8601("2027-01-01T00:00:00Z");
+  EXPECT_EQ(policy.Evaluate(request), RamDecision::kImplicitDeny);
+  EXPECT_EQ(policy.Evaluate(Request("DeleteListener")), RamDecision::kImplicitDeny);
+}
+
+TEST(RamPolicyTest, NamedPoliciesReportWhichOneDenied) {
+  std::vector<NamedPolicy> policies;
+  policies.push_back({"allow-all", Policy(R"({"Effect":"Allow","Action":"*","Resource":"*"})")});
+  policies.push_back({"no-deletes", Policy(R"({"Effect":"Deny","Action":"alb:Delete*",
+                                               "Resource":"*"})")});
+  std::string denied_by;
+  EXPECT_EQ(EvaluatePolicies(policies, Request("DeleteListener"), &denied_by),
+            RamDecision::kExplicitDeny);
+  EXPECT_EQ(denied_by, "no-deletes");
+  denied_by.clear();
+  EXPECT_EQ(EvaluatePolicies(policies, Request("CreateListener"), &denied_by), RamDecision::kAllow);
+  EXPECT_TRUE(denied_by.empty());
 }
 
 }  // namespace
