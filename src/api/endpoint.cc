@@ -130,6 +130,10 @@ Result<Json> Endpoint::Process(const HttpRequestView& http, RpcRequest& request,
                   .all = request.params});
   if (!caller) return Fail(caller.error());
   request.caller = std::move(*caller);
+  if (rate_limiter_ != nullptr &&
+      !rate_limiter_->Allow(request.caller.access_key_id, std::chrono::steady_clock::now())) {
+    return Fail(errors::ThrottlingUser());
+  }
 
   auto action = CommonValue(request, http, "x-acs-action", "Action");
   if (!action) return Fail(action.error());

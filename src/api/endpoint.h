@@ -1,9 +1,9 @@
 // Endpoint: the whole OpenAPI request pipeline, bytes in and bytes out, with no socket in
 // sight: parse parameters (query and form body), choose the response format,
-// authenticate, find the action, check the region and required parameters, authorise a
-// RAM user's request against its policies, run the handler, render JSON or XML, write the
-// access log line and, for a mutating action, the audit log entry. Thread-safe when its
-// parts are.
+// authenticate, apply the caller's flow control, find the action, check the region and required
+// parameters, authorise a RAM user's request against its policies, run the handler, render JSON or
+// XML, write the access log line and, for a mutating action, the audit log entry. Thread-safe when
+// its parts are.
 #pragma once
 
 #include <spdlog/logger.h>
@@ -13,6 +13,7 @@
 #include "api/action_table.h"
 #include "api/authenticator.h"
 #include "api/http_types.h"
+#include "api/rate_limiter.h"
 #include "api/rpc_request.h"
 #include "api/services.h"
 #include "core/random.h"
@@ -22,12 +23,13 @@ namespace openalb {
 class Endpoint {
  public:
   Endpoint(const ActionTable& actions, Authenticator& authenticator, Services& services,
-           Random& random, spdlog::logger& access_log)
+           Random& random, spdlog::logger& access_log, RateLimiter* rate_limiter = nullptr)
       : actions_(actions),
         authenticator_(authenticator),
         services_(services),
         random_(random),
-        access_log_(access_log) {}
+        access_log_(access_log),
+        rate_limiter_(rate_limiter) {}
 
   HttpReply Handle(const HttpRequestView& http);
 
@@ -46,6 +48,7 @@ class Endpoint {
   Services& services_;
   Random& random_;
   spdlog::logger& access_log_;
+  RateLimiter* rate_limiter_;  // null: no flow control
 };
 
 }  // namespace openalb

@@ -121,6 +121,10 @@ ApiError InternalError(std::string_view internal_detail) {
   return e;
 }
 
+ApiError ThrottlingUser() {
+  return Make("Throttling.User", 400, "Request was denied due to user flow control.");
+}
+
 ApiError ServiceUnavailable(std::string_view why) {
   ApiError e = Make("ServiceUnavailable", 503,
                     "The request has failed due to a temporary failure of the server.");

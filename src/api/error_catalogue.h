@@ -39,6 +39,9 @@ struct Denial {
 };
 ApiError NoPermission(const Denial& denial);
 
+// Flow control: the caller's AccessKey sent more than its rate (400, as ALB answers it).
+ApiError ThrottlingUser();
+
 // Server side.
 ApiError InternalError(std::string_view internal_detail);
 ApiError ServiceUnavailable(std::string_view why);

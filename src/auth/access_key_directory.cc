@@ -85,7 +85,12 @@ std::optional<KeyRecord> AccessKeyDirectory::Find(std::string_view access_key_id
   {
     std::lock_guard lock(reload_mutex_);
     auto now = std::chrono::steady_clock::now();
-    if (now - last_miss_reload_ < kMissReloadInterval) return std::nullopt;
+    if (now - last_miss_reload_ < kMissReloadInterval) {
+      // Reloaded a moment ago: again only if another process has committed since (a key
+      // the CLI just created), so a stream of unknown keys cannot force reloads.
+      auto counter = store_.ExternalChangeCounter();
+      if (!counter || *counter == seen_change_counter_) return std::nullopt;
+    }
     last_miss_reload_ = now;
     if (!Reload()) return std::nullopt;
   }

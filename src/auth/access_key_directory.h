@@ -2,8 +2,8 @@
 // account's root, or a RAM user with the policies attached to it, parsed — held as an
 // immutable in-memory snapshot so the request path never touches the database. It reloads
 // from the Store when another process (the `openalb keys|users|policies` CLI) has committed
-// a change, and on a lookup miss (at most every kMissReloadInterval) so a new key works at
-// once.
+// a change, and on a lookup miss (at most every kMissReloadInterval unless another process
+// committed since the last reload) so a new key works at once.
 #pragma once
 
 #include <atomic>

@@ -97,6 +97,10 @@ Result<void> ApplyTomlFile(const std::string& path, ServerConfig& config) {
       r = integer(config.listener_port_offset);
     else if (name == "dataplane_threads")
       r = integer(config.dataplane_threads);
+    else if (name == "rate_limit")
+      r = integer(config.rate_limit);
+    else if (name == "rate_limit_burst")
+      r = integer(config.rate_limit_burst);
     else
       r = Fail(ConfigError("config file " + path + ": unknown setting " + std::string(name)));
     if (!r) return r;
@@ -133,6 +137,18 @@ void AddServeOptions(CLI::App& command, ServerConfig& config) {
       ->capture_default_str();
   command.add_option("--log-level", config.log_level, "trace, debug, info, warn or error")
       ->envname("OPENALB_LOG_LEVEL")
+      ->capture_default_str();
+  command
+      .add_option("--rate-limit", config.rate_limit,
+                  "API requests per second per AccessKey, then Throttling.User (0: unlimited)")
+      ->envname("OPENALB_RATE_LIMIT")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  command
+      .add_option("--rate-limit-burst", config.rate_limit_burst,
+                  "Requests an AccessKey may save up (0: one second's worth)")
+      ->envname("OPENALB_RATE_LIMIT_BURST")
+      ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
   command
       .add_option("--nonce-cache-entries", config.nonce_cache_entries,

@@ -29,6 +29,8 @@ struct ServerConfig {
   std::string listener_address = "127.0.0.1";  // where HTTPS listeners bind
   int listener_port_offset = 0;                // listener port N binds N + offset
   int dataplane_threads = 0;                   // threads serving listeners; 0 = one per core
+  int rate_limit = 0;        // API requests per second per AccessKey; 0 = unlimited
+  int rate_limit_burst = 0;  // requests a key may save up; 0 = one second's worth
 };
 
 // "1500ms", "2s", "1m" or a bare number of milliseconds.

@@ -7,6 +7,7 @@
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <functional>
 #include <thread>
@@ -143,7 +144,11 @@ int RunServe(const ServerConfig& config) {
                     .domain = domain};
   ActionTable actions = BuildActionTable();
   auto access_log = MakeAccessLogger(config.access_log);
-  Endpoint endpoint(actions, authenticator, services, random, *access_log);
+  RateLimiter rate_limiter(config.rate_limit, config.rate_limit_burst > 0
+                                                  ? config.rate_limit_burst
+                                                  : std::max(1, config.rate_limit));
+  Endpoint endpoint(actions, authenticator, services, random, *access_log,
+                    rate_limiter.enabled() ? &rate_limiter : nullptr);
 
   HttpServerOptions options;
   options.address = host_port->first;

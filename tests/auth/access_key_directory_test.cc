@@ -58,6 +58,11 @@ TEST_F(AccessKeyDirectoryTest, ANewKeyIsFoundAtOnceThroughTheMissReload) {
   auto cli_store = SqliteStore::Create(dir_.File("db"));
   ASSERT_TRUE((*cli_store)->CreateAccessKey({"LTAI2", "1234567890123456", "s", true, "t"}));
   EXPECT_TRUE(keys.Find("LTAI2"));
+  // Another key made right after (well within the miss-reload interval) works at once too;
+  // an unknown key in between does not make it wait.
+  EXPECT_FALSE(keys.Find("LTAIunknown"));
+  ASSERT_TRUE((*cli_store)->CreateAccessKey({"LTAI3", "1234567890123456", "s", true, "t"}));
+  EXPECT_TRUE(keys.Find("LTAI3"));
 }
 
 // A RAM user "ops" in the account with a key, and the policy `document` attached as "p".

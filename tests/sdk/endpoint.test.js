@@ -97,6 +97,26 @@ test('keys created, disabled and deleted with the CLI take effect on the running
   await server.alb().describeRegions(new Alb.DescribeRegionsRequest({}));
 });
 
+test('an AccessKey over --rate-limit gets Throttling.User (400); other keys are not slowed', async (t) => {
+  const server = await Server.start({ args: ['--rate-limit', '2', '--rate-limit-burst', '5'] });
+  t.after(() => server.stop());
+  const other = server.cli('keys', 'create');
+  const client = server.pop();
+  const outcomes = await Promise.all(Array.from({ length: 15 }, () =>
+    client.request('DescribeRegions', {}, {}).then(() => 'ok', (e) => `${e.code} ${e.entry?.response?.statusCode}`)));
+  const served = outcomes.filter((o) => o === 'ok').length;
+  assert.ok(served >= 5 && served <= 8, `served ${served}: ${outcomes}`);  // the burst, plus refill while they ran
+  assert.deepEqual([...new Set(outcomes.filter((o) => o !== 'ok'))], ['Throttling.User 400']);
+  // Another key has its own bucket.
+  const id = /AccessKeyId:\s+(\S+)/.exec(other)[1];
+  const secret = /AccessKeySecret:\s+(\S+)/.exec(other)[1];
+  const { body } = await server.alb({ accessKeyId: id, accessKeySecret: secret }).describeRegions(new Alb.DescribeRegionsRequest({}));
+  assert.equal(body.regions.length, 1);
+  // And the first key is served again once tokens come back (2 a second).
+  await new Promise((r) => setTimeout(r, 600));
+  await client.request('DescribeRegions', {}, {});
+});
+
 test('first start prints the root key once; a restart keeps the account and prints nothing', async () => {
   const dataDir = fs.mkdtempSync(require('node:path').join(require('node:os').tmpdir(), 'openalb-restart-'));
   const first = await Server.start({ dataDir });
