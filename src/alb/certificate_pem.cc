@@ -38,10 +38,16 @@ Bio ReadOnlyBio(std::string_view text) {
 // Refuses to prompt for a passphrase: an encrypted key simply fails to load.
 int NoPassphrase(char*, int, int, void*) { return -1; }
 
+// Certificate times run to 9999-12-31 (RFC 5280's "no expiry"); a nanosecond clock ends in
+// 2262, so they are clamped into 1900–2199 (found by fuzzing: converting year
+// 2526 overflowed). An unreadable time reads as the earliest.
 std::chrono::system_clock::time_point ToTimePoint(const ASN1_TIME* time) {
+  constexpr std::time_t kEarliest = -2208988800;  // 1900-01-01T00:00:00Z
+  constexpr std::time_t kLatest = 7258118399;     // 2199-12-31T23:59:59Z
   std::tm tm{};
-  ASN1_TIME_to_tm(time, &tm);
-  return std::chrono::system_clock::from_time_t(timegm(&tm));
+  std::time_t seconds = kEarliest;
+  if (ASN1_TIME_to_tm(time, &tm) == 1) seconds = std::clamp(timegm(&tm), kEarliest, kLatest);
+  return std::chrono::system_clock::from_time_t(seconds);
 }
 
 std::string Lower(std::string s) {

@@ -232,12 +232,14 @@ bool WildcardMatch(std::string_view pattern, std::string_view text) {
   // Iterative glob with one backtrack point: linear in practice, no recursion.
   size_t p = 0, t = 0, star = std::string_view::npos, resume = 0;
   while (t < text.size()) {
-    if (p < pattern.size() && (pattern[p] == '?' || pattern[p] == text[t])) {
-      ++p;
-      ++t;
-    } else if (p < pattern.size() && pattern[p] == '*') {
+    // A `*` in the pattern is always a wildcard, even facing a `*` in the text (a fuzzer
+    // found the literal reading first: it gave up matches only backtracking could find).
+    if (p < pattern.size() && pattern[p] == '*') {
       star = p++;
       resume = t;
+    } else if (p < pattern.size() && (pattern[p] == '?' || pattern[p] == text[t])) {
+      ++p;
+      ++t;
     } else if (star != std::string_view::npos) {
       p = star + 1;
       t = ++resume;

@@ -51,6 +51,10 @@ std::optional<std::chrono::system_clock::time_point> ParseIso8601(std::string_vi
   }
   if (pos + 1 != text.size() || text[pos] != 'Z') return std::nullopt;
   if (h > 23 || mi > 59 || s > 59) return std::nullopt;
+  // A system_clock time point counts nanoseconds in 64 bits: years 1678–2262. Outside
+  // kFirstYear–kLastYear the conversion would overflow (found by fuzzing: a request
+  // timestamp in year 5925 wrapped around to a time near now).
+  if (y < kFirstYear || y > kLastYear) return std::nullopt;
   year_month_day ymd{year{y}, month{static_cast<unsigned>(mo)}, day{static_cast<unsigned>(d)}};
   if (!ymd.ok()) return std::nullopt;
   return sys_days{ymd} + hours{h} + minutes{mi} + seconds{s};

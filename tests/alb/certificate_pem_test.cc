@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "core/time_format.h"
 #include "support/test_certificates.h"
 
 namespace openalb {
@@ -51,6 +52,17 @@ TEST(CertificatePemTest, AcceptsAnEcdsaServerCertificateAndExtractsWhatAListener
   EXPECT_NEAR(days_left, 30 * 24, 2);
   EXPECT_TRUE(result->chain_pem.starts_with("-----BEGIN CERTIFICATE-----"));
   EXPECT_TRUE(result->private_key_pem.starts_with("-----BEGIN PRIVATE KEY-----"));
+}
+
+// RFC 5280 lets a certificate say "no expiry" with 9999-12-31; a fuzzer found that year
+// 2526 overflowed the conversion to a nanosecond clock. Far dates are clamped to 2199.
+TEST(CertificatePemTest, AcceptsACertificateValidBeyondWhatAClockHolds) {
+  CertSpec spec;
+  spec.valid_until = std::chrono::hours(24 * 365 * 7000);
+  GeneratedCert cert = MakeCertificate(spec);
+  auto result = ValidateCertificatePem(cert.cert_pem, cert.key_pem, Now());
+  ASSERT_TRUE(result) << result.error().message;
+  EXPECT_EQ(FormatIso8601(result->not_after), "2199-12-31T23:59:59Z");
 }
 
 TEST(CertificatePemTest, AcceptsAnRsaLeafFollowedByItsIssuer) {

@@ -23,5 +23,15 @@ TEST(TimeFormatTest, RejectsAnythingElse) {
   }
 }
 
+// A nanosecond clock holds years 1678–2262; beyond, converting overflowed (a fuzzer found
+// a request timestamp in year 5925 that wrapped around to a time near now).
+TEST(TimeFormatTest, RefusesYearsAClockCannotHold) {
+  EXPECT_FALSE(ParseIso8601("5925-01-01T00:00:00Z"));
+  EXPECT_FALSE(ParseIso8601("9999-12-31T23:59:59Z"));
+  EXPECT_FALSE(ParseIso8601("0001-01-01T00:00:00Z"));
+  EXPECT_TRUE(ParseIso8601("2200-12-31T23:59:59Z"));
+  EXPECT_TRUE(ParseIso8601("1900-01-01T00:00:00Z"));
+}
+
 }  // namespace
 }  // namespace openalb
