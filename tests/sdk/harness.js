@@ -113,7 +113,7 @@ class Server {
 
   // Runs `openalb <args>` against this server's data dir and returns stdout.
   cli(...args) {
-    return execFileSync(BIN, [...args, '--data-dir', this.dataDir], { encoding: 'utf8' });
+    return execFileSync(BIN, [...args, '--data-dir', this.dataDir], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
   }
 }
 
