@@ -56,10 +56,10 @@ Result<void> Authenticator::RecordNonce(std::string_view access_key_id, std::str
       return {};
     case NonceCache::Outcome::kReused:
       return Fail(errors::SignatureNonceUsed());
-    case NonceCache::Outcome::kFull:
+    case NonceCache::Outcome::kTooOld:
       break;
   }
-  return Fail(errors::ServiceUnavailable("signature nonce cache is full"));
+  return Fail(errors::InvalidTimestampBeyondNonceWindow(timestamp));
 }
 
 Result<Caller> Authenticator::AuthenticateV1(const SignedParts& parts) {

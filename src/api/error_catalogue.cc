@@ -95,6 +95,13 @@ ApiError InvalidTimestampExpired(std::string_view timestamp, std::string_view se
                   " (UTC).");
 }
 
+ApiError InvalidTimestampBeyondNonceWindow(std::string_view timestamp) {
+  return Make("InvalidTimeStamp.Expired", 400,
+              "Specified time stamp or date value is expired: at the current request rate the "
+              "server can check signature nonces only for more recent timestamps than " +
+                  std::string(timestamp) + ". Sign the request again with the current time.");
+}
+
 ApiError SignatureNonceUsed() {
   return Make("SignatureNonceUsed", 400, "Specified signature nonce was used already.");
 }
@@ -123,13 +130,6 @@ ApiError InternalError(std::string_view internal_detail) {
 
 ApiError ThrottlingUser() {
   return Make("Throttling.User", 400, "Request was denied due to user flow control.");
-}
-
-ApiError ServiceUnavailable(std::string_view why) {
-  ApiError e = Make("ServiceUnavailable", 503,
-                    "The request has failed due to a temporary failure of the server.");
-  e.internal = std::string(why);
-  return e;
 }
 
 }  // namespace openalb::errors

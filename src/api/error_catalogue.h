@@ -23,6 +23,8 @@ ApiError IncompleteSignature(std::string_view why);
 ApiError InvalidSignatureMethod(std::string_view method);
 ApiError InvalidTimestampFormat();
 ApiError InvalidTimestampExpired(std::string_view timestamp, std::string_view server_time);
+// Under overload the nonce cache forgets its oldest entries; older timestamps are refused.
+ApiError InvalidTimestampBeyondNonceWindow(std::string_view timestamp);
 ApiError SignatureNonceUsed();
 ApiError AccessKeyNotFound();
 ApiError AccessKeyInactive();
@@ -44,6 +46,5 @@ ApiError ThrottlingUser();
 
 // Server side.
 ApiError InternalError(std::string_view internal_detail);
-ApiError ServiceUnavailable(std::string_view why);
 
 }  // namespace openalb::errors

@@ -18,22 +18,35 @@ NonceCache::NonceCache(size_t max_entries) : max_per_shard_(max_entries / kShard
   for (auto& shard : shards_) shard.slots.resize(kInitialSlots);
 }
 
-void NonceCache::Rebuild(Shard& shard, std::int64_t now_s) {
+void NonceCache::Rebuild(Shard& shard, std::int64_t drop_through_s) {
   size_t live = 0;
   for (const auto& slot : shard.slots) {
-    if (slot.key != 0 && slot.expires_s > now_s) ++live;
+    if (slot.key != 0 && slot.expires_s > drop_through_s) ++live;
   }
   size_t size = std::max(kInitialSlots, std::bit_ceil((live + 1) * 3));
   std::vector<Slot> fresh(size);
   const size_t mask = size - 1;
   for (const auto& slot : shard.slots) {
-    if (slot.key == 0 || slot.expires_s <= now_s) continue;
+    if (slot.key == 0 || slot.expires_s <= drop_through_s) continue;
     size_t i = slot.key & mask;
     while (fresh[i].key != 0) i = (i + 1) & mask;
     fresh[i] = slot;
   }
   shard.slots = std::move(fresh);
   shard.occupied = live;
+}
+
+void NonceCache::ForgetOldest(Shard& shard, std::int64_t now_s) {
+  std::vector<std::int64_t> expiries;
+  expiries.reserve(shard.occupied);
+  for (const auto& slot : shard.slots) {
+    if (slot.key != 0 && slot.expires_s > now_s) expiries.push_back(slot.expires_s);
+  }
+  if (expiries.empty()) return Rebuild(shard, now_s);
+  auto quarter = expiries.begin() + static_cast<std::ptrdiff_t>(expiries.size() / 4);
+  std::nth_element(expiries.begin(), quarter, expiries.end());
+  shard.floor_s = std::max(shard.floor_s, *quarter);
+  Rebuild(shard, std::max(now_s, shard.floor_s));
 }
 
 NonceCache::Outcome NonceCache::Record(std::string_view access_key_id, std::string_view nonce,
@@ -50,6 +63,7 @@ NonceCache::Outcome NonceCache::Record(std::string_view access_key_id, std::stri
       Seconds(expires_at + std::chrono::seconds(1) - std::chrono::nanoseconds(1));
   Shard& shard = shards_[(key >> 59) % kShards];
   std::lock_guard lock(shard.mutex);
+  if (expires_s <= shard.floor_s) return Outcome::kTooOld;
 
   for (int attempt = 0; attempt < 2; ++attempt) {
     const size_t mask = shard.slots.size() - 1;
@@ -61,22 +75,20 @@ NonceCache::Outcome NonceCache::Record(std::string_view access_key_id, std::stri
       slot.expires_s = expires_s;
       return Outcome::kFresh;
     }
-    bool at_cap = shard.occupied >= max_per_shard_;
-    if (!at_cap && (shard.occupied + 1) * 2 <= shard.slots.size()) {
+    if (shard.occupied < max_per_shard_ && (shard.occupied + 1) * 2 <= shard.slots.size()) {
       slot = {key, expires_s};
       ++shard.occupied;
       return Outcome::kFresh;
     }
-    // Half full or at the cap: drop what has expired (growing if need be), then probe again.
-    // At the cap, at most once a second, so overload cannot make every request a full scan.
-    if (at_cap && now_s < shard.next_full_rebuild_s) return Outcome::kFull;
+    // Half full: drop what has expired, growing if need be. Still at the cap after that:
+    // forget the oldest quarter. Either way there is room when probing again.
     Rebuild(shard, now_s);
     if (shard.occupied >= max_per_shard_) {
-      shard.next_full_rebuild_s = now_s + 1;
-      return Outcome::kFull;
+      ForgetOldest(shard, now_s);
+      if (expires_s <= shard.floor_s) return Outcome::kTooOld;
     }
   }
-  return Outcome::kFull;
+  return Outcome::kTooOld;  // not reached: the second probe finds room
 }
 
 size_t NonceCache::LiveEntriesForTesting(TimePoint now) {

@@ -216,6 +216,25 @@ TEST(EndpointTest, ReusedNonceIsRejectedEvenWithAFreshSignature) {
   ExpectError(api.Send(api.SignedGet({{"SignatureNonce", "same"}})), 400, "SignatureNonceUsed");
 }
 
+TEST(EndpointTest, PastTheNonceCapRequestsStillSucceedAndOldReplaysAreRefused) {
+  ApiHarness api(/*nonce_cache_entries=*/64);
+  std::vector<std::string> timestamps;
+  for (int i = 0; i < 300; ++i) {
+    timestamps.push_back(FormatIso8601(api.clock().Now()));
+    auto reply = api.Send(api.SignedGet(
+        {{"SignatureNonce", "n" + std::to_string(i)}, {"Timestamp", timestamps.back()}}));
+    ASSERT_EQ(reply.status, 200) << i << " " << reply.body;
+    api.clock().Advance(std::chrono::seconds(1));
+  }
+  // The first request's nonce has long been forgotten, but its replay is still refused: its
+  // timestamp is older than the cache can vouch for.
+  auto replay = api.Send(api.SignedGet({{"SignatureNonce", "n0"}, {"Timestamp", timestamps[0]}}));
+  ExpectError(replay, 400, "InvalidTimeStamp.Expired");
+  EXPECT_NE(Body(replay)["Message"].get<std::string>().find("nonces"), std::string::npos);
+  ExpectError(api.Send(api.SignedGet({{"SignatureNonce", "n299"}, {"Timestamp", timestamps[299]}})),
+              400, "SignatureNonceUsed");
+}
+
 TEST(EndpointTest, ABadSignatureDoesNotBurnTheNonce) {
   ApiHarness api;
   ExpectError(api.Send(api.SignedGet({{"SignatureNonce", "n1"}}, "wrong")), 400,

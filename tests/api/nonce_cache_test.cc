@@ -65,16 +65,44 @@ TEST(NonceCacheTest, ExpiredEntriesAreForgottenAndSwept) {
   EXPECT_LT(cache.SlotsForTesting(), 160000u);
 }
 
-TEST(NonceCacheTest, AFullCacheRefusesInsteadOfForgetting) {
+TEST(NonceCacheTest, AtTheCapOldEntriesAreForgottenButTheirReplaysStillRefused) {
   NonceCache cache(16 * 4);
   system_clock::time_point now{};
-  int full = 0;
+  // A thousand requests with timestamps a second apart, far more than the cap: every one is
+  // accepted (the cache forgets its oldest entries instead of refusing new ones) ...
   for (int i = 0; i < 1000; ++i) {
-    if (cache.Record("k", std::to_string(i), now, now + minutes(15)) == Outcome::kFull) ++full;
+    auto expires = now + seconds(i) + minutes(15);
+    ASSERT_EQ(cache.Record("k", std::to_string(i), now, expires), Outcome::kFresh) << i;
   }
-  EXPECT_GT(full, 0);
   EXPECT_LE(cache.LiveEntriesForTesting(now), 16u * 5);
-  EXPECT_EQ(cache.Record("k", "0", now, now + minutes(15)), Outcome::kReused);
+  // ... and no replay of any of them is accepted: a remembered one is reused, a forgotten
+  // one is older than the floor.
+  int reused = 0, too_old = 0;
+  for (int i = 0; i < 1000; ++i) {
+    auto expires = now + seconds(i) + minutes(15);
+    auto outcome = cache.Record("k", std::to_string(i), now, expires);
+    ASSERT_NE(outcome, Outcome::kFresh) << i;
+    (outcome == Outcome::kReused ? reused : too_old)++;
+  }
+  EXPECT_GT(reused, 0);
+  EXPECT_GT(too_old, 900);
+  // A request with a current timestamp still gets in.
+  EXPECT_EQ(cache.Record("k", "new", now, now + seconds(1000) + minutes(15)), Outcome::kFresh);
+}
+
+TEST(NonceCacheTest, AtTheCapWithinOneSecondNewerTimestampsStillGetIn) {
+  NonceCache cache(16 * 4);
+  system_clock::time_point now{};
+  int fresh = 0, too_old = 0;
+  for (int i = 0; i < 1000; ++i) {
+    auto outcome = cache.Record("k", std::to_string(i), now, now + minutes(15));
+    (outcome == Outcome::kFresh ? fresh : too_old)++;
+  }
+  EXPECT_GT(too_old, 0);  // that second's entries were all forgotten, so it is closed
+  EXPECT_GT(fresh, 16 * 4);
+  auto next = now + seconds(1);
+  EXPECT_EQ(cache.Record("k", "0", next, next + minutes(15)), Outcome::kFresh);
+  EXPECT_EQ(cache.Record("k", "0", next, next + minutes(15)), Outcome::kReused);
 }
 
 }  // namespace

@@ -33,7 +33,8 @@ std::string Encode(const ParameterMap& params) {
 
 }  // namespace
 
-ApiHarness::ApiHarness() : clock_(*ParseIso8601("2026-11-23T08:00:00Z")) {
+ApiHarness::ApiHarness(size_t nonce_cache_entries)
+    : clock_(*ParseIso8601("2026-11-23T08:00:00Z")), nonces_(nonce_cache_entries) {
   store_ = Must(SqliteStore::Create(dir_.File("openalb.db")));
   Must(store_->CreateAccount({kAccountId, "test", "2026-11-23T08:00:00Z"}));
   Must(store_->CreateAccessKey({kAccessKeyId, kAccountId, kSecret, true, "2026-11-23T08:00:00Z"}));

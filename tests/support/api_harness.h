@@ -32,7 +32,8 @@ inline constexpr char kSecret[] = "vectorSecret0123456789abcdefgh";
 
 class ApiHarness {
  public:
-  ApiHarness();
+  // `nonce_cache_entries`: the cap of the signature nonce cache (the server's flag).
+  explicit ApiHarness(size_t nonce_cache_entries = 100000);
 
   HttpReply Send(const HttpRequestView& request) { return endpoint_->Handle(request); }
 
@@ -61,7 +62,7 @@ class ApiHarness {
   SecureRandom random_;
   std::unique_ptr<SqliteStore> store_;
   std::unique_ptr<AccessKeyDirectory> keys_;
-  NonceCache nonces_{100000};
+  NonceCache nonces_;
   std::unique_ptr<Authenticator> authenticator_;
   std::unique_ptr<SecretBox> secrets_;
   std::unique_ptr<Domain> domain_;
