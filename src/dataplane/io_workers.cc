@@ -7,13 +7,18 @@ namespace openalb {
 IoWorkers::IoWorkers(int threads) {
   const int count = std::max(1, threads);
   for (int i = 0; i < count; ++i) {
-    contexts_.push_back(std::make_unique<boost::asio::io_context>(1));
+    contexts_.push_back(std::make_unique<Context>(1));
     sweepers_.push_back(std::make_unique<DeadlineSweeper>(*contexts_.back()));
     guards_.emplace_back(contexts_.back()->get_executor());
   }
   for (auto& context : contexts_) {
     threads_.emplace_back([io = context.get()] { io->run(); });
   }
+}
+
+IoWorkers::~IoWorkers() {
+  Stop();
+  for (auto& context : contexts_) context->shutdown();
 }
 
 IoWorkers::Worker IoWorkers::Next() {

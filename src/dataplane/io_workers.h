@@ -20,7 +20,10 @@ namespace openalb {
 class IoWorkers {
  public:
   explicit IoWorkers(int threads);
-  ~IoWorkers() { Stop(); }
+  // Stops, then shuts every context down before destroying any: a connection still pending
+  // on one worker may hold the last reference to a listener whose acceptor lives on another,
+  // and that acceptor must go while its context's services still exist.
+  ~IoWorkers();
   IoWorkers(const IoWorkers&) = delete;
   IoWorkers& operator=(const IoWorkers&) = delete;
 
@@ -34,8 +37,15 @@ class IoWorkers {
   void Stop();
 
  private:
+  // An io_context whose services (and the handlers pending on them) can be shut down
+  // ahead of its destruction.
+  class Context : public boost::asio::io_context {
+   public:
+    using io_context::io_context;
+    using io_context::shutdown;
+  };
   using Guard = boost::asio::executor_work_guard<boost::asio::io_context::executor_type>;
-  std::vector<std::unique_ptr<boost::asio::io_context>> contexts_;
+  std::vector<std::unique_ptr<Context>> contexts_;
   std::vector<std::unique_ptr<DeadlineSweeper>> sweepers_;
   std::vector<Guard> guards_;
   std::vector<std::thread> threads_;
