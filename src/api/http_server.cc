@@ -1,17 +1,22 @@
 #include "api/http_server.h"
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
 #include <array>
+#include <atomic>
 #include <optional>
 #include <string>
 #include <type_traits>
 #include <vector>
+
+#include "api/connection_limiter.h"
 
 namespace openalb {
 namespace {
@@ -28,6 +33,7 @@ using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 struct SharedState {
   HttpServerOptions options;
   RequestHandler handler;
+  std::unique_ptr<ConnectionLimiter> connections;
 };
 
 std::string ProtocolErrorBody(std::string_view code, std::string_view message) {
@@ -36,30 +42,99 @@ std::string ProtocolErrorBody(std::string_view code, std::string_view message) {
 }
 
 template <typename Stream>
-class Session : public std::enable_shared_from_this<Session<Stream>> {
+class Session : public Reclaimable, public std::enable_shared_from_this<Session<Stream>> {
  public:
-  Session(Stream stream, std::shared_ptr<const SharedState> shared, std::string remote_ip)
-      : stream_(std::move(stream)), shared_(std::move(shared)), remote_ip_(std::move(remote_ip)) {}
+  Session(Stream stream, std::shared_ptr<const SharedState> shared, std::string remote_ip,
+          ConnectionLimiter::Slot slot)
+      : stream_(std::move(stream)),
+        shared_(std::move(shared)),
+        slot_(std::move(slot)),
+        remote_ip_(std::move(remote_ip)) {}
 
   void Start() {
+    slot_.Track(this->weak_from_this());
     net::dispatch(stream_.get_executor(), [self = this->shared_from_this()] {
+      // One deadline from accept covers the handshake, request line and headers.
+      beast::get_lowest_layer(self->stream_).expires_after(self->shared_->options.header_timeout);
       if constexpr (std::is_same_v<Stream, TlsStream>) {
-        beast::get_lowest_layer(self->stream_).expires_after(self->shared_->options.read_timeout);
         self->stream_.async_handshake(ssl::stream_base::server, [self](beast::error_code ec) {
-          if (!ec) self->DoRead(self->shared_->options.read_timeout);
+          if (!ec) self->AwaitRequest(/*kept_alive=*/false);
         });
       } else {
-        self->DoRead(self->shared_->options.read_timeout);
+        self->AwaitRequest(/*kept_alive=*/false);
       }
     });
   }
 
+  // Closes the connection if it is still waiting for its next request (ConnectionLimiter
+  // needs its place for a new one).
+  void Reclaim() override {
+    net::post(stream_.get_executor(), [self = this->shared_from_this()] {
+      if (self->idle_) beast::get_lowest_layer(self->stream_).close();
+    });
+  }
+
  private:
-  void DoRead(std::chrono::seconds timeout) {
+  static constexpr size_t kReadChunk = 16 << 10;
+
+  // Reads the start of the next request. On a kept-alive connection the wait for its first
+  // byte may last idle_timeout, and its headers then get header_timeout; on a new
+  // connection the deadline set at accept runs on. What arrived in one read is parsed at
+  // once: a whole request (the usual case) costs one read and no further wait.
+  void AwaitRequest(bool kept_alive) {
     parser_.emplace();
     parser_->body_limit(shared_->options.max_body_bytes);
     parser_->header_limit(shared_->options.max_header_bytes);
-    beast::get_lowest_layer(stream_).expires_after(timeout);
+    parser_->eager(true);
+    auto& socket = beast::get_lowest_layer(stream_);
+    if (buffer_.size() > 0) {  // pipelined: the next request has begun already
+      if (kept_alive) socket.expires_after(shared_->options.header_timeout);
+      return ParseBuffered();
+    }
+    if (kept_alive) {
+      socket.expires_after(shared_->options.idle_timeout);
+      idle_ = true;
+      slot_.Idle();
+    }
+    stream_.async_read_some(buffer_.prepare(kReadChunk), [self = this->shared_from_this(),
+                                                          kept_alive](beast::error_code ec,
+                                                                      size_t n) {
+      if (kept_alive) {
+        self->idle_ = false;
+        self->slot_.Busy();
+      }
+      if (ec) return self->DoClose();  // closed, reset, reclaimed, or nothing came in time
+      self->buffer_.commit(n);
+      if (kept_alive) {
+        beast::get_lowest_layer(self->stream_).expires_after(self->shared_->options.header_timeout);
+      }
+      self->ParseBuffered();
+    });
+  }
+
+  void ParseBuffered() {
+    beast::error_code ec;
+    while (!parser_->is_done() && buffer_.size() > 0) {
+      size_t used = parser_->put(buffer_.data(), ec);
+      buffer_.consume(used);
+      if (ec || used == 0) break;
+    }
+    if (ec == http::error::need_more) ec = {};
+    if (ec || parser_->is_done()) return OnRead(ec);
+    if (!parser_->is_header_done()) return ReadHeader();
+    ReadBody();
+  }
+
+  void ReadHeader() {
+    http::async_read_header(stream_, buffer_, *parser_,
+                            [self = this->shared_from_this()](beast::error_code ec, size_t) {
+                              if (ec || self->parser_->is_done()) return self->OnRead(ec);
+                              self->ReadBody();
+                            });
+  }
+
+  void ReadBody() {
+    beast::get_lowest_layer(stream_).expires_after(shared_->options.body_timeout);
     http::async_read(
         stream_, buffer_, *parser_,
         [self = this->shared_from_this()](beast::error_code ec, size_t) { self->OnRead(ec); });
@@ -67,8 +142,9 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
 
   void OnRead(beast::error_code ec) {
     if (ec == http::error::end_of_stream || ec == beast::error::timeout ||
-        ec == net::error::operation_aborted || ec == net::error::connection_reset) {
-      return DoClose();
+        ec == net::error::operation_aborted || ec == net::error::connection_reset ||
+        ec == net::error::eof || ec == http::error::partial_message) {
+      return DoClose();  // the client left or was too slow: nobody to answer
     }
     if (ec == http::error::body_limit) {
       return WriteProtocolError(http::status::payload_too_large, "RequestEntityTooLarge",
@@ -140,11 +216,11 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   }
 
   void DoWrite(bool close) {
-    beast::get_lowest_layer(stream_).expires_after(shared_->options.read_timeout);
+    beast::get_lowest_layer(stream_).expires_after(shared_->options.write_timeout);
     net::async_write(stream_, net::buffer(wire_),
                      [self = this->shared_from_this(), close](beast::error_code ec, size_t) {
                        if (ec || close) return self->DoClose();
-                       self->DoRead(self->shared_->options.idle_timeout);
+                       self->AwaitRequest(/*kept_alive=*/true);
                      });
   }
 
@@ -175,6 +251,8 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
 
   Stream stream_;
   std::shared_ptr<const SharedState> shared_;
+  ConnectionLimiter::Slot slot_;  // declared after shared_, which owns the limiter
+  bool idle_ = false;             // waiting for a kept-alive connection's next request
   std::string remote_ip_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
@@ -185,7 +263,10 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
 class Listener final : public HttpServer, public std::enable_shared_from_this<Listener> {
  public:
   Listener(net::io_context& io, std::shared_ptr<const SharedState> shared)
-      : io_(io), acceptor_(net::make_strand(io)), shared_(std::move(shared)) {}
+      : io_(io),
+        acceptor_(net::make_strand(io)),
+        retry_timer_(acceptor_.get_executor()),
+        shared_(std::move(shared)) {}
 
   Result<void> Bind() {
     beast::error_code ec;
@@ -208,6 +289,7 @@ class Listener final : public HttpServer, public std::enable_shared_from_this<Li
     net::post(acceptor_.get_executor(), [self = shared_from_this()] {
       beast::error_code ignored;
       self->acceptor_.close(ignored);
+      self->retry_timer_.cancel();
     });
   }
 
@@ -228,8 +310,24 @@ class Listener final : public HttpServer, public std::enable_shared_from_this<Li
                              if (ec == net::error::operation_aborted || !self->acceptor_.is_open())
                                return;
                              if (!ec) self->StartSession(std::move(socket));
+                             if (OutOfResources(ec)) return self->RetryAcceptLater(ec);
                              self->DoAccept();
                            });
+  }
+
+  static bool OutOfResources(const beast::error_code& ec) {
+    return ec == net::error::no_descriptors || ec == net::error::no_buffer_space ||
+           ec == net::error::no_memory || ec == boost::system::errc::too_many_files_open_in_system;
+  }
+
+  // Out of file descriptors or memory, accept would fail again at once: pause instead of
+  // spinning, while the connections we hold finish and give theirs back.
+  void RetryAcceptLater(const beast::error_code& ec) {
+    LogRarely("event=accept_paused reason=\"{}\"", ec.message());
+    retry_timer_.expires_after(std::chrono::milliseconds(100));
+    retry_timer_.async_wait([self = shared_from_this()](beast::error_code wait_ec) {
+      if (!wait_ec && self->acceptor_.is_open()) self->DoAccept();
+    });
   }
 
   void StartSession(tcp::socket socket) {
@@ -237,19 +335,71 @@ class Listener final : public HttpServer, public std::enable_shared_from_this<Li
     socket.set_option(tcp::no_delay(true), ec);
     auto remote = socket.remote_endpoint(ec);
     std::string remote_ip = ec ? std::string() : remote.address().to_string();
+    ConnectionLimiter::Slot slot;
+    auto verdict = shared_->connections->Admit(remote_ip, slot);
+    if (verdict != ConnectionLimiter::Verdict::kAdmitted) {
+      return Refuse(std::move(socket), remote_ip, verdict);
+    }
     if (shared_->options.tls) {
       std::make_shared<Session<TlsStream>>(TlsStream(std::move(socket), *shared_->options.tls),
-                                           shared_, std::move(remote_ip))
+                                           shared_, std::move(remote_ip), std::move(slot))
           ->Start();
     } else {
       std::make_shared<Session<PlainStream>>(PlainStream(std::move(socket)), shared_,
-                                             std::move(remote_ip))
+                                             std::move(remote_ip), std::move(slot))
           ->Start();
     }
   }
 
+  // Over a connection limit. A plain-HTTP client is told why in one non-blocking write (it
+  // has usually sent its request already, so that is read and dropped first, lest closing
+  // with unread bytes reset the connection before the answer is read); a TLS client would
+  // need a handshake first, which is what a flood should not get, so it is just closed.
+  void Refuse(tcp::socket socket, const std::string& remote_ip,
+              ConnectionLimiter::Verdict verdict) {
+    const bool per_client = verdict == ConnectionLimiter::Verdict::kTooManyFromClient;
+    LogRarely("event=connection_refused client={} limit={}", remote_ip,
+              per_client ? "per_client" : "total");
+    beast::error_code ec;
+    if (!shared_->options.tls) {
+      std::string body =
+          per_client
+              ? ProtocolErrorBody("Throttling",
+                                  "Too many open connections from this address (limit " +
+                                      std::to_string(shared_->options.max_connections_per_client) +
+                                      "); reuse or close the ones you hold.")
+              : ProtocolErrorBody("ServiceUnavailable",
+                                  "The server holds as many connections as it accepts (" +
+                                      std::to_string(shared_->options.max_connections) +
+                                      "); try again shortly.");
+      std::string wire = std::string(per_client ? "HTTP/1.1 429 Too Many Requests"
+                                                : "HTTP/1.1 503 Service Unavailable") +
+                         "\r\nServer: openalb\r\nContent-Type: application/json;charset=utf-8"
+                         "\r\nContent-Length: " +
+                         std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
+      socket.non_blocking(true, ec);
+      std::array<char, 4096> sink;
+      for (int i = 0; i < 4 && !ec; ++i) socket.receive(net::buffer(sink), 0, ec);
+      socket.send(net::buffer(wire), 0, ec);
+      socket.shutdown(tcp::socket::shutdown_send, ec);
+    }
+    socket.close(ec);
+  }
+
+  // At most one line a second for events a flood would repeat per connection.
+  template <typename... Args>
+  void LogRarely(spdlog::format_string_t<Args...> format, Args&&... args) {
+    auto now = std::chrono::steady_clock::now().time_since_epoch().count();
+    auto last = last_logged_.load(std::memory_order_relaxed);
+    if (now - last < std::chrono::steady_clock::duration(std::chrono::seconds(1)).count()) return;
+    if (!last_logged_.compare_exchange_strong(last, now)) return;
+    spdlog::warn(format, std::forward<Args>(args)...);
+  }
+
   net::io_context& io_;
   tcp::acceptor acceptor_;
+  net::steady_timer retry_timer_;
+  std::atomic<std::int64_t> last_logged_{0};
   std::shared_ptr<const SharedState> shared_;
 };
 
@@ -258,7 +408,10 @@ class Listener final : public HttpServer, public std::enable_shared_from_this<Li
 Result<std::shared_ptr<HttpServer>> HttpServer::Create(net::io_context& io,
                                                        HttpServerOptions options,
                                                        RequestHandler handler) {
-  auto shared = std::make_shared<SharedState>(SharedState{std::move(options), std::move(handler)});
+  auto connections = std::make_unique<ConnectionLimiter>(options.max_connections,
+                                                         options.max_connections_per_client);
+  auto shared = std::make_shared<SharedState>(
+      SharedState{std::move(options), std::move(handler), std::move(connections)});
   auto listener = std::make_shared<Listener>(io, std::move(shared));
   if (auto r = listener->Bind(); !r) return Fail(r.error());
   return std::shared_ptr<HttpServer>(std::move(listener));

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -28,9 +29,20 @@ struct HttpServerOptions {
   std::uint16_t port = 8080;                       // 0 picks a free port; see HttpServer::port()
   std::shared_ptr<boost::asio::ssl::context> tls;  // null serves plain HTTP
   std::uint64_t max_body_bytes = 1 << 20;
-  std::uint32_t max_header_bytes = 16 << 10;
-  std::chrono::seconds read_timeout{30};  // per request, headers and body together
-  std::chrono::seconds idle_timeout{60};  // between requests on a kept-alive connection
+  std::uint32_t max_header_bytes = 16 << 10;  // request line and headers
+  // A new connection's TLS handshake, request line and headers; on a kept-alive connection,
+  // a request's line and headers from its first byte. Past it the connection is closed.
+  std::chrono::milliseconds header_timeout{10'000};
+  std::chrono::milliseconds body_timeout{30'000};  // a request's body once its headers are in
+  std::chrono::milliseconds idle_timeout{
+      60'000};  // waiting for a kept-alive connection's next request
+  std::chrono::milliseconds write_timeout{30'000};  // a response to a client that does not read
+  // Connections held at once, in all and from one client address (0: no limit). At a limit
+  // the oldest idle kept-alive connection (of that client, for the second) is closed to make
+  // room; if none is idle, a plain-HTTP client is answered 503 ServiceUnavailable (in all)
+  // or 429 Throttling (per client) and closed, a TLS one closed before its handshake.
+  std::size_t max_connections = 4096;
+  std::size_t max_connections_per_client = 256;
   int io_threads = 1;  // threads that will run the io_context (strands are needed past one)
 };
 

@@ -3,6 +3,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
@@ -45,6 +46,7 @@ class AsioPortListener final : public PortListener,
         base_(std::move(base)),
         asio_context_((SSL_CTX_up_ref(base_.get()), base_.get())),
         acceptor_(workers.Next().io),
+        retry_timer_(acceptor_.get_executor()),
         snapshot_(std::move(snapshot)) {}
 
   Result<void> Bind(const std::string& address, std::uint16_t port) {
@@ -77,6 +79,7 @@ class AsioPortListener final : public PortListener,
     net::post(acceptor_.get_executor(), [self = shared_from_this()] {
       beast::error_code ignored;
       self->acceptor_.close(ignored);
+      self->retry_timer_.cancel();
     });
   }
 
@@ -109,6 +112,15 @@ class AsioPortListener final : public PortListener,
           net::post(worker.io, std::move(start));
         }
       }
+      if (ec == net::error::no_descriptors || ec == net::error::no_buffer_space ||
+          ec == net::error::no_memory) {
+        // Accepting again at once would fail again at once: pause while connections end.
+        self->retry_timer_.expires_after(std::chrono::milliseconds(100));
+        self->retry_timer_.async_wait([self](beast::error_code wait_ec) {
+          if (!wait_ec && self->acceptor_.is_open()) self->DoAccept();
+        });
+        return;
+      }
       self->DoAccept();
     });
   }
@@ -118,6 +130,7 @@ class AsioPortListener final : public PortListener,
   SslCtxPtr base_;
   ssl::context asio_context_;  // owns one more reference to base_
   tcp::acceptor acceptor_;
+  net::steady_timer retry_timer_;                     // on acceptor_'s executor
   std::shared_ptr<const ListenerSnapshot> snapshot_;  // atomic_load / atomic_store only
   std::uint16_t port_ = 0;
 };

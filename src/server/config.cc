@@ -56,6 +56,17 @@ Result<void> ApplyTomlFile(const std::string& path, ServerConfig& config) {
       return Fail(ConfigError("config file " + path + ": " + std::string(name) +
                               " must be a non-negative integer"));
     };
+    auto duration = [&](std::int64_t& out_ms) -> Result<void> {
+      std::string value;
+      if (auto r = text(value); !r) return r;
+      auto ms = ParseDurationMs(value);
+      if (!ms) {
+        return Fail(ConfigError("config file " + path + ": " + std::string(name) + ": " +
+                                ms.error().message));
+      }
+      out_ms = *ms;
+      return {};
+    };
     Result<void> r;
     if (name == "listen")
       r = text(config.listen);
@@ -77,17 +88,19 @@ Result<void> ApplyTomlFile(const std::string& path, ServerConfig& config) {
       r = integer(config.threads);
     else if (name == "nonce_cache_entries")
       r = integer(config.nonce_cache_entries);
-    else if (name == "job_delay") {
-      std::string value;
-      r = text(value);
-      if (r) {
-        auto ms = ParseDurationMs(value);
-        if (ms)
-          config.job_delay_ms = *ms;
-        else
-          r = Fail(ConfigError("config file " + path + ": job_delay: " + ms.error().message));
-      }
-    } else if (name == "quota_certificates_basic")
+    else if (name == "job_delay")
+      r = duration(config.job_delay_ms);
+    else if (name == "header_timeout")
+      r = duration(config.header_timeout_ms);
+    else if (name == "body_timeout")
+      r = duration(config.body_timeout_ms);
+    else if (name == "idle_timeout")
+      r = duration(config.idle_timeout_ms);
+    else if (name == "max_connections")
+      r = integer(config.max_connections);
+    else if (name == "max_connections_per_client")
+      r = integer(config.max_connections_per_client);
+    else if (name == "quota_certificates_basic")
       r = integer(config.quota_certificates_basic);
     else if (name == "quota_certificates_standard")
       r = integer(config.quota_certificates_standard);
@@ -107,6 +120,25 @@ Result<void> ApplyTomlFile(const std::string& path, ServerConfig& config) {
   }
   return {};
 }
+
+namespace {
+
+void AddDurationOption(CLI::App& command, const std::string& flag, const std::string& env,
+                       std::int64_t& out_ms, const std::string& help) {
+  command
+      .add_option_function<std::string>(
+          flag,
+          [&out_ms, flag](const std::string& value) {
+            auto ms = ParseDurationMs(value);
+            if (!ms) throw CLI::ValidationError(flag, ms.error().message);
+            out_ms = *ms;
+          },
+          help)
+      ->envname(env)
+      ->default_str(std::to_string(out_ms) + "ms");
+}
+
+}  // namespace
 
 void AddServeOptions(CLI::App& command, ServerConfig& config) {
   command.add_option("--listen", config.listen, "Address of the OpenAPI endpoint (host:port)")
@@ -155,18 +187,28 @@ void AddServeOptions(CLI::App& command, ServerConfig& config) {
                   "Most signature nonces remembered at once")
       ->envname("OPENALB_NONCE_CACHE_ENTRIES")
       ->capture_default_str();
+  AddDurationOption(command, "--job-delay", "OPENALB_JOB_DELAY", config.job_delay_ms,
+                    "Hold each asynchronous job this long before finishing it (e.g. 2s, 500ms), "
+                    "so clients can watch Configuring/Associating/Dissociating");
+  AddDurationOption(command, "--header-timeout", "OPENALB_HEADER_TIMEOUT", config.header_timeout_ms,
+                    "Time a client has for its TLS handshake, request line and headers");
+  AddDurationOption(command, "--body-timeout", "OPENALB_BODY_TIMEOUT", config.body_timeout_ms,
+                    "Time a client has for a request body once its headers are in");
+  AddDurationOption(command, "--idle-timeout", "OPENALB_IDLE_TIMEOUT", config.idle_timeout_ms,
+                    "How long a kept-alive connection may wait for its next request");
   command
-      .add_option_function<std::string>(
-          "--job-delay",
-          [&config](const std::string& value) {
-            auto ms = ParseDurationMs(value);
-            if (!ms) throw CLI::ValidationError("--job-delay", ms.error().message);
-            config.job_delay_ms = *ms;
-          },
-          "Hold each asynchronous job this long before finishing it (e.g. 2s, 500ms), so "
-          "clients can watch Configuring/Associating/Dissociating")
-      ->envname("OPENALB_JOB_DELAY")
-      ->default_str("0");
+      .add_option("--max-connections", config.max_connections,
+                  "OpenAPI connections held at once; past it 503 and close (0: no limit)")
+      ->envname("OPENALB_MAX_CONNECTIONS")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  command
+      .add_option("--max-connections-per-client", config.max_connections_per_client,
+                  "OpenAPI connections from one client address; past it 429 Throttling and "
+                  "close (0: no limit)")
+      ->envname("OPENALB_MAX_CONNECTIONS_PER_CLIENT")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
   command
       .add_option("--quota-certificates-basic", config.quota_certificates_basic,
                   "Additional certificates per Basic-edition load balancer")

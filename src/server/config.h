@@ -29,8 +29,13 @@ struct ServerConfig {
   std::string listener_address = "127.0.0.1";  // where HTTPS listeners bind
   int listener_port_offset = 0;                // listener port N binds N + offset
   int dataplane_threads = 0;                   // threads serving listeners; 0 = one per core
-  int rate_limit = 0;        // API requests per second per AccessKey; 0 = unlimited
-  int rate_limit_burst = 0;  // requests a key may save up; 0 = one second's worth
+  int rate_limit = 0;                       // API requests per second per AccessKey; 0 = unlimited
+  int rate_limit_burst = 0;                 // requests a key may save up; 0 = one second's worth
+  int max_connections = 4096;               // OpenAPI connections held at once; 0 = no limit
+  int max_connections_per_client = 256;     // from one client address; 0 = no limit
+  std::int64_t header_timeout_ms = 10'000;  // handshake, request line and headers
+  std::int64_t body_timeout_ms = 30'000;    // a request body once its headers are in
+  std::int64_t idle_timeout_ms = 60'000;    // a kept-alive connection between requests
 };
 
 // "1500ms", "2s", "1m" or a bare number of milliseconds.

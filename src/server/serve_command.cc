@@ -7,6 +7,8 @@
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <functional>
@@ -80,6 +82,18 @@ void ScheduleExpiryCheck(boost::asio::steady_timer& timer, const DataPlane& data
   });
 }
 
+// Every connection is a file descriptor; the usual soft limit (1,024) would run out long
+// before --max-connections. Raise it to the hard limit the system allows.
+void RaiseOpenFileLimit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= limit.rlim_max) return;
+  rlim_t wanted = limit.rlim_max;
+  limit.rlim_cur = wanted;
+  if (setrlimit(RLIMIT_NOFILE, &limit) != 0) {
+    spdlog::warn("event=nofile_limit_unchanged wanted={}", static_cast<std::uint64_t>(wanted));
+  }
+}
+
 }  // namespace
 
 int RunServe(const ServerConfig& config) {
@@ -95,6 +109,13 @@ int RunServe(const ServerConfig& config) {
 
   auto host_port = SplitHostPort(config.listen);
   if (!host_port) return fail(host_port.error());
+  if (config.header_timeout_ms <= 0 || config.body_timeout_ms <= 0 || config.idle_timeout_ms <= 0) {
+    return fail(ApiError{"InvalidParameter",
+                         400,
+                         "--header-timeout, --body-timeout and --idle-timeout must be positive",
+                         {}});
+  }
+  RaiseOpenFileLimit();
   DataDirPaths paths{config.data_dir};
   if (auto r = EnsureDataDir(paths); !r) return fail(r.error());
   auto store = SqliteStore::Create(paths.database());
@@ -159,6 +180,11 @@ int RunServe(const ServerConfig& config) {
     options.tls = *tls;
   }
   options.io_threads = threads;
+  options.header_timeout = std::chrono::milliseconds(config.header_timeout_ms);
+  options.body_timeout = std::chrono::milliseconds(config.body_timeout_ms);
+  options.idle_timeout = std::chrono::milliseconds(config.idle_timeout_ms);
+  options.max_connections = static_cast<std::size_t>(config.max_connections);
+  options.max_connections_per_client = static_cast<std::size_t>(config.max_connections_per_client);
   auto server = HttpServer::Create(io, options, [&endpoint](const HttpRequestView& request) {
     return endpoint.Handle(request);
   });
