@@ -1,7 +1,10 @@
 // signed_load: a keep-alive HTTP/1.1 load generator for the OpenAPI endpoint. Every request
 // is a fresh V1-signed (HMAC-SHA1) GET with its own nonce and timestamp, exactly what a real
 // client must send, so the server verifies a signature and records a nonce per request.
-// --param Action=… --param Name=… sends another action with its parameters instead.
+// --param Action=… --param Name=… sends another action with its parameters instead;
+// --mix "Action=…&Name=…" (repeatable) cycles through several requests, one after another.
+// --report-every S prints a line every S seconds of the measured window (requests, p99,
+// the server's resident memory), for soak runs.
 // With --unsigned it sends the same request line without checking anything, for serving a
 // static body with nginx as the reference. One thread, epoll, N connections.
 //
@@ -43,6 +46,8 @@ struct Options {
   bool unsigned_requests = false;
   int server_pid = 0;
   std::vector<std::string> params;  // extra "Name=Value" action parameters; Action overrides
+  std::vector<std::string> mix;     // "Name=Value&Name=Value" requests to cycle through
+  double report_every_seconds = 0;  // 0: one summary at the end only
 };
 
 struct Connection {
@@ -68,6 +73,17 @@ double ProcessCpuSeconds(int pid) {
   // fields[0] is field 3 (state); utime is field 14, stime field 15.
   double ticks = std::stod(fields[11]) + std::stod(fields[12]);
   return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+// Resident memory of `pid` in KiB (VmRSS), or 0 if unknown.
+long ResidentKiB(int pid) {
+  if (pid <= 0) return 0;
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.starts_with("VmRSS:")) return std::stol(line.substr(6));
+  }
+  return 0;
 }
 
 double OwnCpuSeconds() {
@@ -104,9 +120,18 @@ class RequestFactory {
           {"Timestamp", timestamp_},
           {"Version", "2020-06-16"},
       };
-      for (const auto& param : options_.params) {
+      auto add = [&params](const std::string& param) {
         auto eq = param.find('=');
         params[param.substr(0, eq)] = eq == std::string::npos ? "" : param.substr(eq + 1);
+      };
+      for (const auto& param : options_.params) add(param);
+      if (!options_.mix.empty()) {
+        const std::string& request = options_.mix[counter_ % options_.mix.size()];
+        for (size_t from = 0; from <= request.size();) {
+          size_t amp = std::min(request.find('&', from), request.size());
+          add(request.substr(from, amp - from));
+          from = amp + 1;
+        }
       }
       params["Signature"] =
           openalb::SignV1(options_.secret, openalb::StringToSignV1("GET", params));
@@ -169,6 +194,10 @@ int main(int argc, char** argv) {
   app.add_flag("--unsigned", options.unsigned_requests);
   app.add_option("--server-pid", options.server_pid);
   app.add_option("--param", options.params, "Extra action parameter Name=Value (repeatable)");
+  app.add_option("--mix", options.mix,
+                 "A request Name=Value&Name=Value to cycle through (repeatable)");
+  app.add_option("--report-every", options.report_every_seconds,
+                 "Print requests, p99 and server RSS every this many seconds");
   CLI11_PARSE(app, argc, argv);
 
   RequestFactory factory(options);
@@ -203,6 +232,34 @@ int main(int argc, char** argv) {
   unsigned long ok = 0, failed = 0;
   std::vector<uint32_t> latencies_us;
   latencies_us.reserve(2'000'000);
+  long rss_start_kib = 0;
+  // Per-interval figures, when --report-every is given.
+  const auto report_every = std::chrono::duration_cast<Clock::duration>(
+      std::chrono::duration<double>(options.report_every_seconds));
+  Clock::time_point next_report;
+  int interval = 0;
+  unsigned long interval_ok = 0, interval_failed = 0;
+  std::vector<uint32_t> interval_latencies_us;
+  auto report_interval = [&](Clock::time_point now) {
+    std::sort(interval_latencies_us.begin(), interval_latencies_us.end());
+    auto at = [&](double p) {
+      if (interval_latencies_us.empty()) return 0u;
+      return interval_latencies_us[std::min(
+          interval_latencies_us.size() - 1,
+          static_cast<size_t>(p * static_cast<double>(interval_latencies_us.size())))];
+    };
+    double seconds = std::chrono::duration<double>(report_every).count();
+    std::printf(
+        "{\"interval\":%d,\"until_s\":%.0f,\"requests\":%lu,\"failed\":%lu,\"rps\":%.0f,"
+        "\"p50_us\":%u,\"p99_us\":%u,\"server_rss_kib\":%ld}\n",
+        ++interval, std::chrono::duration<double>(now - measure_from).count(),
+        interval_ok + interval_failed, interval_failed,
+        static_cast<double>(interval_ok + interval_failed) / seconds, at(0.5), at(0.99),
+        ResidentKiB(options.server_pid));
+    std::fflush(stdout);
+    interval_ok = interval_failed = 0;
+    interval_latencies_us.clear();
+  };
 
   for (auto& c : connections) {
     c.sent_at = Clock::now();
@@ -217,7 +274,13 @@ int main(int argc, char** argv) {
       measuring = true;
       server_cpu_start = ProcessCpuSeconds(options.server_pid);
       own_cpu_start = OwnCpuSeconds();
+      rss_start_kib = ResidentKiB(options.server_pid);
       measure_from = now;
+      next_report = now + report_every;
+    }
+    if (measuring && report_every.count() > 0 && now >= next_report) {
+      report_interval(now);
+      next_report += report_every;
     }
     if (now >= measure_until) break;
     int n = epoll_wait(epoll, events.data(), static_cast<int>(events.size()), 100);
@@ -235,8 +298,13 @@ int main(int argc, char** argv) {
         if (!success && first_failure.empty()) first_failure = c.in.substr(0, length);
         if (measuring) {
           (success ? ok : failed)++;
-          latencies_us.push_back(static_cast<uint32_t>(
-              std::chrono::duration_cast<std::chrono::microseconds>(done - c.sent_at).count()));
+          auto latency = static_cast<uint32_t>(
+              std::chrono::duration_cast<std::chrono::microseconds>(done - c.sent_at).count());
+          latencies_us.push_back(latency);
+          if (report_every.count() > 0) {
+            (success ? interval_ok : interval_failed)++;
+            interval_latencies_us.push_back(latency);
+          }
         }
         c.in.erase(0, length);
         c.sent_at = Clock::now();
@@ -258,10 +326,10 @@ int main(int argc, char** argv) {
   std::printf(
       "{\"requests\":%lu,\"failed\":%lu,\"seconds\":%.3f,\"rps\":%.0f,\"p50_us\":%u,"
       "\"p99_us\":%u,\"server_cpu_us_per_request\":%.2f,\"server_cpu_util\":%.3f,"
-      "\"client_cpu_util\":%.3f}\n",
+      "\"client_cpu_util\":%.3f,\"server_rss_start_kib\":%ld,\"server_rss_end_kib\":%ld}\n",
       total, failed, wall, static_cast<double>(total) / wall, percentile(0.5), percentile(0.99),
       total ? server_cpu * 1e6 / static_cast<double>(total) : 0.0, server_cpu / wall,
-      own_cpu / wall);
+      own_cpu / wall, rss_start_kib, ResidentKiB(options.server_pid));
   if (!first_failure.empty()) std::fprintf(stderr, "first failure:\n%s\n", first_failure.c_str());
   return failed == 0 ? 0 : 2;
 }
