@@ -240,6 +240,7 @@ int main(int argc, char** argv) {
   int interval = 0;
   unsigned long interval_ok = 0, interval_failed = 0;
   std::vector<uint32_t> interval_latencies_us;
+  Clock::time_point interval_from;
   auto report_interval = [&](Clock::time_point now) {
     std::sort(interval_latencies_us.begin(), interval_latencies_us.end());
     auto at = [&](double p) {
@@ -248,7 +249,8 @@ int main(int argc, char** argv) {
           interval_latencies_us.size() - 1,
           static_cast<size_t>(p * static_cast<double>(interval_latencies_us.size())))];
     };
-    double seconds = std::chrono::duration<double>(report_every).count();
+    double seconds = std::chrono::duration<double>(now - interval_from).count();
+    interval_from = now;
     std::printf(
         "{\"interval\":%d,\"until_s\":%.0f,\"requests\":%lu,\"failed\":%lu,\"rps\":%.0f,"
         "\"p50_us\":%u,\"p99_us\":%u,\"server_rss_kib\":%ld}\n",
@@ -277,12 +279,16 @@ int main(int argc, char** argv) {
       rss_start_kib = ResidentKiB(options.server_pid);
       measure_from = now;
       next_report = now + report_every;
+      interval_from = now;
     }
     if (measuring && report_every.count() > 0 && now >= next_report) {
       report_interval(now);
       next_report += report_every;
     }
-    if (now >= measure_until) break;
+    if (now >= measure_until) {
+      if (report_every.count() > 0 && !interval_latencies_us.empty()) report_interval(now);
+      break;
+    }
     int n = epoll_wait(epoll, events.data(), static_cast<int>(events.size()), 100);
     for (int e = 0; e < n; ++e) {
       Connection& c = connections[events[e].data.u64];

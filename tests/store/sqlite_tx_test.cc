@@ -175,5 +175,74 @@ TEST(SqliteMigrationTest, ADatabaseOfTheFirstReleaseUpgradesKeepingItsAccounts) 
       TxMode::kWrite, [](StoreTx& tx) { return tx.InsertLoadBalancer(MakeLb("alb-new")); }));
 }
 
+Job MakeJob(const std::string& account, int n) {
+  return {.job_id = "job-" + account + "-" + std::to_string(n),
+          .account_id = account,
+          .api_name = "AssociateAdditionalCertificatesWithListener",
+          .operate_type = "Update",
+          .resource_type = "listener",
+          .resource_id = "lsr-" + std::to_string(n % 3),
+          .status = "Succeeded",
+          .created_ms = n,
+          .modified_ms = n,
+          .run_after_ms = n};
+}
+
+std::int64_t JobTotal(SqliteStore& store, JobFilter filter) {
+  auto page = InTransaction<Page<Job>>(store, TxMode::kRead, [&](StoreTx& tx) {
+    return tx.ListJobs(filter, {.after = 0, .limit = 2});
+  });
+  return page ? page->total : -1;
+}
+
+TEST_F(SqliteTxTest, JobTotalsAreRightWithAndWithoutFiltersAcrossAccounts) {
+  constexpr char kOther[] = "6543210987654321";
+  ASSERT_TRUE(store_->CreateAccount({kOther, "b", "2026-11-23T00:00:00Z"}));
+  ASSERT_TRUE(store_->Transact(TxMode::kWrite, [&](StoreTx& tx) -> Result<void> {
+    for (int i = 0; i < 30; ++i) {
+      if (auto r = tx.InsertJob(MakeJob(kAccount, i)); !r) return r;
+    }
+    for (int i = 0; i < 7; ++i) {
+      if (auto r = tx.InsertJob(MakeJob(kOther, i)); !r) return r;
+    }
+    return {};
+  }));
+  // A rolled-back insert is not counted.
+  EXPECT_FALSE(store_->Transact(TxMode::kWrite, [&](StoreTx& tx) -> Result<void> {
+    if (auto r = tx.InsertJob(MakeJob(kAccount, 99)); !r) return r;
+    return Fail(ApiError{"Nope", 400, "", {}});
+  }));
+  EXPECT_EQ(JobTotal(*store_, {.account_id = kAccount}), 30);
+  EXPECT_EQ(JobTotal(*store_, {.account_id = kOther}), 7);
+  EXPECT_EQ(JobTotal(*store_, {.account_id = "0000000000000000"}), 0);
+  EXPECT_EQ(JobTotal(*store_, {.account_id = kAccount, .resource_ids = {"lsr-0"}}), 10);
+  EXPECT_EQ(JobTotal(*store_, {.account_id = kAccount, .created_from_ms = 25}), 5);
+}
+
+TEST(SqliteMigrationTest, JobsFromBeforeTheCountsAreCounted) {
+  testing::TempDir dir;
+  {
+    auto db = SqliteDatabase::Open(dir.File("openalb.db"));
+    ASSERT_TRUE(db);
+    ASSERT_TRUE(MigrateSqliteTo(**db, 4));
+    ASSERT_TRUE((*db)->Exec("INSERT INTO accounts VALUES ('1234567890123456', 'old', 'then')"));
+    for (int i = 0; i < 12; ++i) {
+      ASSERT_TRUE((*db)->Exec(
+          "INSERT INTO jobs (job_id, account_id, api_name, operate_type, resource_type, "
+          "resource_id, status, error_code, error_message, payload, created_ms, modified_ms, "
+          "run_after_ms) VALUES ('j" +
+          std::to_string(i) +
+          "', '1234567890123456', 'X', 'Update', 'listener', 'lsr', 'Succeeded', '', '', '', 1, "
+          "1, 1)"));
+    }
+  }
+  auto store = SqliteStore::Create(dir.File("openalb.db"));
+  ASSERT_TRUE(store) << store.error().internal;
+  EXPECT_EQ(JobTotal(**store, {.account_id = kAccount}), 12);
+  ASSERT_TRUE((*store)->Transact(TxMode::kWrite,
+                                 [](StoreTx& tx) { return tx.InsertJob(MakeJob(kAccount, 100)); }));
+  EXPECT_EQ(JobTotal(**store, {.account_id = kAccount}), 13);
+}
+
 }  // namespace
 }  // namespace openalb

@@ -6,7 +6,7 @@
 namespace openalb {
 namespace {
 
-constexpr std::array<const char*, 4> kMigrations = {
+constexpr std::array<const char*, 5> kMigrations = {
     // 1: accounts and their access keys.
     R"sql(
 CREATE TABLE accounts (
@@ -188,6 +188,23 @@ CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
   BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
   BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+)sql",
+    // 5: each account's job count, kept by triggers, so ListAsynJobs' TotalCount does not
+    // scan a job history that only grows (the soak benchmark: an account-wide COUNT(*)
+    // made every ListAsynJobs slower with each job).
+    R"sql(
+CREATE TABLE job_counts (
+  account_id TEXT PRIMARY KEY,
+  jobs       INTEGER NOT NULL
+) WITHOUT ROWID;
+INSERT INTO job_counts (account_id, jobs) SELECT account_id, COUNT(*) FROM jobs GROUP BY account_id;
+CREATE TRIGGER jobs_counted AFTER INSERT ON jobs BEGIN
+  INSERT INTO job_counts (account_id, jobs) VALUES (NEW.account_id, 1)
+    ON CONFLICT (account_id) DO UPDATE SET jobs = jobs + 1;
+END;
+CREATE TRIGGER jobs_uncounted AFTER DELETE ON jobs BEGIN
+  UPDATE job_counts SET jobs = jobs - 1 WHERE account_id = OLD.account_id;
+END;
 )sql",
 };
 

@@ -110,13 +110,17 @@ Result<std::optional<T>> FindOne(SqliteDatabase& db, std::string_view sql, const
 }
 
 // One page of `table` rows: `select` columns, `where` filter, ordered by `key` (an
-// expression over the row, ascending or descending), rows past `page.after`.
+// expression over the row, ascending or descending), rows past `page.after`. The total is
+// counted unless the caller knows it (`known_total`).
 template <typename T, typename Read>
 Result<Page<T>> ListPage(SqliteDatabase& db, std::string_view table, std::string_view select,
                          const Where& where, std::string_view key, bool descending,
-                         const PageRequest& page, Read read) {
+                         const PageRequest& page, Read read,
+                         std::optional<std::int64_t> known_total = std::nullopt) {
   Page<T> out;
-  {
+  if (known_total) {
+    out.total = *known_total;
+  } else {
     auto count = db.Prepare("SELECT COUNT(*) FROM " + std::string(table) + where.sql());
     if (!count) return Fail(count.error());
     where.BindAll(*count);

@@ -532,7 +532,19 @@ Result<Page<Job>> SqliteTx::ListJobs(const JobFilter& filter, const PageRequest&
   where.Eq("api_name", filter.api_name);
   if (filter.created_from_ms) where.Compare("created_ms", ">=", *filter.created_from_ms);
   if (filter.created_to_ms) where.Compare("created_ms", "<=", *filter.created_to_ms);
-  return ListPage<Job>(db_, "jobs", kJobColumns, where, "seq", true, page, ReadJob);
+  std::optional<std::int64_t> total;
+  const bool whole_account = filter.ids.empty() && filter.resource_ids.empty() &&
+                             filter.resource_type.empty() && filter.api_name.empty() &&
+                             !filter.created_from_ms && !filter.created_to_ms;
+  if (whole_account) {  // counted by triggers (migration 5) rather than scanned
+    auto counted = FindOne<std::int64_t>(
+        db_, "SELECT jobs FROM job_counts WHERE account_id = ?",
+        [&](SqliteStatement& s) { s.Bind(1, filter.account_id); },
+        [](SqliteStatement& s) { return s.ColumnInt(0); });
+    if (!counted) return Fail(counted.error());
+    total = counted->value_or(0);
+  }
+  return ListPage<Job>(db_, "jobs", kJobColumns, where, "seq", true, page, ReadJob, total);
 }
 
 Result<std::vector<Job>> SqliteTx::DueJobs(std::int64_t now_ms, int limit) {
