@@ -2,13 +2,13 @@
 #   make run    install what is missing, build, start the server on ./openalb-data (SQLite)
 #   make test   install what is missing, build release and sanitizer builds, run every test,
 #               then run each fuzz target for FUZZ_SECONDS (60)
-# Everything else: make fuzz, make bench, make format, make format-check.
+# Everything else: make fuzz, make bench, make soak, make format, make format-check.
 
 JOBS ?= $(shell nproc)
 ARGS ?=
 SDK_DIR := tests/sdk
 
-.PHONY: all setup build run test test-release test-asan sdk-deps fuzz bench format format-check clean
+.PHONY: all setup build run test test-release test-asan sdk-deps fuzz bench soak format format-check clean
 
 all: build
 
@@ -60,6 +60,10 @@ bench: build
 	bash bench/run
 	bash bench/run-certificates
 	bash bench/run-tls
+
+# Ten minutes of mixed signed traffic (after a 300 s warm-up); RSS and p99 each minute.
+soak: build
+	bash bench/run-soak
 
 CXX_FILES = find src tests bench fuzz -name node_modules -prune -o \( -name '*.h' -o -name '*.cc' \) -print
 
