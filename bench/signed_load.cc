@@ -166,6 +166,13 @@ bool SendAll(int fd, const std::string& data) {
   return true;
 }
 
+// The `p` quantile (0 … 1) of ascending `sorted`; 0 when empty.
+uint32_t Percentile(const std::vector<uint32_t>& sorted, double p) {
+  if (sorted.empty()) return 0;
+  return sorted[std::min(sorted.size() - 1,
+                         static_cast<size_t>(p * static_cast<double>(sorted.size())))];
+}
+
 // Returns the length of the first complete response in `in`, or 0 if incomplete.
 size_t CompleteResponseLength(const std::string& in) {
   size_t header_end = in.find("\r\n\r\n");
@@ -243,12 +250,7 @@ int main(int argc, char** argv) {
   Clock::time_point interval_from;
   auto report_interval = [&](Clock::time_point now) {
     std::sort(interval_latencies_us.begin(), interval_latencies_us.end());
-    auto at = [&](double p) {
-      if (interval_latencies_us.empty()) return 0u;
-      return interval_latencies_us[std::min(
-          interval_latencies_us.size() - 1,
-          static_cast<size_t>(p * static_cast<double>(interval_latencies_us.size())))];
-    };
+    auto at = [&](double p) { return Percentile(interval_latencies_us, p); };
     double seconds = std::chrono::duration<double>(now - interval_from).count();
     interval_from = now;
     std::printf(
@@ -322,12 +324,7 @@ int main(int argc, char** argv) {
   double server_cpu = ProcessCpuSeconds(options.server_pid) - server_cpu_start;
   double own_cpu = OwnCpuSeconds() - own_cpu_start;
   std::sort(latencies_us.begin(), latencies_us.end());
-  auto percentile = [&](double p) {
-    if (latencies_us.empty()) return 0u;
-    return latencies_us[std::min(
-        latencies_us.size() - 1,
-        static_cast<size_t>(p * static_cast<double>(latencies_us.size())))];
-  };
+  auto percentile = [&](double p) { return Percentile(latencies_us, p); };
   unsigned long total = ok + failed;
   std::printf(
       "{\"requests\":%lu,\"failed\":%lu,\"seconds\":%.3f,\"rps\":%.0f,\"p50_us\":%u,"

@@ -138,6 +138,15 @@ void AddDurationOption(CLI::App& command, const std::string& flag, const std::st
       ->default_str(std::to_string(out_ms) + "ms");
 }
 
+// A count that may be 0 (which each option's help says the meaning of).
+void AddCountOption(CLI::App& command, const std::string& flag, const std::string& env, int& out,
+                    const std::string& help) {
+  command.add_option(flag, out, help)
+      ->envname(env)
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+}
+
 }  // namespace
 
 void AddServeOptions(CLI::App& command, ServerConfig& config) {
@@ -170,18 +179,10 @@ void AddServeOptions(CLI::App& command, ServerConfig& config) {
   command.add_option("--log-level", config.log_level, "trace, debug, info, warn or error")
       ->envname("OPENALB_LOG_LEVEL")
       ->capture_default_str();
-  command
-      .add_option("--rate-limit", config.rate_limit,
-                  "API requests per second per AccessKey, then Throttling.User (0: unlimited)")
-      ->envname("OPENALB_RATE_LIMIT")
-      ->check(CLI::NonNegativeNumber)
-      ->capture_default_str();
-  command
-      .add_option("--rate-limit-burst", config.rate_limit_burst,
-                  "Requests an AccessKey may save up (0: one second's worth)")
-      ->envname("OPENALB_RATE_LIMIT_BURST")
-      ->check(CLI::NonNegativeNumber)
-      ->capture_default_str();
+  AddCountOption(command, "--rate-limit", "OPENALB_RATE_LIMIT", config.rate_limit,
+                 "API requests per second per AccessKey, then Throttling.User (0: unlimited)");
+  AddCountOption(command, "--rate-limit-burst", "OPENALB_RATE_LIMIT_BURST", config.rate_limit_burst,
+                 "Requests an AccessKey may save up (0: one second's worth)");
   command
       .add_option("--nonce-cache-entries", config.nonce_cache_entries,
                   "Most signature nonces remembered at once")
@@ -196,19 +197,12 @@ void AddServeOptions(CLI::App& command, ServerConfig& config) {
                     "Time a client has for a request body once its headers are in");
   AddDurationOption(command, "--idle-timeout", "OPENALB_IDLE_TIMEOUT", config.idle_timeout_ms,
                     "How long a kept-alive connection may wait for its next request");
-  command
-      .add_option("--max-connections", config.max_connections,
-                  "OpenAPI connections held at once; past it 503 and close (0: no limit)")
-      ->envname("OPENALB_MAX_CONNECTIONS")
-      ->check(CLI::NonNegativeNumber)
-      ->capture_default_str();
-  command
-      .add_option("--max-connections-per-client", config.max_connections_per_client,
-                  "OpenAPI connections from one client address; past it 429 Throttling and "
-                  "close (0: no limit)")
-      ->envname("OPENALB_MAX_CONNECTIONS_PER_CLIENT")
-      ->check(CLI::NonNegativeNumber)
-      ->capture_default_str();
+  AddCountOption(command, "--max-connections", "OPENALB_MAX_CONNECTIONS", config.max_connections,
+                 "OpenAPI connections held at once; past it 503 and close (0: no limit)");
+  AddCountOption(command, "--max-connections-per-client", "OPENALB_MAX_CONNECTIONS_PER_CLIENT",
+                 config.max_connections_per_client,
+                 "OpenAPI connections from one client address; past it 429 Throttling and "
+                 "close (0: no limit)");
   command
       .add_option("--quota-certificates-basic", config.quota_certificates_basic,
                   "Additional certificates per Basic-edition load balancer")

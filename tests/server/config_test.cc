@@ -48,6 +48,26 @@ TEST(ConfigTest, FlagsBeatEnvironmentWhichBeatsTheFileWhichBeatsDefaults) {
   EXPECT_EQ(config.access_log, "stderr");  // default
 }
 
+TEST(ConfigTest, LimitsAndTimeoutsComeFromTheFileTheEnvironmentAndFlags) {
+  TempDir dir;
+  std::string toml = dir.File("openalb.toml");
+  std::ofstream(toml) << "header_timeout = \"2s\"\nbody_timeout = \"1500ms\"\n"
+                         "max_connections = 100\nmax_connections_per_client = 7\n";
+  ::setenv("OPENALB_IDLE_TIMEOUT", "1m", 1);
+  auto config = Load(toml, {"--max-connections", "50"});
+  ::unsetenv("OPENALB_IDLE_TIMEOUT");
+  EXPECT_EQ(config.header_timeout_ms, 2000);
+  EXPECT_EQ(config.body_timeout_ms, 1500);
+  EXPECT_EQ(config.idle_timeout_ms, 60000);
+  EXPECT_EQ(config.max_connections, 50);
+  EXPECT_EQ(config.max_connections_per_client, 7);
+  ServerConfig bad;
+  std::ofstream(dir.File("bad.toml")) << "header_timeout = \"soon\"\n";
+  auto refused = ApplyTomlFile(dir.File("bad.toml"), bad);
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message.find("header_timeout"), std::string::npos);
+}
+
 TEST(ConfigTest, UnknownOrMistypedFileSettingsAreErrors) {
   TempDir dir;
   ServerConfig config;
