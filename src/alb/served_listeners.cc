@@ -45,8 +45,13 @@ Result<std::optional<ListenerConfig>> ServedListener(StoreTx& tx, const Listener
     if (!certificate) return Fail(certificate.error());
     if (!*certificate) continue;
     const Certificate& c = **certificate;
-    CertificateMaterial material{c.certificate_id,    c.fingerprint_sha256, c.dns_names,
-                                 c.key_type == "ECC", c.chain_pem,          c.sealed_private_key};
+    CertificateMaterial material{.certificate_id = c.certificate_id,
+                                 .fingerprint_sha256 = c.fingerprint_sha256,
+                                 .names = c.dns_names,
+                                 .ecdsa = c.key_type == "ECC",
+                                 .chain_pem = c.chain_pem,
+                                 .sealed_private_key = c.sealed_private_key,
+                                 .not_after_ms = c.not_after_ms};
     if (!c.common_name.empty()) material.names.push_back(c.common_name);
     config.certificates.push_back(std::move(material));
   }

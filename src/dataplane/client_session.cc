@@ -32,6 +32,11 @@ constexpr std::uint32_t kRequestHeaderLimit = 32 * 1024;
 constexpr std::uint64_t kRequestBodyLimit = 8 * 1024 * 1024;
 constexpr std::uint64_t kResponseBodyLimit = 64 * 1024 * 1024;
 constexpr size_t kMaxServersTried = 3;
+// After refusing a request it did not read whole (413, 431, 400), the connection reads and
+// drops what the client still sends, for this long or this much, before closing: closing
+// with unread bytes would reset it and destroy the answer before the client reads it.
+constexpr auto kLingerTimeout = std::chrono::seconds(2);
+constexpr size_t kLingerBytes = 16 * 1024 * 1024;
 
 constexpr std::string_view kNoForwardBody =
     "503 Service Unavailable: this listener has no forward action configured.\n";
@@ -122,19 +127,25 @@ class ClientSession : public std::enable_shared_from_this<ClientSession<kTls>> {
   }
 
   void ReadFailed(beast::error_code ec) {
+    const beast::error_code end_of_stream = http::error::end_of_stream;
     if (ec == http::error::body_limit) {
-      return Reply(http::status::payload_too_large, "413 Payload Too Large.\n", true);
+      return Refuse(http::status::payload_too_large, "413 Payload Too Large.\n");
     }
     if (ec == http::error::header_limit) {
-      return Reply(http::status::request_header_fields_too_large,
-                   "431 Request Header Fields Too Large.\n", true);
+      return Refuse(http::status::request_header_fields_too_large,
+                    "431 Request Header Fields Too Large.\n");
     }
-    const beast::error_code end_of_stream = http::error::end_of_stream;
     if (ec.category() == end_of_stream.category() && ec != http::error::end_of_stream &&
         ec != http::error::partial_message) {
-      return Reply(http::status::bad_request, "400 Bad Request.\n", true);
+      return Refuse(http::status::bad_request, "400 Bad Request.\n");
     }
-    Close();
+    Close();  // the client left or was too slow: nobody to answer
+  }
+
+  // Answers a request that was not read to its end, then closes by LingeringClose.
+  void Refuse(http::status status, std::string_view body) {
+    linger_ = true;
+    Reply(status, body, /*close=*/true);
   }
 
   void OnRequest() {
@@ -304,6 +315,7 @@ class ClientSession : public std::enable_shared_from_this<ClientSession<kTls>> {
   }
 
   void Close() {
+    if (linger_) return LingeringClose();
     if constexpr (kTls) {
       client_deadline_.ExpiresAfter(std::chrono::seconds(5));
       stream_.async_shutdown([self = this->shared_from_this()](beast::error_code) {});
@@ -312,6 +324,27 @@ class ClientSession : public std::enable_shared_from_this<ClientSession<kTls>> {
       stream_.shutdown(tcp::socket::shutdown_send, ignored);
       CloseSocket(stream_);
     }
+  }
+
+  // Half-closes (the client reads our answer, then end of stream) and discards what it
+  // still sends until it closes too, kLingerTimeout passes or kLingerBytes arrive. On TLS
+  // the rest of the client's records are dropped unread, so no close_notify is sent.
+  void LingeringClose() {
+    auto& socket = beast::get_lowest_layer(stream_);
+    beast::error_code ignored;
+    socket.shutdown(tcp::socket::shutdown_send, ignored);
+    client_deadline_.ExpiresAfter(kLingerTimeout);
+    drain_.resize(16 * 1024);
+    Drain(kLingerBytes);
+  }
+
+  void Drain(size_t budget) {
+    beast::get_lowest_layer(stream_).async_read_some(
+        net::buffer(drain_),
+        [self = this->shared_from_this(), budget](beast::error_code ec, size_t n) {
+          if (ec || n >= budget) return CloseSocket(beast::get_lowest_layer(self->stream_));
+          self->Drain(budget - n);
+        });
   }
 
   static Stream MakeStream(WorkerSocket socket, ssl::context* context) {
@@ -340,6 +373,8 @@ class ClientSession : public std::enable_shared_from_this<ClientSession<kTls>> {
   http::request<http::string_body> request_;
   bool client_keep_alive_ = false;
   bool head_request_ = false;
+  bool linger_ = false;  // close by LingeringClose: the client may still be sending
+  std::string drain_;    // where LingeringClose drops what it reads
 
   WorkerSocket upstream_;  // on this session's thread
   beast::flat_buffer upstream_buffer_;

@@ -14,23 +14,6 @@ ApiError ConfigError(std::string message) {
 
 }  // namespace
 
-Result<SslCtxPtr> DataPlane::ContextFor(const CertificateMaterial& certificate) {
-  auto it = contexts_.find(certificate.certificate_id);
-  if (it != contexts_.end() && it->second.fingerprint == certificate.fingerprint_sha256) {
-    return it->second.context;
-  }
-  auto key = open_key_(certificate);
-  if (!key) return Fail(key.error());
-  auto context = MakeServerContext(certificate.chain_pem, *key);
-  if (!context) {
-    return Fail(ConfigError("Certificate " + certificate.certificate_id +
-                            " cannot be served: " + context.error().internal + "."));
-  }
-  contexts_[certificate.certificate_id] = {certificate.fingerprint_sha256, *context,
-                                           certificate.not_after_ms};
-  return *context;
-}
-
 Result<std::shared_ptr<const BackendPool>> DataPlane::PoolFor(const ListenerConfig& config) {
   if (!config.forward) return std::shared_ptr<const BackendPool>{};
   std::vector<BackendPool::Server> servers;
@@ -49,6 +32,10 @@ Result<std::shared_ptr<const BackendPool>> DataPlane::PoolFor(const ListenerConf
 }
 
 Result<void> DataPlane::Apply(const ListenerConfig& config) {
+  return Apply(config, Contexts::kBuildNew);
+}
+
+Result<void> DataPlane::Apply(const ListenerConfig& config, Contexts contexts) {
   if (config.tls && config.certificates.empty()) {
     return Fail(ConfigError("Listener " + config.listener_id + " has no certificate to serve."));
   }
@@ -59,21 +46,29 @@ Result<void> DataPlane::Apply(const ListenerConfig& config) {
   }
   auto pool = PoolFor(config);
   if (!pool) return Fail(pool.error());
+  if (contexts == Contexts::kBuildNew) {
+    // Only the certificates this change adds: those served already were checked when they
+    // were added, or (since start-up) are built by their first handshake. Outside mutex_:
+    // a build takes a millisecond or so, and other listeners' changes need not wait.
+    std::set<std::pair<std::string, std::string>> before;
+    if (auto previous = SnapshotOf(config.listener_id)) {
+      for (const auto* certificate : previous->certificates()) {
+        before.emplace(certificate->certificate_id, certificate->fingerprint_sha256);
+      }
+    }
+    for (const auto& certificate : config.certificates) {
+      if (before.contains({certificate.certificate_id, certificate.fingerprint_sha256})) continue;
+      if (auto context = contexts_->Get(certificate); !context) return Fail(context.error());
+    }
+  }
   std::lock_guard lock(mutex_);
   std::shared_ptr<const ListenerSnapshot> snapshot;
   if (config.tls) {
-    std::vector<ServedCertificate> served;
-    served.reserve(config.certificates.size());
-    for (const auto& certificate : config.certificates) {
-      auto context = ContextFor(certificate);
-      if (!context) return Fail(context.error());
-      served.push_back(
-          {certificate.certificate_id, certificate.names, certificate.ecdsa, *context});
-    }
-    ServedCertificate default_certificate = std::move(served.front());
-    served.erase(served.begin());
-    snapshot = std::make_shared<const ListenerSnapshot>(
-        next_version_++, std::move(default_certificate), std::move(served), std::move(*pool));
+    std::vector<ServedCertificate> additional(config.certificates.begin() + 1,
+                                              config.certificates.end());
+    snapshot = std::make_shared<const ListenerSnapshot>(next_version_++, contexts_,
+                                                        config.certificates.front(),
+                                                        std::move(additional), std::move(*pool));
   } else {
     snapshot = std::make_shared<const ListenerSnapshot>(next_version_++, std::move(*pool));
   }
@@ -106,7 +101,9 @@ std::vector<std::pair<std::string, ApiError>> DataPlane::Reconcile(
   std::set<std::string, std::less<>> wanted;
   for (const auto& config : configs) {
     wanted.insert(config.listener_id);
-    if (auto r = Apply(config); !r) failures.emplace_back(config.listener_id, r.error());
+    if (auto r = Apply(config, Contexts::kOnFirstHandshake); !r) {
+      failures.emplace_back(config.listener_id, r.error());
+    }
   }
   std::vector<std::string> unwanted;
   {
@@ -136,19 +133,16 @@ std::shared_ptr<const ListenerSnapshot> DataPlane::SnapshotOf(std::string_view l
 std::vector<std::pair<std::string, std::int64_t>> DataPlane::ExpiringWithin(
     std::int64_t now_ms, std::int64_t within_ms) const {
   std::lock_guard lock(mutex_);
-  std::set<std::string, std::less<>> served_ids;
-  for (const auto& [id, served] : served_) {
-    auto snapshot = served.listener->Current();
-    for (const auto& certificate : snapshot->certificates()) {
-      served_ids.insert(certificate->certificate_id);
+  std::map<std::string, std::int64_t, std::less<>> served;
+  for (const auto& [id, listener] : served_) {
+    auto snapshot = listener.listener->Current();
+    for (const auto* certificate : snapshot->certificates()) {
+      served.emplace(certificate->certificate_id, certificate->not_after_ms);
     }
   }
   std::vector<std::pair<std::string, std::int64_t>> out;
-  for (const auto& id : served_ids) {
-    auto it = contexts_.find(id);
-    if (it != contexts_.end() && it->second.not_after_ms < now_ms + within_ms) {
-      out.emplace_back(id, it->second.not_after_ms);
-    }
+  for (const auto& [id, not_after_ms] : served) {
+    if (not_after_ms < now_ms + within_ms) out.emplace_back(id, not_after_ms);
   }
   std::sort(out.begin(), out.end(),
             [](const auto& a, const auto& b) { return a.second < b.second; });

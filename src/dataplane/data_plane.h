@@ -1,8 +1,10 @@
 // DataPlane: the listeners this process serves, HTTPS and plain HTTP. Apply() makes one listener
 // serve exactly a ListenerConfig — binding its port the first time, then building a new snapshot
-// off the hot path (TLS contexts are cached per certificate and backend servers' state per
-// address, so a change rebuilds only what changed) and publishing it with one swap. A failure
-// leaves the previous configuration serving. Thread-safe.
+// off the hot path and publishing it with one swap. TLS contexts come from a bounded cache
+// (certificate_contexts.h): a change builds the contexts of certificates new to the listener at
+// once, so a certificate that cannot be served fails the change, not a handshake; start-up
+// (Reconcile) builds none and lets each name's first handshake build its own. Backend servers'
+// state is kept per address. A failure leaves the previous configuration serving. Thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -16,6 +18,7 @@
 
 #include "core/api_error.h"
 #include "dataplane/backend_pool.h"
+#include "dataplane/certificate_contexts.h"
 #include "dataplane/io_workers.h"
 #include "dataplane/listener_config.h"
 #include "dataplane/port_listener.h"
@@ -26,24 +29,28 @@ struct DataPlaneOptions {
   std::string bind_address = "127.0.0.1";
   int port_offset = 0;  // listener port N binds N + offset (for running without privileges)
   int threads = 1;      // data plane threads (IoWorkers), separate from the API's
+  std::size_t context_cache = CertificateContexts::kDefaultCapacity;  // TLS contexts kept
 };
-
-// Turns a certificate's sealed private key into PEM.
-using KeyOpener = std::function<Result<std::string>(const CertificateMaterial&)>;
 
 class DataPlane {
  public:
   DataPlane(DataPlaneOptions options, KeyOpener open_key)
-      : options_(std::move(options)), open_key_(std::move(open_key)), workers_(options_.threads) {}
+      : options_(std::move(options)),
+        contexts_(
+            std::make_shared<CertificateContexts>(std::move(open_key), options_.context_cache)),
+        workers_(options_.threads) {}
   ~DataPlane() {
     StopAll();
     workers_.Stop();
   }
 
+  // Builds the TLS contexts of the certificates the listener did not serve before, and
+  // fails (changing nothing) if one cannot be built.
   Result<void> Apply(const ListenerConfig& config);
   // Stops serving the listener (its port is closed); nothing if it is not served.
   void Remove(std::string_view listener_id);
-  // Serves exactly `configs`: applies each, removes every other listener. Returns the
+  // Serves exactly `configs`: applies each, removes every other listener. Builds no TLS
+  // context (start-up opens every port as soon as its names are indexed). Returns the
   // failures (each also leaves that listener as it was).
   std::vector<std::pair<std::string, ApiError>> Reconcile(
       const std::vector<ListenerConfig>& configs);
@@ -60,6 +67,7 @@ class DataPlane {
   std::vector<std::pair<std::string, std::int64_t>> ExpiringWithin(std::int64_t now_ms,
                                                                    std::int64_t within_ms) const;
   void WarnExpiring(std::int64_t now_ms) const;
+  const CertificateContexts& contexts() const { return *contexts_; }
 
  private:
   struct Served {
@@ -67,23 +75,17 @@ class DataPlane {
     bool tls = true;
     std::shared_ptr<PortListener> listener;
   };
-  struct CachedContext {
-    std::string fingerprint;
-    SslCtxPtr context;
-    std::int64_t not_after_ms = 0;
-  };
-
-  Result<SslCtxPtr> ContextFor(const CertificateMaterial& certificate);  // REQUIRES: mutex_
+  enum class Contexts { kBuildNew, kOnFirstHandshake };
+  Result<void> Apply(const ListenerConfig& config, Contexts contexts);
   Result<std::shared_ptr<const BackendPool>> PoolFor(const ListenerConfig& config);
 
   const DataPlaneOptions options_;
-  const KeyOpener open_key_;
+  const std::shared_ptr<CertificateContexts> contexts_;
   BackendRegistry backends_;
   IoWorkers workers_;
   mutable std::mutex mutex_;
-  std::map<std::string, Served, std::less<>> served_;           // GUARDED_BY(mutex_)
-  std::map<std::string, CachedContext, std::less<>> contexts_;  // GUARDED_BY(mutex_)
-  std::uint64_t next_version_ = 1;                              // GUARDED_BY(mutex_)
+  std::map<std::string, Served, std::less<>> served_;  // GUARDED_BY(mutex_)
+  std::uint64_t next_version_ = 1;                     // GUARDED_BY(mutex_)
 };
 
 }  // namespace openalb

@@ -1,5 +1,6 @@
 #include "dataplane/listener_snapshot.h"
 
+#include <openssl/ssl.h>
 #include <openssl/tls1.h>
 
 #include <algorithm>
@@ -19,12 +20,68 @@ std::uint16_t ReadU16(const unsigned char* p) {
   return static_cast<std::uint16_t>((p[0] << 8) | p[1]);
 }
 
+// signature_algorithms: list length(2), then 2-byte scheme ids; 0x0403/0x0503/0x0603 are
+// ECDSA with SHA-256/384/512. A TLS 1.2 hello without the extension means the default
+// (SHA-1 with the certificate's own algorithm), which does not rule ECDSA out.
+bool ListsEcdsaSignatureScheme(SSL* ssl) {
+  const unsigned char* data = nullptr;
+  size_t length = 0;
+  if (SSL_client_hello_get0_ext(ssl, TLSEXT_TYPE_signature_algorithms, &data, &length) != 1) {
+    return true;
+  }
+  if (length < 2) return false;
+  size_t list = std::min<size_t>(ReadU16(data), length - 2);
+  for (size_t i = 0; i + 1 < list; i += 2) {
+    std::uint16_t scheme = ReadU16(data + 2 + i);
+    if (scheme == 0x0403 || scheme == 0x0503 || scheme == 0x0603) return true;
+  }
+  return false;
+}
+
+// supported_versions: list length(1), then 2-byte versions. The handshake will be TLS 1.3
+// when the client lists 0x0304 and the server allows it.
+bool NegotiatesTls13(SSL* ssl) {
+  const long server_max = SSL_get_max_proto_version(ssl);
+  if (server_max != 0 && server_max < TLS1_3_VERSION) return false;
+  const unsigned char* data = nullptr;
+  size_t length = 0;
+  if (SSL_client_hello_get0_ext(ssl, TLSEXT_TYPE_supported_versions, &data, &length) != 1 ||
+      length < 1) {
+    return false;
+  }
+  size_t list = std::min<size_t>(data[0], length - 1);
+  for (size_t i = 0; i + 1 < list; i += 2) {
+    if (ReadU16(data + 1 + i) == TLS1_3_VERSION) return true;
+  }
+  return false;
+}
+
+// A TLS 1.2 handshake with an ECDSA key needs an ECDHE-ECDSA cipher suite that both the
+// client offers and the server enables.
+bool OffersEnabledEcdsaCipherSuite(SSL* ssl) {
+  const unsigned char* ids = nullptr;
+  size_t length = SSL_client_hello_get0_ciphers(ssl, &ids);
+  STACK_OF(SSL_CIPHER)* enabled = SSL_get_ciphers(ssl);
+  for (size_t i = 0; i + 1 < length; i += 2) {
+    const SSL_CIPHER* cipher = SSL_CIPHER_find(ssl, ids + i);
+    if (cipher == nullptr || SSL_CIPHER_get_auth_nid(cipher) != NID_auth_ecdsa) continue;
+    if (enabled == nullptr) return true;
+    for (int j = 0; j < sk_SSL_CIPHER_num(enabled); ++j) {
+      if (sk_SSL_CIPHER_value(enabled, j) == cipher) return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
-ListenerSnapshot::ListenerSnapshot(std::uint64_t version, ServedCertificate default_certificate,
+ListenerSnapshot::ListenerSnapshot(std::uint64_t version,
+                                   std::shared_ptr<CertificateContexts> contexts,
+                                   ServedCertificate default_certificate,
                                    std::vector<ServedCertificate> additional,
                                    std::shared_ptr<const BackendPool> forward)
     : version_(version),
+      contexts_(std::move(contexts)),
       default_(std::move(default_certificate)),
       additional_(std::move(additional)),
       forward_(std::move(forward)) {
@@ -40,7 +97,7 @@ ListenerSnapshot::ListenerSnapshot(std::uint64_t version,
     : version_(version), forward_(std::move(forward)) {}
 
 std::vector<const ServedCertificate*> ListenerSnapshot::certificates() const {
-  if (!default_.context) return {};
+  if (!contexts_) return {};
   std::vector<const ServedCertificate*> out{&default_};
   for (const auto& certificate : additional_) out.push_back(&certificate);
   return out;
@@ -95,19 +152,8 @@ ClientHelloInfo ReadClientHello(SSL* ssl) {
       p += name_length;
     }
   }
-  // signature_algorithms: list length(2), then 2-byte scheme ids; 0x0403/0x0503/0x0603 are
-  // ECDSA with SHA-256/384/512.
-  if (SSL_client_hello_get0_ext(ssl, TLSEXT_TYPE_signature_algorithms, &data, &length) == 1 &&
-      length >= 2) {
-    size_t list = std::min<size_t>(ReadU16(data), length - 2);
-    for (size_t i = 0; i + 1 < list; i += 2) {
-      std::uint16_t scheme = ReadU16(data + 2 + i);
-      if (scheme == 0x0403 || scheme == 0x0503 || scheme == 0x0603) {
-        info.accepts_ecdsa = true;
-        break;
-      }
-    }
-  }
+  info.accepts_ecdsa = ListsEcdsaSignatureScheme(ssl) &&
+                       (NegotiatesTls13(ssl) || OffersEnabledEcdsaCipherSuite(ssl));
   return info;
 }
 

@@ -4,7 +4,9 @@
 // a connection keeps the snapshot it began with. Selection (Select) follows ALB's SNI rules: the
 // exact name, then a wildcard covering exactly one more label (`*.example.com` matches
 // `a.example.com`, not `a.b.example.com` nor `example.com`), then the default; where an
-// ECDSA and an RSA certificate cover the same name, ECDSA for clients that accept it.
+// ECDSA and an RSA certificate cover the same name, ECDSA for clients that can complete a
+// handshake with it. The snapshot holds certificates as material; their TLS contexts come
+// from the data plane's CertificateContexts cache, built by the first handshake that needs one.
 #pragma once
 
 #include <cstdint>
@@ -15,22 +17,20 @@
 #include <vector>
 
 #include "dataplane/backend_pool.h"
-#include "dataplane/server_context.h"
+#include "dataplane/certificate_contexts.h"
+#include "dataplane/listener_config.h"
 
 namespace openalb {
 
-struct ServedCertificate {
-  std::string certificate_id;
-  std::vector<std::string> names;  // lower-case DNS names (SANs and CN), wildcards as "*.x"
-  bool ecdsa = false;
-  SslCtxPtr context;
-};
+// A served certificate: its names (lower-case, wildcards as "*.x"), key type, expiry, and
+// the chain and sealed key its context is built from.
+using ServedCertificate = CertificateMaterial;
 
 class ListenerSnapshot {
  public:
   // `forward` null: the listener has no forward action and answers a fixed 503.
-  ListenerSnapshot(std::uint64_t version, ServedCertificate default_certificate,
-                   std::vector<ServedCertificate> additional,
+  ListenerSnapshot(std::uint64_t version, std::shared_ptr<CertificateContexts> contexts,
+                   ServedCertificate default_certificate, std::vector<ServedCertificate> additional,
                    std::shared_ptr<const BackendPool> forward = nullptr);
   // A plain-HTTP listener's: no certificates.
   ListenerSnapshot(std::uint64_t version, std::shared_ptr<const BackendPool> forward);
@@ -39,10 +39,14 @@ class ListenerSnapshot {
 
   // `server_name` as the client sent it (any case; empty when it sent none).
   const ServedCertificate& Select(std::string_view server_name, bool client_accepts_ecdsa) const;
+  // The TLS context of one of this snapshot's certificates, built now if it is not cached.
+  Result<SslCtxPtr> ContextOf(const ServedCertificate& certificate) const {
+    return contexts_->Get(certificate);
+  }
   std::uint64_t version() const { return version_; }
   // Every certificate it serves, the default first (none for plain HTTP).
   std::vector<const ServedCertificate*> certificates() const;
-  size_t size() const { return default_.context ? 1 + additional_.size() : 0; }
+  size_t size() const { return contexts_ ? 1 + additional_.size() : 0; }
   const BackendPool* forward() const { return forward_.get(); }
 
  private:
@@ -50,6 +54,7 @@ class ListenerSnapshot {
                                 bool client_accepts_ecdsa) const;
 
   std::uint64_t version_;
+  std::shared_ptr<CertificateContexts> contexts_;  // null for plain HTTP
   ServedCertificate default_;
   std::vector<ServedCertificate> additional_;
   std::unordered_map<std::string, std::vector<const ServedCertificate*>> by_name_;
@@ -59,6 +64,10 @@ class ListenerSnapshot {
 // What the client hello says, read with OpenSSL's client-hello accessors.
 struct ClientHelloInfo {
   std::string server_name;  // lower-case; empty when absent
+  // The client can complete a handshake with an ECDSA certificate: under TLS 1.3 it lists
+  // an ECDSA signature scheme; under TLS 1.2 it also offers an ECDHE-ECDSA cipher suite
+  // (a TLS 1.2 client offering only ECDHE-RSA suites cannot use an ECDSA key whatever its
+  // signature_algorithms say).
   bool accepts_ecdsa = false;
 };
 ClientHelloInfo ReadClientHello(SSL* ssl);

@@ -29,7 +29,10 @@ int OnClientHello(SSL* ssl, int* alert, void*) {
   }
   ClientHelloInfo hello = ReadClientHello(ssl);
   const ServedCertificate& chosen = snapshot->Select(hello.server_name, hello.accepts_ecdsa);
-  if (SSL_set_SSL_CTX(ssl, chosen.context.get()) == nullptr) {
+  // A context not built yet is built here, on this handshake's thread: it holds up this
+  // handshake (and any for the same certificate), never another name's.
+  auto context = snapshot->ContextOf(chosen);
+  if (!context || SSL_set_SSL_CTX(ssl, context->get()) == nullptr) {
     *alert = SSL_AD_INTERNAL_ERROR;
     return SSL_CLIENT_HELLO_ERROR;
   }
@@ -100,6 +103,11 @@ class AsioPortListener final : public PortListener,
                                                          WorkerSocket socket) {
       if (ec == net::error::operation_aborted || !self->acceptor_.is_open()) return;
       if (!ec) {
+        // Responses are small and follow the client's request (or, on a new TLS
+        // connection, the session tickets): without TCP_NODELAY Nagle holds each behind
+        // the client's delayed ACK, ~40 ms on every new connection's first answer.
+        beast::error_code ignored;
+        socket.set_option(tcp::no_delay(true), ignored);
         // The session is born on its own worker's thread: everything it touches (its
         // socket, that worker's deadlines) is then used from that thread only.
         auto start = [self, socket = std::move(socket), &deadlines = worker.deadlines]() mutable {

@@ -14,9 +14,18 @@ ServedCertificate Served(const std::string& id, std::vector<std::string> names, 
   spec.dns_names = names;
   spec.key = ecdsa ? testing::KeyKind::kEcP256 : testing::KeyKind::kRsa2048;
   auto generated = testing::MakeCertificate(spec);
-  auto context = MakeServerContext(generated.cert_pem, generated.key_pem);
-  EXPECT_TRUE(context) << context.error().internal;
-  return {id, std::move(names), ecdsa, context ? *context : nullptr};
+  return {.certificate_id = id,
+          .fingerprint_sha256 = id + "-fp",
+          .names = std::move(names),
+          .ecdsa = ecdsa,
+          .chain_pem = generated.cert_pem,
+          .sealed_private_key = generated.key_pem};
+}
+
+std::shared_ptr<CertificateContexts> PlainKeyContexts() {
+  return std::make_shared<CertificateContexts>(
+      [](const CertificateMaterial& m) -> Result<std::string> { return m.sealed_private_key; },
+      CertificateContexts::kDefaultCapacity);
 }
 
 class ListenerSnapshotTest : public ::testing::Test {
@@ -27,8 +36,8 @@ class ListenerSnapshotTest : public ::testing::Test {
     additional.push_back(Served("exact-rsa", {"a.example.com"}, false));
     additional.push_back(Served("wild", {"*.example.com"}, true));
     additional.push_back(Served("deep", {"*.b.example.com"}, true));
-    snapshot_ =
-        new ListenerSnapshot(7, Served("default", {"default.test"}, true), std::move(additional));
+    snapshot_ = new ListenerSnapshot(
+        7, PlainKeyContexts(), Served("default", {"default.test"}, true), std::move(additional));
   }
   static void TearDownTestSuite() { delete snapshot_; }
 
