@@ -190,28 +190,54 @@ HttpReply Endpoint::Handle(const HttpRequestView& http) {
   std::optional<PendingAudit> audit;
   auto outcome = Process(http, request, audit);
   if (audit && !audit->recorded) AppendAudit(*audit, outcome ? nullptr : &outcome.error());
+  HttpReply reply = Render(request, outcome);
+  LogAccess(http, request, reply, outcome ? "" : outcome.error().code, started);
+  return reply;
+}
+
+HttpReply Endpoint::Refuse(const ApiError& error, const HttpRequestView& partial) {
+  auto started = std::chrono::steady_clock::now();
+  RpcRequest request;
+  request.request_id = random_.UuidUpper();
+  request.host = std::string(partial.Header("host").value_or("").substr(0, 255));
+  std::string_view target = partial.target;
+  if (size_t question = target.find('?'); question != std::string_view::npos) {
+    // Best effort: a query that does not parse leaves JSON, the default.
+    (void)ParseUrlEncoded(target.substr(question + 1), request.params);
+  }
+  if (auto format = ChooseFormat(request.params, partial)) request.format = *format;
+  Result<Json> outcome = Fail(error);
+  HttpReply reply = Render(request, outcome);
+  LogAccess(partial, request, reply, error.code, started);
+  return reply;
+}
+
+HttpReply Endpoint::Render(const RpcRequest& request, Result<Json>& outcome) {
   HttpReply reply;
   reply.content_type = std::string(ContentTypeFor(request.format));
   reply.headers.emplace_back("x-acs-request-id", request.request_id);
-  std::string_view code;
   if (outcome) {
     (*outcome)["RequestId"] = request.request_id;
     reply.status = 200;
     reply.body = request.format == ResponseFormat::kXml
                      ? RenderXml(request.action + "Response", *outcome)
                      : RenderJson(*outcome);
-  } else {
-    const ApiError& error = outcome.error();
-    code = error.code;
-    reply.status = error.http_status;
-    Json body = ErrorBody(error, request.request_id, request.host);
-    reply.body =
-        request.format == ResponseFormat::kXml ? RenderXml("Error", body) : RenderJson(body);
-    if (!error.internal.empty()) {
-      access_log_.warn("event=error request_id={} code={} detail=\"{}\"", request.request_id,
-                       error.code, error.internal);
-    }
+    return reply;
   }
+  const ApiError& error = outcome.error();
+  reply.status = error.http_status;
+  Json body = ErrorBody(error, request.request_id, request.host);
+  reply.body = request.format == ResponseFormat::kXml ? RenderXml("Error", body) : RenderJson(body);
+  if (!error.internal.empty()) {
+    access_log_.warn("event=error request_id={} code={} detail=\"{}\"", request.request_id,
+                     error.code, error.internal);
+  }
+  return reply;
+}
+
+void Endpoint::LogAccess(const HttpRequestView& http, const RpcRequest& request,
+                         const HttpReply& reply, std::string_view code,
+                         std::chrono::steady_clock::time_point started) {
   auto latency = std::chrono::duration_cast<std::chrono::microseconds>(
       std::chrono::steady_clock::now() - started);
   std::string_view action = request.action;
@@ -230,7 +256,6 @@ HttpReply Endpoint::Handle(const HttpRequestView& http) {
                                .status = reply.status,
                                .code = code,
                                .latency = latency});
-  return reply;
 }
 
 }  // namespace openalb

@@ -8,6 +8,7 @@
 
 #include <spdlog/logger.h>
 
+#include <chrono>
 #include <optional>
 
 #include "api/action_table.h"
@@ -32,8 +33,18 @@ class Endpoint {
         rate_limiter_(rate_limiter) {}
 
   HttpReply Handle(const HttpRequestView& http);
+  // The answer to a request the HTTP layer refused before it could be handled (malformed, over
+  // a size or connection limit): the same envelope as every other error — RequestId, HostId,
+  // Code, Message, Recommend, x-acs-request-id — in the format the request asked for when its
+  // headers were read (Format in the query, or Accept), JSON otherwise; with its access log line.
+  HttpReply Refuse(const ApiError& error, const HttpRequestView& partial);
 
  private:
+  // `outcome` gains its RequestId.
+  HttpReply Render(const RpcRequest& request, Result<Json>& outcome);
+  void LogAccess(const HttpRequestView& http, const RpcRequest& request, const HttpReply& reply,
+                 std::string_view code, std::chrono::steady_clock::time_point started);
+
   Result<Json> Process(const HttpRequestView& http, RpcRequest& request,
                        std::optional<PendingAudit>& audit);
   // Forbidden.NoPermission unless the caller is the account's root or its policies allow

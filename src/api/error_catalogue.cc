@@ -128,6 +128,34 @@ ApiError InternalError(std::string_view internal_detail) {
   return e;
 }
 
+ApiError MalformedRequest() {
+  return Make("MalformedRequest", 400, "The request is not well-formed HTTP/1.1.");
+}
+
+ApiError RequestHeaderFieldsTooLarge(std::size_t limit_bytes) {
+  return Make("RequestHeaderFieldsTooLarge", 431,
+              "The request line and headers together are larger than the server accepts (" +
+                  std::to_string(limit_bytes) + " bytes).");
+}
+
+ApiError RequestEntityTooLarge(std::uint64_t limit_bytes) {
+  return Make("RequestEntityTooLarge", 413,
+              "The request body is larger than the server accepts (" + std::to_string(limit_bytes) +
+                  " bytes).");
+}
+
+ApiError TooManyConnectionsFromClient(std::size_t limit) {
+  return Make("Throttling", 429,
+              "Too many open connections from this address (limit " + std::to_string(limit) +
+                  "); reuse or close the ones you hold.");
+}
+
+ApiError TooManyConnections(std::size_t limit) {
+  return Make("ServiceUnavailable", 503,
+              "The server holds as many connections as it accepts (" + std::to_string(limit) +
+                  "); try again shortly.");
+}
+
 ApiError ThrottlingUser() {
   return Make("Throttling.User", 400, "Request was denied due to user flow control.");
 }

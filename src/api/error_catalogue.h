@@ -3,6 +3,8 @@
 // resources live beside them in alb/alb_errors.h once those resources exist.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <string_view>
 
 #include "core/api_error.h"
@@ -43,6 +45,14 @@ ApiError NoPermission(const Denial& denial);
 
 // Flow control: the caller's AccessKey sent more than its rate (400, as ALB answers it).
 ApiError ThrottlingUser();
+
+// Transport: the request could not be read as HTTP/1.1, or is over a limit; and
+// connection limits (each answered, then the connection closed).
+ApiError MalformedRequest();
+ApiError RequestHeaderFieldsTooLarge(std::size_t limit_bytes);
+ApiError RequestEntityTooLarge(std::uint64_t limit_bytes);
+ApiError TooManyConnectionsFromClient(std::size_t limit);  // 429 Throttling
+ApiError TooManyConnections(std::size_t limit);            // 503 ServiceUnavailable
 
 // Server side.
 ApiError InternalError(std::string_view internal_detail);

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "api/connection_limiter.h"
+#include "api/error_catalogue.h"
 
 namespace openalb {
 namespace {
@@ -33,12 +34,36 @@ using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 struct SharedState {
   HttpServerOptions options;
   RequestHandler handler;
+  RefusalHandler refusal;
   std::unique_ptr<ConnectionLimiter> connections;
 };
 
-std::string ProtocolErrorBody(std::string_view code, std::string_view message) {
-  return std::string(R"({"Code":")") + std::string(code) + R"(","Message":")" +
-         std::string(message) + R"("})";
+// The request line and headers as they came, in bytes (CRLFs included).
+template <typename Fields>
+std::size_t HeaderBytes(const http::request<http::string_body, Fields>& message) {
+  std::size_t total = message.method_string().size() + 1 + message.target().size() + 11;
+  for (const auto& field : message)
+    total += field.name_string().size() + 2 + field.value().size() + 2;
+  return total + 2;
+}
+
+// What was read of a request that is refused: its line and headers, if complete. (A
+// Content-Length over the body limit fails the parse as the header completes, before
+// Beast calls it done; the fields are all there by then.)
+HttpRequestView PartialView(const http::request_parser<http::string_body>* parser, bool header_read,
+                            const std::string& remote_ip) {
+  HttpRequestView view;
+  view.remote_ip = remote_ip;
+  if (parser == nullptr || !header_read) return view;
+  const auto& message = parser->get();
+  view.method = std::string(message.method_string());
+  view.target = std::string(message.target());
+  for (const auto& field : message) {
+    std::string name(field.name_string());
+    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    view.headers.emplace_back(std::move(name), std::string(field.value()));
+  }
+  return view;
 }
 
 template <typename Stream>
@@ -84,7 +109,10 @@ class Session : public Reclaimable, public std::enable_shared_from_this<Session<
   void AwaitRequest(bool kept_alive) {
     parser_.emplace();
     parser_->body_limit(shared_->options.max_body_bytes);
-    parser_->header_limit(shared_->options.max_header_bytes);
+    // Beast's own limit, which stops reading, sits above ours, which is checked on the
+    // whole header once read: a request just over the limit is answered in the format its
+    // query string or Accept header asked for.
+    parser_->header_limit(2 * shared_->options.max_header_bytes);
     parser_->eager(true);
     auto& socket = beast::get_lowest_layer(stream_);
     if (buffer_.size() > 0) {  // pipelined: the next request has begun already
@@ -120,6 +148,7 @@ class Session : public Reclaimable, public std::enable_shared_from_this<Session<
       if (ec || used == 0) break;
     }
     if (ec == http::error::need_more) ec = {};
+    if (!ec && HeaderOverLimit()) ec = http::error::header_limit;
     if (ec || parser_->is_done()) return OnRead(ec);
     if (!parser_->is_header_done()) return ReadHeader();
     ReadBody();
@@ -128,9 +157,16 @@ class Session : public Reclaimable, public std::enable_shared_from_this<Session<
   void ReadHeader() {
     http::async_read_header(stream_, buffer_, *parser_,
                             [self = this->shared_from_this()](beast::error_code ec, size_t) {
+                              if (!ec && self->HeaderOverLimit()) ec = http::error::header_limit;
                               if (ec || self->parser_->is_done()) return self->OnRead(ec);
                               self->ReadBody();
                             });
+  }
+
+  // Beast bounds each field; the limit is on the request line and headers together.
+  bool HeaderOverLimit() const {
+    return parser_->is_header_done() &&
+           HeaderBytes(parser_->get()) > shared_->options.max_header_bytes;
   }
 
   void ReadBody() {
@@ -147,18 +183,13 @@ class Session : public Reclaimable, public std::enable_shared_from_this<Session<
       return DoClose();  // the client left or was too slow: nobody to answer
     }
     if (ec == http::error::body_limit) {
-      return WriteProtocolError(http::status::payload_too_large, "RequestEntityTooLarge",
-                                "The request body is larger than the server accepts.");
+      return WriteRefusal(errors::RequestEntityTooLarge(shared_->options.max_body_bytes),
+                          /*header_read=*/true);
     }
     if (ec == http::error::header_limit) {
-      return WriteProtocolError(http::status::request_header_fields_too_large,
-                                "RequestHeaderFieldsTooLarge",
-                                "The request line or headers are larger than the server accepts.");
+      return WriteRefusal(errors::RequestHeaderFieldsTooLarge(shared_->options.max_header_bytes));
     }
-    if (ec) {
-      return WriteProtocolError(http::status::bad_request, "MalformedRequest",
-                                "The request is not well-formed HTTP/1.1.");
-    }
+    if (ec) return WriteRefusal(errors::MalformedRequest());
     auto& message = parser_->get();
     HttpRequestView view;
     view.method = std::string(message.method_string());
@@ -179,9 +210,11 @@ class Session : public Reclaimable, public std::enable_shared_from_this<Session<
     DoWrite(!keep_alive);
   }
 
-  void WriteProtocolError(http::status status, std::string_view code, std::string_view message) {
-    SerializeResponse(11, static_cast<unsigned>(status), "application/json;charset=utf-8", {},
-                      ProtocolErrorBody(code, message), /*keep_alive=*/false);
+  void WriteRefusal(const ApiError& error, bool header_read = false) {
+    HttpReply reply = shared_->refusal(
+        error, PartialView(&*parser_, header_read || parser_->is_header_done(), remote_ip_));
+    SerializeResponse(11, static_cast<unsigned>(reply.status), reply.content_type, reply.headers,
+                      reply.body, /*keep_alive=*/false);
     DoWrite(/*close=*/true);
   }
 
@@ -362,21 +395,18 @@ class Listener final : public HttpServer, public std::enable_shared_from_this<Li
               per_client ? "per_client" : "total");
     beast::error_code ec;
     if (!shared_->options.tls) {
-      std::string body =
-          per_client
-              ? ProtocolErrorBody("Throttling",
-                                  "Too many open connections from this address (limit " +
-                                      std::to_string(shared_->options.max_connections_per_client) +
-                                      "); reuse or close the ones you hold.")
-              : ProtocolErrorBody("ServiceUnavailable",
-                                  "The server holds as many connections as it accepts (" +
-                                      std::to_string(shared_->options.max_connections) +
-                                      "); try again shortly.");
-      std::string wire = std::string(per_client ? "HTTP/1.1 429 Too Many Requests"
-                                                : "HTTP/1.1 503 Service Unavailable") +
-                         "\r\nServer: openalb\r\nContent-Type: application/json;charset=utf-8"
-                         "\r\nContent-Length: " +
-                         std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
+      const auto& options = shared_->options;
+      HttpReply reply = shared_->refusal(
+          per_client ? errors::TooManyConnectionsFromClient(options.max_connections_per_client)
+                     : errors::TooManyConnections(options.max_connections),
+          PartialView(nullptr, false, remote_ip));
+      std::string wire =
+          "HTTP/1.1 " + std::to_string(reply.status) + " " +
+          std::string(http::obsolete_reason(static_cast<http::status>(reply.status))) +
+          "\r\nServer: openalb\r\nContent-Type: " + reply.content_type;
+      for (const auto& [name, value] : reply.headers) wire += "\r\n" + name + ": " + value;
+      wire += "\r\nContent-Length: " + std::to_string(reply.body.size()) +
+              "\r\nConnection: close\r\n\r\n" + reply.body;
       socket.non_blocking(true, ec);
       std::array<char, 4096> sink;
       for (int i = 0; i < 4 && !ec; ++i) socket.receive(net::buffer(sink), 0, ec);
@@ -407,11 +437,12 @@ class Listener final : public HttpServer, public std::enable_shared_from_this<Li
 
 Result<std::shared_ptr<HttpServer>> HttpServer::Create(net::io_context& io,
                                                        HttpServerOptions options,
-                                                       RequestHandler handler) {
+                                                       RequestHandler handler,
+                                                       RefusalHandler refusal) {
   auto connections = std::make_unique<ConnectionLimiter>(options.max_connections,
                                                          options.max_connections_per_client);
-  auto shared = std::make_shared<SharedState>(
-      SharedState{std::move(options), std::move(handler), std::move(connections)});
+  auto shared = std::make_shared<SharedState>(SharedState{
+      std::move(options), std::move(handler), std::move(refusal), std::move(connections)});
   auto listener = std::make_shared<Listener>(io, std::move(shared));
   if (auto r = listener->Bind(); !r) return Fail(r.error());
   return std::shared_ptr<HttpServer>(std::move(listener));

@@ -47,13 +47,18 @@ struct HttpServerOptions {
 };
 
 using RequestHandler = std::function<HttpReply(const HttpRequestView&)>;
+// The answer to a request refused before it reached the RequestHandler — not well-formed,
+// over a size limit, or on a connection over a connection limit — given what was read of it
+// (`partial`: the request line and headers if they were read, else only remote_ip). The
+// connection is closed after it. Thread-safe like the RequestHandler.
+using RefusalHandler = std::function<HttpReply(const ApiError&, const HttpRequestView& partial)>;
 
 class HttpServer {
  public:
   // Binds and listens; fails with a message naming the address if it cannot.
   static Result<std::shared_ptr<HttpServer>> Create(boost::asio::io_context& io,
                                                     HttpServerOptions options,
-                                                    RequestHandler handler);
+                                                    RequestHandler handler, RefusalHandler refusal);
   virtual ~HttpServer() = default;
 
   virtual std::uint16_t port() const = 0;

@@ -185,9 +185,11 @@ int RunServe(const ServerConfig& config) {
   options.idle_timeout = std::chrono::milliseconds(config.idle_timeout_ms);
   options.max_connections = static_cast<std::size_t>(config.max_connections);
   options.max_connections_per_client = static_cast<std::size_t>(config.max_connections_per_client);
-  auto server = HttpServer::Create(io, options, [&endpoint](const HttpRequestView& request) {
-    return endpoint.Handle(request);
-  });
+  auto server = HttpServer::Create(
+      io, options, [&endpoint](const HttpRequestView& request) { return endpoint.Handle(request); },
+      [&endpoint](const ApiError& error, const HttpRequestView& partial) {
+        return endpoint.Refuse(error, partial);
+      });
   if (!server) return fail(server.error());
   if (auto r = worker.Start(); !r) return fail(r.error());  // resumes what a crash left
   (*server)->Start();

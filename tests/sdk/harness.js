@@ -122,14 +122,14 @@ function assertKilled(result) {
 }
 
 // A self-signed server certificate for `commonName` (also its SAN), ECDSA P-256 or RSA-2048,
-// made by the openssl command line, valid for 30 days.
-function makeCertificate(commonName, { rsa = false } = {}) {
+// made by the openssl command line, valid for `days` (30) days.
+function makeCertificate(commonName, { rsa = false, days = 30 } = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'openalb-cert-'));
   const key = rsa ? ['-newkey', 'rsa:2048'] : ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256'];
   try {
     execFileSync('openssl', ['req', '-x509', ...key,
       '-nodes', '-subj', `/CN=${commonName}`, '-addext', `subjectAltName=DNS:${commonName}`,
-      '-days', '30', '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem')],
+      '-days', String(days), '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem')],
     { stdio: 'ignore' });
     return {
       cert: fs.readFileSync(path.join(dir, 'cert.pem'), 'utf8'),

@@ -44,6 +44,7 @@ test('past --max-connections-per-client an address gets 429 Throttling; others a
   assert.match(answer, /^HTTP\/1\.1 429 /);
   assert.match(answer, /"Code":"Throttling"/);
   assert.match(answer, /limit 8/);
+  assertEnvelope(answer, 429, 'Throttling');
   // The SDK from the same address is refused too; from another address it is served.
   await assert.rejects(describeRegions(server));
   const other = await connect(server.port, '127.0.0.2');
@@ -152,4 +153,56 @@ test('a body sent slowly but within --body-timeout is served', async (t) => {
 test('timeouts must be positive durations', async () => {
   await assert.rejects(Server.start({ args: ['--header-timeout', '0'] }), /must be positive/);
   await assert.rejects(Server.start({ args: ['--body-timeout', 'soon'] }), /body-timeout/);
+});
+
+// The envelope every OpenAPI error has: RequestId, HostId, Code, Message, Recommend, and the
+// x-acs-request-id header carrying the same id.
+function assertEnvelope(answer, status, code, format = 'json') {
+  const [head, body] = answer.split('\r\n\r\n');
+  assert.match(head, new RegExp(`^HTTP/1\\.1 ${status} `), answer.slice(0, 300));
+  const id = /x-acs-request-id: ([0-9A-F-]{36})/i.exec(head);
+  assert.ok(id, `no x-acs-request-id in ${head}`);
+  if (format === 'json') {
+    const parsed = JSON.parse(body);
+    assert.equal(parsed.Code, code);
+    assert.equal(parsed.RequestId, id[1]);
+    for (const field of ['HostId', 'Message', 'Recommend']) assert.equal(typeof parsed[field], 'string', field);
+  } else {
+    assert.match(head, /Content-Type: application\/xml/i);
+    assert.match(body, new RegExp(`<Code>${code}</Code>`));
+    assert.match(body, new RegExp(`<RequestId>${id[1]}</RequestId>`));
+    assert.match(body, /<HostId>[^<]*<\/HostId>/);
+  }
+}
+
+async function exchange(server, wire) {
+  const socket = await connect(server.port);
+  socket.end(wire);
+  return closedWithin(socket, 10000);
+}
+
+test('the 16 KiB header limit holds for the request line and headers together', async (t) => {
+  const server = await Server.start();
+  t.after(() => server.stop());
+  const many = Array.from({ length: 200 }, (_, i) => `X-Field-${String(i).padStart(3, '0')}: ${'v'.repeat(84)}\r\n`).join('');
+  assertEnvelope(await exchange(server, `GET /?Action=DescribeRegions HTTP/1.1\r\nHost: x\r\n${many}\r\n`), 431,
+    'RequestHeaderFieldsTooLarge');
+  // Just under the limit in many fields is read and handled (here: refused for lack of a key).
+  const fewer = Array.from({ length: 150 }, (_, i) => `X-Field-${String(i).padStart(3, '0')}: ${'v'.repeat(84)}\r\n`).join('');
+  assert.match(await exchange(server, `GET /?Action=DescribeRegions HTTP/1.1\r\nHost: x\r\n${fewer}Connection: close\r\n\r\n`),
+    /"Code":"MissingAccessKeyId"/);
+});
+
+test('requests refused by the HTTP layer get the usual error envelope, in XML when asked', async (t) => {
+  const server = await Server.start();
+  t.after(() => server.stop());
+  assertEnvelope(await exchange(server, 'GET / HTTP/1.1\r\nHost x\r\n\r\n'), 400, 'MalformedRequest');
+  assertEnvelope(await exchange(server, 'this is not http\r\n\r\n'), 400, 'MalformedRequest');
+  assertEnvelope(await exchange(server, `POST / HTTP/1.1\r\nHost: x\r\nContent-Length: ${2 << 20}\r\n\r\n`), 413,
+    'RequestEntityTooLarge');
+  const big = `X-Big: ${'b'.repeat(20000)}\r\n`;
+  assertEnvelope(await exchange(server, `GET /?Format=XML HTTP/1.1\r\nHost: x\r\n${big}\r\n`), 431,
+    'RequestHeaderFieldsTooLarge', 'xml');
+  assertEnvelope(await exchange(server, `POST /?Action=X HTTP/1.1\r\nHost: x\r\nAccept: application/xml\r\nContent-Length: ${2 << 20}\r\n\r\n`),
+    413, 'RequestEntityTooLarge', 'xml');
 });
