@@ -1,19 +1,26 @@
 # The two quick-start commands, and the targets behind them.
-#   make run    install what is missing, build, start the server on ./openalb-data (SQLite)
-#   make test   install what is missing, build release and sanitizer builds, run every test,
-#               then run each fuzz target for FUZZ_SECONDS (60)
-# Everything else: make fuzz, make bench, make soak, make format, make format-check.
+#   make run    install what the server needs, build, start it on ./openalb-data (SQLite)
+#   make test   install what the tests need, build release and sanitizer builds, run every
+#               test, then run each fuzz target for FUZZ_SECONDS (60)
+# Everything else installs what it needs too: make fuzz, make bench, make soak, make format,
+# make format-check.
 
 JOBS ?= $(shell nproc)
 ARGS ?=
 SDK_DIR := tests/sdk
 
-.PHONY: all setup build run test test-release test-asan sdk-deps fuzz bench soak format format-check clean
+.PHONY: all setup setup-test setup-bench build run test test-release test-asan sdk-deps fuzz bench soak format format-check clean
 
 all: build
 
 setup:
 	@bash scripts/setup
+
+setup-test:
+	@bash scripts/setup test
+
+setup-bench:
+	@bash scripts/setup bench
 
 build/release/Makefile: CMakeLists.txt
 	cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release
@@ -31,16 +38,17 @@ run: build
 $(SDK_DIR)/node_modules/.package-lock.json: $(SDK_DIR)/package-lock.json
 	cd $(SDK_DIR) && npm ci --no-audit --no-fund --loglevel=error
 
-sdk-deps: setup $(SDK_DIR)/node_modules/.package-lock.json
+# The official Node SDKs, for the tests and for the benchmarks' clients.
+sdk-deps: $(SDK_DIR)/node_modules/.package-lock.json
 
-test: setup sdk-deps format-check test-asan test-release fuzz
+test: setup-test sdk-deps format-check test-asan test-release fuzz
 
-test-asan: build/asan/Makefile
+test-asan: setup-test sdk-deps build/asan/Makefile
 	cmake --build build/asan -j $(JOBS)
 	cd build/asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j 2
 
-test-release: build
+test-release: setup-test sdk-deps build
 	cd build/release && ctest --output-on-failure -j 2
 
 # libFuzzer targets (fuzz/), built with Debian's clang 16 and run FUZZ_SECONDS each.
@@ -52,25 +60,25 @@ build/fuzz/Makefile: CMakeLists.txt fuzz/CMakeLists.txt
 	  -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g" -DOPENALB_FUZZ=ON -DOPENALB_BUILD_TESTS=OFF \
 	  -DOPENALB_BUILD_BENCH=OFF
 
-fuzz: setup build/fuzz/Makefile
+fuzz: setup-test build/fuzz/Makefile
 	cmake --build build/fuzz -j $(JOBS) --target $(FUZZ_TARGETS)
 	bash fuzz/run $(FUZZ_SECONDS)
 
-bench: build
+bench: setup-bench build sdk-deps
 	bash bench/run
 	bash bench/run-certificates
 	bash bench/run-tls
 
 # Ten minutes of mixed signed traffic (after a 300 s warm-up); RSS and p99 each minute.
-soak: build
+soak: setup-bench build sdk-deps
 	bash bench/run-soak
 
 CXX_FILES = find src tests bench fuzz -name node_modules -prune -o \( -name '*.h' -o -name '*.cc' \) -print
 
-format:
+format: setup-test
 	$(CXX_FILES) | xargs clang-format -i
 
-format-check:
+format-check: setup-test
 	$(CXX_FILES) | xargs clang-format --dry-run -Werror
 
 clean:

@@ -1,5 +1,9 @@
 #include "auth/access_key_directory.h"
 
+#include <spdlog/spdlog.h>
+
+#include "auth/access_key_secrets.h"
+
 namespace openalb {
 
 Result<void> AccessKeyDirectory::Load() {
@@ -57,8 +61,15 @@ Result<void> AccessKeyDirectory::Reload() {
       if (it == users->end()) continue;
       policies = it->second;
     }
+    auto secret = OpenAccessKeySecret(box_, key.access_key_id, key.secret);
+    if (!secret) {
+      // Refused like a deleted key; the rest keep working.
+      spdlog::error("event=access_key_unusable access_key_id={} detail=\"{}\"", key.access_key_id,
+                    secret.error().internal);
+      continue;
+    }
     map->emplace(std::move(key.access_key_id),
-                 KeyRecord{std::move(key.account_id), std::move(key.secret), key.active,
+                 KeyRecord{std::move(key.account_id), std::move(*secret), key.active,
                            std::move(key.user_name), std::move(policies)});
   }
   snapshot_.store(std::move(map));

@@ -20,6 +20,7 @@
 
 #include "auth/ram_policy.h"
 #include "core/api_error.h"
+#include "core/secret_box.h"
 #include "store/store.h"
 
 namespace openalb {
@@ -36,7 +37,8 @@ class AccessKeyDirectory {
  public:
   static constexpr std::chrono::milliseconds kMissReloadInterval{200};
 
-  explicit AccessKeyDirectory(Store& store) : store_(store) {}
+  // Secrets are stored sealed; `box` opens them into the snapshot.
+  AccessKeyDirectory(Store& store, const SecretBox& box) : store_(store), box_(box) {}
 
   // Loads the first snapshot. Call once before serving.
   Result<void> Load();
@@ -53,6 +55,7 @@ class AccessKeyDirectory {
   LoadUserPolicies();
 
   Store& store_;
+  const SecretBox& box_;
   std::atomic<std::shared_ptr<const Map>> snapshot_{std::make_shared<const Map>()};
   std::mutex reload_mutex_;
   std::uint64_t seen_change_counter_ = 0;                     // GUARDED_BY(reload_mutex_)

@@ -1,5 +1,6 @@
 #include "auth/credential_factory.h"
 
+#include "auth/access_key_secrets.h"
 #include "core/time_format.h"
 
 namespace openalb {
@@ -32,7 +33,9 @@ Result<AccessKey> CredentialFactory::CreateAccessKey(std::string_view account_id
   key.active = true;
   key.created_at = FormatIso8601(clock_.Now());
   key.user_name = std::string(user_name);
-  if (auto r = store_.CreateAccessKey(key); !r) return Fail(r.error());
+  AccessKey stored = key;
+  stored.secret = SealAccessKeySecret(box_, key.access_key_id, key.secret);
+  if (auto r = store_.CreateAccessKey(stored); !r) return Fail(r.error());
   return key;
 }
 

@@ -1,6 +1,7 @@
 #include "server/cli_support.h"
 
 #include <cstdio>
+#include <filesystem>
 
 #include "core/common_errors.h"
 #include "server/data_dir.h"
@@ -9,8 +10,22 @@ namespace openalb {
 
 Result<std::unique_ptr<SqliteStore>> OpenDataDirStore(const std::string& data_dir) {
   DataDirPaths paths{data_dir};
-  if (auto r = EnsureDataDir(paths); !r) return Fail(r.error());
+  std::error_code ec;
+  if (!std::filesystem::exists(paths.database(), ec)) {
+    std::string where = std::filesystem::absolute(data_dir, ec).lexically_normal().string();
+    return Fail(ApiError{"NoDataDir",
+                         1,
+                         "no openalb data directory at " + where + " (looked for " + where +
+                             "/openalb.db); pass --data-dir (or set OPENALB_DATA_DIR) to the "
+                             "directory `openalb serve` uses",
+                         {}});
+  }
   return SqliteStore::Create(paths.database());
+}
+
+Result<SecretBox::Key> OpenDataDirSecretKey(const std::string& data_dir) {
+  SecureRandom random;
+  return LoadOrCreateSecretKey(DataDirPaths{data_dir}, random);
 }
 
 Result<std::string> ResolveAccount(Store& store, const std::string& account_id) {

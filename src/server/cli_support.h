@@ -7,11 +7,16 @@
 #include <string>
 
 #include "core/api_error.h"
+#include "core/secret_box.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace openalb {
 
+// The store of an existing data directory. A management command never creates one: when
+// there is no database at `data_dir` it fails naming the absolute path it looked at.
 Result<std::unique_ptr<SqliteStore>> OpenDataDirStore(const std::string& data_dir);
+// The key that seals secrets in that data directory (for commands that create AccessKeys).
+Result<SecretBox::Key> OpenDataDirSecretKey(const std::string& data_dir);
 
 // `account_id` when that account exists; the first account when it is empty.
 Result<std::string> ResolveAccount(Store& store, const std::string& account_id);

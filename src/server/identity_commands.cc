@@ -96,9 +96,12 @@ int RunAccountsCreate(const IdentityOptions& options) {
   }
   auto store = OpenDataDirStore(options.data_dir);
   if (!store) return ReportError(store.error());
+  auto key = OpenDataDirSecretKey(options.data_dir);
+  if (!key) return ReportError(key.error());
   SystemClock clock;
   SecureRandom random;
-  CredentialFactory factory(**store, random, clock);
+  SecretBox box(*key, random);
+  CredentialFactory factory(**store, box, random, clock);
   auto created = factory.CreateAccount(options.name);
   if (!created) return ReportError(created.error());
   std::printf("AccountId:       %s\nAccessKeyId:     %s\nAccessKeySecret: %s\n",

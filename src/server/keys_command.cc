@@ -22,9 +22,12 @@ int RunKeysCreate(const KeysOptions& options) {
       return ReportError("no RAM user " + options.user_name + " in account " + *account_id);
     }
   }
+  auto sealing_key = OpenDataDirSecretKey(options.data_dir);
+  if (!sealing_key) return ReportError(sealing_key.error());
   SystemClock clock;
   SecureRandom random;
-  CredentialFactory factory(**store, random, clock);
+  SecretBox box(*sealing_key, random);
+  CredentialFactory factory(**store, box, random, clock);
   auto key = factory.CreateAccessKey(*account_id, options.user_name);
   if (!key) return ReportError(key.error());
   std::printf("AccountId:       %s\n", key->account_id.c_str());

@@ -19,6 +19,7 @@
 #include "api/endpoint.h"
 #include "api/http_server.h"
 #include "auth/access_key_directory.h"
+#include "auth/access_key_secrets.h"
 #include "auth/credential_factory.h"
 #include "dataplane/data_plane.h"
 #include "jobs/job_worker.h"
@@ -123,18 +124,22 @@ int RunServe(const ServerConfig& config) {
 
   SystemClock clock;
   SecureRandom random;
-  CredentialFactory factory(**store, random, clock);
+  auto secret_key = LoadOrCreateSecretKey(paths, random);
+  if (!secret_key) return fail(secret_key.error());
+  SecretBox secrets(*secret_key, random);
+  // AccessKey secrets stored in plain text by an older openalb are sealed, once.
+  auto sealed = SealPlainAccessKeySecrets(**store, secrets);
+  if (!sealed) return fail(sealed.error());
+  if (*sealed > 0) spdlog::info("event=access_key_secrets_sealed count={}", *sealed);
+  CredentialFactory factory(**store, secrets, random, clock);
   auto created = BootstrapFirstAccount(paths, **store, factory, config.region_id);
   if (!created) return fail(created.error());
   if (*created) PrintNewAccount(**created, paths);
 
-  AccessKeyDirectory keys(**store);
+  AccessKeyDirectory keys(**store, secrets);
   if (auto r = keys.Load(); !r) return fail(r.error());
   NonceCache nonces(config.nonce_cache_entries);
   Authenticator authenticator(keys, nonces, clock);
-  auto secret_key = LoadOrCreateSecretKey(paths, random);
-  if (!secret_key) return fail(secret_key.error());
-  SecretBox secrets(*secret_key, random);
   Domain domain{.store = **store,
                 .clock = clock,
                 .random = random,

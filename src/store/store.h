@@ -272,6 +272,14 @@ class Store {
   virtual Result<bool> DeleteAccessKey(std::string_view access_key_id) = 0;
   // Returns false when no such key existed.
   virtual Result<bool> SetAccessKeyActive(std::string_view access_key_id, bool active) = 0;
+  // Replaces the stored secret (sealing one kept from before secrets were sealed). Returns
+  // false when no such key existed.
+  virtual Result<bool> ReplaceAccessKeySecret(std::string_view access_key_id,
+                                              std::string_view secret) = 0;
+  // Makes data that has been overwritten unrecoverable from the store's files (a sealed
+  // secret's plain-text predecessor, say): SQLite copies its WAL into the database, whose
+  // pages the new content replaces, and truncates the WAL.
+  virtual Result<void> ScrubOverwritten() = 0;
 
   // A number that changes whenever another process or connection commits a change, so
   // in-memory snapshots know when to reload. Not a count of anything.

@@ -20,7 +20,8 @@ class CredentialsTest : public ::testing::Test {
   std::unique_ptr<SqliteStore> store_ = std::move(*SqliteStore::Create(dir_.File("db")));
   SystemClock clock_;
   SecureRandom random_;
-  CredentialFactory factory_{*store_, random_, clock_};
+  SecretBox box_{SecretBox::Key{1, 2, 3}, random_};
+  CredentialFactory factory_{*store_, box_, random_, clock_};
 };
 
 using AccessKeyDirectoryTest = CredentialsTest;
@@ -29,7 +30,7 @@ using CredentialFactoryTest = CredentialsTest;
 TEST_F(AccessKeyDirectoryTest, FindsKeysLoadedFromTheStore) {
   auto created = factory_.CreateAccount("a");
   ASSERT_TRUE(created);
-  AccessKeyDirectory keys(*store_);
+  AccessKeyDirectory keys(*store_, box_);
   ASSERT_TRUE(keys.Load());
   auto found = keys.Find(created->root_key.access_key_id);
   ASSERT_TRUE(found);
@@ -41,7 +42,7 @@ TEST_F(AccessKeyDirectoryTest, FindsKeysLoadedFromTheStore) {
 TEST_F(AccessKeyDirectoryTest, SeesKeysDeletedByAnotherProcessAfterRefresh) {
   ASSERT_TRUE(store_->CreateAccount({"1234567890123456", "a", "t"}));
   ASSERT_TRUE(store_->CreateAccessKey({"LTAI1", "1234567890123456", "s", true, "t"}));
-  AccessKeyDirectory keys(*store_);
+  AccessKeyDirectory keys(*store_, box_);
   ASSERT_TRUE(keys.Load());
   ASSERT_TRUE(keys.Find("LTAI1"));
 
@@ -53,7 +54,7 @@ TEST_F(AccessKeyDirectoryTest, SeesKeysDeletedByAnotherProcessAfterRefresh) {
 
 TEST_F(AccessKeyDirectoryTest, ANewKeyIsFoundAtOnceThroughTheMissReload) {
   ASSERT_TRUE(store_->CreateAccount({"1234567890123456", "a", "t"}));
-  AccessKeyDirectory keys(*store_);
+  AccessKeyDirectory keys(*store_, box_);
   ASSERT_TRUE(keys.Load());
   auto cli_store = SqliteStore::Create(dir_.File("db"));
   ASSERT_TRUE((*cli_store)->CreateAccessKey({"LTAI2", "1234567890123456", "s", true, "t"}));
@@ -84,7 +85,7 @@ RamRequest Describe() {
 TEST_F(AccessKeyDirectoryTest, AUsersKeyCarriesItsParsedPolicies) {
   AddUser(*store_, R"({"Version":"1","Statement":[{"Effect":"Allow","Action":"alb:Describe*",
                       "Resource":"*"}]})");
-  AccessKeyDirectory keys(*store_);
+  AccessKeyDirectory keys(*store_, box_);
   ASSERT_TRUE(keys.Load());
   auto found = keys.Find("LTAIops");
   ASSERT_TRUE(found);
@@ -99,7 +100,7 @@ TEST_F(AccessKeyDirectoryTest, AUsersKeyCarriesItsParsedPolicies) {
 TEST_F(AccessKeyDirectoryTest, PolicyChangesAndDeletedUsersApplyAfterRefresh) {
   AddUser(*store_,
           R"({"Version":"1","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]})");
-  AccessKeyDirectory keys(*store_);
+  AccessKeyDirectory keys(*store_, box_);
   ASSERT_TRUE(keys.Load());
   auto cli_store = std::move(*SqliteStore::Create(dir_.File("db")));  // as the CLI would
   ASSERT_TRUE(cli_store->Transact(TxMode::kWrite, [](StoreTx& tx) -> Result<void> {
@@ -122,7 +123,7 @@ TEST_F(AccessKeyDirectoryTest, PolicyChangesAndDeletedUsersApplyAfterRefresh) {
 TEST_F(AccessKeyDirectoryTest, APolicyThatNoLongerParsesDeniesTheUserEverything) {
   // Written behind the CLI's back (the CLI validates): the user must not be judged without it.
   AddUser(*store_, R"({"Version":"1","Statement":[{"Effect":"Deny","Action":"*",)");
-  AccessKeyDirectory keys(*store_);
+  AccessKeyDirectory keys(*store_, box_);
   ASSERT_TRUE(keys.Load());
   auto found = keys.Find("LTAIops");
   ASSERT_TRUE(found);

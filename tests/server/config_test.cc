@@ -97,7 +97,8 @@ TEST(DataDirTest, FirstStartCreatesOneAccountAndAPrivateCredentialsFile) {
   auto store = SqliteStore::Create(paths.database());
   SystemClock clock;
   SecureRandom random;
-  CredentialFactory factory(**store, random, clock);
+  SecretBox box(SecretBox::Key{7}, random);
+  CredentialFactory factory(**store, box, random, clock);
   auto first = BootstrapFirstAccount(paths, **store, factory, "cn-hangzhou");
   ASSERT_TRUE(first);
   ASSERT_TRUE(first->has_value());

@@ -4,6 +4,7 @@
 
 #include "api/actions/all_actions.h"
 #include "api/signature_v1.h"
+#include "auth/access_key_secrets.h"
 #include "core/percent_encoding.h"
 #include "core/time_format.h"
 
@@ -36,14 +37,16 @@ std::string Encode(const ParameterMap& params) {
 ApiHarness::ApiHarness(size_t nonce_cache_entries)
     : clock_(*ParseIso8601("2026-11-23T08:00:00Z")), nonces_(nonce_cache_entries) {
   store_ = Must(SqliteStore::Create(dir_.File("openalb.db")));
-  Must(store_->CreateAccount({kAccountId, "test", "2026-11-23T08:00:00Z"}));
-  Must(store_->CreateAccessKey({kAccessKeyId, kAccountId, kSecret, true, "2026-11-23T08:00:00Z"}));
-  keys_ = std::make_unique<AccessKeyDirectory>(*store_);
-  Must(keys_->Load());
-  authenticator_ = std::make_unique<Authenticator>(*keys_, nonces_, clock_);
   SecretBox::Key key{};
   random_.Fill(key.data(), key.size());
   secrets_ = std::make_unique<SecretBox>(key, random_);
+  Must(store_->CreateAccount({kAccountId, "test", "2026-11-23T08:00:00Z"}));
+  Must(store_->CreateAccessKey({kAccessKeyId, kAccountId,
+                                SealAccessKeySecret(*secrets_, kAccessKeyId, kSecret), true,
+                                "2026-11-23T08:00:00Z"}));
+  keys_ = std::make_unique<AccessKeyDirectory>(*store_, *secrets_);
+  Must(keys_->Load());
+  authenticator_ = std::make_unique<Authenticator>(*keys_, nonces_, clock_);
   domain_ = std::make_unique<Domain>(Domain{.store = *store_,
                                             .clock = clock_,
                                             .random = random_,

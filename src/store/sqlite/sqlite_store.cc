@@ -156,6 +156,21 @@ Result<bool> SqliteStore::SetAccessKeyActive(std::string_view access_key_id, boo
   return db_->Changes() > 0;
 }
 
+Result<bool> SqliteStore::ReplaceAccessKeySecret(std::string_view access_key_id,
+                                                 std::string_view secret) {
+  std::lock_guard lock(mutex_);
+  auto stmt = db_->Prepare("UPDATE access_keys SET secret = ? WHERE access_key_id = ?");
+  if (!stmt) return Fail(stmt.error());
+  stmt->Bind(1, secret).Bind(2, access_key_id);
+  if (auto r = stmt->Run(); !r) return Fail(r.error());
+  return db_->Changes() > 0;
+}
+
+Result<void> SqliteStore::ScrubOverwritten() {
+  std::lock_guard lock(mutex_);
+  return db_->Exec("PRAGMA wal_checkpoint(TRUNCATE)");
+}
+
 Result<std::uint64_t> SqliteStore::ExternalChangeCounter() {
   std::lock_guard lock(mutex_);
   auto stmt = db_->Prepare("PRAGMA data_version");

@@ -31,6 +31,9 @@ class SqliteStore final : public Store {
   Result<std::vector<AccessKey>> ListAccessKeys() override;
   Result<bool> DeleteAccessKey(std::string_view access_key_id) override;
   Result<bool> SetAccessKeyActive(std::string_view access_key_id, bool active) override;
+  Result<bool> ReplaceAccessKeySecret(std::string_view access_key_id,
+                                      std::string_view secret) override;
+  Result<void> ScrubOverwritten() override;
   Result<std::uint64_t> ExternalChangeCounter() override;
   Result<void> Transact(TxMode mode, const std::function<Result<void>(StoreTx&)>& body) override;
 
