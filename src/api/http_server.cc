@@ -1,5 +1,6 @@
 #include "api/http_server.h"
 
+#include <openssl/err.h>
 #include <spdlog/spdlog.h>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
@@ -463,7 +464,15 @@ Result<std::shared_ptr<ssl::context>> MakeTlsContext(const std::string& cert_fil
   if (ec) {
     // Name the file, never its contents.
     return Fail(ApiError{"InternalError", 500, "cannot load TLS private key",
-                         "cannot load TLS private key " + key_file + ": " + ec.message()});
+                         "cannot use --tls-key " + key_file + " with --tls-cert " + cert_file +
+                             ": " + ec.message() +
+                             " (give the PEM key the certificate was issued for)"});
+  }
+  if (SSL_CTX_check_private_key(context->native_handle()) != 1) {
+    ERR_clear_error();
+    return Fail(ApiError{"InternalError", 500, "TLS key does not match the certificate",
+                         "--tls-key " + key_file + " is not the private key of --tls-cert " +
+                             cert_file + ": give the key the certificate was issued for"});
   }
   return context;
 }

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "alb/certificates.h"
+#include "server/cli_support.h"
 #include "server/commands.h"
 #include "server/data_dir.h"
 #include "store/sqlite/sqlite_store.h"
@@ -30,12 +31,10 @@ struct CertsSession {
 
 Result<std::unique_ptr<CertsSession>> Open(const CertsOptions& options) {
   auto session = std::make_unique<CertsSession>();
-  DataDirPaths paths{options.data_dir};
-  if (auto r = EnsureDataDir(paths); !r) return Fail(r.error());
-  auto store = SqliteStore::Create(paths.database());
+  auto store = OpenDataDirStore(options.data_dir);
   if (!store) return Fail(store.error());
   session->store = std::move(*store);
-  auto key = LoadOrCreateSecretKey(paths, session->random);
+  auto key = OpenDataDirSecretKey(options.data_dir);
   if (!key) return Fail(key.error());
   session->secrets = std::make_unique<SecretBox>(*key, session->random);
   session->domain = std::make_unique<Domain>(Domain{.store = *session->store,

@@ -2,6 +2,7 @@
 
 #include <toml++/toml.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdlib>
 #include <string_view>
@@ -19,6 +20,11 @@ Result<std::int64_t> ParseDurationMs(std::string_view text) {
   std::int64_t value = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   std::string_view unit(end, static_cast<size_t>(text.data() + text.size() - end));
+  if (ec == std::errc() && unit.empty() && value != 0) {
+    // "2" could mean 2 ms or 2 s; guessing wrong is a silent thousandfold error.
+    return Fail(ConfigError("duration " + std::string(text) + " has no unit: write " +
+                            std::string(text) + "s or " + std::string(text) + "ms"));
+  }
   std::int64_t scale = unit.empty() || unit == "ms" ? 1
                        : unit == "s"                ? 1000
                        : unit == "m"                ? 60'000
@@ -29,6 +35,66 @@ Result<std::int64_t> ParseDurationMs(std::string_view text) {
                             " is not a number with ms, s or m, up to one day"));
   }
   return value * scale;
+}
+
+namespace {
+
+// The TOML key a mistyped or flag-shaped one most likely meant, if any.
+std::string_view SuggestSetting(std::string_view name) {
+  static constexpr std::pair<std::string_view, std::string_view> kAliases[] = {
+      {"region", "region_id"},
+      {"region-id", "region_id"},
+      {"address", "listen"},
+      {"port", "listen"},
+      {"bind", "listen"},
+      {"listen_address", "listen"},
+      {"data-dir", "data_dir"},
+      {"datadir", "data_dir"},
+      {"tls-cert", "tls_cert"},
+      {"tls-key", "tls_key"},
+      {"cert", "tls_cert"},
+      {"key", "tls_key"},
+      {"log-level", "log_level"},
+      {"loglevel", "log_level"},
+      {"access-log", "access_log"},
+      {"job-delay", "job_delay"},
+      {"listener-address", "listener_address"},
+      {"listener-port-offset", "listener_port_offset"},
+      {"port_offset", "listener_port_offset"},
+      {"dataplane-threads", "dataplane_threads"},
+      {"tls-context-cache", "tls_context_cache"},
+  };
+  for (const auto& [alias, key] : kAliases) {
+    if (alias == name) return key;
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<void> ValidateServeConfig(const ServerConfig& config) {
+  static constexpr std::string_view kLevels[] = {"trace", "debug",    "info", "warn",
+                                                 "error", "critical", "off"};
+  if (std::find(std::begin(kLevels), std::end(kLevels), config.log_level) == std::end(kLevels)) {
+    return Fail(ConfigError("--log-level " + config.log_level +
+                            " is not one of trace, debug, info, warn, error, critical, off"));
+  }
+  if (config.tls_cert.empty() != config.tls_key.empty()) {
+    return Fail(ConfigError(config.tls_cert.empty()
+                                ? "--tls-key is set without --tls-cert: give both (PEM files) "
+                                  "for HTTPS on --listen, or neither"
+                                : "--tls-cert is set without --tls-key: give both (PEM files) "
+                                  "for HTTPS on --listen, or neither"));
+  }
+  if (config.header_timeout_ms <= 0 || config.body_timeout_ms <= 0 || config.idle_timeout_ms <= 0) {
+    return Fail(
+        ConfigError("--header-timeout, --body-timeout and --idle-timeout must be positive"));
+  }
+  if (config.tls_context_cache < 1) {
+    return Fail(ConfigError("--tls-context-cache must be at least 1"));
+  }
+  if (auto listen = SplitHostPort(config.listen); !listen) return Fail(listen.error());
+  return {};
 }
 
 Result<void> ApplyTomlFile(const std::string& path, ServerConfig& config) {
@@ -114,8 +180,15 @@ Result<void> ApplyTomlFile(const std::string& path, ServerConfig& config) {
       r = integer(config.rate_limit);
     else if (name == "rate_limit_burst")
       r = integer(config.rate_limit_burst);
+    else if (name == "tls_context_cache")
+      r = integer(config.tls_context_cache);
+    else if (auto meant = SuggestSetting(name); !meant.empty())
+      r = Fail(ConfigError("config file " + path + ": unknown setting " + std::string(name) +
+                           " (did you mean " + std::string(meant) + "?)"));
     else
-      r = Fail(ConfigError("config file " + path + ": unknown setting " + std::string(name)));
+      r = Fail(ConfigError("config file " + path + ": unknown setting " + std::string(name) +
+                           " (the settings are the serve flags' names with _ for -, such as "
+                           "region_id, data_dir, listen)"));
     if (!r) return r;
   }
   return {};
@@ -176,8 +249,9 @@ void AddServeOptions(CLI::App& command, ServerConfig& config) {
   command.add_option("--access-log", config.access_log, "Access log: stderr, off or a file path")
       ->envname("OPENALB_ACCESS_LOG")
       ->capture_default_str();
-  command.add_option("--log-level", config.log_level, "trace, debug, info, warn or error")
+  command.add_option("--log-level", config.log_level, "trace, debug, info, warn, error or off")
       ->envname("OPENALB_LOG_LEVEL")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}))
       ->capture_default_str();
   AddCountOption(command, "--rate-limit", "OPENALB_RATE_LIMIT", config.rate_limit,
                  "API requests per second per AccessKey, then Throttling.User (0: unlimited)");
@@ -225,6 +299,13 @@ void AddServeOptions(CLI::App& command, ServerConfig& config) {
                   "Bind listener port N as N + offset (e.g. 8000, to run without privileges)")
       ->envname("OPENALB_LISTENER_PORT_OFFSET")
       ->check(CLI::Range(0, 65534))
+      ->capture_default_str();
+  command
+      .add_option("--tls-context-cache", config.tls_context_cache,
+                  "TLS contexts kept built at once (least recently used go first; a name "
+                  "whose context is not kept gets it built by its next handshake)")
+      ->envname("OPENALB_TLS_CONTEXT_CACHE")
+      ->check(CLI::PositiveNumber)
       ->capture_default_str();
   command
       .add_option("--dataplane-threads", config.dataplane_threads,

@@ -29,6 +29,7 @@ struct ServerConfig {
   std::string listener_address = "127.0.0.1";  // where HTTPS listeners bind
   int listener_port_offset = 0;                // listener port N binds N + offset
   int dataplane_threads = 0;                   // threads serving listeners; 0 = one per core
+  int tls_context_cache = 4096;                // TLS contexts kept built (LRU)
   int rate_limit = 0;                       // API requests per second per AccessKey; 0 = unlimited
   int rate_limit_burst = 0;                 // requests a key may save up; 0 = one second's worth
   int max_connections = 4096;               // OpenAPI connections held at once; 0 = no limit
@@ -38,8 +39,12 @@ struct ServerConfig {
   std::int64_t idle_timeout_ms = 60'000;    // a kept-alive connection between requests
 };
 
-// "1500ms", "2s", "1m" or a bare number of milliseconds.
+// "1500ms", "2s", "1m", or "0". A bare non-zero number is refused (ms or s is not guessed).
 Result<std::int64_t> ParseDurationMs(std::string_view text);
+
+// Settings that are each valid but do not make sense (a cert without its key), or that CLI
+// validators do not see (TOML values): InvalidParameter naming the setting and the fix.
+Result<void> ValidateServeConfig(const ServerConfig& config);
 
 // Applies the TOML file at `path` over `config`. Unknown keys are an error, so a typo
 // does not silently fall back to a default.

@@ -10,6 +10,8 @@
 int main(int argc, char** argv) {
   using namespace openalb;
   CLI::App app{"openalb — a self-hosted load balancer speaking the Alibaba Cloud ALB OpenAPI"};
+  app.set_version_flag("--version", std::string("openalb ") + OPENALB_VERSION +
+                                        " (Alibaba Cloud ALB OpenAPI 2020-06-16)");
   app.require_subcommand(1);
 
   ServerConfig config;

@@ -101,21 +101,17 @@ int RunServe(const ServerConfig& config) {
   // Logs go to stderr; stdout carries only the one-time credentials banner.
   spdlog::set_default_logger(spdlog::stderr_logger_mt("openalb"));
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%fZ %l %v", spdlog::pattern_time_type::utc);
-  spdlog::set_level(spdlog::level::from_str(config.log_level));
   auto fail = [](const ApiError& e) {
     spdlog::error("event=startup_failed detail=\"{}\"",
                   e.internal.empty() ? e.message : e.internal);
     return 1;
   };
+  auto valid = ValidateServeConfig(config);
+  if (!valid) return fail(valid.error());  // at the default level: the reason is always shown
+  spdlog::set_level(spdlog::level::from_str(config.log_level));
 
   auto host_port = SplitHostPort(config.listen);
   if (!host_port) return fail(host_port.error());
-  if (config.header_timeout_ms <= 0 || config.body_timeout_ms <= 0 || config.idle_timeout_ms <= 0) {
-    return fail(ApiError{"InvalidParameter",
-                         400,
-                         "--header-timeout, --body-timeout and --idle-timeout must be positive",
-                         {}});
-  }
   RaiseOpenFileLimit();
   DataDirPaths paths{config.data_dir};
   if (auto r = EnsureDataDir(paths); !r) return fail(r.error());
@@ -157,7 +153,8 @@ int RunServe(const ServerConfig& config) {
        .port_offset = config.listener_port_offset,
        .threads = config.dataplane_threads > 0
                       ? config.dataplane_threads
-                      : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()))},
+                      : static_cast<int>(std::max(1u, std::thread::hardware_concurrency())),
+       .context_cache = static_cast<std::size_t>(config.tls_context_cache)},
       [&secrets](const CertificateMaterial& certificate) {
         return secrets.Open(certificate.sealed_private_key, certificate.certificate_id);
       });
@@ -212,11 +209,15 @@ int RunServe(const ServerConfig& config) {
     expiry.cancel();
     io.stop();
   });
+  // Shown whatever --log-level says: with port 0 it is the only way to learn the port.
+  const auto level = spdlog::get_level();
+  spdlog::set_level(spdlog::level::info);
   spdlog::info(
       "event=listening address={} port={} tls={} data_dir={} actions={} threads={} "
       "job_delay_ms={}",
       options.address, (*server)->port(), options.tls ? "on" : "off", config.data_dir,
       actions.size(), threads, config.job_delay_ms);
+  spdlog::set_level(level);
   spdlog::default_logger()->flush();
 
   std::vector<std::thread> pool;

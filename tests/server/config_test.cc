@@ -81,6 +81,46 @@ TEST(ConfigTest, UnknownOrMistypedFileSettingsAreErrors) {
   EXPECT_FALSE(ApplyTomlFile(dir.File("c.toml"), config));
 }
 
+TEST(ConfigTest, ADurationWithoutAUnitIsRefusedNotGuessed) {
+  auto bare = ParseDurationMs("2");
+  ASSERT_FALSE(bare);
+  EXPECT_NE(bare.error().message.find("write 2s or 2ms"), std::string::npos);
+  EXPECT_EQ(*ParseDurationMs("0"), 0);
+  EXPECT_EQ(*ParseDurationMs("2s"), 2000);
+  EXPECT_EQ(*ParseDurationMs("250ms"), 250);
+  EXPECT_THROW(Load("", {"--job-delay", "2"}), CLI::ValidationError);
+}
+
+TEST(ConfigTest, SettingsThatCannotWorkAreRefusedNamingTheFix) {
+  ServerConfig config;
+  EXPECT_TRUE(ValidateServeConfig(config));
+  config.log_level = "verbose";
+  auto level = ValidateServeConfig(config);
+  ASSERT_FALSE(level);
+  EXPECT_NE(level.error().message.find("--log-level verbose"), std::string::npos);
+  EXPECT_THROW(Load("", {"--log-level", "verbose"}), CLI::ValidationError);
+  config = {};
+  config.tls_cert = "cert.pem";
+  auto no_key = ValidateServeConfig(config);
+  ASSERT_FALSE(no_key);
+  EXPECT_NE(no_key.error().message.find("--tls-cert is set without --tls-key"), std::string::npos);
+  config = {};
+  config.tls_key = "key.pem";
+  EXPECT_FALSE(ValidateServeConfig(config));
+}
+
+TEST(ConfigTest, AnUnknownFileSettingSuggestsTheOneMeant) {
+  TempDir dir;
+  ServerConfig config;
+  std::ofstream(dir.File("a.toml")) << "region = \"cn-beijing\"\n";
+  auto refused = ApplyTomlFile(dir.File("a.toml"), config);
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message.find("did you mean region_id?"), std::string::npos);
+  std::ofstream(dir.File("b.toml")) << "tls_context_cache = 10\n";
+  ASSERT_TRUE(ApplyTomlFile(dir.File("b.toml"), config));
+  EXPECT_EQ(config.tls_context_cache, 10);
+}
+
 TEST(ConfigTest, SplitsHostAndPort) {
   EXPECT_EQ(*SplitHostPort("127.0.0.1:8080"),
             (std::pair<std::string, std::uint16_t>{"127.0.0.1", 8080}));
