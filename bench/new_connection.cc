@@ -6,11 +6,7 @@
 // did not end in a complete 200 response.
 //
 // Usage: new_connection PORT SECONDS SERVER_NAME
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <openssl/ssl.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -20,22 +16,9 @@
 #include <string>
 #include <vector>
 
-namespace {
+#include "loopback_connect.h"
 
-int Connect(int port) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(static_cast<uint16_t>(port));
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  int one = 1;
-  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
-    ::close(fd);
-    return -1;
-  }
-  return fd;
-}
+namespace {
 
 // True once `response` holds a whole HTTP/1.1 response with a Content-Length body.
 bool Complete(const std::string& response) {
@@ -49,7 +32,7 @@ bool Complete(const std::string& response) {
 }
 
 bool OneRequest(SSL_CTX* ctx, int port, const std::string& name) {
-  int fd = Connect(port);
+  int fd = LoopbackConnect(port);
   if (fd < 0) return false;
   SSL* ssl = SSL_new(ctx);
   SSL_set_fd(ssl, fd);

@@ -95,8 +95,8 @@ int main(int argc, char** argv) {
 
   auto done = (*store)->Transact(TxMode::kWrite, [&](StoreTx& tx) -> Result<void> {
     const std::string lb = NewLoadBalancerId(random);
-    if (auto r = tx.InsertLoadBalancer({lb, account, "bench", "Standard", "Active", "vpc",
-                                        "Internet", domain.NowMs()});
+    if (auto r = tx.InsertLoadBalancer(
+            {lb, account, "bench", "Standard", "Active", "vpc", "Internet", domain.NowMs()});
         !r) {
       return r;
     }

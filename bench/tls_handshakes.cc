@@ -4,11 +4,7 @@
 // Sessions are never resumed. Prints "<handshakes> <seconds> <failures>".
 //
 // Usage: tls_handshakes PORT SECONDS N [expect-subject-check: 1]
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <openssl/ssl.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -17,26 +13,13 @@
 #include <random>
 #include <string>
 
-namespace {
+#include "loopback_connect.h"
 
-int Connect(int port) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(static_cast<uint16_t>(port));
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  int one = 1;
-  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
-    ::close(fd);
-    return -1;
-  }
-  return fd;
-}
+namespace {
 
 // One full handshake; with `check`, the served certificate must name `name`.
 bool Handshake(SSL_CTX* ctx, int port, const std::string& name, bool check) {
-  int fd = Connect(port);
+  int fd = LoopbackConnect(port);
   if (fd < 0) return false;
   SSL* ssl = SSL_new(ctx);
   SSL_set_fd(ssl, fd);

@@ -26,7 +26,7 @@ using KeyOpener = std::function<Result<std::string>(const CertificateMaterial&)>
 
 class CertificateContexts {
  public:
-  static constexpr std::size_t kDefaultCapacity = 4096;
+  static constexpr std::size_t kDefaultCapacity = 16384;
 
   CertificateContexts(KeyOpener open_key, std::size_t capacity)
       : open_key_(std::move(open_key)), capacity_(capacity < 1 ? 1 : capacity) {}

@@ -29,7 +29,7 @@ struct ServerConfig {
   std::string listener_address = "127.0.0.1";  // where HTTPS listeners bind
   int listener_port_offset = 0;                // listener port N binds N + offset
   int dataplane_threads = 0;                   // threads serving listeners; 0 = one per core
-  int tls_context_cache = 4096;                // TLS contexts kept built (LRU)
+  int tls_context_cache = 16384;               // TLS contexts kept built (LRU)
   int rate_limit = 0;                       // API requests per second per AccessKey; 0 = unlimited
   int rate_limit_burst = 0;                 // requests a key may save up; 0 = one second's worth
   int max_connections = 4096;               // OpenAPI connections held at once; 0 = no limit

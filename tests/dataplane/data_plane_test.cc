@@ -5,16 +5,13 @@
 
 #include <boost/asio/ip/tcp.hpp>
 
+#include "support/free_port.h"
 #include "support/test_certificates.h"
 
 namespace openalb {
 namespace {
 
-std::uint16_t FreePort() {
-  boost::asio::io_context io;
-  boost::asio::ip::tcp::acceptor probe(io, {boost::asio::ip::make_address("127.0.0.1"), 0});
-  return probe.local_endpoint().port();
-}
+using testing::FreePort;
 
 CertificateMaterial Material(const std::string& id, const std::string& name,
                              std::chrono::seconds valid_for) {

@@ -19,16 +19,13 @@
 #include <string>
 
 #include "dataplane/data_plane.h"
+#include "support/free_port.h"
 #include "support/test_certificates.h"
 
 namespace openalb {
 namespace {
 
-std::uint16_t FreePort() {
-  boost::asio::io_context io;
-  boost::asio::ip::tcp::acceptor probe(io, {boost::asio::ip::make_address("127.0.0.1"), 0});
-  return probe.local_endpoint().port();
-}
+using testing::FreePort;
 
 CertificateMaterial Material(const std::string& id, const std::string& name, bool ecdsa) {
   testing::CertSpec spec;
