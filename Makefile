@@ -68,6 +68,7 @@ bench: setup-bench build sdk-deps
 	bash bench/run
 	bash bench/run-certificates
 	bash bench/run-tls
+	bash bench/run-startup
 
 # Ten minutes of mixed signed traffic (after a 300 s warm-up); RSS and p99 each minute.
 soak: setup-bench build sdk-deps
