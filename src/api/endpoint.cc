@@ -37,11 +37,14 @@ Result<ResponseFormat> ChooseFormat(const ParameterMap& params, const HttpReques
   return ResponseFormat::kJson;
 }
 
-// The action or version named in the V3 header or the V1 parameter; both must agree.
+// The action or version: a V3 request names it in its (signed) header or a parameter, and
+// both must agree; a V1 request only in its parameters, the ones its signature covers — an
+// unsigned header must not choose what a V1 signature is taken to authorise.
 Result<std::string> CommonValue(const RpcRequest& request, const HttpRequestView& http,
                                 std::string_view header, std::string_view param) {
   auto from_param = request.params.find(param);
-  auto from_header = http.Header(header);
+  auto from_header = request.caller.signature_version == SignatureVersion::kV3 ? http.Header(header)
+                                                                               : std::nullopt;
   if (from_header && !from_header->empty()) {
     if (from_param != request.params.end() && from_param->second != *from_header) {
       return Fail(

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <spdlog/spdlog.h>
 #include <cerrno>
 #include <cstring>
 #include <nlohmann/json.hpp>
@@ -42,6 +43,16 @@ Result<void> EnsureDataDir(const DataDirPaths& paths) {
   struct stat st {};
   if (::stat(paths.root.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
     return Fail(IoError("data directory " + paths.root + " is not a directory"));
+  }
+  if ((st.st_mode & 0077) != 0) {
+    // It holds the sealing key and the database: nobody else may list or read it.
+    if (::chmod(paths.root.c_str(), 0700) != 0) {
+      return Fail(IoError("data directory " + paths.root +
+                          " is readable by other users and "
+                          "cannot be made private (chmod 700 it)"));
+    }
+    spdlog::warn("event=data_dir_made_private path={} mode_was={:o}", paths.root,
+                 st.st_mode & 0777);
   }
   return {};
 }

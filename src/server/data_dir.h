@@ -22,7 +22,8 @@ struct DataDirPaths {
   std::string secret_key() const { return root + "/secret.key"; }
 };
 
-// Creates the directory if it does not exist.
+// Creates the directory (0700) if it does not exist; narrows an existing one that other
+// users could read to 0700, with a log line. The database files are 0600 (store/sqlite).
 Result<void> EnsureDataDir(const DataDirPaths& paths);
 
 // The sealing key, created (32 random bytes, mode 0600) on first use. Safe when the server

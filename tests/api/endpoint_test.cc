@@ -321,3 +321,25 @@ TEST(EndpointTest, HostileActionNamesAreSanitisedInTheLog) {
 
 }  // namespace
 }  // namespace openalb
+
+namespace openalb {
+namespace {
+
+// A V1 signature covers the parameters only: an unsigned header must not name the action or
+// version it is taken to authorise.
+TEST(EndpointTest, AV1RequestTakesItsActionAndVersionOnlyFromSignedParameters) {
+  ApiHarness api;
+  auto without_action = api.SignedGet({{"Action", kOmit}});
+  without_action.headers.emplace_back("x-acs-action", "DescribeRegions");
+  ExpectError(api.Send(without_action), 400, "MissingAction");
+  auto without_version = api.SignedGet({{"Version", kOmit}});
+  without_version.headers.emplace_back("x-acs-version", "2020-06-16");
+  ExpectError(api.Send(without_version), 400, "MissingVersion");
+  // A header that disagrees with the signed parameter is not consulted either.
+  auto disagreeing = api.SignedGet({});
+  disagreeing.headers.emplace_back("x-acs-action", "DeleteLoadBalancer");
+  EXPECT_EQ(api.Send(disagreeing).status, 200);
+}
+
+}  // namespace
+}  // namespace openalb

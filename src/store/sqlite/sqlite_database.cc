@@ -1,5 +1,11 @@
 #include "store/sqlite/sqlite_database.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <string>
 
 namespace openalb {
@@ -68,7 +74,35 @@ std::int64_t SqliteStatement::ColumnInt(int index) const {
   return sqlite3_column_int64(stmt_, index);
 }
 
+namespace {
+
+// The database file exists with mode 0600 before SQLite opens it: SQLite gives its WAL and
+// shared-memory files the database's mode, so all three are private to the server's user
+// whatever the umask. An existing file readable by others is narrowed. An existing file is
+// never opened here: closing any descriptor of a file drops every POSIX lock this process
+// holds on it, including those of a SQLite connection already open on it.
+Result<void> MakePrivateFile(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0) {
+    if ((st.st_mode & 0077) != 0 && ::chmod(path.c_str(), 0600) != 0) {
+      return Fail(StoreError("chmod 600 " + path + ": " + std::strerror(errno)));
+    }
+    return {};
+  }
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0 && errno != EEXIST) {
+    return Fail(StoreError("create " + path + ": " + std::strerror(errno)));
+  }
+  if (fd >= 0) ::close(fd);
+  return {};
+}
+
+}  // namespace
+
 Result<std::unique_ptr<SqliteDatabase>> SqliteDatabase::Open(const std::string& path) {
+  if (path != ":memory:" && !path.empty()) {
+    if (auto r = MakePrivateFile(path); !r) return Fail(r.error());
+  }
   sqlite3* raw = nullptr;
   int rc =
       sqlite3_open_v2(path.c_str(), &raw,
