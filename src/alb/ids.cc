@@ -36,4 +36,14 @@ std::string CertificateIdFor(std::int64_t number, std::string_view region_id) {
   return std::to_string(number) + "-" + std::string(region_id);
 }
 
+std::optional<std::int64_t> ParseCanonicalCertificateNumber(std::string_view text) {
+  if (text.empty() || text.size() > 10 || text.front() == '0') return std::nullopt;
+  std::int64_t number = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return std::nullopt;
+    number = number * 10 + (c - '0');
+  }
+  return number;
+}
+
 }  // namespace openalb

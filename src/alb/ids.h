@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -17,5 +18,11 @@ std::string NewServerGroupId(Random& random);
 std::string NewJobId(Random& random);
 std::int64_t NewCertificateNumber(Random& random);
 std::string CertificateIdFor(std::int64_t number, std::string_view region_id);
+
+// A certificate number as a client wrote it, accepted only in its one canonical spelling
+// (1 to 10 decimal digits, no leading zero, sign or space): RAM authorises on the ARN
+// built from this text and the handler acts on the number, so two spellings of one
+// number would let a Deny on one be bypassed with the other.
+std::optional<std::int64_t> ParseCanonicalCertificateNumber(std::string_view text);
 
 }  // namespace openalb

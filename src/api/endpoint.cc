@@ -150,6 +150,21 @@ Result<Json> Endpoint::Process(const HttpRequestView& http, RpcRequest& request,
   const ActionSpec* spec = actions_.Find(request.version, request.action);
   if (spec == nullptr) return Fail(errors::InvalidAction(request.action.substr(0, 128)));
 
+  // From here the caller and the action are known: a mutating request leaves an audit
+  // entry whatever happens next (a missing parameter, another region, an id RAM cannot
+  // judge), with the ARN once it is resolved.
+  const bool mutating = spec->access == AccessLevel::kWrite || spec->access == AccessLevel::kDelete;
+  if (mutating) {
+    audit.emplace();
+    audit->entry = {.time = FormatIso8601(services_.clock.Now()),
+                    .request_id = request.request_id,
+                    .account_id = request.caller.account_id,
+                    .user_name = request.caller.user_name,
+                    .access_key_id = request.caller.access_key_id,
+                    .action = spec->ram_action,
+                    .resource = "",
+                    .source_ip = request.source_ip};
+  }
   if (auto it = request.params.find("RegionId"); it != request.params.end() &&
                                                  !it->second.empty() &&
                                                  it->second != services_.region.region_id) {
@@ -160,21 +175,12 @@ Result<Json> Endpoint::Process(const HttpRequestView& http, RpcRequest& request,
     if (auto r = reader.Required(name); !r) return Fail(r.error());
   }
   ActionContext context{request, reader, services_};
-  const bool mutating = spec->access == AccessLevel::kWrite || spec->access == AccessLevel::kDelete;
   if (!mutating && request.caller.user_name.empty()) return spec->handler(context);
 
   auto resource = spec->resource(context);
   if (!resource) return Fail(resource.error());
   if (mutating) {
-    audit.emplace();
-    audit->entry = {.time = FormatIso8601(services_.clock.Now()),
-                    .request_id = request.request_id,
-                    .account_id = request.caller.account_id,
-                    .user_name = request.caller.user_name,
-                    .access_key_id = request.caller.access_key_id,
-                    .action = spec->ram_action,
-                    .resource = *resource,
-                    .source_ip = request.source_ip};
+    audit->entry.resource = *resource;
     context.audit = &*audit;
   }
   if (auto allowed = Authorize(request, *spec, *resource); !allowed) return Fail(allowed.error());

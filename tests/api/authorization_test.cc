@@ -6,7 +6,11 @@
 #include <nlohmann/json.hpp>
 #include <pugixml.hpp>
 
+#include <sqlite3.h>
+
+#include "alb/certificates.h"
 #include "support/api_harness.h"
+#include "support/test_certificates.h"
 
 namespace openalb {
 namespace {
@@ -146,6 +150,101 @@ TEST(AuthorizationTest, AListenerActionIsJudgedOnItsLoadBalancerAndAuditedWithTh
   EXPECT_EQ(audit[3].resource,
             std::string("acs:alb:cn-hangzhou:") + kAccountId + ":listener/lsr-none");
   EXPECT_EQ(audit[3].code, "ResourceNotFound.Listener");
+}
+
+// A certificate uploaded by the account's root, as its CAS number.
+std::int64_t UploadCertificate(ApiHarness& api) {
+  api.clock().Set(std::chrono::system_clock::now());
+  auto generated = testing::MakeCertificate({});
+  auto imported =
+      ImportCertificate(api.domain(), {kAccountId, "kept", generated.cert_pem, generated.key_pem});
+  EXPECT_TRUE(imported);
+  return imported ? imported->number : 0;
+}
+
+bool CertificateExists(ApiHarness& api, std::int64_t number) {
+  return GetCertificate(api.domain(), kAccountId, number).has_value();
+}
+
+TEST(AuthorizationTest, ADenyOnACertificateCannotBeBypassedBySpellingItsIdAnotherWay) {
+  ApiHarness api;
+  const std::int64_t number = UploadCertificate(api);
+  const std::string id = std::to_string(number);
+  AddUser(api, R"({"Effect":"Allow","Action":"*","Resource":"*"},
+                  {"Effect":"Deny","Action":"yundun-cert:DeleteUserCertificate",
+                   "Resource":"acs:yundun-cert:*:*:certificate/)" +
+                   id + R"("})");
+  auto cas = [&](const std::string& cert_id) {
+    return api.Send(AsUser(
+        api,
+        {{"Action", "DeleteUserCertificate"}, {"Version", "2020-04-07"}, {"CertId", cert_id}}));
+  };
+  EXPECT_EQ(cas(id).status, 403);
+  for (const std::string& spelling :
+       std::vector<std::string>{"00" + id, "+" + id, " " + id, id + " ", id + ".0"}) {
+    auto reply = cas(spelling);
+    EXPECT_EQ(reply.status, 400) << spelling << ": " << reply.body;
+    EXPECT_EQ(Json::parse(reply.body)["Code"], "InvalidParameter") << spelling;
+  }
+  EXPECT_TRUE(CertificateExists(api, number));
+  // A read as the root is held to the same spelling.
+  auto read = api.Send(api.SignedGet(
+      {{"Action", "GetUserCertificateDetail"}, {"Version", "2020-04-07"}, {"CertId", "0" + id}}));
+  EXPECT_EQ(read.status, 400) << read.body;
+
+  // Every attempt is audited; the one RAM judged on the canonical ARN, the others with none.
+  auto audit = Audit(api);
+  ASSERT_EQ(audit.size(), 6u);
+  EXPECT_EQ(audit[0].result, "Denied");
+  EXPECT_EQ(audit[0].resource,
+            std::string("acs:yundun-cert:cn-hangzhou:") + kAccountId + ":certificate/" + id);
+  for (size_t i = 1; i < audit.size(); ++i) {
+    EXPECT_EQ(audit[i].result, "Failed");
+    EXPECT_EQ(audit[i].code, "InvalidParameter");
+    EXPECT_EQ(audit[i].resource, "");
+  }
+}
+
+TEST(AuthorizationTest, AMutatingRequestThatFailsBeforeItsHandlerIsStillAudited) {
+  ApiHarness api;
+  // No LoadBalancerId; then another region.
+  EXPECT_EQ(api.Send(api.SignedGet({{"Action", "DeleteLoadBalancer"}})).status, 400);
+  EXPECT_EQ(api.Send(api.SignedGet({{"Action", "DeleteLoadBalancer"},
+                                    {"LoadBalancerId", "alb-x"},
+                                    {"RegionId", "cn-beijing"}}))
+                .status,
+            400);
+  auto audit = Audit(api);
+  ASSERT_EQ(audit.size(), 2u);
+  EXPECT_EQ(audit[0].action, "alb:DeleteLoadBalancer");
+  EXPECT_EQ(audit[0].code, "MissingLoadBalancerId");
+  EXPECT_EQ(audit[0].result, "Failed");
+  EXPECT_EQ(audit[0].access_key_id, testing::kAccessKeyId);
+  EXPECT_EQ(audit[1].code, "InvalidRegionId");
+}
+
+TEST(AuthorizationTest, AChangeIsNeverCommittedWithoutItsAuditEntry) {
+  ApiHarness api;
+  // Another connection to the same file makes every audit insert fail: a change whose
+  // entry were written after its commit would still be made.
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(api.DatabasePath().c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db,
+                         "CREATE TRIGGER audit_refused BEFORE INSERT ON audit_log "
+                         "BEGIN SELECT RAISE(ABORT, 'refused by the test'); END;",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+
+  auto created = api.Send(api.SignedGet({{"Action", "CreateLoadBalancer"},
+                                         {"LoadBalancerEdition", "Basic"},
+                                         {"VpcId", "vpc-1"},
+                                         {"AddressType", "Internet"},
+                                         {"LoadBalancerName", "lb"}}));
+  EXPECT_EQ(created.status, 500) << created.body;
+  auto listed = api.Send(api.SignedGet({{"Action", "ListLoadBalancers"}}));
+  ASSERT_EQ(listed.status, 200);
+  EXPECT_EQ(Json::parse(listed.body)["TotalCount"], 0) << listed.body;
 }
 
 }  // namespace

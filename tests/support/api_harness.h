@@ -52,6 +52,8 @@ class ApiHarness {
   Domain& domain() { return *domain_; }
   JobWorker& worker() { return *worker_; }
   std::string AccessLog() const { return log_stream_.str(); }
+  // The SQLite file behind store(), for a test that opens it with a connection of its own.
+  std::string DatabasePath() const { return dir_.File("openalb.db"); }
   std::string NextNonce() { return "nonce-" + std::to_string(++nonce_counter_); }
 
  private:

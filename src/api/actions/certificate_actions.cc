@@ -43,14 +43,8 @@ Result<Json> UploadUserCertificateAction(ActionContext& context) {
   return body;
 }
 
-Result<std::int64_t> ReadCertId(const ParameterReader& params) {
-  auto id = params.Integer("CertId", 1, 9'999'999'999);
-  if (!id) return Fail(id.error());
-  return id->value_or(0);
-}
-
 Result<Json> GetUserCertificateDetailAction(ActionContext& context) {
-  auto number = ReadCertId(context.params);
+  auto number = ReadCanonicalCertificateNumber(context, "CertId");
   if (!number) return Fail(number.error());
   auto certificate =
       GetCertificate(context.services.domain, context.request.caller.account_id, *number);
@@ -100,7 +94,7 @@ Result<Json> ListUserCertificateOrderAction(ActionContext& context) {
 }
 
 Result<Json> DeleteUserCertificateAction(ActionContext& context) {
-  auto number = ReadCertId(context.params);
+  auto number = ReadCanonicalCertificateNumber(context, "CertId");
   if (!number) return Fail(number.error());
   auto deleted = DeleteCertificate(context.services.domain, context.request.caller.account_id,
                                    *number, context.audit);
@@ -115,13 +109,11 @@ void RegisterCertificateActions(ActionTable& table) {
                       {"Name", "Cert", "Key"}, NewResource("yundun-cert", "certificate"),
                       UploadUserCertificateAction));
   table.Add(CasAction(api_name::kGetUserCertificateDetail, AccessLevel::kRead, {"CertId"},
-                      ResourceNamedBy("yundun-cert", "certificate", "CertId"),
-                      GetUserCertificateDetailAction));
+                      CertificateNamedBy("CertId"), GetUserCertificateDetailAction));
   table.Add(CasAction(api_name::kListUserCertificateOrder, AccessLevel::kList, {},
                       AllResources("yundun-cert"), ListUserCertificateOrderAction));
   table.Add(CasAction(api_name::kDeleteUserCertificate, AccessLevel::kDelete, {"CertId"},
-                      ResourceNamedBy("yundun-cert", "certificate", "CertId"),
-                      DeleteUserCertificateAction));
+                      CertificateNamedBy("CertId"), DeleteUserCertificateAction));
 }
 
 }  // namespace openalb

@@ -2,7 +2,9 @@
 
 #include <string>
 
+#include "alb/ids.h"
 #include "api/services.h"
+#include "core/common_errors.h"
 
 namespace openalb {
 namespace {
@@ -51,6 +53,24 @@ ResourceResolver ResourceNamedBy(std::string_view service, std::string_view type
   return [service = std::string(service), type = std::string(type),
           param = std::string(param)](const ActionContext& context) -> Result<std::string> {
     return Arn(context, service, Typed(type, context.params.Get(param).value_or("")));
+  };
+}
+
+Result<std::int64_t> ReadCanonicalCertificateNumber(const ActionContext& context,
+                                                    std::string_view param) {
+  auto number = ParseCanonicalCertificateNumber(context.params.Get(param).value_or(""));
+  if (!number) {
+    return Fail(errors::InvalidParameter(
+        param, "expected a certificate number: 1 to 10 digits without a leading zero"));
+  }
+  return *number;
+}
+
+ResourceResolver CertificateNamedBy(std::string_view param) {
+  return [param = std::string(param)](const ActionContext& context) -> Result<std::string> {
+    auto number = ReadCanonicalCertificateNumber(context, param);
+    if (!number) return Fail(number.error());
+    return Arn(context, "yundun-cert", Typed("certificate", std::to_string(*number)));
   };
 }
 

@@ -4,6 +4,7 @@
 // resource on `acs:<service>:<region>:<account>:*`, which a policy's `*` covers.
 #pragma once
 
+#include <cstdint>
 #include <string_view>
 
 #include "api/action_table.h"
@@ -17,6 +18,12 @@ ResourceResolver NewResource(std::string_view service, std::string_view type);
 // `<type>/<the value of parameter param>`.
 ResourceResolver ResourceNamedBy(std::string_view service, std::string_view type,
                                  std::string_view param);
+// `certificate/<the number in parameter param>`, the number in its canonical spelling;
+// any other spelling is InvalidParameter (see ParseCanonicalCertificateNumber).
+ResourceResolver CertificateNamedBy(std::string_view param);
+// The certificate number a handler acts on: the same parse CertificateNamedBy authorised.
+Result<std::int64_t> ReadCanonicalCertificateNumber(const ActionContext& context,
+                                                    std::string_view param);
 // `loadbalancer/<the load balancer of the ListenerId parameter>`; `listener/<id>` when the
 // caller's account has no such listener (the handler then answers ResourceNotFound).
 ResourceResolver ListenerLoadBalancer();
