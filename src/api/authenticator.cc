@@ -34,7 +34,7 @@ Result<void> Authenticator::CheckTimestamp(std::string_view timestamp) {
   auto parsed = ParseIso8601(timestamp);
   if (!parsed) return Fail(errors::InvalidTimestampFormat());
   auto now = clock_.Now();
-  if (*parsed > now + kMaxClockSkew || *parsed < now - kMaxClockSkew) {
+  if (*parsed > now + kMaxFutureSkew || *parsed < now - kMaxClockSkew) {
     return Fail(errors::InvalidTimestampExpired(timestamp, FormatIso8601(now)));
   }
   return {};

@@ -1,9 +1,9 @@
 // Authenticator: decides who sent a request, from either signature family real clients
 // use (V1 HMAC-SHA1 parameters, V3 ACS3-HMAC-SHA256 Authorization header). It checks, in
 // order: the signature parts are all there, the method is supported, the timestamp is
-// well formed and within ±15 minutes, the key exists and is active, the signature matches
-// (constant-time), and the nonce is fresh. A nonce is recorded only for a request whose
-// signature matched, so nobody can burn another caller's nonces.
+// well formed, at most 15 minutes old and 5 minutes ahead, the key exists and is active, the
+// signature matches (constant-time), and the nonce is fresh. A nonce is recorded only for a request
+// whose signature matched, so nobody can burn another caller's nonces.
 #pragma once
 
 #include <chrono>
@@ -28,7 +28,11 @@ struct SignedParts {
 
 class Authenticator {
  public:
+  // A timestamp may be this far in the past (ALB's window) ...
   static constexpr std::chrono::minutes kMaxClockSkew{15};
+  // ... but only this far in the future: a request is remembered until its timestamp plus
+  // kMaxClockSkew, and a caller should not be able to make that much longer.
+  static constexpr std::chrono::minutes kMaxFutureSkew{5};
   static constexpr size_t kMaxNonceLength = 256;
 
   Authenticator(AccessKeyDirectory& keys, NonceCache& nonces, const Clock& clock)

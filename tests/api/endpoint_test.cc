@@ -173,15 +173,18 @@ TEST(EndpointTest, MalformedTimestampIsInvalidTimeStampFormat) {
               "InvalidTimeStamp.Format");
 }
 
-TEST(EndpointTest, TimestampMoreThanFifteenMinutesAwayIsExpired) {
+TEST(EndpointTest, TimestampMoreThanFifteenMinutesOldOrFiveAheadIsExpired) {
   ApiHarness api;
   auto now = api.clock().Now();
   ExpectError(
       api.Send(api.SignedGet({{"Timestamp", FormatIso8601(now - std::chrono::minutes(16))}})), 400,
       "InvalidTimeStamp.Expired");
   ExpectError(
-      api.Send(api.SignedGet({{"Timestamp", FormatIso8601(now + std::chrono::minutes(16))}})), 400,
+      api.Send(api.SignedGet({{"Timestamp", FormatIso8601(now + std::chrono::minutes(6))}})), 400,
       "InvalidTimeStamp.Expired");
+  EXPECT_EQ(
+      api.Send(api.SignedGet({{"Timestamp", FormatIso8601(now + std::chrono::minutes(4))}})).status,
+      200);
   EXPECT_EQ(api.Send(api.SignedGet({{"Timestamp", FormatIso8601(now - std::chrono::minutes(14))}}))
                 .status,
             200);
@@ -339,6 +342,33 @@ TEST(EndpointTest, AV1RequestTakesItsActionAndVersionOnlyFromSignedParameters) {
   auto disagreeing = api.SignedGet({});
   disagreeing.headers.emplace_back("x-acs-action", "DeleteLoadBalancer");
   EXPECT_EQ(api.Send(disagreeing).status, 200);
+}
+
+TEST(EndpointTest, NoCallerCanLockAnotherAccountOutByFloodingTheNonceCache) {
+  ApiHarness api(1600);
+  const std::string attacker_key = "LTAIattackerkey000000001",
+                    attacker_secret = "attackerSecret000";
+  api.AddAccount("9999999999999999", attacker_key, attacker_secret);
+  const auto now = api.clock().Now();
+  // As far ahead as the server lets a timestamp be, and then some.
+  auto flood = [&](std::chrono::minutes ahead) {
+    std::map<std::string, int> codes;
+    for (int i = 0; i < 3000; ++i) {
+      auto reply = api.Send(
+          api.SignedGet({{"AccessKeyId", attacker_key}, {"Timestamp", FormatIso8601(now + ahead)}},
+                        attacker_secret));
+      ++codes[reply.status == 200 ? "200" : Body(reply)["Code"].get<std::string>()];
+    }
+    return codes;
+  };
+  EXPECT_EQ(flood(std::chrono::minutes(14))["InvalidTimeStamp.Expired"], 3000);
+  auto served = flood(std::chrono::minutes(4));
+  EXPECT_GT(served["200"], 0);
+  // The other account is served now and for the next minutes, with current timestamps.
+  for (int minute = 0; minute < 20; ++minute) {
+    EXPECT_EQ(api.Send(api.SignedGet({})).status, 200) << "minute " << minute;
+    api.clock().Advance(std::chrono::minutes(1));
+  }
 }
 
 }  // namespace

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
+#include <string>
+
 namespace openalb {
 namespace {
 
@@ -98,11 +101,77 @@ TEST(NonceCacheTest, AtTheCapWithinOneSecondNewerTimestampsStillGetIn) {
     auto outcome = cache.Record("k", std::to_string(i), now, now + minutes(15));
     (outcome == Outcome::kFresh ? fresh : too_old)++;
   }
-  EXPECT_GT(too_old, 0);  // that second's entries were all forgotten, so it is closed
-  EXPECT_GT(fresh, 16 * 4);
+  EXPECT_GT(too_old, 0);     // that second's entries were all forgotten, so it is closed
+  EXPECT_GE(fresh, 16 * 4);  // the whole cap, before that second closed
   auto next = now + seconds(1);
   EXPECT_EQ(cache.Record("k", "0", next, next + minutes(15)), Outcome::kFresh);
   EXPECT_EQ(cache.Record("k", "0", next, next + minutes(15)), Outcome::kReused);
+}
+
+TEST(NonceCacheTest, OneKeyFloodingWithFutureTimestampsNeverRefusesAnotherKey) {
+  NonceCache cache(1600);
+  system_clock::time_point now{};
+  ASSERT_EQ(cache.Record("victim", "earlier", now, now + minutes(15)), Outcome::kFresh);
+  // Far more than the cap, each remembered for as long as a timestamp can be ahead.
+  for (int i = 0; i < 3000; ++i) {
+    cache.Record("attacker", std::to_string(i), now, now + minutes(14) + minutes(15));
+  }
+  EXPECT_LE(cache.LiveEntriesForTesting(now), 1600u + 1);
+  for (int i = 0; i < 100; ++i) {
+    ASSERT_EQ(cache.Record("victim", "n" + std::to_string(i), now, now + minutes(15)),
+              Outcome::kFresh)
+        << i;
+  }
+  // The victim's entries were not the ones forgotten: its replay is still caught as such.
+  EXPECT_EQ(cache.Record("victim", "earlier", now, now + minutes(15)), Outcome::kReused);
+}
+
+TEST(NonceCacheTest, AtTheCapTheHeaviestKeysGiveUpEntriesAndLightOnesKeepThem) {
+  NonceCache cache(1000);
+  system_clock::time_point now{};
+  for (int key = 0; key < 10; ++key) {
+    for (int i = 0; i < 50; ++i) {
+      cache.Record("light" + std::to_string(key), std::to_string(i), now, now + minutes(15));
+    }
+  }
+  for (int i = 0; i < 5000; ++i) {
+    cache.Record("heavy", std::to_string(i), now + seconds(i / 100),
+                 now + minutes(15) + seconds(i / 100));
+  }
+  for (int key = 0; key < 10; ++key) {
+    for (int i = 0; i < 50; ++i) {
+      ASSERT_EQ(
+          cache.Record("light" + std::to_string(key), std::to_string(i), now, now + minutes(15)),
+          Outcome::kReused);
+    }
+  }
+}
+
+// Nonces an attacker can compute offline to collide in the low bits of an unkeyed hash
+// (std::hash, which this cache once used): each lands on the same home slot there.
+std::vector<std::string> NoncesCollidingUnderStdHash(size_t count, unsigned bits) {
+  std::vector<std::string> out;
+  const std::uint64_t mask = (std::uint64_t{1} << bits) - 1;
+  for (std::uint64_t i = 0; out.size() < count; ++i) {
+    std::string nonce = "n" + std::to_string(i);
+    if ((std::hash<std::string>{}(nonce)&mask) == 0) out.push_back(nonce);
+  }
+  return out;
+}
+
+TEST(NonceCacheTest, NoncesCraftedToCollideCostNoMoreProbesThanRandomOnes) {
+  const auto crafted = NoncesCollidingUnderStdHash(1500, 11);
+  system_clock::time_point now{};
+  NonceCache flooded(100000);
+  for (const auto& nonce : crafted) flooded.Record("k", nonce, now, now + minutes(15));
+  NonceCache random(100000);
+  for (size_t i = 0; i < crafted.size(); ++i) {
+    random.Record("k", "random-" + std::to_string(i * 7919), now, now + minutes(15));
+  }
+  // Linear probing at most half full averages under two probes a record; an unkeyed hash
+  // gave these nonces chains hundreds long.
+  EXPECT_LT(flooded.ProbesForTesting(), 2 * random.ProbesForTesting());
+  EXPECT_LT(flooded.ProbesForTesting(), 3 * crafted.size());
 }
 
 }  // namespace

@@ -64,6 +64,15 @@ ApiHarness::ApiHarness(size_t nonce_cache_entries)
   endpoint_ = std::make_unique<Endpoint>(actions_, *authenticator_, *services_, random_, *log_);
 }
 
+void ApiHarness::AddAccount(const std::string& account_id, const std::string& access_key_id,
+                            const std::string& secret) {
+  Must(store_->CreateAccount({account_id, account_id, "2026-11-23T08:00:00Z"}));
+  Must(store_->CreateAccessKey({access_key_id, account_id,
+                                SealAccessKeySecret(*secrets_, access_key_id, secret), true,
+                                "2026-11-23T08:00:00Z"}));
+  Must(keys_->Load());
+}
+
 std::map<std::string, std::string> ApiHarness::WithCommonParams(
     std::map<std::string, std::string> params) {
   std::map<std::string, std::string> all = {

@@ -46,6 +46,10 @@ class ApiHarness {
   HttpRequestView SignedPost(std::map<std::string, std::string> params,
                              const std::string& secret = kSecret);
 
+  // Another account with a root AccessKey of its own.
+  void AddAccount(const std::string& account_id, const std::string& access_key_id,
+                  const std::string& secret);
+
   ManualClock& clock() { return clock_; }
   SqliteStore& store() { return *store_; }
   AccessKeyDirectory& keys() { return *keys_; }
