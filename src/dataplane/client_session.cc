@@ -13,6 +13,8 @@
 #include <type_traits>
 #include <vector>
 
+#include "dataplane/request_rules.h"
+
 namespace openalb {
 namespace {
 
@@ -103,7 +105,8 @@ class ClientSession : public std::enable_shared_from_this<ClientSession<kTls>> {
 
   void OnHeader(beast::error_code ec) {
     if (ec) return ReadFailed(ec);
-    const auto& header = parser_->get();
+    auto& header = parser_->get();
+    if (auto refusal = CheckRequestHead(header)) return Refuse(refusal->status, refusal->body);
     if (beast::iequals(header[http::field::expect], "100-continue")) {
       // Let the client send its body (it was waiting for this); the server never sees Expect.
       static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
@@ -166,12 +169,13 @@ class ClientSession : public std::enable_shared_from_this<ClientSession<kTls>> {
     }
     EraseHopByHop(request_);
     request_.erase(http::field::expect);
-    std::string forwarded_for(request_["X-Forwarded-For"]);
-    request_.set("X-Forwarded-For",
-                 forwarded_for.empty() ? client_ip_ : forwarded_for + ", " + client_ip_);
-    request_.set("X-Forwarded-Proto", kTls ? "https" : "http");
+    SetForwardingHeaders(request_, client_ip_, kTls);
     request_.version(11);
     request_.keep_alive(true);
+    // The body was read whole (de-chunked): it goes on with openalb's own Content-Length and
+    // no Transfer-Encoding, whatever framing the client used (request_rules.h).
+    request_.erase(http::field::transfer_encoding);
+    request_.erase(http::field::content_length);
     request_.prepare_payload();
     tried_.clear();
     Forward();
