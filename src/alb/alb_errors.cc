@@ -23,6 +23,14 @@ std::string NotAllowedBecauseOf(std::string_view reason) {
 
 }  // namespace
 
+ApiError BackendAddressNotAllowed(std::string_view address, int port, std::string_view why) {
+  return Error("OperationDenied.BackendAddressNotAllowed", 400,
+               fmt::format("The server {}:{} is not allowed as a backend: {}. The operator sets "
+                           "which addresses servers may have with --backend-allow and "
+                           "--backend-deny.",
+                           Clip(address), port, why));
+}
+
 ApiError ListenerNotFound(std::string_view listener_id) {
   return Error("ResourceNotFound.Listener", 404, NotFound("listener", Clip(listener_id)));
 }

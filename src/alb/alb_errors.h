@@ -16,6 +16,8 @@ ApiError LoadBalancerNotFound(std::string_view load_balancer_id);
 ApiError CertificateNotFound(std::string_view certificate_id);
 ApiError ServerGroupNotFound(std::string_view server_group_id);
 ApiError BackendServerNotFound(std::string_view server_id, int port);
+// A server address the operator's backend address policy refuses (core/backend_address_policy.h).
+ApiError BackendAddressNotAllowed(std::string_view address, int port, std::string_view why);
 
 // 400: the resource is in a status that does not allow the operation.
 ApiError IncorrectListenerStatus(std::string_view listener_id, std::string_view status);

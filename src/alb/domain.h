@@ -16,6 +16,8 @@
 
 namespace openalb {
 
+class BackendAddressPolicy;  // core/backend_address_policy.h
+
 struct DomainLimits {
   int additional_certificates_basic = 10;     // per load balancer, Basic edition
   int additional_certificates_standard = 25;  // Standard and StandardWithWaf
@@ -36,6 +38,8 @@ struct Domain {
   std::chrono::milliseconds job_delay{0};
   // Called after a transaction that created a job has committed.
   std::function<void()> wake_jobs = [] {};
+  // Which addresses servers may have; null allows every address (tests).
+  const BackendAddressPolicy* backend_policy = nullptr;
 
   std::int64_t NowMs() const {
     return std::chrono::duration_cast<std::chrono::milliseconds>(clock.Now().time_since_epoch())

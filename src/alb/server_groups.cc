@@ -10,6 +10,7 @@
 #include "alb/api_names.h"
 #include "alb/ids.h"
 #include "alb/jobs.h"
+#include "core/backend_address_policy.h"
 
 namespace openalb {
 namespace {
@@ -55,10 +56,18 @@ Result<std::string> OneOf(std::string_view name, const std::string& value,
   return Fail(errors::InvalidParameter(name, why));
 }
 
+Result<BackendServer> AllowedByPolicy(const Domain& domain, BackendServer server) {
+  if (domain.backend_policy == nullptr) return server;
+  if (auto why = domain.backend_policy->Refuses(server.server_ip, server.port)) {
+    return Fail(errors::BackendAddressNotAllowed(server.server_ip, server.port, *why));
+  }
+  return server;
+}
+
 // Checks one server of AddServersToServerGroup against the group's type, and fills in the
 // address openalb connects to.
-Result<BackendServer> ServerToAdd(const ServerGroup& group, const ServerSpec& spec,
-                                  const std::string& job_id) {
+Result<BackendServer> ServerToAdd(const Domain& domain, const ServerGroup& group,
+                                  const ServerSpec& spec, const std::string& job_id) {
   static const std::set<std::string, std::less<>> kInstanceTypes = {"Ecs", "Eni", "Eci"};
   if (spec.server_id.empty()) return Fail(errors::MissingParameter("Servers.ServerId"));
   if (spec.server_type.empty()) return Fail(errors::MissingParameter("Servers.ServerType"));
@@ -98,7 +107,7 @@ Result<BackendServer> ServerToAdd(const ServerGroup& group, const ServerSpec& sp
                                            "for a server of type Ip it must equal ServerId"));
     }
     server.server_ip = spec.server_id;
-    return server;
+    return AllowedByPolicy(domain, std::move(server));
   }
   if (!kInstanceTypes.contains(spec.server_type)) {
     return Fail(errors::InvalidParameter(
@@ -111,7 +120,7 @@ Result<BackendServer> ServerToAdd(const ServerGroup& group, const ServerSpec& sp
   if (!IsIpAddress(spec.server_ip)) {
     return Fail(errors::InvalidParameter("Servers.ServerIp", "it is not an IP address"));
   }
-  return server;
+  return AllowedByPolicy(domain, std::move(server));
 }
 
 // Servers: at least one, at most the per-call limit.
@@ -299,7 +308,7 @@ Result<Job> AddServersToServerGroup(const Domain& domain, const ChangeServersReq
                                  job_kind::kUpdate, *group, status::kConfiguring);
         if (!job) return job;
         for (const auto& spec : request.servers) {
-          auto server = ServerToAdd(*group, spec, job->job_id);
+          auto server = ServerToAdd(domain, *group, spec, job->job_id);
           if (!server) return Fail(server.error());
           auto existing = FindServer(tx, request.server_group_id, spec.server_id, spec.port);
           if (!existing) return Fail(existing.error());

@@ -19,6 +19,13 @@ Result<std::shared_ptr<const BackendPool>> DataPlane::PoolFor(const ListenerConf
   std::vector<BackendPool::Server> servers;
   for (const auto& target : config.forward->servers) {
     if (target.weight <= 0) continue;
+    if (auto why = backend_policy_ ? backend_policy_->Refuses(target.address, target.port)
+                                   : std::nullopt) {
+      // Stored before the operator changed the policy: the others still serve.
+      spdlog::warn("event=backend_refused server_group_id={} address={} port={} reason=\"{}\"",
+                   config.forward->server_group_id, target.address, target.port, *why);
+      continue;
+    }
     auto state = backends_.StateFor(target);
     if (!state) {
       return Fail(ConfigError("Server " + target.address + ":" + std::to_string(target.port) +

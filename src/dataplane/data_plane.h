@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "core/api_error.h"
+#include "core/backend_address_policy.h"
 #include "dataplane/backend_pool.h"
 #include "dataplane/certificate_contexts.h"
 #include "dataplane/io_workers.h"
@@ -68,6 +69,11 @@ class DataPlane {
                                                                    std::int64_t within_ms) const;
   void WarnExpiring(std::int64_t now_ms) const;
   const CertificateContexts& contexts() const { return *contexts_; }
+  // The addresses servers may have (core/backend_address_policy.h); pools built from now on
+  // skip the others. Set before the first Apply; null (the default) allows every address.
+  void SetBackendPolicy(std::shared_ptr<const BackendAddressPolicy> policy) {
+    backend_policy_ = std::move(policy);
+  }
 
  private:
   struct Served {
@@ -82,6 +88,7 @@ class DataPlane {
   const DataPlaneOptions options_;
   const std::shared_ptr<CertificateContexts> contexts_;
   BackendRegistry backends_;
+  std::shared_ptr<const BackendAddressPolicy> backend_policy_;
   IoWorkers workers_;
   mutable std::mutex mutex_;
   std::map<std::string, Served, std::less<>> served_;  // GUARDED_BY(mutex_)

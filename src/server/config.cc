@@ -2,6 +2,8 @@
 
 #include <toml++/toml.h>
 
+#include "core/backend_address_policy.h"
+
 #include <algorithm>
 #include <charconv>
 #include <cstdlib>
@@ -63,6 +65,8 @@ std::string_view SuggestSetting(std::string_view name) {
       {"port_offset", "listener_port_offset"},
       {"dataplane-threads", "dataplane_threads"},
       {"tls-context-cache", "tls_context_cache"},
+      {"backend-allow", "backend_allow"},
+      {"backend-deny", "backend_deny"},
   };
   for (const auto& [alias, key] : kAliases) {
     if (alias == name) return key;
@@ -94,6 +98,10 @@ Result<void> ValidateServeConfig(const ServerConfig& config) {
     return Fail(ConfigError("--tls-context-cache must be at least 1"));
   }
   if (auto listen = SplitHostPort(config.listen); !listen) return Fail(listen.error());
+  if (auto policy = BackendAddressPolicy::Create(config.backend_allow, config.backend_deny, {});
+      !policy) {
+    return Fail(ConfigError(policy.error().message));
+  }
   return {};
 }
 
@@ -131,6 +139,29 @@ Result<void> ApplyTomlFile(const std::string& path, ServerConfig& config) {
                                 ms.error().message));
       }
       out_ms = *ms;
+      return {};
+    };
+    // An array of strings, or one string of comma-separated ranges (as the flag takes).
+    auto cidrs = [&](std::vector<std::string>& out) -> Result<void> {
+      out.clear();
+      if (const auto* array = node.as_array()) {
+        for (const auto& item : *array) {
+          auto v = item.value<std::string>();
+          if (!v) {
+            return Fail(ConfigError("config file " + path + ": " + std::string(name) +
+                                    " must be an array of strings"));
+          }
+          out.push_back(*v);
+        }
+        return {};
+      }
+      std::string joined;
+      if (auto r = text(joined); !r) return r;
+      for (size_t start = 0; start <= joined.size();) {
+        size_t comma = std::min(joined.find(',', start), joined.size());
+        if (comma > start) out.push_back(joined.substr(start, comma - start));
+        start = comma + 1;
+      }
       return {};
     };
     Result<void> r;
@@ -180,6 +211,10 @@ Result<void> ApplyTomlFile(const std::string& path, ServerConfig& config) {
       r = integer(config.rate_limit);
     else if (name == "rate_limit_burst")
       r = integer(config.rate_limit_burst);
+    else if (name == "backend_allow")
+      r = cidrs(config.backend_allow);
+    else if (name == "backend_deny")
+      r = cidrs(config.backend_deny);
     else if (name == "tls_context_cache")
       r = integer(config.tls_context_cache);
     else if (auto meant = SuggestSetting(name); !meant.empty())
@@ -307,6 +342,17 @@ void AddServeOptions(CLI::App& command, ServerConfig& config) {
       ->envname("OPENALB_TLS_CONTEXT_CACHE")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
+  command
+      .add_option("--backend-allow", config.backend_allow,
+                  "CIDRs servers may be in (comma-separated or repeated); once given, only these")
+      ->envname("OPENALB_BACKEND_ALLOW")
+      ->delimiter(',');
+  command
+      .add_option("--backend-deny", config.backend_deny,
+                  "CIDRs servers may not be in, e.g. 127.0.0.0/8,::1/128 (the OpenAPI port and "
+                  "link-local addresses are always refused)")
+      ->envname("OPENALB_BACKEND_DENY")
+      ->delimiter(',');
   command
       .add_option("--dataplane-threads", config.dataplane_threads,
                   "Threads serving the listeners' connections (0: one per core)")

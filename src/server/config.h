@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <string>
+#include <vector>
 
 #include "core/api_error.h"
 
@@ -37,6 +38,9 @@ struct ServerConfig {
   std::int64_t header_timeout_ms = 10'000;  // handshake, request line and headers
   std::int64_t body_timeout_ms = 30'000;    // a request body once its headers are in
   std::int64_t idle_timeout_ms = 60'000;    // a kept-alive connection between requests
+  // Server addresses tenants may use (core/backend_address_policy.h), as CIDRs.
+  std::vector<std::string> backend_allow;
+  std::vector<std::string> backend_deny;
 };
 
 // "1500ms", "2s", "1m", or "0". A bare non-zero number is refused (ms or s is not guessed).

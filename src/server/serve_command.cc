@@ -193,6 +193,13 @@ int RunServe(const ServerConfig& config) {
         return endpoint.Refuse(error, partial);
       });
   if (!server) return fail(server.error());
+  // The OpenAPI port is known once bound: no listener may relay to it (backend_address_policy.h).
+  auto backend_policy =
+      BackendAddressPolicy::Create(config.backend_allow, config.backend_deny, {(*server)->port()});
+  if (!backend_policy) return fail(backend_policy.error());
+  auto shared_policy = std::make_shared<const BackendAddressPolicy>(std::move(*backend_policy));
+  domain.backend_policy = shared_policy.get();
+  data_plane.SetBackendPolicy(shared_policy);
   if (auto r = worker.Start(); !r) return fail(r.error());  // resumes what a crash left
   (*server)->Start();
   boost::asio::steady_timer refresh(io);
