@@ -17,8 +17,8 @@
 #include <type_traits>
 #include <vector>
 
-#include "api/connection_limiter.h"
 #include "api/error_catalogue.h"
+#include "core/connection_limiter.h"
 
 namespace openalb {
 namespace {

@@ -26,10 +26,6 @@ using tcp = net::ip::tcp;
 using Clock = std::chrono::steady_clock;
 using Deadline = DeadlineSweeper::Deadline;
 
-constexpr auto kHandshakeTimeout = std::chrono::seconds(10);
-constexpr auto kIdleTimeout = std::chrono::seconds(60);      // between requests, and per read
-constexpr auto kConnectTimeout = std::chrono::seconds(5);    // to a server
-constexpr auto kResponseTimeout = std::chrono::seconds(60);  // a server's answer (RequestTimeout)
 constexpr std::uint32_t kRequestHeaderLimit = 32 * 1024;
 constexpr std::uint64_t kRequestBodyLimit = 8 * 1024 * 1024;
 constexpr std::uint64_t kResponseBodyLimit = 64 * 1024 * 1024;
@@ -40,6 +36,10 @@ constexpr size_t kMaxServersTried = 3;
 constexpr auto kLingerTimeout = std::chrono::seconds(2);
 constexpr size_t kLingerBytes = 16 * 1024 * 1024;
 
+constexpr size_t kFirstReadBytes = 16 * 1024;  // what the wait for a request reads at once
+
+constexpr std::string_view kBusyBody =
+    "503 Service Unavailable: the load balancer is holding too many request bodies; retry.\n";
 constexpr std::string_view kNoForwardBody =
     "503 Service Unavailable: this listener has no forward action configured.\n";
 constexpr std::string_view kNoServerBody =
@@ -58,13 +58,18 @@ void EraseHopByHop(http::fields& fields) {
 }
 
 template <bool kTls>
-class ClientSession : public std::enable_shared_from_this<ClientSession<kTls>> {
+class ClientSession : public Reclaimable, public std::enable_shared_from_this<ClientSession<kTls>> {
  public:
   using Stream = std::conditional_t<kTls, beast::ssl_stream<WorkerSocket>, WorkerSocket>;
 
   ClientSession(WorkerSocket socket, ssl::context* context, DeadlineSweeper& deadlines,
-                std::shared_ptr<const SnapshotSource> listener)
+                std::shared_ptr<const SnapshotSource> listener,
+                std::shared_ptr<SessionShared> shared, ConnectionLimiter::Slot slot)
       : stream_(MakeStream(std::move(socket), context)),
+        shared_(std::move(shared)),
+        limits_(shared_->limits),
+        slot_(std::move(slot)),
+        body_hold_(&shared_->buffers),
         listener_(std::move(listener)),
         snapshot_(listener_->Current()),
         upstream_(stream_.get_executor()),
@@ -77,10 +82,11 @@ class ClientSession : public std::enable_shared_from_this<ClientSession<kTls>> {
   ~ClientSession() { ReturnHeld(); }
 
   void Start() {
+    slot_.Track(this->weak_from_this());
     if constexpr (kTls) {
       SSL_set_ex_data(stream_.native_handle(), SnapshotExDataIndex(),
                       const_cast<ListenerSnapshot*>(snapshot_.get()));
-      client_deadline_.ExpiresAfter(kHandshakeTimeout);
+      client_deadline_.ExpiresAfter(limits_.handshake_timeout);
       stream_.async_handshake(ssl::stream_base::server,
                               [self = this->shared_from_this()](beast::error_code ec) {
                                 if (!ec) self->ReadHeader();
@@ -90,14 +96,42 @@ class ClientSession : public std::enable_shared_from_this<ClientSession<kTls>> {
     }
   }
 
+  // Closes the connection if it is waiting for its next request (the connection limiter
+  // needs its place for a new one).
+  void Reclaim() override {
+    net::post(stream_.get_executor(), [self = this->shared_from_this()] {
+      if (self->idle_) CloseSocket(beast::get_lowest_layer(self->stream_));
+    });
+  }
+
  private:
   // Client side: read a request.
+
+  // A new connection's first request, or one already begun in the buffer, gets
+  // header_timeout; a kept-alive connection first waits idle_timeout for the request's
+  // first bytes (reclaimable meanwhile), then the same header_timeout.
+  void AwaitRequest() {
+    if (!kept_alive_ || buffer_.size() > 0) return ReadHeader();
+    idle_ = true;
+    slot_.Idle();
+    client_deadline_.ExpiresAfter(limits_.idle_timeout);
+    stream_.async_read_some(buffer_.prepare(kFirstReadBytes), [self = this->shared_from_this()](
+                                                                  beast::error_code ec, size_t n) {
+      self->idle_ = false;
+      self->slot_.Busy();
+      if (ec) return self->Close();  // the client left, was reclaimed or stayed silent
+      self->buffer_.commit(n);
+      self->ReadHeader();
+    });
+  }
 
   void ReadHeader() {
     parser_.emplace();
     parser_->header_limit(kRequestHeaderLimit);
     parser_->body_limit(kRequestBodyLimit);
-    client_deadline_.ExpiresAfter(kIdleTimeout);
+    // A chunked body takes its bytes from the shared budget chunk by chunk.
+    parser_->on_chunk_header(on_chunk_header_);
+    client_deadline_.ExpiresAfter(limits_.header_timeout);
     http::async_read_header(
         stream_, buffer_, *parser_,
         [self = this->shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
@@ -107,6 +141,10 @@ class ClientSession : public std::enable_shared_from_this<ClientSession<kTls>> {
     if (ec) return ReadFailed(ec);
     auto& header = parser_->get();
     if (auto refusal = CheckRequestHead(header)) return Refuse(refusal->status, refusal->body);
+    if (auto length = parser_->content_length();
+        length && *length <= kRequestBodyLimit && !body_hold_.Grow(static_cast<size_t>(*length))) {
+      return Refuse(http::status::service_unavailable, kBusyBody);
+    }
     if (beast::iequals(header[http::field::expect], "100-continue")) {
       // Let the client send its body (it was waiting for this); the server never sees Expect.
       static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
@@ -122,6 +160,7 @@ class ClientSession : public std::enable_shared_from_this<ClientSession<kTls>> {
 
   void ReadBody() {
     if (parser_->is_done()) return OnRequest();  // no body: nothing more to read
+    client_deadline_.ExpiresAfter(limits_.body_timeout);
     http::async_read(stream_, buffer_, *parser_,
                      [self = this->shared_from_this()](beast::error_code ec, size_t) {
                        if (ec) return self->ReadFailed(ec);
@@ -133,6 +172,9 @@ class ClientSession : public std::enable_shared_from_this<ClientSession<kTls>> {
     const beast::error_code end_of_stream = http::error::end_of_stream;
     if (ec == http::error::body_limit) {
       return Refuse(http::status::payload_too_large, "413 Payload Too Large.\n");
+    }
+    if (ec == net::error::no_buffer_space) {
+      return Refuse(http::status::service_unavailable, kBusyBody);
     }
     if (ec == http::error::header_limit) {
       return Refuse(http::status::request_header_fields_too_large,
@@ -221,7 +263,7 @@ class ClientSession : public std::enable_shared_from_this<ClientSession<kTls>> {
     held_.reset();
     CloseSocket(upstream_);
     upstream_timed_out_ = false;
-    upstream_deadline_.ExpiresAfter(kConnectTimeout);
+    upstream_deadline_.ExpiresAfter(limits_.connect_timeout);
     upstream_.async_connect(backend_->endpoint(),
                             [self = this->shared_from_this()](beast::error_code ec) {
                               if (ec) {
@@ -238,7 +280,7 @@ class ClientSession : public std::enable_shared_from_this<ClientSession<kTls>> {
   void SendUpstream() {
     upstream_buffer_.clear();
     upstream_timed_out_ = false;
-    upstream_deadline_.ExpiresAfter(kResponseTimeout);
+    upstream_deadline_.ExpiresAfter(limits_.response_timeout);
     http::async_write(upstream_, request_,
                       [self = this->shared_from_this()](beast::error_code ec, size_t) {
                         if (ec) return self->UpstreamFailed(/*got_response=*/false);
@@ -310,12 +352,21 @@ class ClientSession : public std::enable_shared_from_this<ClientSession<kTls>> {
   }
 
   void WriteResponse(bool close) {
-    client_deadline_.ExpiresAfter(kIdleTimeout);
+    client_deadline_.ExpiresAfter(limits_.idle_timeout);  // a client that does not read
     http::async_write(stream_, response_,
                       [self = this->shared_from_this(), close](beast::error_code ec, size_t) {
+                        self->ForgetRequest();
                         if (ec || close) return self->Close();
-                        self->ReadHeader();
+                        self->kept_alive_ = true;
+                        self->AwaitRequest();
                       });
+  }
+
+  // The exchange is over: its body's memory and budget go back.
+  void ForgetRequest() {
+    request_ = {};
+    response_ = {};
+    body_hold_.Reset();
   }
 
   void Close() {
@@ -366,6 +417,17 @@ class ClientSession : public std::enable_shared_from_this<ClientSession<kTls>> {
   }
 
   Stream stream_;
+  std::shared_ptr<SessionShared> shared_;
+  const SessionLimits& limits_;  // shared_'s
+  ConnectionLimiter::Slot slot_;
+  ByteBudget::Hold body_hold_;  // the current request body's share of shared_->buffers
+  bool kept_alive_ = false;     // a request was answered on this connection already
+  bool idle_ = false;           // waiting for a kept-alive connection's next request
+  // The parser keeps a reference to it, so it lives as long as the session.
+  std::function<void(std::uint64_t, std::string_view, beast::error_code&)> on_chunk_header_ =
+      [this](std::uint64_t size, std::string_view, beast::error_code& ec) {
+        if (!body_hold_.Grow(static_cast<size_t>(size))) ec = net::error::no_buffer_space;
+      };
   std::shared_ptr<const SnapshotSource> listener_;
   std::shared_ptr<const ListenerSnapshot> snapshot_;  // the handshake's, for the connection's life
   std::shared_ptr<const ListenerSnapshot> route_;     // the current request's
@@ -404,14 +466,15 @@ int SnapshotExDataIndex() {
 }
 
 void StartClientSession(WorkerSocket socket, ssl::context* tls_context, DeadlineSweeper& deadlines,
-                        std::shared_ptr<const SnapshotSource> listener) {
+                        std::shared_ptr<const SnapshotSource> listener,
+                        std::shared_ptr<SessionShared> shared, ConnectionLimiter::Slot slot) {
   if (tls_context != nullptr) {
     std::make_shared<ClientSession<true>>(std::move(socket), tls_context, deadlines,
-                                          std::move(listener))
+                                          std::move(listener), std::move(shared), std::move(slot))
         ->Start();
   } else {
     std::make_shared<ClientSession<false>>(std::move(socket), nullptr, deadlines,
-                                           std::move(listener))
+                                           std::move(listener), std::move(shared), std::move(slot))
         ->Start();
   }
 }

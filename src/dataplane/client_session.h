@@ -18,6 +18,7 @@
 
 #include "dataplane/deadline_sweeper.h"
 #include "dataplane/listener_snapshot.h"
+#include "dataplane/session_limits.h"
 
 namespace openalb {
 
@@ -34,8 +35,10 @@ using WorkerSocket =
 
 // Starts serving an accepted connection — over TLS with `tls_context`, plain HTTP when it is
 // null; the session keeps itself (and `listener`) alive until it closes.
+// `shared` bounds it (session_limits.h); `slot` is its admitted place among the connections.
 void StartClientSession(WorkerSocket socket, boost::asio::ssl::context* tls_context,
-                        DeadlineSweeper& deadlines, std::shared_ptr<const SnapshotSource> listener);
+                        DeadlineSweeper& deadlines, std::shared_ptr<const SnapshotSource> listener,
+                        std::shared_ptr<SessionShared> shared, ConnectionLimiter::Slot slot);
 
 // Where the client-hello callback finds the connection's snapshot (SSL ex_data index).
 int SnapshotExDataIndex();

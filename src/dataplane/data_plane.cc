@@ -87,7 +87,7 @@ Result<void> DataPlane::Apply(const ListenerConfig& config, Contexts contexts) {
   }
   auto listener =
       PortListener::Create(workers_, options_.bind_address, static_cast<std::uint16_t>(port),
-                           config.tls, std::move(snapshot));
+                           config.tls, std::move(snapshot), sessions_);
   if (!listener) return Fail(listener.error());
   if (it != served_.end()) it->second.listener->Stop();
   served_[config.listener_id] = {port, config.tls, std::move(*listener)};

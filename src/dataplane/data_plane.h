@@ -23,6 +23,7 @@
 #include "dataplane/io_workers.h"
 #include "dataplane/listener_config.h"
 #include "dataplane/port_listener.h"
+#include "dataplane/session_limits.h"
 
 namespace openalb {
 
@@ -31,6 +32,7 @@ struct DataPlaneOptions {
   int port_offset = 0;  // listener port N binds N + offset (for running without privileges)
   int threads = 1;      // data plane threads (IoWorkers), separate from the API's
   std::size_t context_cache = CertificateContexts::kDefaultCapacity;  // TLS contexts kept
+  SessionLimits limits;  // timeouts, connection caps and buffered bytes of client connections
 };
 
 class DataPlane {
@@ -39,6 +41,7 @@ class DataPlane {
       : options_(std::move(options)),
         contexts_(
             std::make_shared<CertificateContexts>(std::move(open_key), options_.context_cache)),
+        sessions_(std::make_shared<SessionShared>(options_.limits)),
         workers_(options_.threads) {}
   ~DataPlane() {
     StopAll();
@@ -89,6 +92,7 @@ class DataPlane {
   const std::shared_ptr<CertificateContexts> contexts_;
   BackendRegistry backends_;
   std::shared_ptr<const BackendAddressPolicy> backend_policy_;
+  const std::shared_ptr<SessionShared> sessions_;
   IoWorkers workers_;
   mutable std::mutex mutex_;
   std::map<std::string, Served, std::less<>> served_;  // GUARDED_BY(mutex_)

@@ -8,8 +8,12 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
+#include <spdlog/spdlog.h>
+#include <sys/socket.h>
+
 #include <chrono>
 #include <mutex>
+#include <string_view>
 
 namespace openalb {
 namespace {
@@ -43,8 +47,10 @@ class AsioPortListener final : public PortListener,
                                public std::enable_shared_from_this<AsioPortListener> {
  public:
   AsioPortListener(IoWorkers& workers, SslCtxPtr base, bool tls,
-                   std::shared_ptr<const ListenerSnapshot> snapshot)
-      : workers_(workers),
+                   std::shared_ptr<const ListenerSnapshot> snapshot,
+                   std::shared_ptr<SessionShared> shared)
+      : shared_(std::move(shared)),
+        workers_(workers),
         tls_(tls),
         base_(std::move(base)),
         asio_context_((SSL_CTX_up_ref(base_.get()), base_.get())),
@@ -98,41 +104,76 @@ class AsioPortListener final : public PortListener,
 
   void DoAccept() {
     IoWorkers::Worker worker = workers_.Next();
-    acceptor_.async_accept(worker.io.get_executor(), [self = shared_from_this(), worker](
-                                                         beast::error_code ec,
-                                                         WorkerSocket socket) {
-      if (ec == net::error::operation_aborted || !self->acceptor_.is_open()) return;
-      if (!ec) {
-        // Responses are small and follow the client's request (or, on a new TLS
-        // connection, the session tickets): without TCP_NODELAY Nagle holds each behind
-        // the client's delayed ACK, ~40 ms on every new connection's first answer.
-        beast::error_code ignored;
-        socket.set_option(tcp::no_delay(true), ignored);
-        // The session is born on its own worker's thread: everything it touches (its
-        // socket, that worker's deadlines) is then used from that thread only.
-        auto start = [self, socket = std::move(socket), &deadlines = worker.deadlines]() mutable {
-          StartClientSession(std::move(socket), self->tls_ ? &self->asio_context_ : nullptr,
-                             deadlines, self);
-        };
-        if (worker.io.get_executor().running_in_this_thread()) {
-          start();
-        } else {
-          net::post(worker.io, std::move(start));
-        }
-      }
-      if (ec == net::error::no_descriptors || ec == net::error::no_buffer_space ||
-          ec == net::error::no_memory) {
-        // Accepting again at once would fail again at once: pause while connections end.
-        self->retry_timer_.expires_after(std::chrono::milliseconds(100));
-        self->retry_timer_.async_wait([self](beast::error_code wait_ec) {
-          if (!wait_ec && self->acceptor_.is_open()) self->DoAccept();
+    acceptor_.async_accept(
+        worker.io.get_executor(),
+        [self = shared_from_this(), worker](beast::error_code ec, WorkerSocket socket) {
+          if (ec == net::error::operation_aborted || !self->acceptor_.is_open()) return;
+          ConnectionLimiter::Slot slot;
+          if (!ec && !self->Admit(socket, slot)) ec = net::error::connection_refused;
+          if (!ec) {
+            // Responses are small and follow the client's request (or, on a new TLS
+            // connection, the session tickets): without TCP_NODELAY Nagle holds each behind
+            // the client's delayed ACK, ~40 ms on every new connection's first answer.
+            beast::error_code ignored;
+            socket.set_option(tcp::no_delay(true), ignored);
+            // The session is born on its own worker's thread: everything it touches (its
+            // socket, that worker's deadlines) is then used from that thread only.
+            auto start = [self, socket = std::move(socket), &deadlines = worker.deadlines,
+                          slot = std::move(slot)]() mutable {
+              StartClientSession(std::move(socket), self->tls_ ? &self->asio_context_ : nullptr,
+                                 deadlines, self, self->shared_, std::move(slot));
+            };
+            if (worker.io.get_executor().running_in_this_thread()) {
+              start();
+            } else {
+              net::post(worker.io, std::move(start));
+            }
+          }
+          if (ec == net::error::no_descriptors || ec == net::error::no_buffer_space ||
+              ec == net::error::no_memory) {
+            // Accepting again at once would fail again at once: pause while connections end.
+            self->retry_timer_.expires_after(std::chrono::milliseconds(100));
+            self->retry_timer_.async_wait([self](beast::error_code wait_ec) {
+              if (!wait_ec && self->acceptor_.is_open()) self->DoAccept();
+            });
+            return;
+          }
+          self->DoAccept();
         });
-        return;
-      }
-      self->DoAccept();
-    });
   }
 
+  // Over a connection cap the connection is closed at once. A plain-HTTP client is told why
+  // in one non-blocking write; a TLS client would need a handshake first — what a flood
+  // should not get — so it is just closed.
+  bool Admit(WorkerSocket& socket, ConnectionLimiter::Slot& slot) {
+    beast::error_code ec;
+    auto remote = socket.remote_endpoint(ec);
+    const std::string client = ec ? std::string() : remote.address().to_string();
+    const auto verdict = shared_->connections.Admit(client, slot);
+    if (verdict == ConnectionLimiter::Verdict::kAdmitted) return true;
+    const bool per_client = verdict == ConnectionLimiter::Verdict::kTooManyFromClient;
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_refusal_log_ > std::chrono::seconds(1)) {
+      last_refusal_log_ = now;
+      spdlog::warn("event=dataplane_connection_refused client={} limit={}", client,
+                   per_client ? "per_client" : "total");
+    }
+    if (!tls_) {
+      static constexpr std::string_view kTooMany =
+          "HTTP/1.1 429 Too Many Requests\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+      static constexpr std::string_view kFull =
+          "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+      const std::string_view answer = per_client ? kTooMany : kFull;
+      socket.non_blocking(true, ec);
+      ::send(socket.native_handle(), answer.data(), answer.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+      socket.shutdown(tcp::socket::shutdown_send, ec);
+    }
+    socket.close(ec);
+    return false;
+  }
+
+  std::shared_ptr<SessionShared> shared_;
+  std::chrono::steady_clock::time_point last_refusal_log_{};  // on acceptor_'s thread
   IoWorkers& workers_;
   const bool tls_;
   SslCtxPtr base_;
@@ -147,11 +188,11 @@ class AsioPortListener final : public PortListener,
 
 Result<std::shared_ptr<PortListener>> PortListener::Create(
     IoWorkers& workers, const std::string& address, std::uint16_t port, bool tls,
-    std::shared_ptr<const ListenerSnapshot> snapshot) {
+    std::shared_ptr<const ListenerSnapshot> snapshot, std::shared_ptr<SessionShared> shared) {
   auto base = MakeBaseContext(OnClientHello);
   if (!base) return Fail(base.error());
-  auto listener =
-      std::make_shared<AsioPortListener>(workers, std::move(*base), tls, std::move(snapshot));
+  auto listener = std::make_shared<AsioPortListener>(workers, std::move(*base), tls,
+                                                     std::move(snapshot), std::move(shared));
   if (auto r = listener->Bind(address, port); !r) return Fail(r.error());
   listener->Start();
   return std::shared_ptr<PortListener>(listener);

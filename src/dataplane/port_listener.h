@@ -1,5 +1,7 @@
 // PortListener: one bound listener port, HTTPS or plain HTTP. Accepts connections onto the
-// data plane's worker threads (round-robin) and hands each to a client session with the
+// data plane's worker threads (round-robin) — each admitted by the data plane's connection
+// limiter first (over a cap it is closed at once: a plain-HTTP client is told 503/429, a TLS
+// client gets no handshake) — and hands each to a client session with the
 // snapshot current at accept time (client_session.h: certificate selection and forwarding).
 // Publish() swaps the snapshot atomically; connections in flight keep their certificate.
 #pragma once
@@ -19,9 +21,10 @@ namespace openalb {
 class PortListener : public SnapshotSource {
  public:
   // Binds address:port now (a busy port fails here, not later). `tls`: HTTPS, else HTTP.
+  // `shared` bounds its connections together with every other port's (session_limits.h).
   static Result<std::shared_ptr<PortListener>> Create(
       IoWorkers& workers, const std::string& address, std::uint16_t port, bool tls,
-      std::shared_ptr<const ListenerSnapshot> snapshot);
+      std::shared_ptr<const ListenerSnapshot> snapshot, std::shared_ptr<SessionShared> shared);
 
   virtual void Publish(std::shared_ptr<const ListenerSnapshot> snapshot) = 0;
   virtual std::uint16_t port() const = 0;

@@ -94,6 +94,16 @@ Result<void> ValidateServeConfig(const ServerConfig& config) {
     return Fail(
         ConfigError("--header-timeout, --body-timeout and --idle-timeout must be positive"));
   }
+  for (auto [flag, ms] : {std::pair{"handshake", config.dataplane_handshake_timeout_ms},
+                          {"header", config.dataplane_header_timeout_ms},
+                          {"body", config.dataplane_body_timeout_ms},
+                          {"idle", config.dataplane_idle_timeout_ms},
+                          {"connect", config.dataplane_connect_timeout_ms},
+                          {"response", config.dataplane_response_timeout_ms}}) {
+    if (ms <= 0) {
+      return Fail(ConfigError("--dataplane-" + std::string(flag) + "-timeout must be positive"));
+    }
+  }
   if (config.tls_context_cache < 1) {
     return Fail(ConfigError("--tls-context-cache must be at least 1"));
   }
@@ -211,6 +221,24 @@ Result<void> ApplyTomlFile(const std::string& path, ServerConfig& config) {
       r = integer(config.rate_limit);
     else if (name == "rate_limit_burst")
       r = integer(config.rate_limit_burst);
+    else if (name == "dataplane_handshake_timeout")
+      r = duration(config.dataplane_handshake_timeout_ms);
+    else if (name == "dataplane_header_timeout")
+      r = duration(config.dataplane_header_timeout_ms);
+    else if (name == "dataplane_body_timeout")
+      r = duration(config.dataplane_body_timeout_ms);
+    else if (name == "dataplane_idle_timeout")
+      r = duration(config.dataplane_idle_timeout_ms);
+    else if (name == "dataplane_connect_timeout")
+      r = duration(config.dataplane_connect_timeout_ms);
+    else if (name == "dataplane_response_timeout")
+      r = duration(config.dataplane_response_timeout_ms);
+    else if (name == "dataplane_max_connections")
+      r = integer(config.dataplane_max_connections);
+    else if (name == "dataplane_max_connections_per_client")
+      r = integer(config.dataplane_max_connections_per_client);
+    else if (name == "dataplane_max_buffered_mib")
+      r = integer(config.dataplane_max_buffered_mib);
     else if (name == "backend_allow")
       r = cidrs(config.backend_allow);
     else if (name == "backend_deny")
@@ -342,6 +370,37 @@ void AddServeOptions(CLI::App& command, ServerConfig& config) {
       ->envname("OPENALB_TLS_CONTEXT_CACHE")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
+  AddDurationOption(command, "--dataplane-handshake-timeout", "OPENALB_DATAPLANE_HANDSHAKE_TIMEOUT",
+                    config.dataplane_handshake_timeout_ms,
+                    "Time a listener's client has for its TLS handshake");
+  AddDurationOption(command, "--dataplane-header-timeout", "OPENALB_DATAPLANE_HEADER_TIMEOUT",
+                    config.dataplane_header_timeout_ms,
+                    "Time a listener's client has for a request line and headers");
+  AddDurationOption(command, "--dataplane-body-timeout", "OPENALB_DATAPLANE_BODY_TIMEOUT",
+                    config.dataplane_body_timeout_ms,
+                    "Time a listener's client has for a request body once its headers are in");
+  AddDurationOption(command, "--dataplane-idle-timeout", "OPENALB_DATAPLANE_IDLE_TIMEOUT",
+                    config.dataplane_idle_timeout_ms,
+                    "How long a listener keeps a connection open waiting for its next request");
+  AddDurationOption(command, "--dataplane-connect-timeout", "OPENALB_DATAPLANE_CONNECT_TIMEOUT",
+                    config.dataplane_connect_timeout_ms,
+                    "Time to connect to a server before trying another");
+  AddDurationOption(command, "--dataplane-response-timeout", "OPENALB_DATAPLANE_RESPONSE_TIMEOUT",
+                    config.dataplane_response_timeout_ms,
+                    "Time a server has to answer a forwarded request (then 504)");
+  AddCountOption(command, "--dataplane-max-connections", "OPENALB_DATAPLANE_MAX_CONNECTIONS",
+                 config.dataplane_max_connections,
+                 "Client connections all listeners hold at once; past it 503 and close (0: no "
+                 "limit)");
+  AddCountOption(command, "--dataplane-max-connections-per-client",
+                 "OPENALB_DATAPLANE_MAX_CONNECTIONS_PER_CLIENT",
+                 config.dataplane_max_connections_per_client,
+                 "Listener connections from one client address; past it 429 and close (0: no "
+                 "limit)");
+  AddCountOption(command, "--dataplane-max-buffered-mib", "OPENALB_DATAPLANE_MAX_BUFFERED_MIB",
+                 config.dataplane_max_buffered_mib,
+                 "MiB of request bodies all listeners buffer at once; a body past it is "
+                 "answered 503 (0: no cap)");
   command
       .add_option("--backend-allow", config.backend_allow,
                   "CIDRs servers may be in (comma-separated or repeated); once given, only these")

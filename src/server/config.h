@@ -38,6 +38,16 @@ struct ServerConfig {
   std::int64_t header_timeout_ms = 10'000;  // handshake, request line and headers
   std::int64_t body_timeout_ms = 30'000;    // a request body once its headers are in
   std::int64_t idle_timeout_ms = 60'000;    // a kept-alive connection between requests
+  // The data plane's client connections (dataplane/session_limits.h).
+  std::int64_t dataplane_handshake_timeout_ms = 10'000;
+  std::int64_t dataplane_header_timeout_ms = 30'000;
+  std::int64_t dataplane_body_timeout_ms = 60'000;
+  std::int64_t dataplane_idle_timeout_ms = 60'000;
+  std::int64_t dataplane_connect_timeout_ms = 5'000;
+  std::int64_t dataplane_response_timeout_ms = 60'000;
+  int dataplane_max_connections = 10'000;          // 0 = no limit
+  int dataplane_max_connections_per_client = 512;  // 0 = no limit
+  int dataplane_max_buffered_mib = 128;            // request bodies held at once; 0 = no cap
   // Server addresses tenants may use (core/backend_address_policy.h), as CIDRs.
   std::vector<std::string> backend_allow;
   std::vector<std::string> backend_deny;

@@ -95,6 +95,20 @@ void RaiseOpenFileLimit() {
   }
 }
 
+SessionLimits DataPlaneLimits(const ServerConfig& config) {
+  using std::chrono::milliseconds;
+  return {.handshake_timeout = milliseconds(config.dataplane_handshake_timeout_ms),
+          .header_timeout = milliseconds(config.dataplane_header_timeout_ms),
+          .body_timeout = milliseconds(config.dataplane_body_timeout_ms),
+          .idle_timeout = milliseconds(config.dataplane_idle_timeout_ms),
+          .connect_timeout = milliseconds(config.dataplane_connect_timeout_ms),
+          .response_timeout = milliseconds(config.dataplane_response_timeout_ms),
+          .max_connections = static_cast<std::size_t>(config.dataplane_max_connections),
+          .max_connections_per_client =
+              static_cast<std::size_t>(config.dataplane_max_connections_per_client),
+          .buffer_bytes = static_cast<std::size_t>(config.dataplane_max_buffered_mib) << 20};
+}
+
 }  // namespace
 
 int RunServe(const ServerConfig& config) {
@@ -154,7 +168,8 @@ int RunServe(const ServerConfig& config) {
        .threads = config.dataplane_threads > 0
                       ? config.dataplane_threads
                       : static_cast<int>(std::max(1u, std::thread::hardware_concurrency())),
-       .context_cache = static_cast<std::size_t>(config.tls_context_cache)},
+       .context_cache = static_cast<std::size_t>(config.tls_context_cache),
+       .limits = DataPlaneLimits(config)},
       [&secrets](const CertificateMaterial& certificate) {
         return secrets.Open(certificate.sealed_private_key, certificate.certificate_id);
       });

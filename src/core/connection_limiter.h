@@ -1,4 +1,5 @@
-// ConnectionLimiter: how many connections the OpenAPI endpoint holds at once, in all and
+// ConnectionLimiter: how many connections an endpoint (the OpenAPI port, or all listener
+// ports of the data plane together) holds at once, in all and
 // from one client address, so one client (or a flood of them) cannot take every socket and
 // file descriptor. A connection is admitted with a Slot that gives its place back when the
 // session ends.

@@ -1,4 +1,4 @@
-#include "api/connection_limiter.h"
+#include "core/connection_limiter.h"
 
 #include <algorithm>
 #include <utility>
