@@ -86,6 +86,7 @@ class ClientSession : public Reclaimable, public std::enable_shared_from_this<Cl
     if constexpr (kTls) {
       SSL_set_ex_data(stream_.native_handle(), SnapshotExDataIndex(),
                       const_cast<ListenerSnapshot*>(snapshot_.get()));
+      shared_->tickets.AttachTo(stream_.native_handle());
       client_deadline_.ExpiresAfter(limits_.handshake_timeout);
       stream_.async_handshake(ssl::stream_base::server,
                               [self = this->shared_from_this()](beast::error_code ec) {

@@ -33,6 +33,7 @@ struct DataPlaneOptions {
   int threads = 1;      // data plane threads (IoWorkers), separate from the API's
   std::size_t context_cache = CertificateContexts::kDefaultCapacity;  // TLS contexts kept
   SessionLimits limits;  // timeouts, connection caps and buffered bytes of client connections
+  const Clock* clock = nullptr;  // what rotates ticket keys; null: the system clock
 };
 
 class DataPlane {
@@ -41,7 +42,8 @@ class DataPlane {
       : options_(std::move(options)),
         contexts_(
             std::make_shared<CertificateContexts>(std::move(open_key), options_.context_cache)),
-        sessions_(std::make_shared<SessionShared>(options_.limits)),
+        sessions_(std::make_shared<SessionShared>(
+            options_.limits, options_.clock != nullptr ? *options_.clock : system_clock_)),
         workers_(options_.threads) {}
   ~DataPlane() {
     StopAll();
@@ -89,6 +91,7 @@ class DataPlane {
   Result<std::shared_ptr<const BackendPool>> PoolFor(const ListenerConfig& config);
 
   const DataPlaneOptions options_;
+  SystemClock system_clock_;
   const std::shared_ptr<CertificateContexts> contexts_;
   BackendRegistry backends_;
   std::shared_ptr<const BackendAddressPolicy> backend_policy_;

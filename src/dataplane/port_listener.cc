@@ -191,6 +191,7 @@ Result<std::shared_ptr<PortListener>> PortListener::Create(
     std::shared_ptr<const ListenerSnapshot> snapshot, std::shared_ptr<SessionShared> shared) {
   auto base = MakeBaseContext(OnClientHello);
   if (!base) return Fail(base.error());
+  TicketKeys::InstallOn(base->get(), shared->limits.ticket_key_rotation);
   auto listener = std::make_shared<AsioPortListener>(workers, std::move(*base), tls,
                                                      std::move(snapshot), std::move(shared));
   if (auto r = listener->Bind(address, port); !r) return Fail(r.error());

@@ -1,6 +1,7 @@
 // Server TLS contexts: one OpenSSL SSL_CTX per served certificate, built from its PEM chain
-// and private key, with the settings every listener shares (TLS 1.2 and 1.3, server cipher
-// preference, no renegotiation). Contexts are immutable once built and shared by pointer.
+// and private key, with the settings every listener shares (TLS 1.2 and 1.3, TLS 1.2 limited
+// to ECDHE with AEAD suites, server cipher preference, no renegotiation). Contexts are immutable
+// once built and shared by pointer.
 #pragma once
 
 #include <openssl/ssl.h>

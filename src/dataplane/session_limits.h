@@ -1,7 +1,8 @@
 // What bounds the data plane's client connections, shared by every listener port: the
 // timeouts of each phase of a connection, the connection caps (in all and per client
-// address, with idle kept-alive connections reclaimed first, as on the OpenAPI port), and
-// the cap on request-body bytes buffered at once. Each is an `openalb serve` setting
+// address, with idle kept-alive connections reclaimed first, as on the OpenAPI port), the
+// cap on request-body bytes buffered at once, and the rotating session ticket keys. Each is an
+// `openalb serve` setting
 // (--dataplane-*); the defaults are what a public-facing proxy commonly uses.
 #pragma once
 
@@ -9,7 +10,9 @@
 #include <cstddef>
 
 #include "core/byte_budget.h"
+#include "core/clock.h"
 #include "core/connection_limiter.h"
+#include "dataplane/ticket_keys.h"
 
 namespace openalb {
 
@@ -23,17 +26,20 @@ struct SessionLimits {
   std::size_t max_connections = 10'000;                 // 0: no limit
   std::size_t max_connections_per_client = 512;         // 0: no limit
   std::size_t buffer_bytes = 128u << 20;                // request bodies held at once; 0: no cap
+  std::chrono::milliseconds ticket_key_rotation{3'600'000};  // a new session ticket key
 };
 
 // Built once by the data plane; every session holds a reference for its life.
 struct SessionShared {
-  explicit SessionShared(const SessionLimits& l)
+  SessionShared(const SessionLimits& l, const Clock& clock)
       : limits(l),
         connections(l.max_connections, l.max_connections_per_client),
-        buffers(l.buffer_bytes) {}
+        buffers(l.buffer_bytes),
+        tickets(l.ticket_key_rotation, clock) {}
   const SessionLimits limits;
   ConnectionLimiter connections;
   ByteBudget buffers;
+  TicketKeys tickets;  // session ticket keys of every HTTPS listener
 };
 
 }  // namespace openalb

@@ -104,6 +104,9 @@ Result<void> ValidateServeConfig(const ServerConfig& config) {
       return Fail(ConfigError("--dataplane-" + std::string(flag) + "-timeout must be positive"));
     }
   }
+  if (config.tls_ticket_key_rotation_ms < 1000) {
+    return Fail(ConfigError("--tls-ticket-key-rotation must be at least 1s"));
+  }
   if (config.tls_context_cache < 1) {
     return Fail(ConfigError("--tls-context-cache must be at least 1"));
   }
@@ -239,6 +242,8 @@ Result<void> ApplyTomlFile(const std::string& path, ServerConfig& config) {
       r = integer(config.dataplane_max_connections_per_client);
     else if (name == "dataplane_max_buffered_mib")
       r = integer(config.dataplane_max_buffered_mib);
+    else if (name == "tls_ticket_key_rotation")
+      r = duration(config.tls_ticket_key_rotation_ms);
     else if (name == "backend_allow")
       r = cidrs(config.backend_allow);
     else if (name == "backend_deny")
@@ -401,6 +406,10 @@ void AddServeOptions(CLI::App& command, ServerConfig& config) {
                  config.dataplane_max_buffered_mib,
                  "MiB of request bodies all listeners buffer at once; a body past it is "
                  "answered 503 (0: no cap)");
+  AddDurationOption(command, "--tls-ticket-key-rotation", "OPENALB_TLS_TICKET_KEY_ROTATION",
+                    config.tls_ticket_key_rotation_ms,
+                    "How often listeners make a new session ticket key (a ticket is then "
+                    "accepted for one to two of these)");
   command
       .add_option("--backend-allow", config.backend_allow,
                   "CIDRs servers may be in (comma-separated or repeated); once given, only these")

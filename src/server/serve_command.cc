@@ -106,7 +106,8 @@ SessionLimits DataPlaneLimits(const ServerConfig& config) {
           .max_connections = static_cast<std::size_t>(config.dataplane_max_connections),
           .max_connections_per_client =
               static_cast<std::size_t>(config.dataplane_max_connections_per_client),
-          .buffer_bytes = static_cast<std::size_t>(config.dataplane_max_buffered_mib) << 20};
+          .buffer_bytes = static_cast<std::size_t>(config.dataplane_max_buffered_mib) << 20,
+          .ticket_key_rotation = milliseconds(config.tls_ticket_key_rotation_ms)};
 }
 
 }  // namespace

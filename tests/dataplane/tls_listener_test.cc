@@ -1,7 +1,8 @@
 // A TLS listener on real sockets, seen by a blocking OpenSSL client: which certificate a
 // client restricted to one key type's cipher suites gets, contexts built only when a
 // handshake needs them, a certificate that cannot be opened failing only its own
-// handshakes, and the socket options every accepted connection gets.
+// handshakes, the socket options every accepted connection gets, the TLS 1.2 suites offered,
+// and session tickets under keys that rotate.
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <netinet/in.h>
@@ -18,6 +19,7 @@
 #include <optional>
 #include <string>
 
+#include "core/clock.h"
 #include "dataplane/data_plane.h"
 #include "support/free_port.h"
 #include "support/test_certificates.h"
@@ -273,6 +275,79 @@ TEST_F(TlsListenerTest, AcceptedConnectionsSendWithoutWaitingForAcks) {
     SSL_CTX_free(ctx);
     ::close(client);
   }
+}
+
+TEST_F(TlsListenerTest, Tls12OffersOnlyForwardSecretAeadSuites) {
+  auto port = Serve({Material("rsa", "rsa.test", false), Material("ec", "ec.test", true)});
+  for (const char* weak : {"ECDHE-RSA-AES128-SHA:ECDHE-RSA-AES256-SHA", "ECDHE-RSA-AES128-SHA256",
+                           "AES128-GCM-SHA256:AES256-SHA", "ECDHE-ECDSA-AES128-SHA"}) {
+    EXPECT_FALSE(Handshake(port, "rsa.test", [weak](SSL_CTX* ctx) { Tls12Only(ctx, weak); }).ok)
+        << weak;
+  }
+  for (const char* strong : {"ECDHE-RSA-AES128-GCM-SHA256", "ECDHE-RSA-CHACHA20-POLY1305",
+                             "ECDHE-RSA-AES256-GCM-SHA384"}) {
+    EXPECT_TRUE(Handshake(port, "rsa.test", [strong](SSL_CTX* ctx) { Tls12Only(ctx, strong); }).ok)
+        << strong;
+  }
+}
+
+// A TLS 1.2 handshake that offers `session` (if any) for resumption; returns whether it
+// was resumed and the session it ends with.
+std::pair<bool, SSL_SESSION*> Resume(std::uint16_t port, SSL_SESSION* session) {
+  SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
+  SSL_CTX_set_max_proto_version(ctx, TLS1_2_VERSION);
+  int fd = Connect(port);
+  SSL* ssl = SSL_new(ctx);
+  SSL_set_fd(ssl, fd);
+  SSL_set_tlsext_host_name(ssl, "t.test");
+  if (session != nullptr) SSL_set_session(ssl, session);
+  bool resumed = false;
+  SSL_SESSION* after = nullptr;
+  if (SSL_connect(ssl) == 1) {
+    resumed = SSL_session_reused(ssl) == 1;
+    after = SSL_get1_session(ssl);
+    SSL_shutdown(ssl);
+  }
+  SSL_free(ssl);
+  ::close(fd);
+  SSL_CTX_free(ctx);
+  return {resumed, after};
+}
+
+TEST(TlsTicketKeysTest, ATicketResumesForOneToTwoRotationsThenNoMore) {
+  ManualClock clock(std::chrono::system_clock::now());
+  DataPlaneOptions options;
+  options.limits.ticket_key_rotation = std::chrono::hours(1);
+  options.clock = &clock;
+  DataPlane plane(options, [](const CertificateMaterial& m) -> Result<std::string> {
+    return m.sealed_private_key;
+  });
+  const std::uint16_t port = FreePort();
+  ASSERT_TRUE(plane.Apply({"lsr-t", port, {Material("t", "t.test", true)}}));
+
+  auto [first_resumed, ticket] = Resume(port, nullptr);
+  ASSERT_NE(ticket, nullptr);
+  EXPECT_FALSE(first_resumed);
+  auto [resumed, same] = Resume(port, ticket);
+  EXPECT_TRUE(resumed);
+  SSL_SESSION_free(same);
+
+  // A rotation later the key that made it still opens it (and the ticket is renewed) ...
+  clock.Advance(std::chrono::minutes(90));
+  auto [after_one, renewed] = Resume(port, ticket);
+  EXPECT_TRUE(after_one);
+  ASSERT_NE(renewed, nullptr);
+  // ... and after the next rotation it opens nothing: a full handshake, while the renewed
+  // ticket, made under the newer key, still resumes.
+  clock.Advance(std::chrono::minutes(61));
+  auto [after_two, fresh] = Resume(port, ticket);
+  EXPECT_FALSE(after_two);
+  SSL_SESSION_free(fresh);
+  auto [renewed_resumes, again] = Resume(port, renewed);
+  EXPECT_TRUE(renewed_resumes);
+  SSL_SESSION_free(again);
+  SSL_SESSION_free(renewed);
+  SSL_SESSION_free(ticket);
 }
 
 }  // namespace
