@@ -134,7 +134,7 @@ Result<Json> Endpoint::Process(const HttpRequestView& http, RpcRequest& request,
   if (!caller) return Fail(caller.error());
   request.caller = std::move(*caller);
   if (rate_limiter_ != nullptr &&
-      !rate_limiter_->Allow(request.caller.access_key_id, std::chrono::steady_clock::now())) {
+      !rate_limiter_->Allow(request.caller.access_key_id, services_.clock.Now())) {
     return Fail(errors::ThrottlingUser());
   }
 

@@ -8,7 +8,7 @@ namespace openalb {
 RateLimiter::RateLimiter(double rate_per_second, double burst)
     : rate_(std::max(0.0, rate_per_second)), burst_(std::max(1.0, burst)) {}
 
-bool RateLimiter::Allow(std::string_view key, std::chrono::steady_clock::time_point now) {
+bool RateLimiter::Allow(std::string_view key, std::chrono::system_clock::time_point now) {
   if (!enabled()) return true;
   Shard& shard = shards_[std::hash<std::string_view>{}(key) % kShards];
   std::lock_guard lock(shard.mutex);

@@ -4,9 +4,10 @@
 
 namespace openalb {
 
-DeadlineSweeper::DeadlineSweeper(boost::asio::io_context& io)
-    : state_(std::make_shared<State>()), timer_(io) {
-  state_->now = Clock::now();
+DeadlineSweeper::DeadlineSweeper(boost::asio::io_context& io,
+                                 std::function<Clock::time_point()> now)
+    : now_(std::move(now)), state_(std::make_shared<State>()), timer_(io) {
+  state_->now = now_();
   Arm();
 }
 
@@ -25,7 +26,7 @@ void DeadlineSweeper::Arm() {
 }
 
 void DeadlineSweeper::Sweep() {
-  state_->now = Clock::now();
+  state_->now = now_();
   std::vector<Deadline*> expired;
   for (Deadline* deadline : state_->deadlines) {
     if (deadline->at_ <= state_->now) expired.push_back(deadline);

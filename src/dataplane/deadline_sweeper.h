@@ -49,14 +49,19 @@ class DeadlineSweeper {
     Clock::time_point at_ = Clock::time_point::max();
   };
 
-  explicit DeadlineSweeper(boost::asio::io_context& io);
+  // `now` is the clock deadlines are measured on (tests pass their own).
+  explicit DeadlineSweeper(boost::asio::io_context& io,
+                           std::function<Clock::time_point()> now = Clock::now);
   // Stops sweeping; call from the io_context's thread, or after it stopped.
   void Stop();
+  // Reads the clock and runs the handlers of the deadlines passed. The timer calls it every
+  // kTick; a test calls it after moving its clock.
+  void Sweep();
 
  private:
   void Arm();
-  void Sweep();
 
+  std::function<Clock::time_point()> now_;
   std::shared_ptr<State> state_;
   boost::asio::steady_timer timer_;
   bool stopped_ = false;

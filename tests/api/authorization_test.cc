@@ -247,5 +247,36 @@ TEST(AuthorizationTest, AChangeIsNeverCommittedWithoutItsAuditEntry) {
   EXPECT_EQ(Json::parse(listed.body)["TotalCount"], 0) << listed.body;
 }
 
+TEST(AuthorizationTest, AClientTokenIsOnlyEverMatchedWithinItsOwnAccount) {
+  ApiHarness api;
+  const std::string other_key = "LTAIotheraccountkey00001", other_secret = "otherSecret0000";
+  api.AddAccount("2222222222222222", other_key, other_secret);
+  auto create = [&](const std::string& key, const std::string& secret) {
+    auto reply = api.Send(api.SignedGet({{"AccessKeyId", key},
+                                         {"Action", "CreateLoadBalancer"},
+                                         {"LoadBalancerEdition", "Basic"},
+                                         {"VpcId", "vpc-1"},
+                                         {"AddressType", "Internet"},
+                                         {"LoadBalancerName", "lb"},
+                                         {"ClientToken", "shared-token-1"}},
+                                        secret));
+    EXPECT_EQ(reply.status, 200) << reply.body;
+    return Json::parse(reply.body);
+  };
+  auto mine = create(testing::kAccessKeyId, testing::kSecret);
+  auto theirs = create(other_key, other_secret);
+  // The same token in another account is a new request: its own load balancer and job,
+  // not the first account's answer.
+  EXPECT_NE(theirs["LoadBalancerId"], mine["LoadBalancerId"]);
+  EXPECT_NE(theirs["JobId"], mine["JobId"]);
+  auto listed = api.Send(
+      api.SignedGet({{"AccessKeyId", other_key}, {"Action", "ListLoadBalancers"}}, other_secret));
+  auto body = Json::parse(listed.body);
+  ASSERT_EQ(body["TotalCount"], 1) << listed.body;
+  EXPECT_EQ(body["LoadBalancers"][0]["LoadBalancerId"], theirs["LoadBalancerId"]);
+  // Within one account the token still answers the first request again.
+  EXPECT_EQ(create(other_key, other_secret)["LoadBalancerId"], theirs["LoadBalancerId"]);
+}
+
 }  // namespace
 }  // namespace openalb

@@ -5,6 +5,8 @@
 #include <nlohmann/json.hpp>
 #include <pugixml.hpp>
 
+#include "api/signature_v3.h"
+#include "core/crypto.h"
 #include "core/time_format.h"
 #include "support/api_harness.h"
 #include "support/sdk_vectors.h"
@@ -369,6 +371,82 @@ TEST(EndpointTest, NoCallerCanLockAnotherAccountOutByFloodingTheNonceCache) {
     EXPECT_EQ(api.Send(api.SignedGet({})).status, 200) << "minute " << minute;
     api.clock().Advance(std::chrono::minutes(1));
   }
+}
+
+// A V3 request for DescribeRegions signed over exactly `signed_headers`, with `body` and the
+// body hash it claims (the real one when empty).
+HttpRequestView SignV3Request(ApiHarness& api, std::vector<std::string> signed_headers,
+                              const std::string& body = "", std::string claimed_hash = "") {
+  HttpRequestView request;
+  request.method = "POST";
+  request.target = "/";
+  request.body = body;
+  if (claimed_hash.empty()) claimed_hash = HexLower(Sha256(body));
+  request.headers = {{"host", "alb.test:8080"},
+                     {"x-acs-action", "DescribeRegions"},
+                     {"x-acs-version", "2020-06-16"},
+                     {"x-acs-date", FormatIso8601(api.clock().Now())},
+                     {"x-acs-signature-nonce", api.NextNonce()},
+                     {"x-acs-content-sha256", claimed_hash}};
+  if (!body.empty())
+    request.headers.emplace_back("content-type", "application/x-www-form-urlencoded");
+  const std::string canonical =
+      CanonicalRequestV3("POST", "/", {}, request, signed_headers, claimed_hash);
+  const std::string signature = SignV3(testing::kSecret, StringToSignV3(canonical));
+  std::string names;
+  for (const auto& name : signed_headers) names += (names.empty() ? "" : ";") + name;
+  request.headers.emplace_back("authorization",
+                               "ACS3-HMAC-SHA256 Credential=" + std::string(testing::kAccessKeyId) +
+                                   ",SignedHeaders=" + names + ",Signature=" + signature);
+  return request;
+}
+
+const std::vector<std::string> kAcsHeaders = {"x-acs-action", "x-acs-content-sha256", "x-acs-date",
+                                              "x-acs-signature-nonce", "x-acs-version"};
+
+TEST(EndpointTest, V3RequiresHostAmongTheSignedHeaders) {
+  ApiHarness api;
+  std::vector<std::string> with_host = kAcsHeaders;
+  with_host.insert(with_host.begin(), "host");
+  EXPECT_EQ(api.Send(SignV3Request(api, with_host)).status, 200);
+  // Validly signed, but over everything except the host it was sent to.
+  auto reply = api.Send(SignV3Request(api, kAcsHeaders));
+  ExpectError(reply, 400, "IncompleteSignature");
+  EXPECT_NE(Body(reply)["Message"].get<std::string>().find("host"), std::string::npos);
+}
+
+TEST(EndpointTest, V3SaysWhenTheBodyIsNotTheOneItsHashNames) {
+  ApiHarness api;
+  std::vector<std::string> headers = kAcsHeaders;
+  headers.insert(headers.begin(), "host");
+  const std::string signed_body = "AcceptLanguage=en-US";
+  EXPECT_EQ(api.Send(SignV3Request(api, headers, signed_body)).status, 200);
+  // The signature and the hash header are for one body; another body is sent.
+  auto reply =
+      api.Send(SignV3Request(api, headers, "AcceptLanguage=zh-CN", HexLower(Sha256(signed_body))));
+  ExpectError(reply, 400, "SignatureDoesNotMatch");
+  EXPECT_NE(
+      Body(reply)["Message"].get<std::string>().find("x-acs-content-sha256 is not the body's hash"),
+      std::string::npos)
+      << reply.body;
+}
+
+TEST(EndpointTest, AnAccessKeyOverItsRateIsThrottledAndOtherKeysAreNot) {
+  ApiHarness api(100000, /*rate_limit=*/2, /*rate_burst=*/5);
+  const std::string other_key = "LTAIsecondaccountkey0001", other_secret = "secondSecret000";
+  api.AddAccount("3333333333333333", other_key, other_secret);
+  std::vector<int> statuses;
+  for (int i = 0; i < 15; ++i) statuses.push_back(api.Send(api.SignedGet({})).status);
+  // The burst, then nothing until the clock moves.
+  EXPECT_EQ(std::count(statuses.begin(), statuses.end(), 200), 5);
+  auto throttled = api.Send(api.SignedGet({}));
+  ExpectError(throttled, 400, "Throttling.User");
+  EXPECT_EQ(api.Send(api.SignedGet({{"AccessKeyId", other_key}}, other_secret)).status, 200);
+  // Two tokens a second come back.
+  api.clock().Advance(std::chrono::seconds(1));
+  EXPECT_EQ(api.Send(api.SignedGet({})).status, 200);
+  EXPECT_EQ(api.Send(api.SignedGet({})).status, 200);
+  EXPECT_EQ(api.Send(api.SignedGet({})).status, 400);
 }
 
 }  // namespace

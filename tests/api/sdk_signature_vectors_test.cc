@@ -80,8 +80,49 @@ TEST(SdkSignatureVectorsTest, AWrongSecretIsSignatureDoesNotMatch) {
 TEST(SignatureV1Test, StringToSignFollowsTheRpcSpec) {
   ParameterMap params = {{"B", "x y"}, {"A", "*~"}, {"Signature", "ignored"}};
   EXPECT_EQ(StringToSignV1("GET", params), "GET&%2F&A%3D%252A~%26B%3Dx%2520y");
-  // Base64(HMAC-SHA1("secret&", …)), checked against OpenSSL's own HMAC.
-  EXPECT_EQ(SignV1("secret", "abc"), Base64Encode(HmacSha1("secret&", "abc")));
+}
+
+// The example Alibaba Cloud publishes for signature V1 (ECS DescribeRegions, secret
+// "testsecret"): the expected values are theirs, not computed here.
+TEST(SignatureV1Test, ThePublishedExampleSignsToThePublishedSignature) {
+  ParameterMap params = {{"AccessKeyId", "testid"},
+                         {"Action", "DescribeRegions"},
+                         {"Format", "XML"},
+                         {"SignatureMethod", "HMAC-SHA1"},
+                         {"SignatureNonce", "3ee8c1b8-83d3-44af-a94f-4e0ad82fd6cf"},
+                         {"SignatureVersion", "1.0"},
+                         {"Timestamp", "2016-02-23T12:46:24Z"},
+                         {"Version", "2014-05-26"}};
+  const std::string string_to_sign = StringToSignV1("GET", params);
+  EXPECT_EQ(string_to_sign,
+            "GET&%2F&AccessKeyId%3Dtestid%26Action%3DDescribeRegions%26Format%3DXML"
+            "%26SignatureMethod%3DHMAC-SHA1%26SignatureNonce%3D3ee8c1b8-83d3-44af-a94f-"
+            "4e0ad82fd6cf%26SignatureVersion%3D1.0%26Timestamp%3D2016-02-23T12%253A46%253A24Z"
+            "%26Version%3D2014-05-26");
+  EXPECT_EQ(SignV1("testsecret", string_to_sign), "OLeaidS1JvxuMvnyHOwuJ+uX5qY=");
+}
+
+// A V3 request whose canonical form, string to sign and signature were computed outside
+// openalb (sha256sum and openssl dgst -hmac), so a shared mistake cannot hide.
+TEST(SignatureV3Test, AFixedRequestSignsToItsIndependentlyComputedSignature) {
+  HttpRequestView request;
+  request.method = "POST";
+  request.target = "/?AcceptLanguage=en-US";
+  request.headers = {{"host", "127.0.0.1"}, {"x-acs-action", "DescribeRegions"}};
+  const std::string empty_body_hash =
+      "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+  const std::string canonical =
+      CanonicalRequestV3("POST", "/", {{"AcceptLanguage", "en-US"}}, request,
+                         {"host", "x-acs-action"}, empty_body_hash);
+  EXPECT_EQ(canonical,
+            "POST\n/\nAcceptLanguage=en-US\nhost:127.0.0.1\nx-acs-action:DescribeRegions\n\n"
+            "host;x-acs-action\n" +
+                empty_body_hash);
+  const std::string string_to_sign = StringToSignV3(canonical);
+  EXPECT_EQ(string_to_sign,
+            "ACS3-HMAC-SHA256\n55fa6624646769a707043e6cc1f56237091d40dfe928bc9dbdd1df9bc4ec60bf");
+  EXPECT_EQ(SignV3("secret", string_to_sign),
+            "3cf1221018f3d57062088ad531938e6b341804dd40ce06f7e5893f857a800941");
 }
 
 TEST(SignatureV3Test, ParsesTheAuthorizationHeader) {

@@ -2,6 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <string>
+
 namespace openalb {
 namespace {
 
@@ -28,6 +33,37 @@ TEST(CryptoTest, ConstantTimeEqualsComparesContentAndLength) {
   EXPECT_TRUE(ConstantTimeEquals("abc", "abc"));
   EXPECT_FALSE(ConstantTimeEquals("abc", "abd"));
   EXPECT_FALSE(ConstantTimeEquals("abc", "abcd"));
+}
+
+std::string ReadSource(const std::string& relative) {
+  std::ifstream in(std::string(OPENALB_SOURCE_DIR) + "/" + relative);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// How long a comparison takes must not tell an attacker how much of a guessed signature was
+// right. A timing test would be flaky, so this checks what the code compares with: the one
+// primitive, itself OpenSSL's CRYPTO_memcmp, and no other comparison of a signature.
+TEST(CryptoTest, SignaturesAreComparedOnlyByTheConstantTimePrimitive) {
+  const std::string crypto = ReadSource("core/crypto.cc");
+  const std::smatch::size_type npos = std::string::npos;
+  const auto body = crypto.find("bool ConstantTimeEquals(");
+  ASSERT_NE(body, npos);
+  const std::string definition = crypto.substr(body, crypto.find("\n}\n", body) - body);
+  EXPECT_NE(definition.find("CRYPTO_memcmp("), npos) << definition;
+  EXPECT_EQ(definition.find("for ("), npos) << definition;
+  EXPECT_FALSE(std::regex_search(definition, std::regex(R"([^_]memcmp\()"))) << definition;
+
+  const std::string authenticator = ReadSource("api/authenticator.cc");
+  std::regex compared(R"(ConstantTimeEquals\(expected,)");
+  EXPECT_EQ(
+      std::distance(std::sregex_iterator(authenticator.begin(), authenticator.end(), compared),
+                    std::sregex_iterator()),
+      2)
+      << "V1 and V3 each compare their signature with ConstantTimeEquals";
+  std::regex direct(R"(expected\s*[!=]=|[!=]=\s*expected|expected\.compare|strcmp|[^_]memcmp)");
+  EXPECT_FALSE(std::regex_search(authenticator, direct));
 }
 
 }  // namespace

@@ -104,8 +104,9 @@ test('an AccessKey over --rate-limit gets Throttling.User (400); other keys are 
   const client = server.pop();
   const outcomes = await Promise.all(Array.from({ length: 15 }, () =>
     client.request('DescribeRegions', {}, {}).then(() => 'ok', (e) => `${e.code} ${e.entry?.response?.statusCode}`)));
+  // At least the burst; the exact count under a pinned clock is EndpointTest's.
   const served = outcomes.filter((o) => o === 'ok').length;
-  assert.ok(served >= 5 && served <= 8, `served ${served}: ${outcomes}`);  // the burst, plus refill while they ran
+  assert.ok(served >= 5 && served < 15, `served ${served}: ${outcomes}`);
   assert.deepEqual([...new Set(outcomes.filter((o) => o !== 'ok'))], ['Throttling.User 400']);
   // Another key has its own bucket.
   const id = /AccessKeyId:\s+(\S+)/.exec(other)[1];
@@ -113,8 +114,8 @@ test('an AccessKey over --rate-limit gets Throttling.User (400); other keys are 
   const { body } = await server.alb({ accessKeyId: id, accessKeySecret: secret }).describeRegions(new Alb.DescribeRegionsRequest({}));
   assert.equal(body.regions.length, 1);
   // And the first key is served again once tokens come back (2 a second).
-  await new Promise((r) => setTimeout(r, 600));
-  await client.request('DescribeRegions', {}, {});
+  await waitFor(() => client.request('DescribeRegions', {}, {}).then(() => true, () => false),
+    5000, 'a token to come back');
 });
 
 test('first start prints the root key once; a restart keeps the account and prints nothing', async () => {

@@ -34,8 +34,9 @@ std::string Encode(const ParameterMap& params) {
 
 }  // namespace
 
-ApiHarness::ApiHarness(size_t nonce_cache_entries)
+ApiHarness::ApiHarness(size_t nonce_cache_entries, double rate_limit, double rate_burst)
     : clock_(*ParseIso8601("2026-11-23T08:00:00Z")), nonces_(nonce_cache_entries) {
+  if (rate_limit > 0) rate_limiter_ = std::make_unique<RateLimiter>(rate_limit, rate_burst);
   store_ = Must(SqliteStore::Create(dir_.File("openalb.db")));
   SecretBox::Key key{};
   random_.Fill(key.data(), key.size());
@@ -61,7 +62,8 @@ ApiHarness::ApiHarness(size_t nonce_cache_entries)
   actions_ = BuildActionTable();
   log_ = std::make_shared<spdlog::logger>(
       "test-access", std::make_shared<spdlog::sinks::ostream_sink_mt>(log_stream_));
-  endpoint_ = std::make_unique<Endpoint>(actions_, *authenticator_, *services_, random_, *log_);
+  endpoint_ = std::make_unique<Endpoint>(actions_, *authenticator_, *services_, random_, *log_,
+                                         rate_limiter_.get());
 }
 
 void ApiHarness::AddAccount(const std::string& account_id, const std::string& access_key_id,

@@ -15,6 +15,7 @@
 #include "api/authenticator.h"
 #include "api/endpoint.h"
 #include "api/nonce_cache.h"
+#include "api/rate_limiter.h"
 #include "api/services.h"
 #include "auth/access_key_directory.h"
 #include "core/clock.h"
@@ -33,7 +34,9 @@ inline constexpr char kSecret[] = "vectorSecret0123456789abcdefgh";
 class ApiHarness {
  public:
   // `nonce_cache_entries`: the cap of the signature nonce cache (the server's flag).
-  explicit ApiHarness(size_t nonce_cache_entries = 100000);
+  // `rate_limit`/`rate_burst`: the --rate-limit settings (0: off), on the harness's clock.
+  explicit ApiHarness(size_t nonce_cache_entries = 100000, double rate_limit = 0,
+                      double rate_burst = 0);
 
   HttpReply Send(const HttpRequestView& request) { return endpoint_->Handle(request); }
 
@@ -64,6 +67,7 @@ class ApiHarness {
   std::map<std::string, std::string> WithCommonParams(std::map<std::string, std::string> params);
 
   TempDir dir_;
+  std::unique_ptr<RateLimiter> rate_limiter_;
   ManualClock clock_;
   SecureRandom random_;
   std::unique_ptr<SqliteStore> store_;
