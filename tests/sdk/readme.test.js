@@ -25,3 +25,13 @@ test("the README's first call runs as pasted", async (t) => {
   });
   assert.match(out, /regionId: 'cn-hangzhou'/);
 });
+
+test("every setting of openalb serve is in the README's configuration table", () => {
+  const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
+  const table = /## Configuration[\s\S]*?\n\n(\|[\s\S]*?)\n\n/.exec(readme)[1];
+  const help = execFileSync(require('./harness').BIN, ['serve', '--help'], { encoding: 'utf8' });
+  const flags = [...new Set(help.match(/--[a-z][a-z-]+/g))].filter((f) => !['--help', '--config'].includes(f));
+  assert.ok(flags.length > 30, flags.join(' '));
+  const missing = flags.filter((flag) => !new RegExp(`\`${flag}\`[,| ]`).test(table));
+  assert.deepEqual(missing, [], `not in the README's table: ${missing.join(' ')}`);
+});

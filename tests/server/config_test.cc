@@ -68,6 +68,38 @@ TEST(ConfigTest, LimitsAndTimeoutsComeFromTheFileTheEnvironmentAndFlags) {
   EXPECT_NE(refused.error().message.find("header_timeout"), std::string::npos);
 }
 
+TEST(ConfigTest, DataPlaneBoundsAndTheBackendPolicyComeFromEverySource) {
+  TempDir dir;
+  std::string toml = dir.File("openalb.toml");
+  std::ofstream(toml) << "dataplane_header_timeout = \"5s\"\ndataplane_max_connections = 900\n"
+                         "dataplane_max_buffered_mib = 16\ntls_ticket_key_rotation = \"30m\"\n"
+                         "backend_allow = [\"10.0.0.0/8\", \"fd00::/8\"]\n"
+                         "backend_deny = \"10.9.0.0/16,10.8.0.0/16\"\n";
+  ::setenv("OPENALB_DATAPLANE_MAX_CONNECTIONS_PER_CLIENT", "9", 1);
+  auto config = Load(toml, {"--dataplane-body-timeout", "2s", "--backend-deny", "127.0.0.0/8",
+                            "--backend-deny", "::1/128"});
+  ::unsetenv("OPENALB_DATAPLANE_MAX_CONNECTIONS_PER_CLIENT");
+  EXPECT_EQ(config.dataplane_header_timeout_ms, 5000);
+  EXPECT_EQ(config.dataplane_body_timeout_ms, 2000);
+  EXPECT_EQ(config.dataplane_handshake_timeout_ms, 10000);  // the default
+  EXPECT_EQ(config.dataplane_max_connections, 900);
+  EXPECT_EQ(config.dataplane_max_connections_per_client, 9);
+  EXPECT_EQ(config.dataplane_max_buffered_mib, 16);
+  EXPECT_EQ(config.tls_ticket_key_rotation_ms, 30 * 60 * 1000);
+  EXPECT_EQ(config.backend_allow, (std::vector<std::string>{"10.0.0.0/8", "fd00::/8"}));
+  EXPECT_EQ(config.backend_deny, (std::vector<std::string>{"127.0.0.0/8", "::1/128"}));
+  EXPECT_TRUE(ValidateServeConfig(config));
+  config.backend_allow = {"10.0.0.0/40"};
+  auto bad_range = ValidateServeConfig(config);
+  ASSERT_FALSE(bad_range);
+  EXPECT_NE(bad_range.error().message.find("--backend-allow"), std::string::npos);
+  config = {};
+  config.dataplane_idle_timeout_ms = 0;
+  auto zero = ValidateServeConfig(config);
+  ASSERT_FALSE(zero);
+  EXPECT_NE(zero.error().message.find("--dataplane-idle-timeout"), std::string::npos);
+}
+
 TEST(ConfigTest, UnknownOrMistypedFileSettingsAreErrors) {
   TempDir dir;
   ServerConfig config;
