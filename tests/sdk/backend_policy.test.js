@@ -7,26 +7,17 @@
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const http = require('node:http');
-const { Server, waitFor, rejection } = require('./harness');
-
-function call(server, action, params) {
-  return server.pop().request(action, params, { method: 'POST' });
-}
-
-async function waitJob(server, jobId) {
-  await waitFor(async () => (await call(server, 'ListAsynJobs', { 'JobIds.1': jobId })).Jobs[0].Status === 'Succeeded',
-    10000, `job ${jobId}`);
-}
+const { Server, rejection } = require('./harness');
 
 async function serverGroup(server) {
-  const { ServerGroupId, JobId } = await call(server, 'CreateServerGroup',
+  const { ServerGroupId, JobId } = await server.call('CreateServerGroup',
     { ServerGroupName: 'policy-group', ServerGroupType: 'Ip', VpcId: 'vpc-1', Protocol: 'HTTP' });
-  await waitJob(server, JobId);
+  await server.waitJob(JobId);
   return ServerGroupId;
 }
 
 function addServer(server, group, ip, port) {
-  return call(server, 'AddServersToServerGroup', {
+  return server.call('AddServersToServerGroup', {
     ServerGroupId: group, 'Servers.1.ServerId': ip, 'Servers.1.ServerIp': ip,
     'Servers.1.ServerType': 'Ip', 'Servers.1.Port': port,
   });
@@ -41,10 +32,10 @@ test('no server may be the OpenAPI endpoint itself or a link-local address', asy
     const error = await rejection(() => addServer(server, group, ip, port));
     assert.equal(error.code, 'OperationDenied.BackendAddressNotAllowed', `${ip}:${port}`);
   }
-  const { Servers } = await call(server, 'ListServerGroupServers', { ServerGroupId: group });
+  const { Servers } = await server.call('ListServerGroupServers', { ServerGroupId: group });
   assert.deepEqual(Servers, []);
   // Loopback on another port is a server like any other by default.
-  await waitJob(server, (await addServer(server, group, '127.0.0.1', 9)).JobId);
+  await server.waitJob((await addServer(server, group, '127.0.0.1', 9)).JobId);
 });
 
 test('--backend-deny closes loopback, and a server stored before is no longer forwarded to', async (t) => {
@@ -54,16 +45,13 @@ test('--backend-deny closes loopback, and a server stored before is no longer fo
   let server = await Server.start();
   t.after(() => server.stop());
   const group = await serverGroup(server);
-  await waitJob(server, (await addServer(server, group, '127.0.0.1', backend.address().port)).JobId);
-  const { LoadBalancerId: lb, JobId: lbJob } = await call(server, 'CreateLoadBalancer',
-    { LoadBalancerName: 'p', LoadBalancerEdition: 'Standard' });
-  await waitJob(server, lbJob);
-  const { JobId } = await call(server, 'CreateListener', {
-    LoadBalancerId: lb, ListenerProtocol: 'HTTP', ListenerPort: 80,
+  await server.waitJob((await addServer(server, group, '127.0.0.1', backend.address().port)).JobId);
+  const { port, listenerId } = await server.listener({ protocol: 'HTTP', port: 80 });
+  await server.waitJob((await server.call('UpdateListenerAttribute', {
+    ListenerId: listenerId,
     'DefaultActions.1.Type': 'ForwardGroup',
     'DefaultActions.1.ForwardGroupConfig.ServerGroupTuples.1.ServerGroupId': group,
-  });
-  await waitJob(server, JobId);
+  })).JobId);
   const get = (port) => new Promise((resolve, reject) => {
     http.get({ host: '127.0.0.1', port, agent: false }, (res) => {
       let body = '';
@@ -71,7 +59,7 @@ test('--backend-deny closes loopback, and a server stored before is no longer fo
       res.on('end', () => resolve({ status: res.statusCode, body }));
     }).on('error', reject);
   });
-  assert.deepEqual(await get(80 + server.portOffset), { status: 200, body: 'reached' });
+  assert.deepEqual(await get(port), { status: 200, body: 'reached' });
   const { dataDir } = server;
   server.ownsDataDir = false;
   await server.stop();

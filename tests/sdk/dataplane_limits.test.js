@@ -12,37 +12,13 @@ const http = require('node:http');
 const net = require('node:net');
 const { Server, waitFor } = require('./harness');
 
-function call(server, action, params) {
-  return server.pop().request(action, params, { method: 'POST' });
-}
-
-async function waitJob(server, jobId) {
-  await waitFor(async () => (await call(server, 'ListAsynJobs', { 'JobIds.1': jobId })).Jobs[0].Status === 'Succeeded',
-    10000, `job ${jobId}`);
-}
-
 // An HTTP listener forwarding to a real server; resolves with the listener's port.
 async function listener(t, server) {
   const backend = http.createServer((req, res) => { req.resume(); req.on('end', () => res.end('ok')); });
   backend.keepAliveTimeout = 60000;
   await new Promise((r) => backend.listen(0, '127.0.0.1', r));
   t.after(() => new Promise((r) => { backend.closeAllConnections(); backend.close(r); }));
-  const { LoadBalancerId: lb, JobId: lbJob } = await call(server, 'CreateLoadBalancer',
-    { LoadBalancerName: 'limits', LoadBalancerEdition: 'Standard' });
-  await waitJob(server, lbJob);
-  const { ServerGroupId: group, JobId: groupJob } = await call(server, 'CreateServerGroup',
-    { ServerGroupName: 'limits', ServerGroupType: 'Ip', VpcId: 'vpc-1', Protocol: 'HTTP' });
-  await waitJob(server, groupJob);
-  await waitJob(server, (await call(server, 'AddServersToServerGroup', {
-    ServerGroupId: group, 'Servers.1.ServerId': '127.0.0.1', 'Servers.1.ServerIp': '127.0.0.1',
-    'Servers.1.ServerType': 'Ip', 'Servers.1.Port': backend.address().port,
-  })).JobId);
-  await waitJob(server, (await call(server, 'CreateListener', {
-    LoadBalancerId: lb, ListenerProtocol: 'HTTP', ListenerPort: 80,
-    'DefaultActions.1.Type': 'ForwardGroup',
-    'DefaultActions.1.ForwardGroupConfig.ServerGroupTuples.1.ServerGroupId': group,
-  })).JobId);
-  return 80 + server.portOffset;
+  return (await server.listener({ protocol: 'HTTP', port: 80, backendPort: backend.address().port })).port;
 }
 
 function rssMiB(pid) {

@@ -9,26 +9,6 @@ const net = require('node:net');
 const tls = require('node:tls');
 const { Server, waitFor } = require('./harness');
 
-function call(server, action, params) {
-  return server.pop().request(action, params, { method: 'POST' });
-}
-
-async function waitJob(server, jobId) {
-  await waitFor(async () => (await call(server, 'ListAsynJobs', { 'JobIds.1': jobId })).Jobs[0].Status === 'Succeeded',
-    10000, `job ${jobId}`);
-}
-
-async function listener(server, protocol, port, certificateId) {
-  const { LoadBalancerId: lb, JobId: lbJob } = await call(server, 'CreateLoadBalancer',
-    { LoadBalancerName: 'refusals', LoadBalancerEdition: 'Standard' });
-  await waitJob(server, lbJob);
-  const params = { LoadBalancerId: lb, ListenerProtocol: protocol, ListenerPort: port };
-  if (certificateId) params['Certificates.1.CertificateId'] = certificateId;
-  const { ListenerId, JobId } = await call(server, 'CreateListener', params);
-  await waitJob(server, JobId);
-  return ListenerId;
-}
-
 // Opens a connection (TLS or plain), writes `head` then `bodyBytes` bytes of body as fast as
 // the socket takes them, and resolves with the response text the client managed to read,
 // or with the error that ended the connection first.
@@ -73,8 +53,8 @@ test('oversized headers and bodies are answered 431 and 413, and the client read
   const server = await Server.start();
   t.after(() => server.stop());
   const certificate = await server.uploadCertificate('big.test');
-  await listener(server, 'HTTPS', 443, certificate);
-  await listener(server, 'HTTP', 80, undefined);
+  await server.listener({ protocol: 'HTTPS', port: 443, certificateId: certificate });
+  await server.listener({ protocol: 'HTTP', port: 80 });
   for (const [secure, port] of [[true, 443 + server.portOffset], [false, 80 + server.portOffset]]) {
     const scheme = secure ? 'HTTPS' : 'HTTP';
     const filler = Array.from({ length: 64 }, (_, i) => `X-Filler-${i}: ${'f'.repeat(1000)}\r\n`).join('');
@@ -103,10 +83,10 @@ test('after a restart, expiry warnings name only certificates that expire within
   t.after(() => server.stop());
   const lasting = await server.uploadCertificate('lasting.test', { days: 90 });
   const soon = await server.uploadCertificate('soon.test', { days: 10 });
-  const id = await listener(server, 'HTTPS', 443, lasting);
-  const { JobId } = await call(server, 'AssociateAdditionalCertificatesWithListener',
+  const { listenerId: id } = await server.listener({ protocol: 'HTTPS', port: 443, certificateId: lasting });
+  const { JobId } = await server.call('AssociateAdditionalCertificatesWithListener',
     { ListenerId: id, 'Certificates.1.CertificateId': soon });
-  await waitJob(server, JobId);
+  await server.waitJob(JobId);
   server.ownsDataDir = false;
   await server.stop();
   server = await Server.start({ dataDir, args: ['--listener-port-offset', String(server.portOffset)] });

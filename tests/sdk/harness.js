@@ -111,6 +111,44 @@ class Server {
     return result;
   }
 
+  // One V1 (pop-core) call as POST, resolving with the response body.
+  call(action, params = {}) {
+    return this.pop().request(action, params, { method: 'POST' });
+  }
+
+  // Waits for a job to succeed.
+  async waitJob(jobId) {
+    await waitFor(async () => (await this.call('ListAsynJobs', { 'JobIds.1': jobId })).Jobs[0].Status === 'Succeeded',
+      10000, `job ${jobId}`);
+  }
+
+  // A running listener on a new load balancer: `protocol` HTTPS (with `certificateId`) or
+  // HTTP on `port`, forwarding to a new server group holding 127.0.0.1:`backendPort` when
+  // given. Resolves with the ids and the port it really listens on.
+  async listener({ protocol = 'HTTP', port = 80, certificateId, backendPort } = {}) {
+    const { LoadBalancerId: loadBalancerId, JobId: lbJob } = await this.call('CreateLoadBalancer',
+      { LoadBalancerName: 'test-lb', LoadBalancerEdition: 'Standard' });
+    await this.waitJob(lbJob);
+    const params = { LoadBalancerId: loadBalancerId, ListenerProtocol: protocol, ListenerPort: port };
+    if (certificateId) params['Certificates.1.CertificateId'] = certificateId;
+    let serverGroupId;
+    if (backendPort !== undefined) {
+      const group = await this.call('CreateServerGroup',
+        { ServerGroupName: 'test-group', ServerGroupType: 'Ip', VpcId: 'vpc-1', Protocol: 'HTTP' });
+      serverGroupId = group.ServerGroupId;
+      await this.waitJob(group.JobId);
+      await this.waitJob((await this.call('AddServersToServerGroup', {
+        ServerGroupId: serverGroupId, 'Servers.1.ServerId': '127.0.0.1', 'Servers.1.ServerIp': '127.0.0.1',
+        'Servers.1.ServerType': 'Ip', 'Servers.1.Port': backendPort,
+      })).JobId);
+      params['DefaultActions.1.Type'] = 'ForwardGroup';
+      params['DefaultActions.1.ForwardGroupConfig.ServerGroupTuples.1.ServerGroupId'] = serverGroupId;
+    }
+    const { ListenerId: listenerId, JobId } = await this.call('CreateListener', params);
+    await this.waitJob(JobId);
+    return { loadBalancerId, listenerId, serverGroupId, port: port + this.portOffset };
+  }
+
   // Runs `openalb <args>` against this server's data dir and returns stdout.
   cli(...args) {
     return execFileSync(BIN, [...args, '--data-dir', this.dataDir], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });

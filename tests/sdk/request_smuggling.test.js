@@ -8,16 +8,7 @@
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const net = require('node:net');
-const { Server, waitFor } = require('./harness');
-
-function call(server, action, params) {
-  return server.pop().request(action, params, { method: 'POST' });
-}
-
-async function waitJob(server, jobId) {
-  await waitFor(async () => (await call(server, 'ListAsynJobs', { 'JobIds.1': jobId })).Jobs[0].Status === 'Succeeded',
-    10000, `job ${jobId}`);
-}
+const { Server } = require('./harness');
 
 // The lenient origin: records every request it frames (by Content-Length only) and answers
 // each with 200.
@@ -65,24 +56,8 @@ async function setUp(t) {
   const server = await Server.start();
   const origin = await startCaptureServer();
   t.after(async () => { await server.stop(); await origin.close(); });
-  const { LoadBalancerId: lb, JobId: lbJob } = await call(server, 'CreateLoadBalancer',
-    { LoadBalancerName: 'smuggling', LoadBalancerEdition: 'Standard' });
-  await waitJob(server, lbJob);
-  const { ServerGroupId: group, JobId: groupJob } = await call(server, 'CreateServerGroup',
-    { ServerGroupName: 'origin', ServerGroupType: 'Ip', VpcId: 'vpc-1', Protocol: 'HTTP' });
-  await waitJob(server, groupJob);
-  const { JobId: addJob } = await call(server, 'AddServersToServerGroup', {
-    ServerGroupId: group, 'Servers.1.ServerId': '127.0.0.1', 'Servers.1.ServerIp': '127.0.0.1',
-    'Servers.1.ServerType': 'Ip', 'Servers.1.Port': origin.port,
-  });
-  await waitJob(server, addJob);
-  const { JobId } = await call(server, 'CreateListener', {
-    LoadBalancerId: lb, ListenerProtocol: 'HTTP', ListenerPort: 80,
-    'DefaultActions.1.Type': 'ForwardGroup',
-    'DefaultActions.1.ForwardGroupConfig.ServerGroupTuples.1.ServerGroupId': group,
-  });
-  await waitJob(server, JobId);
-  return { origin, port: 80 + server.portOffset };
+  const { port } = await server.listener({ protocol: 'HTTP', port: 80, backendPort: origin.port });
+  return { origin, port };
 }
 
 const smuggled = 'GET /smuggled HTTP/1.1\r\nHost: victim\r\n\r\n';
