@@ -6,6 +6,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <functional>
 #include <optional>
@@ -427,7 +428,12 @@ class ClientSession : public Reclaimable, public std::enable_shared_from_this<Cl
   // The parser keeps a reference to it, so it lives as long as the session.
   std::function<void(std::uint64_t, std::string_view, beast::error_code&)> on_chunk_header_ =
       [this](std::uint64_t size, std::string_view, beast::error_code& ec) {
-        if (!body_hold_.Grow(static_cast<size_t>(size))) ec = net::error::no_buffer_space;
+        if (size >
+            kRequestBodyLimit - std::min<std::uint64_t>(body_hold_.bytes(), kRequestBodyLimit)) {
+          ec = http::error::body_limit;  // 413, before taking what it could never use
+        } else if (!body_hold_.Grow(static_cast<size_t>(size))) {
+          ec = net::error::no_buffer_space;
+        }
       };
   std::shared_ptr<const SnapshotSource> listener_;
   std::shared_ptr<const ListenerSnapshot> snapshot_;  // the handshake's, for the connection's life
