@@ -105,15 +105,19 @@ void NonceCache::Reclaim(std::int64_t now_s) {
   std::sort(by_size.begin(), by_size.end(),
             [](const auto& a, const auto& b) { return a.first > b.first; });
   size_t k = 0, top_sum = 0, level = 0;
-  while (k < by_size.size()) {
+  bool found = false;
+  while (k < by_size.size() && !found) {
     top_sum += by_size[k].first;
     ++k;
     const size_t next = k < by_size.size() ? by_size[k].first : 0;
     if (top_sum - k * next >= excess) {
       level = (top_sum - excess) / k;
-      break;
+      found = true;
     }
   }
+  // The sizes were read while other threads record: if they no longer add up to the excess,
+  // trim nobody now (the cap is soft) rather than everyone to nothing.
+  if (!found) return;
   for (size_t i = 0; i < k; ++i) {
     KeyTable& table = *by_size[i].second;
     std::lock_guard lock(table.mutex);
