@@ -19,6 +19,7 @@
 
 #include "api/error_catalogue.h"
 #include "core/connection_limiter.h"
+#include "core/refused_connection.h"
 
 namespace openalb {
 namespace {
@@ -408,11 +409,7 @@ class Listener final : public HttpServer, public std::enable_shared_from_this<Li
       for (const auto& [name, value] : reply.headers) wire += "\r\n" + name + ": " + value;
       wire += "\r\nContent-Length: " + std::to_string(reply.body.size()) +
               "\r\nConnection: close\r\n\r\n" + reply.body;
-      socket.non_blocking(true, ec);
-      std::array<char, 4096> sink;
-      for (int i = 0; i < 4 && !ec; ++i) socket.receive(net::buffer(sink), 0, ec);
-      socket.send(net::buffer(wire), 0, ec);
-      socket.shutdown(tcp::socket::shutdown_send, ec);
+      return AnswerAndClose(socket, wire);
     }
     socket.close(ec);
   }

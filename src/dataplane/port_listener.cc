@@ -9,11 +9,12 @@
 #include <boost/beast/ssl.hpp>
 
 #include <spdlog/spdlog.h>
-#include <sys/socket.h>
 
 #include <chrono>
 #include <mutex>
 #include <string_view>
+
+#include "core/refused_connection.h"
 
 namespace openalb {
 namespace {
@@ -143,8 +144,8 @@ class AsioPortListener final : public PortListener,
   }
 
   // Over a connection cap the connection is closed at once. A plain-HTTP client is told why
-  // in one non-blocking write; a TLS client would need a handshake first — what a flood
-  // should not get — so it is just closed.
+  // (AnswerAndClose, as on the OpenAPI port); a TLS client would need a handshake first —
+  // what a flood should not get — so it is just closed.
   bool Admit(WorkerSocket& socket, ConnectionLimiter::Slot& slot) {
     beast::error_code ec;
     auto remote = socket.remote_endpoint(ec);
@@ -163,10 +164,8 @@ class AsioPortListener final : public PortListener,
           "HTTP/1.1 429 Too Many Requests\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
       static constexpr std::string_view kFull =
           "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
-      const std::string_view answer = per_client ? kTooMany : kFull;
-      socket.non_blocking(true, ec);
-      ::send(socket.native_handle(), answer.data(), answer.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
-      socket.shutdown(tcp::socket::shutdown_send, ec);
+      AnswerAndClose(socket, per_client ? kTooMany : kFull);
+      return false;
     }
     socket.close(ec);
     return false;
