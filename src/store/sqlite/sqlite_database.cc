@@ -10,12 +10,6 @@
 
 namespace openalb {
 
-ApiError StoreError(std::string_view what) {
-  return ApiError{"InternalError", 500,
-                  "The request processing has failed due to some unknown error.",
-                  "store: " + std::string(what)};
-}
-
 SqliteStatement::SqliteStatement(SqliteStatement&& other) noexcept
     : db_(other.db_), stmt_(other.stmt_), in_use_(other.in_use_) {
   other.stmt_ = nullptr;
@@ -33,19 +27,16 @@ SqliteStatement::~SqliteStatement() {
   }
 }
 
-SqliteStatement& SqliteStatement::Bind(int index, std::string_view text) {
+void SqliteStatement::Bind(int index, std::string_view text) {
   sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
-  return *this;
 }
 
-SqliteStatement& SqliteStatement::Bind(int index, std::int64_t value) {
+void SqliteStatement::Bind(int index, std::int64_t value) {
   sqlite3_bind_int64(stmt_, index, value);
-  return *this;
 }
 
-SqliteStatement& SqliteStatement::BindBlob(int index, std::string_view bytes) {
+void SqliteStatement::BindBlob(int index, std::string_view bytes) {
   sqlite3_bind_blob(stmt_, index, bytes.data(), static_cast<int>(bytes.size()), SQLITE_TRANSIENT);
-  return *this;
 }
 
 Result<bool> SqliteStatement::Step() {
@@ -53,14 +44,6 @@ Result<bool> SqliteStatement::Step() {
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
   return Fail(StoreError(sqlite3_errmsg(db_)));
-}
-
-Result<void> SqliteStatement::Run() {
-  while (true) {
-    auto row = Step();
-    if (!row) return Fail(row.error());
-    if (!*row) return {};
-  }
 }
 
 std::string SqliteStatement::ColumnText(int index) const {
@@ -72,6 +55,10 @@ std::string SqliteStatement::ColumnText(int index) const {
 
 std::int64_t SqliteStatement::ColumnInt(int index) const {
   return sqlite3_column_int64(stmt_, index);
+}
+
+bool SqliteStatement::ColumnIsNull(int index) const {
+  return sqlite3_column_type(stmt_, index) == SQLITE_NULL;
 }
 
 namespace {
@@ -135,11 +122,12 @@ Result<void> SqliteDatabase::Exec(std::string_view sql) {
   return {};
 }
 
-Result<SqliteStatement> SqliteDatabase::Prepare(std::string_view sql) {
+Result<SqlStatement> SqliteDatabase::Prepare(std::string_view sql) {
   auto it = cache_.find(std::string(sql));
   if (it != cache_.end() && !it->second->in_use) {
     it->second->in_use = true;
-    return SqliteStatement(db_, it->second->stmt, &it->second->in_use);
+    return SqlStatement(
+        std::make_unique<SqliteStatement>(db_, it->second->stmt, &it->second->in_use));
   }
   sqlite3_stmt* stmt = nullptr;
   if (it == cache_.end() && cache_.size() < kMaxCachedStatements) {
@@ -149,13 +137,13 @@ Result<SqliteStatement> SqliteDatabase::Prepare(std::string_view sql) {
     }
     auto& cached = cache_[std::string(sql)];
     cached = std::make_unique<CachedStatement>(CachedStatement{stmt, true});
-    return SqliteStatement(db_, stmt, &cached->in_use);
+    return SqlStatement(std::make_unique<SqliteStatement>(db_, stmt, &cached->in_use));
   }
   if (sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr) !=
       SQLITE_OK) {
     return Fail(StoreError(sqlite3_errmsg(db_)));
   }
-  return SqliteStatement(db_, stmt);
+  return SqlStatement(std::make_unique<SqliteStatement>(db_, stmt));
 }
 
 }  // namespace openalb

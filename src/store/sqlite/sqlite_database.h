@@ -1,5 +1,5 @@
-// SqliteDatabase: a thin RAII wrapper over one sqlite3 connection with prepared
-// statements, so the SQL of the store stays readable and every error becomes an ApiError.
+// SqliteDatabase: the SqlConnection of the SQLite engine — a thin RAII wrapper over one
+// sqlite3 connection with a cache of prepared statements, every error an ApiError.
 // Not thread-safe: callers serialise access to one connection.
 #pragma once
 
@@ -12,12 +12,11 @@
 #include <unordered_map>
 
 #include "core/api_error.h"
+#include "store/sql/sql_connection.h"
 
 namespace openalb {
 
-ApiError StoreError(std::string_view what);
-
-class SqliteStatement {
+class SqliteStatement final : public SqlStatementImpl {
  public:
   // With `in_use`, the statement belongs to its database's cache: destruction resets it
   // for reuse and clears the flag instead of finalizing it.
@@ -26,21 +25,15 @@ class SqliteStatement {
   SqliteStatement(SqliteStatement&& other) noexcept;
   SqliteStatement(const SqliteStatement&) = delete;
   SqliteStatement& operator=(const SqliteStatement&) = delete;
-  ~SqliteStatement();
+  ~SqliteStatement() override;
 
-  // Parameters are 1-based, as in SQLite.
-  SqliteStatement& Bind(int index, std::string_view text);
-  SqliteStatement& Bind(int index, std::int64_t value);
-  SqliteStatement& BindBlob(int index, std::string_view bytes);
-
-  // Advances one row: true if a row is available, false when done.
-  Result<bool> Step();
-  // Runs to completion, ignoring rows.
-  Result<void> Run();
-
-  // Text or blob bytes.
-  std::string ColumnText(int index) const;
-  std::int64_t ColumnInt(int index) const;
+  void Bind(int index, std::string_view text) override;
+  void Bind(int index, std::int64_t value) override;
+  void BindBlob(int index, std::string_view bytes) override;
+  Result<bool> Step() override;
+  std::string ColumnText(int index) const override;
+  std::int64_t ColumnInt(int index) const override;
+  bool ColumnIsNull(int index) const override;
 
  private:
   sqlite3* db_;
@@ -48,19 +41,18 @@ class SqliteStatement {
   bool* in_use_;
 };
 
-class SqliteDatabase {
+class SqliteDatabase final : public SqlConnection {
  public:
   // Opens (creating if needed) with WAL, synchronous=FULL, foreign keys on and a busy timeout.
   static Result<std::unique_ptr<SqliteDatabase>> Open(const std::string& path);
-  ~SqliteDatabase();
+  ~SqliteDatabase() override;
 
-  Result<void> Exec(std::string_view sql);
+  Result<void> Exec(std::string_view sql) override;
   // Prepared statements are cached by their SQL text (at most kMaxCachedStatements), so
   // the hot queries are compiled once per connection. A statement still in use when the
   // same SQL is prepared again is compiled afresh for that use.
-  Result<SqliteStatement> Prepare(std::string_view sql);
-  // Number of rows the last INSERT/UPDATE/DELETE changed.
-  int Changes() const { return sqlite3_changes(db_); }
+  Result<SqlStatement> Prepare(std::string_view sql) override;
+  int Changes() const override { return sqlite3_changes(db_); }
 
  private:
   struct CachedStatement {

@@ -1,7 +1,8 @@
 #include "store/sqlite/sqlite_store.h"
 
+#include "store/sql/account_statements.h"
+#include "store/sql/sql_tx.h"
 #include "store/sqlite/sqlite_migrations.h"
-#include "store/sqlite/sqlite_tx.h"
 
 namespace openalb {
 
@@ -27,7 +28,7 @@ namespace {
 Result<void> RunInTransaction(SqliteDatabase& db, std::string_view begin,
                               const std::function<Result<void>(StoreTx&)>& body) {
   if (auto r = db.Exec(begin); !r) return r;
-  SqliteTx tx(db);
+  SqlTx tx(db, kSqliteDialect);
   auto result = body(tx);
   if (result) result = db.Exec("COMMIT");
   if (!result) (void)db.Exec("ROLLBACK");
@@ -74,7 +75,7 @@ void SqliteStore::CommitGroup(const std::vector<PendingWrite*>& group) {
     for (PendingWrite* member : group) member->result = begun;
     return;
   }
-  SqliteTx tx(*db_);
+  SqlTx tx(*db_, kSqliteDialect);
   for (PendingWrite* member : group) member->result = tx.Nested(*member->body);
   auto committed = db_->Exec("COMMIT");
   if (committed) return;
@@ -86,84 +87,38 @@ void SqliteStore::CommitGroup(const std::vector<PendingWrite*>& group) {
 
 Result<void> SqliteStore::CreateAccount(const Account& account) {
   std::lock_guard lock(mutex_);
-  auto stmt = db_->Prepare("INSERT INTO accounts(account_id, name, created_at) VALUES (?, ?, ?)");
-  if (!stmt) return Fail(stmt.error());
-  stmt->Bind(1, account.account_id).Bind(2, account.name).Bind(3, account.created_at);
-  return stmt->Run();
+  return account_statements::InsertAccount(*db_, account);
 }
 
 Result<std::vector<Account>> SqliteStore::ListAccounts() {
   std::lock_guard lock(mutex_);
-  auto stmt = db_->Prepare("SELECT account_id, name, created_at FROM accounts ORDER BY rowid");
-  if (!stmt) return Fail(stmt.error());
-  std::vector<Account> out;
-  while (true) {
-    auto row = stmt->Step();
-    if (!row) return Fail(row.error());
-    if (!*row) break;
-    out.push_back({stmt->ColumnText(0), stmt->ColumnText(1), stmt->ColumnText(2)});
-  }
-  return out;
+  return account_statements::ListAccounts(*db_, kSqliteDialect);
 }
 
 Result<void> SqliteStore::CreateAccessKey(const AccessKey& key) {
   std::lock_guard lock(mutex_);
-  auto stmt = db_->Prepare(
-      "INSERT INTO access_keys(access_key_id, account_id, secret, active, created_at, user_name) "
-      "VALUES (?, ?, ?, ?, ?, ?)");
-  if (!stmt) return Fail(stmt.error());
-  stmt->Bind(1, key.access_key_id)
-      .Bind(2, key.account_id)
-      .Bind(3, key.secret)
-      .Bind(4, std::int64_t{key.active ? 1 : 0})
-      .Bind(5, key.created_at)
-      .Bind(6, key.user_name);
-  return stmt->Run();
+  return account_statements::InsertAccessKey(*db_, key);
 }
 
 Result<std::vector<AccessKey>> SqliteStore::ListAccessKeys() {
   std::lock_guard lock(mutex_);
-  auto stmt = db_->Prepare(
-      "SELECT access_key_id, account_id, secret, active, created_at, user_name FROM access_keys "
-      "ORDER BY account_id, rowid");
-  if (!stmt) return Fail(stmt.error());
-  std::vector<AccessKey> out;
-  while (true) {
-    auto row = stmt->Step();
-    if (!row) return Fail(row.error());
-    if (!*row) break;
-    out.push_back({stmt->ColumnText(0), stmt->ColumnText(1), stmt->ColumnText(2),
-                   stmt->ColumnInt(3) != 0, stmt->ColumnText(4), stmt->ColumnText(5)});
-  }
-  return out;
+  return account_statements::ListAccessKeys(*db_, kSqliteDialect);
 }
 
 Result<bool> SqliteStore::DeleteAccessKey(std::string_view access_key_id) {
   std::lock_guard lock(mutex_);
-  auto stmt = db_->Prepare("DELETE FROM access_keys WHERE access_key_id = ?");
-  if (!stmt) return Fail(stmt.error());
-  stmt->Bind(1, access_key_id);
-  if (auto r = stmt->Run(); !r) return Fail(r.error());
-  return db_->Changes() > 0;
+  return account_statements::DeleteAccessKey(*db_, access_key_id);
 }
 
 Result<bool> SqliteStore::SetAccessKeyActive(std::string_view access_key_id, bool active) {
   std::lock_guard lock(mutex_);
-  auto stmt = db_->Prepare("UPDATE access_keys SET active = ? WHERE access_key_id = ?");
-  if (!stmt) return Fail(stmt.error());
-  stmt->Bind(1, std::int64_t{active ? 1 : 0}).Bind(2, access_key_id);
-  if (auto r = stmt->Run(); !r) return Fail(r.error());
-  return db_->Changes() > 0;
+  return account_statements::SetAccessKeyActive(*db_, access_key_id, active);
 }
 
 Result<bool> SqliteStore::ReplaceAccessKeySecret(std::string_view access_key_id,
                                                  std::string_view secret) {
   std::lock_guard lock(mutex_);
-  auto stmt = db_->Prepare("UPDATE access_keys SET secret = ? WHERE access_key_id = ?");
-  if (!stmt) return Fail(stmt.error());
-  stmt->Bind(1, secret).Bind(2, access_key_id);
-  if (auto r = stmt->Run(); !r) return Fail(r.error());
-  return db_->Changes() > 0;
+  return account_statements::ReplaceAccessKeySecret(*db_, access_key_id, secret);
 }
 
 Result<void> SqliteStore::ScrubOverwritten() {

@@ -1,6 +1,6 @@
-// The query helpers every SQLite transaction file shares: a WHERE clause built from a
-// filter, reading one or all rows, counts, keyset pages and one-statement writes. Kept in
-// one header so each group of tables can live in its own source file.
+// The query helpers every resource's SQL shares, on either engine: a WHERE clause built
+// from a filter, reading one or all rows, counts, keyset pages and one-statement writes.
+// Kept in one header so each group of tables can live in its own source file.
 #pragma once
 
 #include <algorithm>
@@ -12,10 +12,10 @@
 #include <variant>
 #include <vector>
 
-#include "store/sqlite/sqlite_database.h"
+#include "store/sql/sql_connection.h"
 #include "store/store.h"
 
-namespace openalb::sqlite_query {
+namespace openalb::sql_query {
 
 // A WHERE clause built from a filter, with its bound values in order.
 class Where {
@@ -40,7 +40,7 @@ class Where {
   }
   const std::string& sql() const { return sql_; }
   // Binds every value from parameter 1; returns the next free index.
-  int BindAll(SqliteStatement& stmt) const {
+  int BindAll(SqlStatement& stmt) const {
     int index = 1;
     for (const auto& value : binds_) {
       if (const auto* text = std::get_if<std::string>(&value)) {
@@ -63,7 +63,7 @@ class Where {
 
 // Collects every row of `stmt` with `read`.
 template <typename T, typename Read>
-Result<std::vector<T>> Rows(SqliteStatement& stmt, Read read) {
+Result<std::vector<T>> Rows(SqlStatement& stmt, Read read) {
   std::vector<T> out;
   while (true) {
     auto row = stmt.Step();
@@ -74,23 +74,23 @@ Result<std::vector<T>> Rows(SqliteStatement& stmt, Read read) {
 }
 
 template <typename T, typename Read>
-Result<std::optional<T>> OneRow(SqliteStatement& stmt, Read read) {
+Result<std::optional<T>> OneRow(SqlStatement& stmt, Read read) {
   auto row = stmt.Step();
   if (!row) return Fail(row.error());
   if (!*row) return std::optional<T>{};
   return std::optional<T>{read(stmt)};
 }
 
-inline Result<std::int64_t> Scalar(SqliteStatement& stmt) {
+inline Result<std::int64_t> Scalar(SqlStatement& stmt) {
   auto row = stmt.Step();
   if (!row) return Fail(row.error());
   return *row ? stmt.ColumnInt(0) : 0;
 }
 
-using Binder = std::function<void(SqliteStatement&)>;
+using Binder = std::function<void(SqlStatement&)>;
 
 // The single number a COUNT(*) query answers, as an int.
-inline Result<int> CountOf(SqliteDatabase& db, std::string_view sql, const Binder& bind) {
+inline Result<int> CountOf(SqlConnection& db, std::string_view sql, const Binder& bind) {
   auto stmt = db.Prepare(sql);
   if (!stmt) return Fail(stmt.error());
   bind(*stmt);
@@ -101,7 +101,7 @@ inline Result<int> CountOf(SqliteDatabase& db, std::string_view sql, const Binde
 
 // The first row `sql` selects, if any.
 template <typename T, typename Read>
-Result<std::optional<T>> FindOne(SqliteDatabase& db, std::string_view sql, const Binder& bind,
+Result<std::optional<T>> FindOne(SqlConnection& db, std::string_view sql, const Binder& bind,
                                  Read read) {
   auto stmt = db.Prepare(sql);
   if (!stmt) return Fail(stmt.error());
@@ -113,7 +113,7 @@ Result<std::optional<T>> FindOne(SqliteDatabase& db, std::string_view sql, const
 // expression over the row, ascending or descending), rows past `page.after`. The total is
 // counted unless the caller knows it (`known_total`).
 template <typename T, typename Read>
-Result<Page<T>> ListPage(SqliteDatabase& db, std::string_view table, std::string_view select,
+Result<Page<T>> ListPage(SqlConnection& db, std::string_view table, std::string_view select,
                          const Where& where, std::string_view key, bool descending,
                          const PageRequest& page, Read read,
                          std::optional<std::int64_t> known_total = std::nullopt) {
@@ -157,12 +157,12 @@ Result<Page<T>> ListPage(SqliteDatabase& db, std::string_view table, std::string
   return out;
 }
 
-inline Result<void> RunOne(SqliteDatabase& db, std::string_view sql,
-                           const std::function<void(SqliteStatement&)>& bind) {
+inline Result<void> RunOne(SqlConnection& db, std::string_view sql,
+                           const std::function<void(SqlStatement&)>& bind) {
   auto stmt = db.Prepare(sql);
   if (!stmt) return Fail(stmt.error());
   bind(*stmt);
   return stmt->Run();
 }
 
-}  // namespace openalb::sqlite_query
+}  // namespace openalb::sql_query

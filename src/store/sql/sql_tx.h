@@ -1,16 +1,17 @@
-// SqliteTx: the StoreTx of SqliteStore — the SQL for the ALB resources (sqlite_tx.cc) and for
-// RAM identities and the audit log (sqlite_identity_tx.cc), run on a connection
+// SqlTx: the StoreTx of both engines — the SQL of every resource, written once against
+// SqlConnection and split by resource (load_balancer_tx.cc, listener_tx.cc,
+// certificate_tx.cc, server_group_tx.cc, job_tx.cc, identity_tx.cc), run on a connection
 // whose transaction the store has already begun. Not thread-safe; lives for one transaction.
 #pragma once
 
-#include "store/sqlite/sqlite_database.h"
+#include "store/sql/sql_connection.h"
 #include "store/store.h"
 
 namespace openalb {
 
-class SqliteTx final : public StoreTx {
+class SqlTx final : public StoreTx {
  public:
-  explicit SqliteTx(SqliteDatabase& db) : db_(db) {}
+  SqlTx(SqlConnection& db, const SqlDialect& dialect) : db_(db), dialect_(dialect) {}
 
   Result<void> InsertLoadBalancer(const LoadBalancer& lb) override;
   Result<std::optional<LoadBalancer>> FindLoadBalancer(std::string_view account_id,
@@ -98,7 +99,8 @@ class SqliteTx final : public StoreTx {
   Result<void> Nested(const std::function<Result<void>(StoreTx&)>& body) override;
 
  private:
-  SqliteDatabase& db_;
+  SqlConnection& db_;
+  const SqlDialect& dialect_;
   int savepoint_depth_ = 0;
 };
 

@@ -1,9 +1,11 @@
-#include "store/sqlite/sqlite_query.h"
-#include "store/sqlite/sqlite_tx.h"
+// RAM users, policies and attachments, and the append-only audit log: SqlTx's statements
+// for the identity tables.
+#include "store/sql/sql_query.h"
+#include "store/sql/sql_tx.h"
 
 namespace openalb {
 
-using namespace sqlite_query;  // NOLINT(google-build-using-namespace)
+using namespace sql_query;  // NOLINT(google-build-using-namespace)
 
 namespace {
 
@@ -14,16 +16,16 @@ Where ForAccount(std::string_view account_id) {
   return where;
 }
 
-RamUser ReadUser(const SqliteStatement& s) {
+RamUser ReadUser(const SqlStatement& s) {
   return {s.ColumnText(0), s.ColumnText(1), s.ColumnText(2)};
 }
 
-StoredPolicy ReadPolicy(const SqliteStatement& s) {
+StoredPolicy ReadPolicy(const SqlStatement& s) {
   return {s.ColumnText(0), s.ColumnText(1), s.ColumnText(2), s.ColumnText(3)};
 }
 
 template <typename T, typename Read>
-Result<std::vector<T>> ListForAccount(SqliteDatabase& db, std::string_view select_from,
+Result<std::vector<T>> ListForAccount(SqlConnection& db, std::string_view select_from,
                                       std::string_view account_id, std::string_view order,
                                       Read read) {
   Where where = ForAccount(account_id);
@@ -36,101 +38,99 @@ Result<std::vector<T>> ListForAccount(SqliteDatabase& db, std::string_view selec
 
 }  // namespace
 
-Result<void> SqliteTx::InsertUser(const RamUser& u) {
-  return RunOne(db_, "INSERT INTO ram_users(account_id, user_name, created_at) VALUES (?, ?, ?)",
-                [&](SqliteStatement& s) {
-                  s.Bind(1, u.account_id).Bind(2, u.user_name).Bind(3, u.created_at);
-                });
+Result<void> SqlTx::InsertUser(const RamUser& u) {
+  return RunOne(
+      db_, "INSERT INTO ram_users(account_id, user_name, created_at) VALUES (?, ?, ?)",
+      [&](SqlStatement& s) { s.Bind(1, u.account_id).Bind(2, u.user_name).Bind(3, u.created_at); });
 }
 
-Result<std::optional<RamUser>> SqliteTx::FindUser(std::string_view account_id,
-                                                  std::string_view user_name) {
+Result<std::optional<RamUser>> SqlTx::FindUser(std::string_view account_id,
+                                               std::string_view user_name) {
   return FindOne<RamUser>(
       db_,
       "SELECT account_id, user_name, created_at FROM ram_users "
       "WHERE account_id = ? AND user_name = ?",
-      [&](SqliteStatement& s) { s.Bind(1, account_id).Bind(2, user_name); }, ReadUser);
+      [&](SqlStatement& s) { s.Bind(1, account_id).Bind(2, user_name); }, ReadUser);
 }
 
-Result<std::vector<RamUser>> SqliteTx::ListUsers(std::string_view account_id) {
+Result<std::vector<RamUser>> SqlTx::ListUsers(std::string_view account_id) {
   return ListForAccount<RamUser>(db_, "SELECT account_id, user_name, created_at FROM ram_users",
                                  account_id, "account_id, user_name", ReadUser);
 }
 
-Result<void> SqliteTx::DeleteUser(std::string_view account_id, std::string_view user_name) {
+Result<void> SqlTx::DeleteUser(std::string_view account_id, std::string_view user_name) {
   for (std::string_view sql : {
            "DELETE FROM access_keys WHERE account_id = ? AND user_name = ?",
            "DELETE FROM policy_attachments WHERE account_id = ? AND user_name = ?",
            "DELETE FROM ram_users WHERE account_id = ? AND user_name = ?",
        }) {
-    auto r =
-        RunOne(db_, sql, [&](SqliteStatement& s) { s.Bind(1, account_id).Bind(2, user_name); });
+    auto r = RunOne(db_, sql, [&](SqlStatement& s) { s.Bind(1, account_id).Bind(2, user_name); });
     if (!r) return r;
   }
   return {};
 }
 
-Result<void> SqliteTx::InsertPolicy(const StoredPolicy& p) {
+Result<void> SqlTx::InsertPolicy(const StoredPolicy& p) {
   return RunOne(
       db_,
       "INSERT INTO policies(account_id, policy_name, document, created_at) VALUES (?, ?, ?, ?)",
-      [&](SqliteStatement& s) {
+      [&](SqlStatement& s) {
         s.Bind(1, p.account_id).Bind(2, p.policy_name).Bind(3, p.document).Bind(4, p.created_at);
       });
 }
 
-Result<std::optional<StoredPolicy>> SqliteTx::FindPolicy(std::string_view account_id,
-                                                         std::string_view policy_name) {
+Result<std::optional<StoredPolicy>> SqlTx::FindPolicy(std::string_view account_id,
+                                                      std::string_view policy_name) {
   return FindOne<StoredPolicy>(
       db_,
       "SELECT account_id, policy_name, document, created_at FROM policies "
       "WHERE account_id = ? AND policy_name = ?",
-      [&](SqliteStatement& s) { s.Bind(1, account_id).Bind(2, policy_name); }, ReadPolicy);
+      [&](SqlStatement& s) { s.Bind(1, account_id).Bind(2, policy_name); }, ReadPolicy);
 }
 
-Result<std::vector<StoredPolicy>> SqliteTx::ListPolicies(std::string_view account_id) {
+Result<std::vector<StoredPolicy>> SqlTx::ListPolicies(std::string_view account_id) {
   return ListForAccount<StoredPolicy>(
       db_, "SELECT account_id, policy_name, document, created_at FROM policies", account_id,
       "account_id, policy_name", ReadPolicy);
 }
 
-Result<void> SqliteTx::DeletePolicy(std::string_view account_id, std::string_view policy_name) {
+Result<void> SqlTx::DeletePolicy(std::string_view account_id, std::string_view policy_name) {
   return RunOne(db_, "DELETE FROM policies WHERE account_id = ? AND policy_name = ?",
-                [&](SqliteStatement& s) { s.Bind(1, account_id).Bind(2, policy_name); });
+                [&](SqlStatement& s) { s.Bind(1, account_id).Bind(2, policy_name); });
 }
 
-Result<void> SqliteTx::InsertPolicyAttachment(const PolicyAttachment& a) {
+Result<void> SqlTx::InsertPolicyAttachment(const PolicyAttachment& a) {
   return RunOne(
       db_, "INSERT INTO policy_attachments(account_id, policy_name, user_name) VALUES (?, ?, ?)",
-      [&](SqliteStatement& s) {
+      [&](SqlStatement& s) {
         s.Bind(1, a.account_id).Bind(2, a.policy_name).Bind(3, a.user_name);
       });
 }
 
-Result<bool> SqliteTx::DeletePolicyAttachment(const PolicyAttachment& a) {
+Result<bool> SqlTx::DeletePolicyAttachment(const PolicyAttachment& a) {
   auto r = RunOne(
       db_,
       "DELETE FROM policy_attachments WHERE account_id = ? AND policy_name = ? AND user_name = ?",
-      [&](SqliteStatement& s) {
+      [&](SqlStatement& s) {
         s.Bind(1, a.account_id).Bind(2, a.policy_name).Bind(3, a.user_name);
       });
   if (!r) return Fail(r.error());
   return db_.Changes() > 0;
 }
 
-Result<std::vector<PolicyAttachment>> SqliteTx::ListPolicyAttachments(std::string_view account_id) {
+Result<std::vector<PolicyAttachment>> SqlTx::ListPolicyAttachments(std::string_view account_id) {
   return ListForAccount<PolicyAttachment>(
       db_, "SELECT account_id, policy_name, user_name FROM policy_attachments", account_id,
-      "account_id, user_name, policy_name", [](const SqliteStatement& s) {
+      "account_id, user_name, policy_name", [](const SqlStatement& s) {
         return PolicyAttachment{s.ColumnText(0), s.ColumnText(1), s.ColumnText(2)};
       });
 }
 
-Result<void> SqliteTx::InsertAuditEntry(const AuditEntry& e) {
+Result<void> SqlTx::InsertAuditEntry(const AuditEntry& e) {
   return RunOne(db_,
                 "INSERT INTO audit_log(time, request_id, account_id, user_name, access_key_id, "
                 "action, resource, source_ip, result, code) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [&](SqliteStatement& s) {
+                [&](SqlStatement& s) {
                   s.Bind(1, e.time)
                       .Bind(2, e.request_id)
                       .Bind(3, e.account_id)
@@ -144,8 +144,8 @@ Result<void> SqliteTx::InsertAuditEntry(const AuditEntry& e) {
                 });
 }
 
-Result<std::vector<AuditEntry>> SqliteTx::ListAuditEntries(std::string_view account_id,
-                                                           std::int64_t after_seq, int limit) {
+Result<std::vector<AuditEntry>> SqlTx::ListAuditEntries(std::string_view account_id,
+                                                        std::int64_t after_seq, int limit) {
   Where where = ForAccount(account_id);
   where.Compare("seq", ">", after_seq);
   auto stmt = db_.Prepare(
@@ -154,7 +154,7 @@ Result<std::vector<AuditEntry>> SqliteTx::ListAuditEntries(std::string_view acco
       where.sql() + " ORDER BY seq LIMIT ?");
   if (!stmt) return Fail(stmt.error());
   stmt->Bind(where.BindAll(*stmt), static_cast<std::int64_t>(limit));
-  return Rows<AuditEntry>(*stmt, [](const SqliteStatement& s) {
+  return Rows<AuditEntry>(*stmt, [](const SqlStatement& s) {
     return AuditEntry{s.ColumnInt(0),  s.ColumnText(1), s.ColumnText(2), s.ColumnText(3),
                       s.ColumnText(4), s.ColumnText(5), s.ColumnText(6), s.ColumnText(7),
                       s.ColumnText(8), s.ColumnText(9), s.ColumnText(10)};

@@ -1,0 +1,149 @@
+#include "store/postgres/pg_store.h"
+
+#include "store/postgres/pg_migrations.h"
+#include "store/sql/account_statements.h"
+#include "store/sql/sql_query.h"
+#include "store/sql/sql_tx.h"
+
+namespace openalb {
+
+// Held by every write transaction until it ends ("openalbW").
+constexpr std::int64_t kWriteLock = 0x6f70656e616c6257;
+
+class PgStore::Lease {
+ public:
+  Lease(PgStore& store, std::unique_ptr<PgConnection> connection)
+      : store_(&store), connection_(std::move(connection)) {}
+  Lease(Lease&& other) noexcept : store_(other.store_), connection_(std::move(other.connection_)) {}
+  Lease(const Lease&) = delete;
+  Lease& operator=(const Lease&) = delete;
+  ~Lease() {
+    if (connection_) store_->Return(std::move(connection_));
+  }
+  PgConnection& operator*() { return *connection_; }
+  PgConnection* operator->() { return connection_.get(); }
+
+ private:
+  PgStore* store_;
+  std::unique_ptr<PgConnection> connection_;
+};
+
+Result<std::unique_ptr<PgStore>> PgStore::Create(const std::string& url, int max_connections) {
+  std::unique_ptr<PgStore> store(new PgStore(url, std::max(1, max_connections)));
+  auto lease = store->Borrow();
+  if (!lease) return Fail(lease.error());
+  if (auto r = MigratePostgres(**lease); !r) return Fail(r.error());
+  return store;
+}
+
+Result<PgStore::Lease> PgStore::Borrow() {
+  std::unique_lock lock(mutex_);
+  returned_.wait(lock, [&] { return !idle_.empty() || open_ < max_connections_; });
+  if (!idle_.empty()) {
+    auto connection = std::move(idle_.back());
+    idle_.pop_back();
+    return Lease(*this, std::move(connection));
+  }
+  ++open_;
+  lock.unlock();
+  auto connection = PgConnection::Open(url_);
+  if (!connection) {
+    lock.lock();
+    --open_;
+    returned_.notify_one();
+    return Fail(connection.error());
+  }
+  return Lease(*this, std::move(*connection));
+}
+
+void PgStore::Return(std::unique_ptr<PgConnection> connection) {
+  const bool healthy = connection->Healthy();
+  if (!healthy) connection.reset();  // closed outside the lock; the next Borrow reconnects
+  std::lock_guard lock(mutex_);
+  if (healthy) {
+    idle_.push_back(std::move(connection));
+  } else {
+    --open_;
+  }
+  returned_.notify_one();
+}
+
+template <typename T, typename Call>
+Result<T> PgStore::WithConnection(Call&& call) {
+  auto lease = Borrow();
+  if (!lease) return Fail(lease.error());
+  return call(**lease);
+}
+
+Result<void> PgStore::CreateAccount(const Account& account) {
+  return WithConnection<void>(
+      [&](PgConnection& db) { return account_statements::InsertAccount(db, account); });
+}
+
+Result<std::vector<Account>> PgStore::ListAccounts() {
+  return WithConnection<std::vector<Account>>(
+      [&](PgConnection& db) { return account_statements::ListAccounts(db, kPostgresDialect); });
+}
+
+Result<void> PgStore::CreateAccessKey(const AccessKey& key) {
+  return WithConnection<void>(
+      [&](PgConnection& db) { return account_statements::InsertAccessKey(db, key); });
+}
+
+Result<std::vector<AccessKey>> PgStore::ListAccessKeys() {
+  return WithConnection<std::vector<AccessKey>>(
+      [&](PgConnection& db) { return account_statements::ListAccessKeys(db, kPostgresDialect); });
+}
+
+Result<bool> PgStore::DeleteAccessKey(std::string_view access_key_id) {
+  return WithConnection<bool>(
+      [&](PgConnection& db) { return account_statements::DeleteAccessKey(db, access_key_id); });
+}
+
+Result<bool> PgStore::SetAccessKeyActive(std::string_view access_key_id, bool active) {
+  return WithConnection<bool>([&](PgConnection& db) {
+    return account_statements::SetAccessKeyActive(db, access_key_id, active);
+  });
+}
+
+Result<bool> PgStore::ReplaceAccessKeySecret(std::string_view access_key_id,
+                                             std::string_view secret) {
+  return WithConnection<bool>([&](PgConnection& db) {
+    return account_statements::ReplaceAccessKeySecret(db, access_key_id, secret);
+  });
+}
+
+Result<void> PgStore::ScrubOverwritten() {
+  return WithConnection<void>([](PgConnection& db) { return db.Exec("VACUUM access_keys"); });
+}
+
+Result<std::uint64_t> PgStore::ExternalChangeCounter() {
+  return WithConnection<std::uint64_t>([](PgConnection& db) -> Result<std::uint64_t> {
+    auto stmt = db.Prepare("SELECT counter FROM identity_changes");
+    if (!stmt) return Fail(stmt.error());
+    auto counter = sql_query::Scalar(*stmt);
+    if (!counter) return Fail(counter.error());
+    return static_cast<std::uint64_t>(*counter);
+  });
+}
+
+Result<void> PgStore::Transact(TxMode mode, const std::function<Result<void>(StoreTx&)>& body) {
+  auto lease = Borrow();
+  if (!lease) return Fail(lease.error());
+  PgConnection& db = **lease;
+  const std::string begin =
+      mode == TxMode::kRead
+          ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
+          : "BEGIN; SELECT pg_advisory_xact_lock(" + std::to_string(kWriteLock) + ")";
+  if (auto r = db.Exec(begin); !r) {
+    (void)db.Exec("ROLLBACK");
+    return r;
+  }
+  SqlTx tx(db, kPostgresDialect);
+  auto result = body(tx);
+  if (result) result = db.Exec("COMMIT");
+  if (!result) (void)db.Exec("ROLLBACK");
+  return result;
+}
+
+}  // namespace openalb

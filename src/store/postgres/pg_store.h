@@ -1,0 +1,60 @@
+// PgStore: the Store on PostgreSQL, which any number of openalb nodes share. A small pool
+// of connections, opened as needed and replaced when the server goes away (a failed call
+// answers StoreUnavailable, 503, and the next call reconnects: no restart after an outage).
+// Write transactions serialise on one advisory lock, as SQLite's BEGIN IMMEDIATE does, so
+// the domain's check-then-write holds across nodes; reads run in REPEATABLE READ snapshots.
+#pragma once
+
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "store/postgres/pg_connection.h"
+#include "store/store.h"
+
+namespace openalb {
+
+class PgStore final : public Store {
+ public:
+  // Connects, migrates to the newest schema, and keeps up to `max_connections` open.
+  static Result<std::unique_ptr<PgStore>> Create(const std::string& url, int max_connections = 8);
+
+  Result<void> CreateAccount(const Account& account) override;
+  Result<std::vector<Account>> ListAccounts() override;
+  Result<void> CreateAccessKey(const AccessKey& key) override;
+  Result<std::vector<AccessKey>> ListAccessKeys() override;
+  Result<bool> DeleteAccessKey(std::string_view access_key_id) override;
+  Result<bool> SetAccessKeyActive(std::string_view access_key_id, bool active) override;
+  Result<bool> ReplaceAccessKeySecret(std::string_view access_key_id,
+                                      std::string_view secret) override;
+  // VACUUM of the keys table, so a replaced secret's old row version is reclaimed.
+  Result<void> ScrubOverwritten() override;
+  Result<std::uint64_t> ExternalChangeCounter() override;
+  Result<void> Transact(TxMode mode, const std::function<Result<void>(StoreTx&)>& body) override;
+
+  const std::string& url() const { return url_; }
+
+ private:
+  // A connection on loan from the pool; returned on destruction unless it broke.
+  class Lease;
+
+  PgStore(std::string url, int max_connections)
+      : url_(std::move(url)), max_connections_(max_connections) {}
+  Result<Lease> Borrow();
+  void Return(std::unique_ptr<PgConnection> connection);
+
+  // Runs `call` on a pooled connection.
+  template <typename T, typename Call>
+  Result<T> WithConnection(Call&& call);
+
+  const std::string url_;
+  const int max_connections_;
+  std::mutex mutex_;
+  std::condition_variable returned_;
+  std::vector<std::unique_ptr<PgConnection>> idle_;  // GUARDED_BY(mutex_)
+  int open_ = 0;                                     // GUARDED_BY(mutex_)
+};
+
+}  // namespace openalb

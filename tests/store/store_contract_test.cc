@@ -1,0 +1,451 @@
+// The Store contract, on both engines: every test here runs against a real SQLite file and
+// against a real PostgreSQL database (support/test_postgres). Commit and rollback as the
+// domain relies on them, savepoints, read-only snapshots, keyset pages under concurrent
+// inserts, concurrent writers, job claims, counts, the append-only audit log, accounts and
+// keys, schema versions, and the change counter other processes move.
+#include <gtest/gtest.h>
+#include <libpq-fe.h>
+#include <sqlite3.h>
+
+#include <atomic>
+#include <functional>
+#include <set>
+#include <thread>
+
+#include "store/postgres/pg_store.h"
+#include "store/sqlite/sqlite_store.h"
+#include "support/temp_dir.h"
+#include "support/test_postgres.h"
+
+namespace openalb {
+namespace {
+
+constexpr char kAccount[] = "1234567890123456";
+constexpr char kOther[] = "6543210987654321";
+
+// One engine: where a fresh store lives, how to open it, and raw SQL beside the store (as
+// an operator with the database's own client would run it).
+struct Engine {
+  std::string name;
+  std::function<std::string(const testing::TempDir&)> fresh_location;
+  std::function<Result<std::unique_ptr<Store>>(const std::string&)> open;
+  std::function<bool(const std::string&, const std::string&)> raw_exec;
+  std::string mark_schema_newer;  // raw SQL
+};
+
+Engine Sqlite() {
+  return {"sqlite", [](const testing::TempDir& dir) { return dir.File("openalb.db"); },
+          [](const std::string& path) -> Result<std::unique_ptr<Store>> {
+            auto store = SqliteStore::Create(path);
+            if (!store) return Fail(store.error());
+            return std::unique_ptr<Store>(std::move(*store));
+          },
+          [](const std::string& path, const std::string& sql) {
+            sqlite3* db = nullptr;
+            if (sqlite3_open(path.c_str(), &db) != SQLITE_OK) return false;
+            const bool ok = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK;
+            sqlite3_close(db);
+            return ok;
+          },
+          "PRAGMA user_version=999"};
+}
+
+Engine Postgres() {
+  return {"postgres", [](const testing::TempDir&) { return testing::FreshPostgresDatabase(); },
+          [](const std::string& url) -> Result<std::unique_ptr<Store>> {
+            auto store = PgStore::Create(url);
+            if (!store) return Fail(store.error());
+            return std::unique_ptr<Store>(std::move(*store));
+          },
+          [](const std::string& url, const std::string& sql) {
+            PGconn* conn = PQconnectdb(url.c_str());
+            PGresult* result = PQexec(conn, sql.c_str());
+            const auto status = PQresultStatus(result);
+            PQclear(result);
+            PQfinish(conn);
+            return status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK;
+          },
+          "UPDATE openalb_schema SET version = 999"};
+}
+
+LoadBalancer MakeLb(const std::string& id) {
+  return {id, kAccount, "lb", "Basic", "Active", "vpc", "Internet", 1};
+}
+
+Job MakeJob(const std::string& account, int n, const std::string& status = "Succeeded") {
+  return {.job_id = "job-" + account + "-" + std::to_string(n),
+          .account_id = account,
+          .api_name = "AssociateAdditionalCertificatesWithListener",
+          .operate_type = "Update",
+          .resource_type = "listener",
+          .resource_id = "lsr-" + std::to_string(n % 3),
+          .status = status,
+          .created_ms = n,
+          .modified_ms = n,
+          .run_after_ms = n};
+}
+
+class StoreContract : public ::testing::TestWithParam<Engine> {
+ protected:
+  void SetUp() override {
+    location_ = GetParam().fresh_location(dir_);
+    store_ = Open();
+    ASSERT_TRUE(store_);
+    ASSERT_TRUE(store_->CreateAccount({kAccount, "a", "2026-11-23T00:00:00Z"}));
+  }
+
+  std::unique_ptr<Store> Open() {
+    auto store = GetParam().open(location_);
+    EXPECT_TRUE(store) << (store ? "" : store.error().internal);
+    return store ? std::move(*store) : nullptr;
+  }
+
+  bool Raw(const std::string& sql) { return GetParam().raw_exec(location_, sql); }
+
+  int CountLbs() {
+    auto page = InTransaction<Page<LoadBalancer>>(*store_, TxMode::kRead, [](StoreTx& tx) {
+      return tx.ListLoadBalancers({.account_id = kAccount}, {.after = 0, .limit = 100});
+    });
+    return page ? static_cast<int>(page->total) : -1;
+  }
+
+  std::int64_t JobTotal(JobFilter filter) {
+    auto page = InTransaction<Page<Job>>(*store_, TxMode::kRead, [&](StoreTx& tx) {
+      return tx.ListJobs(filter, {.after = 0, .limit = 2});
+    });
+    return page ? page->total : -1;
+  }
+
+  testing::TempDir dir_;
+  std::string location_;
+  std::unique_ptr<Store> store_;
+};
+
+TEST_P(StoreContract, AFailingBodyLeavesNothingBehind) {
+  auto result = store_->Transact(TxMode::kWrite, [](StoreTx& tx) -> Result<void> {
+    if (auto r = tx.InsertLoadBalancer(MakeLb("alb-1")); !r) return r;
+    return Fail(ApiError{"DryRunOperation", 400, "stop here", {}});
+  });
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.error().code, "DryRunOperation");
+  EXPECT_EQ(CountLbs(), 0);
+}
+
+TEST_P(StoreContract, ANestedFailureUndoesOnlyItsOwnWrites) {
+  ASSERT_TRUE(store_->Transact(TxMode::kWrite, [](StoreTx& tx) -> Result<void> {
+    if (auto r = tx.InsertLoadBalancer(MakeLb("alb-kept")); !r) return r;
+    auto nested = tx.Nested([](StoreTx& inner) -> Result<void> {
+      if (auto r = inner.InsertLoadBalancer(MakeLb("alb-undone")); !r) return r;
+      return Fail(ApiError{"Nope", 400, "", {}});
+    });
+    EXPECT_FALSE(nested);
+    return tx.Nested([](StoreTx& inner) { return inner.InsertLoadBalancer(MakeLb("alb-also")); });
+  }));
+  EXPECT_EQ(CountLbs(), 2);
+}
+
+TEST_P(StoreContract, ReadTransactionsCannotWrite) {
+  auto result = store_->Transact(
+      TxMode::kRead, [](StoreTx& tx) { return tx.InsertLoadBalancer(MakeLb("alb-r")); });
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.error().code, "InternalError");
+  EXPECT_EQ(CountLbs(), 0);
+}
+
+TEST_P(StoreContract, RepeatedLookupsGiveEachTheirOwnAnswer) {
+  ASSERT_TRUE(store_->Transact(TxMode::kWrite, [](StoreTx& tx) -> Result<void> {
+    for (int i = 0; i < 3; ++i) {
+      if (auto r = tx.InsertLoadBalancer(MakeLb("alb-" + std::to_string(i))); !r) return r;
+    }
+    return {};
+  }));
+  ASSERT_TRUE(store_->Transact(TxMode::kRead, [](StoreTx& tx) -> Result<void> {
+    for (int round = 0; round < 50; ++round) {
+      for (int i = 0; i < 3; ++i) {
+        auto lb = tx.FindLoadBalancer(kAccount, "alb-" + std::to_string(i));
+        EXPECT_TRUE(lb && *lb && (*lb)->load_balancer_id == "alb-" + std::to_string(i));
+      }
+    }
+    return {};
+  }));
+}
+
+TEST_P(StoreContract, KeysetPagesStayCorrectWhileRowsAreAdded) {
+  ASSERT_TRUE(store_->Transact(TxMode::kWrite, [](StoreTx& tx) -> Result<void> {
+    for (int i = 0; i < 5; ++i) {
+      if (auto r = tx.InsertLoadBalancer(MakeLb("alb-" + std::to_string(i))); !r) return r;
+    }
+    return {};
+  }));
+  auto list = [&](PageRequest page) {
+    return InTransaction<Page<LoadBalancer>>(*store_, TxMode::kRead, [&](StoreTx& tx) {
+      return tx.ListLoadBalancers({.account_id = kAccount}, page);
+    });
+  };
+  auto first = list({.after = 0, .limit = 3});
+  ASSERT_TRUE(first && first->next);
+  ASSERT_TRUE(store_->Transact(
+      TxMode::kWrite, [](StoreTx& tx) { return tx.InsertLoadBalancer(MakeLb("alb-late")); }));
+  auto second = list({.after = *first->next, .limit = 3});
+  ASSERT_TRUE(second);
+  ASSERT_EQ(second->items.size(), 3u);
+  EXPECT_EQ(second->items[0].load_balancer_id, "alb-3");
+  EXPECT_EQ(second->items[2].load_balancer_id, "alb-late");
+  EXPECT_FALSE(second->next);
+  EXPECT_EQ(second->total, 6);
+}
+
+TEST_P(StoreContract, ConcurrentWritersAllCommitButFailAlone) {
+  constexpr int kThreads = 16, kWrites = 25;
+  std::atomic<int> succeeded{0}, failed{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kWrites; ++i) {
+        const bool fail = i % 3 == 0;
+        auto result = store_->Transact(TxMode::kWrite, [&](StoreTx& tx) -> Result<void> {
+          std::string id = "alb-" + std::to_string(t) + "-" + std::to_string(i);
+          if (auto r = tx.InsertLoadBalancer(MakeLb(id)); !r) return r;
+          if (fail) return Fail(ApiError{"Refused", 400, "", {}});
+          return {};
+        });
+        EXPECT_EQ(static_cast<bool>(result), !fail);
+        (result ? succeeded : failed)++;
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(failed.load(), kThreads * 9);
+  EXPECT_EQ(CountLbs(), succeeded.load());
+  EXPECT_EQ(succeeded.load(), kThreads * 16);
+}
+
+TEST_P(StoreContract, WritersSeeEachOthersCommitsInOrder) {
+  // Check-then-write, as the domain does it (a port is free, then take it): with writes
+  // serialised, exactly one of many racing writers takes each port.
+  ASSERT_TRUE(store_->Transact(
+      TxMode::kWrite, [](StoreTx& tx) { return tx.InsertLoadBalancer(MakeLb("alb-ports")); }));
+  std::atomic<int> taken{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      for (int port = 1; port <= 10; ++port) {
+        auto result = store_->Transact(TxMode::kWrite, [&](StoreTx& tx) -> Result<void> {
+          auto busy = tx.ListenerPortTaken("alb-ports", port);
+          if (!busy) return Fail(busy.error());
+          if (*busy) return Fail(ApiError{"PortTaken", 400, "", {}});
+          Listener l{.listener_id = "lsr-" + std::to_string(t) + "-" + std::to_string(port),
+                     .account_id = kAccount,
+                     .load_balancer_id = "alb-ports",
+                     .protocol = "HTTP",
+                     .port = port,
+                     .status = "Running",
+                     .resting_status = "Running"};
+          return tx.InsertListener(l);
+        });
+        if (result) {
+          ++taken;
+        } else {
+          EXPECT_EQ(result.error().code, "PortTaken") << result.error().internal;
+        }
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(taken.load(), 10);
+}
+
+TEST_P(StoreContract, JobTotalsAreRightWithAndWithoutFiltersAcrossAccounts) {
+  ASSERT_TRUE(store_->CreateAccount({kOther, "b", "2026-11-23T00:00:00Z"}));
+  ASSERT_TRUE(store_->Transact(TxMode::kWrite, [&](StoreTx& tx) -> Result<void> {
+    for (int i = 0; i < 30; ++i) {
+      if (auto r = tx.InsertJob(MakeJob(kAccount, i)); !r) return r;
+    }
+    for (int i = 0; i < 7; ++i) {
+      if (auto r = tx.InsertJob(MakeJob(kOther, i)); !r) return r;
+    }
+    return {};
+  }));
+  // A rolled-back insert is not counted.
+  EXPECT_FALSE(store_->Transact(TxMode::kWrite, [&](StoreTx& tx) -> Result<void> {
+    if (auto r = tx.InsertJob(MakeJob(kAccount, 99)); !r) return r;
+    return Fail(ApiError{"Nope", 400, "", {}});
+  }));
+  EXPECT_EQ(JobTotal({.account_id = kAccount}), 30);
+  EXPECT_EQ(JobTotal({.account_id = kOther}), 7);
+  EXPECT_EQ(JobTotal({.account_id = "0000000000000000"}), 0);
+  EXPECT_EQ(JobTotal({.account_id = kAccount, .resource_ids = {"lsr-0"}}), 10);
+  EXPECT_EQ(JobTotal({.account_id = kAccount, .created_from_ms = 25}), 5);
+}
+
+TEST_P(StoreContract, ConcurrentWorkersNeverClaimTheSameJob) {
+  ASSERT_TRUE(store_->Transact(TxMode::kWrite, [&](StoreTx& tx) -> Result<void> {
+    for (int i = 0; i < 60; ++i) {
+      if (auto r = tx.InsertJob(MakeJob(kAccount, i, "Processing")); !r) return r;
+    }
+    return {};
+  }));
+  std::mutex mutex;
+  std::multiset<std::string> claimed;
+  std::vector<std::thread> workers;
+  for (int w = 0; w < 4; ++w) {
+    workers.emplace_back([&] {
+      while (true) {
+        std::vector<std::string> mine;
+        auto pass = store_->Transact(TxMode::kWrite, [&](StoreTx& tx) -> Result<void> {
+          mine.clear();
+          auto due = tx.DueJobs(1'000'000, 5);
+          if (!due) return Fail(due.error());
+          for (Job job : *due) {
+            job.status = "Succeeded";
+            if (auto r = tx.UpdateJob(job); !r) return r;
+            mine.push_back(job.job_id);
+          }
+          return {};
+        });
+        ASSERT_TRUE(pass);
+        if (mine.empty()) return;
+        std::lock_guard lock(mutex);
+        claimed.insert(mine.begin(), mine.end());
+      }
+    });
+  }
+  for (auto& worker : workers) worker.join();
+  EXPECT_EQ(claimed.size(), 60u);
+  EXPECT_EQ(std::set<std::string>(claimed.begin(), claimed.end()).size(), 60u);
+}
+
+TEST_P(StoreContract, BinaryAndTextValuesRoundTripExactly) {
+  Certificate c;
+  c.certificate_id = "12345-cn-hangzhou";
+  c.number = 12345;
+  c.account_id = kAccount;
+  c.name = "名前 'quoted' ? $1";
+  c.dns_names = {"a.example.com", "*.b.example.com"};
+  c.chain_pem = "-----BEGIN CERTIFICATE-----\n...";
+  c.sealed_private_key = std::string("\x00\x01\xff\\x00'\"?", 9);
+  c.not_after_ms = 4'102'444'800'000;  // past 2^32
+  ASSERT_TRUE(
+      store_->Transact(TxMode::kWrite, [&](StoreTx& tx) { return tx.InsertCertificate(c); }));
+  auto found = InTransaction<std::optional<Certificate>>(*store_, TxMode::kRead, [&](StoreTx& tx) {
+    return tx.FindCertificateByNumber(kAccount, 12345);
+  });
+  ASSERT_TRUE(found && *found);
+  EXPECT_EQ((*found)->name, c.name);
+  EXPECT_EQ((*found)->dns_names, c.dns_names);
+  EXPECT_EQ((*found)->sealed_private_key, c.sealed_private_key);
+  EXPECT_EQ((*found)->not_after_ms, c.not_after_ms);
+}
+
+TEST_P(StoreContract, AClientTokenIsReplacedNotDuplicated) {
+  ClientTokenRecord first{kAccount, "CreateListener", "tok", "f1", "job-1", 1};
+  ClientTokenRecord second{kAccount, "CreateListener", "tok", "f2", "job-2", 2};
+  ASSERT_TRUE(store_->Transact(TxMode::kWrite, [&](StoreTx& tx) -> Result<void> {
+    if (auto r = tx.InsertClientToken(first); !r) return r;
+    return tx.InsertClientToken(second);
+  }));
+  auto found = InTransaction<std::optional<ClientTokenRecord>>(
+      *store_, TxMode::kRead,
+      [&](StoreTx& tx) { return tx.FindClientToken(kAccount, "CreateListener", "tok"); });
+  ASSERT_TRUE(found && *found);
+  EXPECT_EQ((*found)->job_id, "job-2");
+  auto pruned = InTransaction<int>(*store_, TxMode::kWrite,
+                                   [](StoreTx& tx) { return tx.DeleteClientTokensBefore(3); });
+  ASSERT_TRUE(pruned);
+  EXPECT_EQ(*pruned, 1);
+}
+
+TEST_P(StoreContract, AccountsAndKeysSurviveReopening) {
+  ASSERT_TRUE(store_->CreateAccessKey({"LTAI1", kAccount, "s1", true, "t"}));
+  store_.reset();
+  store_ = Open();
+  ASSERT_TRUE(store_);
+  auto keys = store_->ListAccessKeys();
+  ASSERT_TRUE(keys);
+  ASSERT_EQ(keys->size(), 1u);
+  EXPECT_EQ((*keys)[0].secret, "s1");
+  EXPECT_EQ(store_->ListAccounts()->size(), 1u);
+}
+
+TEST_P(StoreContract, TheAuditLogOnlyGrows) {
+  AuditEntry entry{.time = "2026-11-23T12:00:00Z",
+                   .request_id = "R1",
+                   .account_id = kAccount,
+                   .action = "alb:DeleteListener",
+                   .resource = "acs:alb:cn-hangzhou:1234567890123456:loadbalancer/alb-1",
+                   .result = "Denied",
+                   .code = "Forbidden.NoPermission"};
+  ASSERT_TRUE(store_->Transact(TxMode::kWrite, [&](StoreTx& tx) {
+    if (auto r = tx.InsertAuditEntry(entry); !r) return r;
+    entry.request_id = "R2";
+    entry.account_id = kOther;
+    return tx.InsertAuditEntry(entry);
+  }));
+  auto mine = InTransaction<std::vector<AuditEntry>>(
+      *store_, TxMode::kRead, [](StoreTx& tx) { return tx.ListAuditEntries(kAccount, 0, 10); });
+  ASSERT_TRUE(mine);
+  ASSERT_EQ(mine->size(), 1u);
+  EXPECT_EQ((*mine)[0].request_id, "R1");
+  EXPECT_EQ((*mine)[0].code, "Forbidden.NoPermission");
+  auto after_first = InTransaction<std::vector<AuditEntry>>(
+      *store_, TxMode::kRead,
+      [&](StoreTx& tx) { return tx.ListAuditEntries("", (*mine)[0].seq, 10); });
+  ASSERT_TRUE(after_first);
+  ASSERT_EQ(after_first->size(), 1u);
+  EXPECT_EQ((*after_first)[0].request_id, "R2");
+
+  // Neither an update nor a delete gets through, not even by SQL beside the store.
+  EXPECT_FALSE(Raw("UPDATE audit_log SET result = 'Success'"));
+  EXPECT_FALSE(Raw("DELETE FROM audit_log"));
+  auto all = InTransaction<std::vector<AuditEntry>>(
+      *store_, TxMode::kRead, [](StoreTx& tx) { return tx.ListAuditEntries("", 0, 10); });
+  ASSERT_TRUE(all);
+  EXPECT_EQ(all->size(), 2u);
+  EXPECT_EQ((*all)[0].result, "Denied");
+}
+
+TEST_P(StoreContract, AnAttachmentNeedsItsUserAndPolicy) {
+  auto attached = store_->Transact(TxMode::kWrite, [](StoreTx& tx) {
+    return tx.InsertPolicyAttachment({kAccount, "nope", "nobody"});
+  });
+  EXPECT_FALSE(attached);
+}
+
+TEST_P(StoreContract, AKeyNeedsAnExistingAccount) {
+  auto r = store_->CreateAccessKey({"LTAI1", "9999999999999999", "s", true, "t"});
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, "InternalError");
+  EXPECT_EQ(r.error().http_status, 500);
+}
+
+TEST_P(StoreContract, DeleteAndDisableReportWhetherTheKeyExisted) {
+  ASSERT_TRUE(store_->CreateAccessKey({"LTAI1", kAccount, "s", true, "t"}));
+  EXPECT_TRUE(*store_->SetAccessKeyActive("LTAI1", false));
+  EXPECT_FALSE(store_->ListAccessKeys()->at(0).active);
+  EXPECT_FALSE(*store_->SetAccessKeyActive("LTAI2", false));
+  EXPECT_TRUE(*store_->DeleteAccessKey("LTAI1"));
+  EXPECT_FALSE(*store_->DeleteAccessKey("LTAI1"));
+  EXPECT_TRUE(store_->ListAccessKeys()->empty());
+}
+
+TEST_P(StoreContract, ADatabaseFromANewerBinaryIsRefused) {
+  store_.reset();
+  ASSERT_TRUE(Raw(GetParam().mark_schema_newer));
+  auto store = GetParam().open(location_);
+  ASSERT_FALSE(store);
+  EXPECT_NE(store.error().internal.find("newer"), std::string::npos);
+}
+
+TEST_P(StoreContract, ChangesByAnotherProcessMoveTheExternalChangeCounter) {
+  auto before = store_->ExternalChangeCounter();
+  ASSERT_TRUE(before);
+  auto other = Open();  // as `openalb keys create` would, beside the server
+  ASSERT_TRUE(other->CreateAccessKey({"LTAI9", kAccount, "s", true, "t"}));
+  EXPECT_NE(*store_->ExternalChangeCounter(), *before);
+}
+
+INSTANTIATE_TEST_SUITE_P(Engines, StoreContract, ::testing::Values(Sqlite(), Postgres()),
+                         [](const auto& info) { return info.param.name; });
+
+}  // namespace
+}  // namespace openalb
