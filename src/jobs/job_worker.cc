@@ -7,6 +7,7 @@
 
 #include "alb/jobs.h"
 #include "alb/served_listeners.h"
+#include "store/sql/sql_connection.h"
 
 namespace openalb {
 namespace {
@@ -17,7 +18,10 @@ constexpr std::int64_t kClientTokenLifetimeMs = 24 * 3600 * 1000;
 constexpr auto kRetryPause = std::chrono::seconds(1);
 constexpr std::int64_t kMaxIdleMs = 60 * 1000;
 
-bool IsStoreFailure(const ApiError& error) { return error.code == "InternalError"; }
+// The store failed (a pass to retry), rather than the job (a result to record).
+bool IsPassFailure(const ApiError& error) {
+  return error.code == "InternalError" || IsStoreFailure(error);
+}
 
 // The listeners a job may change what is served on: its own, a load balancer's, or those
 // forwarding to a server group.
@@ -96,7 +100,7 @@ Result<int> JobWorker::RunOnce() {
         return ApplyToDataPlane(nested, job, listeners);
       });
       if (!completed) {
-        if (IsStoreFailure(completed.error())) return completed;
+        if (IsPassFailure(completed.error())) return completed;
         const ApiError error = completed.error();
         auto failed = tx.Nested([&](StoreTx& nested) { return FailJob(nested, job, error, now); });
         if (!failed) return failed;

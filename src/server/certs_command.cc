@@ -8,7 +8,6 @@
 #include "server/cli_support.h"
 #include "server/commands.h"
 #include "server/data_dir.h"
-#include "store/sqlite/sqlite_store.h"
 
 namespace openalb {
 namespace {
@@ -21,7 +20,7 @@ int Report(const ApiError& e) {
 
 // Everything a certs command needs, opened from the data directory.
 struct CertsSession {
-  std::unique_ptr<SqliteStore> store;
+  std::unique_ptr<Store> store;
   SystemClock clock;
   SecureRandom random;
   std::unique_ptr<SecretBox> secrets;
@@ -31,7 +30,7 @@ struct CertsSession {
 
 Result<std::unique_ptr<CertsSession>> Open(const CertsOptions& options) {
   auto session = std::make_unique<CertsSession>();
-  auto store = OpenDataDirStore(options.data_dir);
+  auto store = OpenDataDirStore(options.data_dir, options.store);
   if (!store) return Fail(store.error());
   session->store = std::move(*store);
   auto key = OpenDataDirSecretKey(options.data_dir);

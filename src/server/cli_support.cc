@@ -5,11 +5,14 @@
 
 #include "core/common_errors.h"
 #include "server/data_dir.h"
+#include "server/store_selection.h"
 
 namespace openalb {
 
-Result<std::unique_ptr<SqliteStore>> OpenDataDirStore(const std::string& data_dir) {
+Result<std::unique_ptr<Store>> OpenDataDirStore(const std::string& data_dir,
+                                                const std::string& store) {
   DataDirPaths paths{data_dir};
+  if (IsPostgresUrl(store)) return OpenStore(store, paths);
   std::error_code ec;
   if (!std::filesystem::exists(paths.database(), ec)) {
     std::string where = std::filesystem::absolute(data_dir, ec).lexically_normal().string();
@@ -20,7 +23,7 @@ Result<std::unique_ptr<SqliteStore>> OpenDataDirStore(const std::string& data_di
                              "directory `openalb serve` uses",
                          {}});
   }
-  return SqliteStore::Create(paths.database());
+  return OpenStore(store, paths);
 }
 
 Result<SecretBox::Key> OpenDataDirSecretKey(const std::string& data_dir) {

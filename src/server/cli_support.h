@@ -8,13 +8,15 @@
 
 #include "core/api_error.h"
 #include "core/secret_box.h"
-#include "store/sqlite/sqlite_store.h"
+#include "store/store.h"
 
 namespace openalb {
 
-// The store of an existing data directory. A management command never creates one: when
-// there is no database at `data_dir` it fails naming the absolute path it looked at.
-Result<std::unique_ptr<SqliteStore>> OpenDataDirStore(const std::string& data_dir);
+// The store a management command acts on: the PostgreSQL database `store` names, or the
+// SQLite file of an existing data directory. A command never creates a data directory's
+// database: when there is none at `data_dir` it fails naming the absolute path it looked at.
+Result<std::unique_ptr<Store>> OpenDataDirStore(const std::string& data_dir,
+                                                const std::string& store);
 // The key that seals secrets in that data directory (for commands that create AccessKeys).
 Result<SecretBox::Key> OpenDataDirSecretKey(const std::string& data_dir);
 

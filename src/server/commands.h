@@ -13,6 +13,7 @@ int RunServe(const ServerConfig& config);
 
 struct KeysOptions {
   std::string data_dir;
+  std::string store;          // a postgres:// URL, or empty for the data directory's SQLite file
   std::string account_id;     // for create; empty = the first account
   std::string user_name;      // for create: a RAM user's key; empty = the root's
   std::string access_key_id;  // for delete / enable / disable
@@ -27,6 +28,7 @@ int RunKeysSetActive(const KeysOptions& options, bool active);
 // their attachments, and the audit log (server/identity_commands.cc).
 struct IdentityOptions {
   std::string data_dir;
+  std::string store;
   std::string account_id;     // empty = the first account (accounts create: unused)
   std::string name;           // the account, user or policy named by the command
   std::string user_name;      // policies attach / detach
@@ -53,6 +55,7 @@ int RunAuditList(const IdentityOptions& options);
 
 struct CertsOptions {
   std::string data_dir;
+  std::string store;
   std::string region_id;
   std::string account_id;   // empty = the first account
   std::string name;         // for import
@@ -62,6 +65,14 @@ struct CertsOptions {
 };
 
 int RunCertsImport(const CertsOptions& options);
+
+// `openalb store copy --from DATA_DIR --to postgres://…` (server/store_command.cc).
+struct StoreCopyOptions {
+  std::string from;  // a data directory whose SQLite file is copied
+  std::string to;    // an empty PostgreSQL database
+};
+
+int RunStoreCopy(const StoreCopyOptions& options);
 int RunCertsList(const CertsOptions& options);
 int RunCertsDelete(const CertsOptions& options);
 

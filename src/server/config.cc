@@ -182,6 +182,8 @@ Result<void> ApplyTomlFile(const std::string& path, ServerConfig& config) {
       r = text(config.listen);
     else if (name == "data_dir")
       r = text(config.data_dir);
+    else if (name == "store")
+      r = text(config.store);
     else if (name == "region_id")
       r = text(config.region_id);
     else if (name == "region_name")
@@ -297,6 +299,11 @@ void AddServeOptions(CLI::App& command, ServerConfig& config) {
   command.add_option("--data-dir", config.data_dir, "Directory holding the database and keys")
       ->envname("OPENALB_DATA_DIR")
       ->capture_default_str();
+  command
+      .add_option("--store", config.store,
+                  "Where state lives: sqlite (the data directory's file) or a postgres:// URL "
+                  "that every node of a fleet shares")
+      ->envname("OPENALB_STORE");
   command.add_option("--region", config.region_id, "Region id this server answers for")
       ->envname("OPENALB_REGION")
       ->capture_default_str();

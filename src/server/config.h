@@ -16,6 +16,7 @@ namespace openalb {
 struct ServerConfig {
   std::string listen = "127.0.0.1:8080";  // host:port of the OpenAPI endpoint; port 0 = any
   std::string data_dir = "openalb-data";
+  std::string store;  // "sqlite" or empty: data_dir's file; "postgres://…": a shared database
   std::string region_id = "cn-hangzhou";
   std::string region_name = "openalb";
   std::string tls_cert;  // PEM chain; with tls_key, the endpoint speaks HTTPS

@@ -61,7 +61,7 @@ Result<std::string> ValidDocument(const std::string& file) {
 // Opens the store, resolves the account and runs `body` in one write transaction.
 int InAccount(const IdentityOptions& options, TxMode mode,
               const std::function<Result<void>(StoreTx&, const std::string&)>& body) {
-  auto store = OpenDataDirStore(options.data_dir);
+  auto store = OpenDataDirStore(options.data_dir, options.store);
   if (!store) return ReportError(store.error());
   auto account_id = ResolveAccount(**store, options.account_id);
   if (!account_id) return ReportError(account_id.error());
@@ -94,7 +94,7 @@ int RunAccountsCreate(const IdentityOptions& options) {
   if (options.name.empty() || options.name.size() > 64) {
     return ReportError("an account name has 1 to 64 characters");
   }
-  auto store = OpenDataDirStore(options.data_dir);
+  auto store = OpenDataDirStore(options.data_dir, options.store);
   if (!store) return ReportError(store.error());
   auto key = OpenDataDirSecretKey(options.data_dir);
   if (!key) return ReportError(key.error());
@@ -111,7 +111,7 @@ int RunAccountsCreate(const IdentityOptions& options) {
 }
 
 int RunAccountsList(const IdentityOptions& options) {
-  auto store = OpenDataDirStore(options.data_dir);
+  auto store = OpenDataDirStore(options.data_dir, options.store);
   if (!store) return ReportError(store.error());
   auto accounts = (*store)->ListAccounts();
   if (!accounts) return ReportError(accounts.error());
@@ -287,7 +287,7 @@ int RunPoliciesDetach(const IdentityOptions& options) {
 }
 
 int RunAuditList(const IdentityOptions& options) {
-  auto store = OpenDataDirStore(options.data_dir);
+  auto store = OpenDataDirStore(options.data_dir, options.store);
   if (!store) return ReportError(store.error());
   std::string account_id;
   if (!options.account_id.empty()) {

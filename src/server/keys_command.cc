@@ -9,7 +9,7 @@
 namespace openalb {
 
 int RunKeysCreate(const KeysOptions& options) {
-  auto store = OpenDataDirStore(options.data_dir);
+  auto store = OpenDataDirStore(options.data_dir, options.store);
   if (!store) return ReportError(store.error());
   auto account_id = ResolveAccount(**store, options.account_id);
   if (!account_id) return ReportError(account_id.error());
@@ -38,7 +38,7 @@ int RunKeysCreate(const KeysOptions& options) {
 }
 
 int RunKeysList(const KeysOptions& options) {
-  auto store = OpenDataDirStore(options.data_dir);
+  auto store = OpenDataDirStore(options.data_dir, options.store);
   if (!store) return ReportError(store.error());
   auto keys = (*store)->ListAccessKeys();
   if (!keys) return ReportError(keys.error());
@@ -53,7 +53,7 @@ int RunKeysList(const KeysOptions& options) {
 }
 
 int RunKeysDelete(const KeysOptions& options) {
-  auto store = OpenDataDirStore(options.data_dir);
+  auto store = OpenDataDirStore(options.data_dir, options.store);
   if (!store) return ReportError(store.error());
   auto deleted = (*store)->DeleteAccessKey(options.access_key_id);
   if (!deleted) return ReportError(deleted.error());
@@ -66,7 +66,7 @@ int RunKeysDelete(const KeysOptions& options) {
 }
 
 int RunKeysSetActive(const KeysOptions& options, bool active) {
-  auto store = OpenDataDirStore(options.data_dir);
+  auto store = OpenDataDirStore(options.data_dir, options.store);
   if (!store) return ReportError(store.error());
   auto changed = (*store)->SetAccessKeyActive(options.access_key_id, active);
   if (!changed) return ReportError(changed.error());

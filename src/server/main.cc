@@ -7,6 +7,11 @@
 #include "server/commands.h"
 #include "server/config.h"
 
+namespace {
+constexpr const char* kStoreHelp =
+    "The store: a postgres:// URL, or sqlite (default: the data directory's file)";
+}  // namespace
+
 int main(int argc, char** argv) {
   using namespace openalb;
   CLI::App app{"openalb — a self-hosted load balancer speaking the Alibaba Cloud ALB OpenAPI"};
@@ -28,11 +33,13 @@ int main(int argc, char** argv) {
 
   KeysOptions keys_options;
   keys_options.data_dir = config.data_dir;
+  keys_options.store = config.store;
   auto* keys = app.add_subcommand("keys", "Manage AccessKeys");
   keys->require_subcommand(1);
   keys->add_option("--data-dir", keys_options.data_dir, "Data directory")
       ->envname("OPENALB_DATA_DIR")
       ->capture_default_str();
+  keys->add_option("--store", keys_options.store, kStoreHelp)->envname("OPENALB_STORE");
   auto* create = keys->add_subcommand("create", "Create an AccessKey and print its secret once");
   create->add_option("--account", keys_options.account_id, "Account id (default: the first)");
   create->add_option("--user", keys_options.user_name, "RAM user (default: the account's root)");
@@ -49,6 +56,7 @@ int main(int argc, char** argv) {
 
   IdentityOptions identity;
   identity.data_dir = config.data_dir;
+  identity.store = config.store;
   // A command group with a --data-dir (and, except for accounts, --account) of its own.
   auto group = [&](const char* name, const char* about, bool per_account) {
     auto* sub = app.add_subcommand(name, about);
@@ -56,6 +64,7 @@ int main(int argc, char** argv) {
     sub->add_option("--data-dir", identity.data_dir, "Data directory")
         ->envname("OPENALB_DATA_DIR")
         ->capture_default_str();
+    sub->add_option("--store", identity.store, kStoreHelp)->envname("OPENALB_STORE");
     if (per_account) {
       sub->add_option("--account", identity.account_id, "Account id (default: the first)");
     }
@@ -100,6 +109,7 @@ int main(int argc, char** argv) {
   }
 
   auto* audit = app.add_subcommand("audit", "Print the audit log of mutating requests");
+  audit->add_option("--store", identity.store, kStoreHelp)->envname("OPENALB_STORE");
   audit->add_option("--data-dir", identity.data_dir, "Data directory")
       ->envname("OPENALB_DATA_DIR")
       ->capture_default_str();
@@ -112,12 +122,14 @@ int main(int argc, char** argv) {
 
   CertsOptions certs_options;
   certs_options.data_dir = config.data_dir;
+  certs_options.store = config.store;
   certs_options.region_id = config.region_id;
   auto* certs = app.add_subcommand("certs", "Manage certificates (private keys are never shown)");
   certs->require_subcommand(1);
   certs->add_option("--data-dir", certs_options.data_dir, "Data directory")
       ->envname("OPENALB_DATA_DIR")
       ->capture_default_str();
+  certs->add_option("--store", certs_options.store, kStoreHelp)->envname("OPENALB_STORE");
   certs->add_option("--region", certs_options.region_id, "Region id of the server")
       ->envname("OPENALB_REGION")
       ->capture_default_str();
@@ -135,6 +147,15 @@ int main(int argc, char** argv) {
   certs_delete->add_option("certificate", certs_options.certificate, "<number>-<region> or number")
       ->required();
   for (auto* sub : {import, certs_list, certs_delete}) sub->fallthrough();
+
+  StoreCopyOptions copy_options;
+  auto* store = app.add_subcommand("store", "Move an installation between stores");
+  store->require_subcommand(1);
+  auto* store_copy = store->add_subcommand(
+      "copy", "Copy a data directory's SQLite store into an empty PostgreSQL database");
+  store_copy->add_option("--from", copy_options.from, "Data directory to copy")->required();
+  store_copy->add_option("--to", copy_options.to, "postgres:// URL of an empty database")
+      ->required();
 
   CLI11_PARSE(app, argc, argv);
 
@@ -160,5 +181,6 @@ int main(int argc, char** argv) {
   if (import->parsed()) return RunCertsImport(certs_options);
   if (certs_list->parsed()) return RunCertsList(certs_options);
   if (certs_delete->parsed()) return RunCertsDelete(certs_options);
+  if (store_copy->parsed()) return RunStoreCopy(copy_options);
   return 0;
 }

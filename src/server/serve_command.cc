@@ -25,7 +25,7 @@
 #include "jobs/job_worker.h"
 #include "server/commands.h"
 #include "server/data_dir.h"
-#include "store/sqlite/sqlite_store.h"
+#include "server/store_selection.h"
 
 namespace openalb {
 namespace {
@@ -130,8 +130,9 @@ int RunServe(const ServerConfig& config) {
   RaiseOpenFileLimit();
   DataDirPaths paths{config.data_dir};
   if (auto r = EnsureDataDir(paths); !r) return fail(r.error());
-  auto store = SqliteStore::Create(paths.database());
+  auto store = OpenStore(config.store, paths);
   if (!store) return fail(store.error());
+  spdlog::info("event=store_opened store={}", DescribeStore(config.store, paths));
 
   SystemClock clock;
   SecureRandom random;

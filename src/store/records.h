@@ -40,6 +40,8 @@ struct LoadBalancer {
   std::string vpc_id;
   std::string address_type;  // Internet, Intranet
   std::int64_t created_ms = 0;
+
+  bool operator==(const LoadBalancer&) const = default;
 };
 
 struct Listener {
@@ -54,6 +56,8 @@ struct Listener {
   std::int64_t created_ms = 0;
   // The default action: forward to this server group (empty: none, a fixed 503 is served).
   std::string forward_server_group_id;
+
+  bool operator==(const Listener&) const = default;
 };
 
 struct Certificate {
@@ -73,6 +77,8 @@ struct Certificate {
   std::string chain_pem;
   std::string sealed_private_key;  // SecretBox-sealed, associated data = certificate_id
   std::int64_t created_ms = 0;
+
+  bool operator==(const Certificate&) const = default;
 };
 
 // One certificate a listener serves: its default one (is_default) or an additional one.
@@ -82,6 +88,8 @@ struct ListenerCertificate {
   bool is_default = false;
   std::string status;  // Associating, Associated, Dissociating
   std::string job_id;  // the job that set `status`; empty once settled
+
+  bool operator==(const ListenerCertificate&) const = default;
 };
 
 struct ServerGroup {
@@ -94,6 +102,8 @@ struct ServerGroup {
   std::string vpc_id;
   std::string status;  // Creating, Available, Configuring
   std::int64_t created_ms = 0;
+
+  bool operator==(const ServerGroup&) const = default;
 };
 
 // One backend server of a server group; (server_id, port) is unique in its group.
@@ -107,6 +117,8 @@ struct BackendServer {
   std::string description;
   std::string status;  // Adding, Available, Removing
   std::string job_id;  // the job that set `status`; empty once settled
+
+  bool operator==(const BackendServer&) const = default;
 };
 
 struct Job {
@@ -123,6 +135,8 @@ struct Job {
   std::int64_t created_ms = 0;
   std::int64_t modified_ms = 0;
   std::int64_t run_after_ms = 0;  // not before this time (--job-delay)
+
+  bool operator==(const Job&) const = default;
 };
 
 // A ClientToken already used by an account for an action, and what it produced.
@@ -133,6 +147,8 @@ struct ClientTokenRecord {
   std::string fingerprint;  // of the request's parameters
   std::string job_id;
   std::int64_t created_ms = 0;
+
+  bool operator==(const ClientTokenRecord&) const = default;
 };
 
 }  // namespace openalb

@@ -26,6 +26,8 @@ struct Account {
   std::string account_id;  // 16 decimal digits
   std::string name;
   std::string created_at;  // ISO 8601 UTC
+
+  bool operator==(const Account&) const = default;
 };
 
 struct AccessKey {
@@ -35,6 +37,8 @@ struct AccessKey {
   bool active = true;
   std::string created_at;
   std::string user_name;  // the RAM user it belongs to; empty for the account's root
+
+  bool operator==(const AccessKey&) const = default;
 };
 
 // A RAM user: an identity inside an account, allowed only what its policies allow.
@@ -42,6 +46,8 @@ struct RamUser {
   std::string account_id;
   std::string user_name;
   std::string created_at;
+
+  bool operator==(const RamUser&) const = default;
 };
 
 // A custom policy of an account: its document as written (validated when stored).
@@ -50,12 +56,16 @@ struct StoredPolicy {
   std::string policy_name;
   std::string document;
   std::string created_at;
+
+  bool operator==(const StoredPolicy&) const = default;
 };
 
 struct PolicyAttachment {
   std::string account_id;
   std::string policy_name;
   std::string user_name;
+
+  bool operator==(const PolicyAttachment&) const = default;
 };
 
 // One mutating API request, as the append-only audit log keeps it.
@@ -71,6 +81,8 @@ struct AuditEntry {
   std::string source_ip;
   std::string result;  // "Success", "Denied" or "Failed"
   std::string code;    // the error code, empty on success
+
+  bool operator==(const AuditEntry&) const = default;
 };
 
 // A request's audit entry on its way to the log. The write that commits the request's

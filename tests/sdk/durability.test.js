@@ -1,5 +1,5 @@
 // kill -9 at several points of the real process: between a job's acceptance and its
-// finish, and at 20 random moments of a stream of changes. Nothing acknowledged may be
+// finish, and at random moments of a stream of changes (on SQLite and on PostgreSQL). Nothing acknowledged may be
 // lost (nor its audit log entry), every job must end, no certificate or listener may stay
 // in flight, and SQLite must pass integrity_check.
 'use strict';
@@ -9,6 +9,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { Server, waitFor } = require('./harness');
+const { Postgres } = require('./postgres');
 
 // pop-core (V1), as Terraform signs; each call a POST form, as Terraform sends.
 function call(server, action, params) {
@@ -85,10 +86,11 @@ test('a job accepted just before kill -9 completes after restart', async () => {
   }
 });
 
-test('kill -9 at random moments of a stream of changes loses nothing acknowledged', async () => {
+// The stream of changes with `rounds` kills, on the store `args` select (SQLite by default).
+async function killLoop({ rounds, args = [] }) {
   const dataDir = tempDir();
   try {
-    let server = await Server.start({ dataDir });
+    let server = await Server.start({ dataDir, args });
     const listeners = await setUp(server, 4);
     // What each listener's extra certificate must be after everything settles: the effect
     // of its last acknowledged change, or of a change in flight at the kill (either way).
@@ -96,7 +98,7 @@ test('kill -9 at random moments of a stream of changes loses nothing acknowledge
     const acknowledged = [];
     const acknowledgedRequests = [];
 
-    for (let round = 0; round < 20; ++round) {
+    for (let round = 0; round < rounds; ++round) {
       let stop = false;
       const workers = listeners.map(async (l) => {
         const state = expected.get(l.id);
@@ -126,7 +128,7 @@ test('kill -9 at random moments of a stream of changes loses nothing acknowledge
       await server.kill9();
       stop = true;
       await Promise.all(workers);
-      server = await Server.start({ dataDir });
+      server = await Server.start({ dataDir, args });
     }
 
     try {
@@ -136,9 +138,9 @@ test('kill -9 at random moments of a stream of changes loses nothing acknowledge
         assert.equal(jobs.Jobs.length, 1, `acknowledged job ${jobId} must exist`);
         assert.equal(jobs.Jobs[0].Status, 'Succeeded', `job ${jobId}`);
       }
-      assert.ok(acknowledged.length >= 20, `only ${acknowledged.length} changes were acknowledged`);
+      assert.ok(acknowledged.length >= rounds, `only ${acknowledged.length} changes were acknowledged`);
       // Each acknowledged change was audited in the transaction that made it.
-      const audited = new Set(server.cli('audit', '--json', '--limit', '100000').trim().split('\n')
+      const audited = new Set(server.cli('audit', '--json', '--limit', '100000', ...args).trim().split('\n')
         .map(JSON.parse).filter((e) => e.Result === 'Success').map((e) => e.RequestId));
       for (const requestId of acknowledgedRequests) assert.ok(audited.has(requestId), `no audit entry for ${requestId}`);
       for (const l of listeners) {
@@ -153,10 +155,24 @@ test('kill -9 at random moments of a stream of changes loses nothing acknowledge
     } finally {
       await server.stop();
     }
-    // The database is intact.
-    const { execFileSync } = require('node:child_process');
-    assert.equal(execFileSync('sqlite3', [`${dataDir}/openalb.db`, 'PRAGMA integrity_check'], { encoding: 'utf8' }).trim(), 'ok');
+    if (args.length === 0) {  // the SQLite file is intact
+      const { execFileSync } = require('node:child_process');
+      assert.equal(execFileSync('sqlite3', [`${dataDir}/openalb.db`, 'PRAGMA integrity_check'], { encoding: 'utf8' }).trim(), 'ok');
+    }
   } finally {
     fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+test('kill -9 at random moments of a stream of changes loses nothing acknowledged', async () => {
+  await killLoop({ rounds: 20 });
+});
+
+test('the same on PostgreSQL (fsync on): kill -9 of openalb loses nothing acknowledged', async () => {
+  const pg = Postgres.start({ durable: true });
+  try {
+    await killLoop({ rounds: 10, args: ['--store', pg.newDatabase()] });
+  } finally {
+    pg.stop();
   }
 });
