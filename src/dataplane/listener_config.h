@@ -19,12 +19,16 @@ struct CertificateMaterial {
   std::string chain_pem;
   std::string sealed_private_key;  // opened by the data plane's key opener
   std::int64_t not_after_ms = 0;   // expiry, ms since the epoch
+
+  bool operator==(const CertificateMaterial&) const = default;
 };
 
 struct BackendTarget {
   std::string address;  // an IP address literal
   int port = 0;
   int weight = 100;  // 1..100 (servers of weight 0 are left out)
+
+  bool operator==(const BackendTarget&) const = default;
 };
 
 // The listener's ForwardGroup default action.
@@ -32,6 +36,8 @@ struct ForwardConfig {
   std::string server_group_id;
   bool source_hash = false;            // Sch: a client address always goes to the same server
   std::vector<BackendTarget> servers;  // may be empty: every request gets a 503
+
+  bool operator==(const ForwardConfig&) const = default;
 };
 
 struct ListenerConfig {
@@ -40,6 +46,8 @@ struct ListenerConfig {
   std::vector<CertificateMaterial> certificates;  // [0] is the default; empty for HTTP
   std::optional<ForwardConfig> forward;           // none: a fixed 503 for every request
   bool tls = true;                                // HTTPS; false: plain HTTP
+
+  bool operator==(const ListenerConfig&) const = default;
 };
 
 }  // namespace openalb

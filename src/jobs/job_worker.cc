@@ -7,6 +7,7 @@
 
 #include "alb/jobs.h"
 #include "alb/served_listeners.h"
+#include "fleet/node_liveness.h"
 #include "store/sql/sql_connection.h"
 
 namespace openalb {
@@ -17,6 +18,7 @@ constexpr std::int64_t kClientTokenLifetimeMs = 24 * 3600 * 1000;
 // How long to wait after a store failure, and at most between passes.
 constexpr auto kRetryPause = std::chrono::seconds(1);
 constexpr std::int64_t kMaxIdleMs = 60 * 1000;
+constexpr auto kAwaitPoll = std::chrono::milliseconds(200);
 
 // The store failed (a pass to retry), rather than the job (a result to record).
 bool IsPassFailure(const ApiError& error) {
@@ -42,6 +44,19 @@ Result<std::vector<std::string>> ListenersOf(StoreTx& tx, const Job& job) {
     if (!listeners->next) return ids;
     page.after = *listeners->next;
   }
+}
+
+// The job's changes are committed as a configuration version: it waits, Processing, until
+// the data-plane nodes have applied that version.
+Result<void> AwaitNodes(StoreTx& tx, const std::string& job_id) {
+  auto version = tx.MarkConfigChanged();
+  if (!version) return Fail(version.error());
+  auto job = tx.FindJob(job_id);
+  if (!job) return Fail(job.error());
+  if (!*job || (*job)->status != "Succeeded") return {};  // CompleteJob decided otherwise
+  (*job)->status = "Processing";
+  (*job)->awaiting_version = *version;
+  return tx.UpdateJob(**job);
 }
 
 }  // namespace
@@ -78,13 +93,56 @@ Result<void> JobWorker::SyncDataPlane() {
   return {};
 }
 
+Result<int> JobWorker::SettleAcknowledged(
+    StoreTx& tx, const std::vector<NodeRecord>& nodes, std::int64_t now,
+    std::vector<std::pair<std::string, std::string>>& outcomes) {
+  auto awaiting = tx.AwaitingJobs(batch_);
+  if (!awaiting) return Fail(awaiting.error());
+  int settled = 0;
+  for (Job job : *awaiting) {
+    auto listeners = ListenersOf(tx, job);
+    if (!listeners) return Fail(listeners.error());
+    const Acknowledgement ack =
+        AcknowledgementOf(job.awaiting_version, *listeners, nodes, now, fleet_.lease_ms);
+    if (!ack.acknowledged && ack.failed_node.empty()) {
+      awaiting_ = true;
+      continue;
+    }
+    job.modified_ms = now;
+    if (ack.acknowledged) {
+      job.status = "Succeeded";
+    } else {
+      job.status = "Failed";
+      job.error_code = "DataPlaneApplyFailed";
+      job.error_message = "node " + ack.failed_node + ": " + ack.failure;
+    }
+    if (auto r = tx.UpdateJob(job); !r) return Fail(r.error());
+    outcomes.emplace_back(job.job_id,
+                          job.status + " at version " + std::to_string(job.awaiting_version));
+    ++settled;
+  }
+  return settled;
+}
+
 Result<int> JobWorker::RunOnce() {
   int finished = 0;
   std::vector<std::pair<std::string, std::string>> outcomes;  // job id, status, for the log
+  std::vector<NodeRecord> nodes;
+  if (fleet_.enabled) {  // read before the write transaction, which holds SQLite's connection
+    auto listed = domain_.store.ListNodes();
+    if (!listed) return Fail(listed.error());
+    nodes = std::move(*listed);
+  }
   auto done = domain_.store.Transact(TxMode::kWrite, [&](StoreTx& tx) -> Result<void> {
     finished = 0;
     outcomes.clear();
+    awaiting_ = false;
     const std::int64_t now = domain_.NowMs();
+    if (fleet_.enabled) {
+      auto settled = SettleAcknowledged(tx, nodes, now, outcomes);
+      if (!settled) return Fail(settled.error());
+      finished += *settled;
+    }
     auto due = tx.DueJobs(now, batch_);
     if (!due) return Fail(due.error());
     for (const Job& job : *due) {
@@ -96,6 +154,7 @@ Result<int> JobWorker::RunOnce() {
           listeners = std::move(*ids);
         }
         if (auto r = CompleteJob(nested, job, now); !r) return r;
+        if (fleet_.enabled) return AwaitNodes(nested, job.job_id);
         if (data_plane_ == nullptr) return {};
         return ApplyToDataPlane(nested, job, listeners);
       });
@@ -106,7 +165,8 @@ Result<int> JobWorker::RunOnce() {
         if (!failed) return failed;
         outcomes.emplace_back(job.job_id, "Failed " + error.code);
       } else {
-        outcomes.emplace_back(job.job_id, "Succeeded");
+        outcomes.emplace_back(job.job_id, fleet_.enabled ? "Applying" : "Succeeded");
+        if (fleet_.enabled) awaiting_ = true;
       }
       ++finished;
     }
@@ -185,6 +245,8 @@ void JobWorker::Loop() {
         if (pause.count() == 0) continue;
       }
     }
+    // Nodes announce their progress (a wake-up through the store); this is the safety net.
+    if (awaiting_) pause = std::min(pause, kAwaitPoll);
     if (std::chrono::steady_clock::now() - last_prune > std::chrono::minutes(10)) {
       last_prune = std::chrono::steady_clock::now();
       const std::int64_t cutoff = domain_.NowMs() - kClientTokenLifetimeMs;

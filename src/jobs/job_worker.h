@@ -6,6 +6,10 @@
 // data plane has applied the listener's new configuration (in the same nested
 // transaction: if applying fails, the job fails with that error and the previous
 // configuration keeps serving).
+// On a shared store (a fleet) the worker applies nothing itself: each data-plane node follows
+// the configuration version (fleet/config_follower). A job's changes commit as a version, the
+// job stays Processing with that version awaited, and it succeeds only when every live
+// data-plane node has applied it — or fails with the reason of a node that could not.
 // RunOnce() does one pass, for tests; Start() runs passes on a thread until Stop().
 #pragma once
 
@@ -21,10 +25,17 @@
 
 namespace openalb {
 
+// How a worker on a shared store waits for the data-plane nodes.
+struct FleetAcknowledgement {
+  bool enabled = false;
+  std::int64_t lease_ms = 5000;  // a node silent this long is not waited for
+};
+
 class JobWorker {
  public:
-  explicit JobWorker(const Domain& domain, DataPlane* data_plane = nullptr, int batch = 64)
-      : domain_(domain), data_plane_(data_plane), batch_(batch) {}
+  explicit JobWorker(const Domain& domain, DataPlane* data_plane = nullptr, int batch = 64,
+                     FleetAcknowledgement fleet = {})
+      : domain_(domain), data_plane_(data_plane), batch_(batch), fleet_(fleet) {}
   ~JobWorker() { Stop(); }
   JobWorker(const JobWorker&) = delete;
   JobWorker& operator=(const JobWorker&) = delete;
@@ -47,6 +58,11 @@ class JobWorker {
 
  private:
   void Loop();
+  // Settles jobs whose version every live data-plane node has applied (or one could not);
+  // returns how many it settled.
+  Result<int> SettleAcknowledged(StoreTx& tx, const std::vector<NodeRecord>& nodes,
+                                 std::int64_t now,
+                                 std::vector<std::pair<std::string, std::string>>& outcomes);
   // Applies, in `tx`, the serving configuration `job` leaves its listeners in.
   Result<void> ApplyToDataPlane(StoreTx& tx, const Job& job,
                                 const std::vector<std::string>& listeners_before);
@@ -54,6 +70,8 @@ class JobWorker {
   const Domain& domain_;
   DataPlane* const data_plane_;
   const int batch_;
+  const FleetAcknowledgement fleet_;
+  bool awaiting_ = false;  // jobs were left waiting for nodes at the end of the last pass
   std::mutex mutex_;
   std::condition_variable wake_;
   bool woken_ = false;     // GUARDED_BY(mutex_)

@@ -73,6 +73,15 @@ struct StoreCopyOptions {
 };
 
 int RunStoreCopy(const StoreCopyOptions& options);
+
+// `openalb nodes` (server/nodes_command.cc).
+struct NodesOptions {
+  std::string data_dir;
+  std::string store;
+  std::int64_t lease_ms = 5000;  // as the servers' --node-lease
+};
+
+int RunNodesList(const NodesOptions& options);
 int RunCertsList(const CertsOptions& options);
 int RunCertsDelete(const CertsOptions& options);
 

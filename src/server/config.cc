@@ -1,5 +1,7 @@
 #include "server/config.h"
 
+#include <set>
+
 #include <toml++/toml.h>
 
 #include "core/backend_address_policy.h"
@@ -67,6 +69,9 @@ std::string_view SuggestSetting(std::string_view name) {
       {"tls-context-cache", "tls_context_cache"},
       {"backend-allow", "backend_allow"},
       {"backend-deny", "backend_deny"},
+      {"node-id", "node_id"},
+      {"node-lease", "node_lease"},
+      {"admin-listen", "admin_listen"},
   };
   for (const auto& [alias, key] : kAliases) {
     if (alias == name) return key;
@@ -90,6 +95,27 @@ Result<void> ValidateServeConfig(const ServerConfig& config) {
                                 : "--tls-cert is set without --tls-key: give both (PEM files) "
                                   "for HTTPS on --listen, or neither"));
   }
+  {
+    std::set<std::string> roles;
+    for (size_t start = 0; start <= config.roles.size();) {
+      size_t comma = std::min(config.roles.find(',', start), config.roles.size());
+      std::string role = config.roles.substr(start, comma - start);
+      if (role != "api" && role != "worker" && role != "dataplane") {
+        return Fail(ConfigError("--roles takes api, worker and dataplane, comma-separated; '" +
+                                role + "' is none of them"));
+      }
+      roles.insert(role);
+      start = comma + 1;
+    }
+    const bool shared =
+        config.store.starts_with("postgres://") || config.store.starts_with("postgresql://");
+    if (roles.size() < 3 && !shared) {
+      return Fail(ConfigError(
+          "--roles " + config.roles +
+          " leaves work to other nodes, which need a store they share: add --store postgres://…"));
+    }
+  }
+  if (config.node_lease_ms <= 0) return Fail(ConfigError("--node-lease must be positive"));
   if (config.header_timeout_ms <= 0 || config.body_timeout_ms <= 0 || config.idle_timeout_ms <= 0) {
     return Fail(
         ConfigError("--header-timeout, --body-timeout and --idle-timeout must be positive"));
@@ -184,6 +210,14 @@ Result<void> ApplyTomlFile(const std::string& path, ServerConfig& config) {
       r = text(config.data_dir);
     else if (name == "store")
       r = text(config.store);
+    else if (name == "roles")
+      r = text(config.roles);
+    else if (name == "node_id")
+      r = text(config.node_id);
+    else if (name == "node_lease")
+      r = duration(config.node_lease_ms);
+    else if (name == "admin_listen")
+      r = text(config.admin_listen);
     else if (name == "region_id")
       r = text(config.region_id);
     else if (name == "region_name")
@@ -304,6 +338,23 @@ void AddServeOptions(CLI::App& command, ServerConfig& config) {
                   "Where state lives: sqlite (the data directory's file) or a postgres:// URL "
                   "that every node of a fleet shares")
       ->envname("OPENALB_STORE");
+  command
+      .add_option("--roles", config.roles,
+                  "What this node does: api, worker, dataplane, comma-separated (a subset needs "
+                  "a postgres:// store)")
+      ->envname("OPENALB_ROLES")
+      ->capture_default_str();
+  command
+      .add_option("--node-id", config.node_id,
+                  "This node's id on a shared store (default: kept in the data directory)")
+      ->envname("OPENALB_NODE_ID");
+  AddDurationOption(command, "--node-lease", "OPENALB_NODE_LEASE", config.node_lease_ms,
+                    "A node silent this long no longer holds jobs back, and must catch up "
+                    "before it serves again");
+  command
+      .add_option("--admin-listen", config.admin_listen,
+                  "host:port for /healthz and /readyz, off the OpenAPI port (default: off)")
+      ->envname("OPENALB_ADMIN_LISTEN");
   command.add_option("--region", config.region_id, "Region id this server answers for")
       ->envname("OPENALB_REGION")
       ->capture_default_str();

@@ -17,6 +17,10 @@ struct ServerConfig {
   std::string listen = "127.0.0.1:8080";  // host:port of the OpenAPI endpoint; port 0 = any
   std::string data_dir = "openalb-data";
   std::string store;  // "sqlite" or empty: data_dir's file; "postgres://…": a shared database
+  std::string roles = "api,worker,dataplane";  // what this node does (a subset on PostgreSQL)
+  std::string node_id;                         // empty: the data directory's node.id
+  std::int64_t node_lease_ms = 5'000;          // a node silent this long holds no job back
+  std::string admin_listen;                    // host:port of /healthz and /readyz; "" = off
   std::string region_id = "cn-hangzhou";
   std::string region_name = "openalb";
   std::string tls_cert;  // PEM chain; with tls_key, the endpoint speaks HTTPS

@@ -7,7 +7,10 @@
 #include <spdlog/spdlog.h>
 #include <cerrno>
 #include <cstring>
+#include <fstream>
 #include <nlohmann/json.hpp>
+
+#include "core/crypto.h"
 
 namespace openalb {
 namespace {
@@ -110,6 +113,26 @@ Result<std::optional<NewAccount>> BootstrapFirstAccount(const DataDirPaths& path
     return Fail(r.error());
   }
   return std::optional<NewAccount>{std::move(*created)};
+}
+
+}  // namespace openalb
+
+namespace openalb {
+
+Result<std::string> LoadOrCreateNodeId(const DataDirPaths& paths, Random& random) {
+  {
+    std::ifstream in(paths.node_id());
+    std::string id;
+    if (in >> id && !id.empty()) return id;
+  }
+  unsigned char bytes[6];
+  random.Fill(bytes, sizeof bytes);
+  std::string id =
+      "node-" + HexLower(std::string_view(reinterpret_cast<char*>(bytes), sizeof bytes));
+  std::ofstream out(paths.node_id(), std::ios::trunc);
+  out << id << "\n";
+  if (!out) return Fail(ApiError{"InternalError", 500, "cannot write " + paths.node_id(), {}});
+  return id;
 }
 
 }  // namespace openalb

@@ -20,6 +20,8 @@ struct DataDirPaths {
   std::string database() const { return root + "/openalb.db"; }
   std::string credentials() const { return root + "/credentials.json"; }
   std::string secret_key() const { return root + "/secret.key"; }
+  std::string node_id() const { return root + "/node.id"; }
+  std::string served_snapshot() const { return root + "/served-snapshot.json"; }
 };
 
 // Creates the directory (0700) if it does not exist; narrows an existing one that other
@@ -29,6 +31,9 @@ Result<void> EnsureDataDir(const DataDirPaths& paths);
 // The sealing key, created (32 random bytes, mode 0600) on first use. Safe when the server
 // and the CLI race to create it: the file appears whole, once, by link().
 Result<SecretBox::Key> LoadOrCreateSecretKey(const DataDirPaths& paths, Random& random);
+
+// This node's stable id on a shared store, created ("node-" and 12 hex digits) on first use.
+Result<std::string> LoadOrCreateNodeId(const DataDirPaths& paths, Random& random);
 
 // When the store has no account yet: creates one, writes the credentials file and returns
 // what it created. Otherwise returns nullopt.

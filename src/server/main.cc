@@ -157,6 +157,17 @@ int main(int argc, char** argv) {
   store_copy->add_option("--to", copy_options.to, "postgres:// URL of an empty database")
       ->required();
 
+  NodesOptions nodes_options;
+  nodes_options.data_dir = config.data_dir;
+  nodes_options.store = config.store;
+  nodes_options.lease_ms = config.node_lease_ms;
+  auto* nodes = app.add_subcommand(
+      "nodes", "List the nodes sharing the store: roles, applied version, lag, heartbeat");
+  nodes->add_option("--store", nodes_options.store, kStoreHelp)->envname("OPENALB_STORE");
+  nodes->add_option("--data-dir", nodes_options.data_dir, "Data directory")
+      ->envname("OPENALB_DATA_DIR")
+      ->capture_default_str();
+
   CLI11_PARSE(app, argc, argv);
 
   if (serve->parsed()) return RunServe(config);
@@ -182,5 +193,6 @@ int main(int argc, char** argv) {
   if (certs_list->parsed()) return RunCertsList(certs_options);
   if (certs_delete->parsed()) return RunCertsDelete(certs_options);
   if (store_copy->parsed()) return RunStoreCopy(copy_options);
+  if (nodes->parsed()) return RunNodesList(nodes_options);
   return 0;
 }

@@ -22,7 +22,11 @@
 #include "auth/access_key_secrets.h"
 #include "auth/credential_factory.h"
 #include "dataplane/data_plane.h"
+#include "fleet/change_feed.h"
+#include "fleet/config_follower.h"
+#include "fleet/node_liveness.h"
 #include "jobs/job_worker.h"
+#include "server/admin_endpoint.h"
 #include "server/commands.h"
 #include "server/data_dir.h"
 #include "server/store_selection.h"
@@ -175,8 +179,43 @@ int RunServe(const ServerConfig& config) {
       [&secrets](const CertificateMaterial& certificate) {
         return secrets.Open(certificate.sealed_private_key, certificate.certificate_id);
       });
-  JobWorker worker(domain, &data_plane);
+  // On a shared store every data-plane node follows the configuration version itself and the
+  // worker waits for their acknowledgements; on SQLite the one process's worker applies.
+  const bool shared_store = IsPostgresUrl(config.store);
+  const bool api_role = HasRole(config.roles, "api");
+  const bool worker_role = HasRole(config.roles, "worker");
+  const bool dataplane_role = HasRole(config.roles, "dataplane");
+  std::string node_id = config.node_id;
+  if (node_id.empty()) {
+    auto loaded = LoadOrCreateNodeId(paths, random);
+    if (!loaded) return fail(loaded.error());
+    node_id = *loaded;
+  }
+  JobWorker worker(domain, shared_store ? nullptr : &data_plane, 64,
+                   {.enabled = shared_store, .lease_ms = config.node_lease_ms});
   domain.wake_jobs = [&worker] { worker.Wake(); };
+  std::unique_ptr<ConfigFollower> follower;
+  if (shared_store && dataplane_role) {
+    follower = std::make_unique<ConfigFollower>(
+        **store, data_plane, clock,
+        FollowerOptions{.node = {.node_id = node_id,
+                                 .roles = config.roles,
+                                 .listener_address = config.listener_address,
+                                 .started_ms = domain.NowMs()},
+                        .lease_ms = config.node_lease_ms,
+                        .snapshot_path = paths.served_snapshot()});
+  } else if (shared_store) {
+    // A node without listeners still says it is alive, for `openalb nodes`.
+    (void)(*store)->RecordNode({.node_id = node_id,
+                                .roles = config.roles,
+                                .listener_address = config.listener_address,
+                                .heartbeat_ms = domain.NowMs(),
+                                .started_ms = domain.NowMs()});
+  }
+  std::vector<std::function<void()>> subscribers;
+  if (worker_role) subscribers.push_back([&worker] { worker.Wake(); });
+  if (follower) subscribers.push_back([&follower] { follower->Wake(); });
+  ChangeFeed feed(**store, std::move(subscribers));
   Services services{.region = {config.region_id, config.region_name},
                     .store = **store,
                     .clock = clock,
@@ -217,8 +256,36 @@ int RunServe(const ServerConfig& config) {
   auto shared_policy = std::make_shared<const BackendAddressPolicy>(std::move(*backend_policy));
   domain.backend_policy = shared_policy.get();
   data_plane.SetBackendPolicy(shared_policy);
-  if (auto r = worker.Start(); !r) return fail(r.error());  // resumes what a crash left
-  (*server)->Start();
+  if (worker_role) {
+    if (auto r = worker.Start(); !r) return fail(r.error());  // resumes what a crash left
+  }
+  // A data-plane node opens its ports as it applies the current version, not before.
+  if (follower) follower->Start(3 * config.node_lease_ms);
+  if (shared_store) feed.Start();
+  std::shared_ptr<HttpServer> admin;
+  if (!config.admin_listen.empty()) {
+    auto admin_address = SplitHostPort(config.admin_listen);
+    if (!admin_address) return fail(admin_address.error());
+    HttpServerOptions admin_options;
+    admin_options.address = admin_address->first;
+    admin_options.port = admin_address->second;
+    admin_options.max_connections = 64;
+    admin_options.io_threads = threads;
+    auto readiness = [&follower, node_id](const HttpRequestView& request) {
+      return AdminReply(request, {.node_id = node_id,
+                                  .serving = !follower || follower->ready(),
+                                  .applied_version = follower ? follower->applied_version() : -1});
+    };
+    auto created = HttpServer::Create(
+        io, admin_options, readiness, [](const ApiError& error, const HttpRequestView&) {
+          return HttpReply{error.http_status, "text/plain", error.message + "\n", {}};
+        });
+    if (!created) return fail(created.error());
+    admin = std::move(*created);
+    admin->Start();
+    spdlog::info("event=admin_listening address={} port={}", admin_options.address, admin->port());
+  }
+  if (api_role) (*server)->Start();
   boost::asio::steady_timer refresh(io);
   ScheduleKeyRefresh(refresh, keys);
   boost::asio::steady_timer expiry(io);
@@ -228,6 +295,7 @@ int RunServe(const ServerConfig& config) {
   signals.async_wait([&](const boost::system::error_code&, int signal) {
     spdlog::info("event=stopping signal={}", signal);
     (*server)->Stop();
+    if (admin) admin->Stop();
     data_plane.StopAll();
     refresh.cancel();
     expiry.cancel();
@@ -238,9 +306,9 @@ int RunServe(const ServerConfig& config) {
   spdlog::set_level(spdlog::level::info);
   spdlog::info(
       "event=listening address={} port={} tls={} data_dir={} actions={} threads={} "
-      "job_delay_ms={}",
-      options.address, (*server)->port(), options.tls ? "on" : "off", config.data_dir,
-      actions.size(), threads, config.job_delay_ms);
+      "job_delay_ms={} node_id={} roles={}",
+      options.address, api_role ? (*server)->port() : 0, options.tls ? "on" : "off",
+      config.data_dir, actions.size(), threads, config.job_delay_ms, node_id, config.roles);
   spdlog::set_level(level);
   spdlog::default_logger()->flush();
 
@@ -248,6 +316,8 @@ int RunServe(const ServerConfig& config) {
   for (int i = 1; i < threads; ++i) pool.emplace_back([&io] { io.run(); });
   io.run();
   for (auto& t : pool) t.join();
+  feed.Stop();
+  if (follower) follower->Stop();
   worker.Stop();
   access_log->flush();
   spdlog::info("event=stopped");

@@ -135,6 +135,9 @@ struct Job {
   std::int64_t created_ms = 0;
   std::int64_t modified_ms = 0;
   std::int64_t run_after_ms = 0;  // not before this time (--job-delay)
+  // On a shared store: the job's changes are committed as this configuration version, and
+  // the job succeeds once every live data-plane node has applied it (0: not yet settled).
+  std::int64_t awaiting_version = 0;
 
   bool operator==(const Job&) const = default;
 };

@@ -9,6 +9,7 @@
 // `internal` only.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -91,6 +92,23 @@ struct AuditEntry {
 struct PendingAudit {
   AuditEntry entry;
   bool recorded = false;
+};
+
+// One openalb process sharing the store: what it does and how far it has got. Written by the
+// node itself (start-up, each heartbeat, each apply), read by job workers (who wait for the
+// live data-plane nodes) and by `openalb nodes`.
+struct NodeRecord {
+  std::string node_id;
+  std::string roles;                 // "api,worker,dataplane", or a subset
+  std::string listener_address;      // where its listeners bind
+  std::int64_t applied_version = 0;  // the configuration version it serves
+  std::string apply_error;           // why it could not apply error_version; empty if it could
+  std::int64_t error_version = 0;
+  std::string error_listener_id;  // the listener it could not serve as that version says
+  std::int64_t heartbeat_ms = 0;  // last sign of life, ms since the epoch
+  std::int64_t started_ms = 0;
+
+  bool operator==(const NodeRecord&) const = default;
 };
 
 // Keyset pagination: rows after `after` (an opaque position from a previous page), at most
@@ -226,9 +244,12 @@ class StoreTx {
   // write transaction by the job worker; a PostgreSQL store claims them with
   // `FOR UPDATE SKIP LOCKED` so several workers never take the same job.
   virtual Result<std::vector<Job>> DueJobs(std::int64_t now_ms, int limit) = 0;
+  // Processing jobs whose changes are committed and wait for the data-plane nodes to apply
+  // them (awaiting_version > 0), oldest first; claimed as DueJobs are.
+  virtual Result<std::vector<Job>> AwaitingJobs(int limit) = 0;
   // Sets every Processing job's run_after_ms to its created_ms + delay_ms; returns how many.
   virtual Result<int> RescheduleProcessingJobs(std::int64_t delay_ms) = 0;
-  // The earliest run_after_ms of any Processing job.
+  // The earliest run_after_ms of any Processing job not yet settled.
   virtual Result<std::optional<std::int64_t>> NextJobTime() = 0;
 
   virtual Result<std::optional<ClientTokenRecord>> FindClientToken(std::string_view account_id,
@@ -262,6 +283,15 @@ class StoreTx {
   virtual Result<std::vector<AuditEntry>> ListAuditEntries(std::string_view account_id,
                                                            std::int64_t after_seq, int limit) = 0;
 
+  // The configuration version: one number, increased by every committed transaction that
+  // changes what a data plane serves (load balancers, listeners, certificates and their
+  // associations, server groups and servers), so data-plane nodes know what they have
+  // applied. ConfigVersion() reads it as this transaction sees it. MarkConfigChanged()
+  // makes this transaction such a change — the resource writes above call it themselves —
+  // and returns the version it commits as (the same for every call in one transaction).
+  virtual Result<std::int64_t> ConfigVersion() = 0;
+  virtual Result<std::int64_t> MarkConfigChanged() = 0;
+
   // Runs `body` in a nested transaction (a savepoint): if it fails, its writes are undone
   // and the error returned, while the enclosing transaction goes on.
   virtual Result<void> Nested(const std::function<Result<void>(StoreTx&)>& body) = 0;
@@ -292,6 +322,17 @@ class Store {
   // secret's plain-text predecessor, say): SQLite copies its WAL into the database, whose
   // pages the new content replaces, and truncates the WAL.
   virtual Result<void> ScrubOverwritten() = 0;
+
+  // Inserts or replaces the node's row (one-call, outside any write transaction's lock).
+  virtual Result<void> RecordNode(const NodeRecord& node) = 0;
+  virtual Result<std::vector<NodeRecord>> ListNodes() = 0;
+  // Forgets nodes whose heartbeat is older than `before_ms`; returns how many.
+  virtual Result<int> ForgetNodes(std::int64_t before_ms) = 0;
+  // Waits up to `timeout` for a sign that another process changed something (a new
+  // configuration version, a node's progress): PostgreSQL's LISTEN/NOTIFY, a wake-up only —
+  // callers re-read what they need. Returns true if woken, false at the timeout. SQLite,
+  // which no other server process shares, waits out the timeout.
+  virtual Result<bool> WaitForChange(std::chrono::milliseconds timeout) = 0;
 
   // A number that changes whenever another process or connection commits a change, so
   // in-memory snapshots know when to reload. Not a count of anything.

@@ -11,7 +11,7 @@ namespace {
 // Text compares and sorts bytewise (COLLATE "C"), as in SQLite, whatever the database's
 // locale; times in milliseconds are BIGINT; booleans stay 0/1 INTEGERs so both engines run
 // the same statements.
-constexpr std::array<const char*, 1> kMigrations = {
+constexpr std::array<const char*, 2> kMigrations = {
     // 1: everything SQLite's migrations 1-5 hold.
     R"sql(
 CREATE TABLE accounts (
@@ -221,6 +221,25 @@ CREATE TRIGGER policies_changed AFTER INSERT OR UPDATE OR DELETE ON policies
   FOR EACH STATEMENT EXECUTE FUNCTION identity_changed();
 CREATE TRIGGER policy_attachments_changed AFTER INSERT OR UPDATE OR DELETE ON policy_attachments
   FOR EACH STATEMENT EXECUTE FUNCTION identity_changed();
+)sql",
+    // 2: the configuration version every data-plane change bumps, the version a settled job
+    // waits for, and the nodes sharing the store (SQLite's migration 6).
+    R"sql(
+CREATE TABLE config_state (version BIGINT NOT NULL);
+INSERT INTO config_state (version) VALUES (0);
+ALTER TABLE jobs ADD COLUMN awaiting_version BIGINT NOT NULL DEFAULT 0;
+CREATE INDEX jobs_awaiting ON jobs(seq) WHERE status = 'Processing' AND awaiting_version > 0;
+CREATE TABLE nodes (
+  node_id          TEXT COLLATE "C" PRIMARY KEY,
+  roles            TEXT COLLATE "C" NOT NULL,
+  listener_address TEXT COLLATE "C" NOT NULL,
+  applied_version  BIGINT NOT NULL,
+  apply_error      TEXT COLLATE "C" NOT NULL,
+  error_version    BIGINT NOT NULL,
+  error_listener   TEXT COLLATE "C" NOT NULL,
+  heartbeat_ms     BIGINT NOT NULL,
+  started_ms       BIGINT NOT NULL
+);
 )sql",
 };
 

@@ -1,14 +1,25 @@
 #include "store/postgres/pg_store.h"
 
+#include <poll.h>
+
+#include <thread>
+
 #include "store/postgres/pg_migrations.h"
 #include "store/sql/account_statements.h"
+#include "store/sql/node_statements.h"
 #include "store/sql/sql_query.h"
 #include "store/sql/sql_tx.h"
 
 namespace openalb {
 
+namespace {
+
 // Held by every write transaction until it ends ("openalbW").
 constexpr std::int64_t kWriteLock = 0x6f70656e616c6257;
+// Where configuration changes and nodes' progress are announced.
+constexpr std::string_view kChannel = "openalb_changes";
+
+}  // namespace
 
 class PgStore::Lease {
  public:
@@ -127,6 +138,57 @@ Result<std::uint64_t> PgStore::ExternalChangeCounter() {
   });
 }
 
+Result<void> PgStore::RecordNode(const NodeRecord& node) {
+  return WithConnection<void>([&](PgConnection& db) -> Result<void> {
+    if (auto r = node_statements::RecordNode(db, node); !r) return r;
+    return db.Exec("NOTIFY " + std::string(kChannel));
+  });
+}
+
+Result<std::vector<NodeRecord>> PgStore::ListNodes() {
+  return WithConnection<std::vector<NodeRecord>>(
+      [](PgConnection& db) { return node_statements::ListNodes(db); });
+}
+
+Result<int> PgStore::ForgetNodes(std::int64_t before_ms) {
+  return WithConnection<int>(
+      [&](PgConnection& db) { return node_statements::ForgetNodes(db, before_ms); });
+}
+
+Result<bool> PgStore::WaitForChange(std::chrono::milliseconds timeout) {
+  std::lock_guard lock(listen_mutex_);
+  bool reconnected = false;
+  if (!listener_ || !listener_->Healthy()) {
+    listener_.reset();
+    auto connection = PgConnection::Open(url_);
+    if (!connection) {
+      std::this_thread::sleep_for(timeout);  // the database is away: try again later
+      return Fail(connection.error());
+    }
+    if (auto r = (*connection)->Exec("LISTEN " + std::string(kChannel)); !r) return Fail(r.error());
+    listener_ = std::move(*connection);
+    reconnected = true;
+  }
+  PGconn* conn = listener_->raw();
+  auto drain = [&] {
+    bool any = false;
+    while (PGnotify* note = PQnotifies(conn)) {
+      any = true;
+      PQfreemem(note);
+    }
+    return any;
+  };
+  if (PQconsumeInput(conn) == 0) return Fail(listener_->Failure(nullptr));
+  if (drain()) return true;
+  pollfd fd{.fd = PQsocket(conn), .events = POLLIN, .revents = 0};
+  const int ready = ::poll(&fd, 1, static_cast<int>(timeout.count()));
+  if (ready > 0) {
+    if (PQconsumeInput(conn) == 0) return Fail(listener_->Failure(nullptr));
+    if (drain()) return true;
+  }
+  return reconnected;
+}
+
 Result<void> PgStore::Transact(TxMode mode, const std::function<Result<void>(StoreTx&)>& body) {
   auto lease = Borrow();
   if (!lease) return Fail(lease.error());
@@ -141,6 +203,8 @@ Result<void> PgStore::Transact(TxMode mode, const std::function<Result<void>(Sto
   }
   SqlTx tx(db, kPostgresDialect);
   auto result = body(tx);
+  // One NOTIFY per transaction (it takes a global lock at commit), delivered as it commits.
+  if (result && tx.changed_version()) result = db.Exec("NOTIFY " + std::string(kChannel));
   if (result) result = db.Exec("COMMIT");
   if (!result) (void)db.Exec("ROLLBACK");
   return result;

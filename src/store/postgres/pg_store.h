@@ -32,6 +32,14 @@ class PgStore final : public Store {
   // VACUUM of the keys table, so a replaced secret's old row version is reclaimed.
   Result<void> ScrubOverwritten() override;
   Result<std::uint64_t> ExternalChangeCounter() override;
+  // Each notifies the other nodes (a worker waiting for this node's progress wakes).
+  Result<void> RecordNode(const NodeRecord& node) override;
+  Result<std::vector<NodeRecord>> ListNodes() override;
+  Result<int> ForgetNodes(std::int64_t before_ms) override;
+  // LISTEN on a connection of its own; a write transaction that changed the configuration
+  // sends one NOTIFY as it commits. After a reconnect the answer is true: a notification may
+  // have been missed, so the caller re-reads.
+  Result<bool> WaitForChange(std::chrono::milliseconds timeout) override;
   Result<void> Transact(TxMode mode, const std::function<Result<void>(StoreTx&)>& body) override;
 
   const std::string& url() const { return url_; }
@@ -55,6 +63,8 @@ class PgStore final : public Store {
   std::condition_variable returned_;
   std::vector<std::unique_ptr<PgConnection>> idle_;  // GUARDED_BY(mutex_)
   int open_ = 0;                                     // GUARDED_BY(mutex_)
+  std::mutex listen_mutex_;
+  std::unique_ptr<PgConnection> listener_;  // GUARDED_BY(listen_mutex_)
 };
 
 }  // namespace openalb

@@ -11,12 +11,12 @@ namespace {
 
 constexpr std::string_view kJobColumns =
     "job_id, account_id, api_name, operate_type, resource_type, resource_id, status, "
-    "error_code, error_message, payload, created_ms, modified_ms, run_after_ms";
+    "error_code, error_message, payload, created_ms, modified_ms, run_after_ms, awaiting_version";
 
 Job ReadJob(const SqlStatement& s) {
   return {s.ColumnText(0), s.ColumnText(1), s.ColumnText(2), s.ColumnText(3), s.ColumnText(4),
           s.ColumnText(5), s.ColumnText(6), s.ColumnText(7), s.ColumnText(8), s.ColumnText(9),
-          s.ColumnInt(10), s.ColumnInt(11), s.ColumnInt(12)};
+          s.ColumnInt(10), s.ColumnInt(11), s.ColumnInt(12), s.ColumnInt(13)};
 }
 
 }  // namespace
@@ -26,7 +26,7 @@ Job ReadJob(const SqlStatement& s) {
 Result<void> SqlTx::InsertJob(const Job& j) {
   return RunOne(db_,
                 "INSERT INTO jobs(" + std::string(kJobColumns) +
-                    ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [&](SqlStatement& s) {
                   s.Bind(1, j.job_id)
                       .Bind(2, j.account_id)
@@ -40,7 +40,8 @@ Result<void> SqlTx::InsertJob(const Job& j) {
                       .Bind(10, j.payload)
                       .Bind(11, j.created_ms)
                       .Bind(12, j.modified_ms)
-                      .Bind(13, j.run_after_ms);
+                      .Bind(13, j.run_after_ms)
+                      .Bind(14, j.awaiting_version);
                 });
 }
 
@@ -53,14 +54,15 @@ Result<std::optional<Job>> SqlTx::FindJob(std::string_view id) {
 Result<void> SqlTx::UpdateJob(const Job& j) {
   return RunOne(db_,
                 "UPDATE jobs SET status = ?, error_code = ?, error_message = ?, modified_ms = ?, "
-                "run_after_ms = ? WHERE job_id = ?",
+                "run_after_ms = ?, awaiting_version = ? WHERE job_id = ?",
                 [&](SqlStatement& s) {
                   s.Bind(1, j.status)
                       .Bind(2, j.error_code)
                       .Bind(3, j.error_message)
                       .Bind(4, j.modified_ms)
                       .Bind(5, j.run_after_ms)
-                      .Bind(6, j.job_id);
+                      .Bind(6, j.awaiting_version)
+                      .Bind(7, j.job_id);
                 });
 }
 
@@ -91,10 +93,21 @@ Result<Page<Job>> SqlTx::ListJobs(const JobFilter& filter, const PageRequest& pa
 Result<std::vector<Job>> SqlTx::DueJobs(std::int64_t now_ms, int limit) {
   auto stmt = db_.Prepare("SELECT " + std::string(kJobColumns) +
                           " FROM jobs WHERE status = 'Processing' AND run_after_ms <= ? "
+                          "AND awaiting_version = 0 "
                           "ORDER BY run_after_ms, seq LIMIT ?" +  // the jobs_pending index
                           std::string(dialect_.claim_rows));
   if (!stmt) return Fail(stmt.error());
   stmt->Bind(1, now_ms).Bind(2, std::int64_t{limit});
+  return Rows<Job>(*stmt, ReadJob);
+}
+
+Result<std::vector<Job>> SqlTx::AwaitingJobs(int limit) {
+  auto stmt = db_.Prepare("SELECT " + std::string(kJobColumns) +
+                          " FROM jobs WHERE status = 'Processing' AND awaiting_version > 0 "
+                          "ORDER BY seq LIMIT ?" +  // the jobs_awaiting index
+                          std::string(dialect_.claim_rows));
+  if (!stmt) return Fail(stmt.error());
+  stmt->Bind(1, std::int64_t{limit});
   return Rows<Job>(*stmt, ReadJob);
 }
 
@@ -106,7 +119,8 @@ Result<int> SqlTx::RescheduleProcessingJobs(std::int64_t delay_ms) {
 }
 
 Result<std::optional<std::int64_t>> SqlTx::NextJobTime() {
-  auto stmt = db_.Prepare("SELECT MIN(run_after_ms) FROM jobs WHERE status = 'Processing'");
+  auto stmt = db_.Prepare(
+      "SELECT MIN(run_after_ms) FROM jobs WHERE status = 'Processing' AND awaiting_version = 0");
   if (!stmt) return Fail(stmt.error());
   auto row = stmt->Step();
   if (!row) return Fail(row.error());

@@ -70,6 +70,7 @@ class SqlTx final : public StoreTx {
   Result<void> UpdateJob(const Job& job) override;
   Result<Page<Job>> ListJobs(const JobFilter& filter, const PageRequest& page) override;
   Result<std::vector<Job>> DueJobs(std::int64_t now_ms, int limit) override;
+  Result<std::vector<Job>> AwaitingJobs(int limit) override;
   Result<int> RescheduleProcessingJobs(std::int64_t delay_ms) override;
   Result<std::optional<std::int64_t>> NextJobTime() override;
 
@@ -96,11 +97,20 @@ class SqlTx final : public StoreTx {
   Result<std::vector<AuditEntry>> ListAuditEntries(std::string_view account_id,
                                                    std::int64_t after_seq, int limit) override;
 
+  Result<std::int64_t> ConfigVersion() override;
+  Result<std::int64_t> MarkConfigChanged() override;
   Result<void> Nested(const std::function<Result<void>(StoreTx&)>& body) override;
 
+  // The version this transaction commits as, if it changed the configuration.
+  std::optional<std::int64_t> changed_version() const { return changed_version_; }
+
  private:
+  // MarkConfigChanged() for the resource writes, which return nothing.
+  Result<void> ConfigChanged();
+
   SqlConnection& db_;
   const SqlDialect& dialect_;
+  std::optional<std::int64_t> changed_version_;
   int savepoint_depth_ = 0;
 };
 

@@ -6,7 +6,7 @@
 namespace openalb {
 namespace {
 
-constexpr std::array<const char*, 5> kMigrations = {
+constexpr std::array<const char*, 6> kMigrations = {
     // 1: accounts and their access keys.
     R"sql(
 CREATE TABLE accounts (
@@ -205,6 +205,25 @@ END;
 CREATE TRIGGER jobs_uncounted AFTER DELETE ON jobs BEGIN
   UPDATE job_counts SET jobs = jobs - 1 WHERE account_id = OLD.account_id;
 END;
+)sql",
+    // 6: the configuration version every data-plane change bumps, the version a settled job
+    // waits for, and the nodes sharing the store (see store.h: NodeRecord).
+    R"sql(
+CREATE TABLE config_state (version INTEGER NOT NULL);
+INSERT INTO config_state (version) VALUES (0);
+ALTER TABLE jobs ADD COLUMN awaiting_version INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX jobs_awaiting ON jobs(seq) WHERE status = 'Processing' AND awaiting_version > 0;
+CREATE TABLE nodes (
+  node_id          TEXT PRIMARY KEY,
+  roles            TEXT NOT NULL,
+  listener_address TEXT NOT NULL,
+  applied_version  INTEGER NOT NULL,
+  apply_error      TEXT NOT NULL,
+  error_version    INTEGER NOT NULL,
+  error_listener   TEXT NOT NULL,
+  heartbeat_ms     INTEGER NOT NULL,
+  started_ms       INTEGER NOT NULL
+);
 )sql",
 };
 

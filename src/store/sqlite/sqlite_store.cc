@@ -1,6 +1,9 @@
 #include "store/sqlite/sqlite_store.h"
 
+#include <thread>
+
 #include "store/sql/account_statements.h"
+#include "store/sql/node_statements.h"
 #include "store/sql/sql_tx.h"
 #include "store/sqlite/sqlite_migrations.h"
 
@@ -119,6 +122,26 @@ Result<bool> SqliteStore::ReplaceAccessKeySecret(std::string_view access_key_id,
                                                  std::string_view secret) {
   std::lock_guard lock(mutex_);
   return account_statements::ReplaceAccessKeySecret(*db_, access_key_id, secret);
+}
+
+Result<void> SqliteStore::RecordNode(const NodeRecord& node) {
+  std::lock_guard lock(mutex_);
+  return node_statements::RecordNode(*db_, node);
+}
+
+Result<std::vector<NodeRecord>> SqliteStore::ListNodes() {
+  std::lock_guard lock(mutex_);
+  return node_statements::ListNodes(*db_);
+}
+
+Result<int> SqliteStore::ForgetNodes(std::int64_t before_ms) {
+  std::lock_guard lock(mutex_);
+  return node_statements::ForgetNodes(*db_, before_ms);
+}
+
+Result<bool> SqliteStore::WaitForChange(std::chrono::milliseconds timeout) {
+  std::this_thread::sleep_for(timeout);  // no other server process shares the file
+  return false;
 }
 
 Result<void> SqliteStore::ScrubOverwritten() {

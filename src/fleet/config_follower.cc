@@ -1,0 +1,169 @@
+#include "fleet/config_follower.h"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+
+#include "alb/served_listeners.h"
+#include "fleet/served_snapshot_file.h"
+
+namespace openalb {
+
+std::int64_t ConfigFollower::NowMs() const {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(clock_.Now().time_since_epoch())
+      .count();
+}
+
+ConfigFollower::ConfigFollower(Store& store, DataPlane& data_plane, const Clock& clock,
+                               FollowerOptions options)
+    : store_(store),
+      data_plane_(data_plane),
+      clock_(clock),
+      options_(std::move(options)),
+      record_(options_.node) {}
+
+void ConfigFollower::Apply(std::int64_t version, const std::vector<ListenerConfig>& configs) {
+  std::string failed_listener;
+  std::string failure;
+  std::map<std::string, ListenerConfig, std::less<>> next;
+  for (const auto& config : configs) {
+    auto before = applied_.find(config.listener_id);
+    if (before != applied_.end() && before->second == config) {
+      next.emplace(config.listener_id, config);  // unchanged: its snapshot stays as it is
+      continue;
+    }
+    if (auto r = data_plane_.Apply(config); !r) {
+      // This listener keeps serving what it served; the others go on.
+      if (failure.empty()) {
+        failed_listener = config.listener_id;
+        failure = r.error().code + ": " + r.error().message;
+      }
+      spdlog::warn("event=listener_not_applied listener_id={} version={} code={} detail=\"{}\"",
+                   config.listener_id, version, r.error().code, r.error().message);
+      if (before != applied_.end()) next.emplace(config.listener_id, before->second);
+      continue;
+    }
+    next.emplace(config.listener_id, config);
+  }
+  for (const auto& [id, config] : applied_) {
+    if (!next.contains(id)) {
+      bool still_wanted = false;
+      for (const auto& c : configs) still_wanted |= c.listener_id == id;
+      if (!still_wanted) data_plane_.Remove(id);
+    }
+  }
+  applied_ = std::move(next);
+  record_.applied_version = version;
+  record_.apply_error = failure;
+  record_.error_listener_id = failed_listener;
+  record_.error_version = failure.empty() ? 0 : version;
+  applied_version_ = version;
+  ready_ = true;
+  if (!options_.snapshot_path.empty()) {
+    ServedSnapshot snapshot{.version = version, .listeners = {}};
+    for (const auto& [id, config] : applied_) snapshot.listeners.push_back(config);
+    if (auto r = WriteServedSnapshot(options_.snapshot_path, snapshot); !r) {
+      spdlog::warn("event=snapshot_not_written detail=\"{}\"", r.error().internal);
+    }
+  }
+}
+
+Result<void> ConfigFollower::SyncOnce() {
+  struct Read {
+    std::int64_t version = 0;
+    std::vector<ListenerConfig> configs;
+  };
+  const std::int64_t known = applied_version_.load();
+  auto read = InTransaction<Read>(store_, TxMode::kRead, [&](StoreTx& tx) -> Result<Read> {
+    auto version = tx.ConfigVersion();
+    if (!version) return Fail(version.error());
+    Read out{.version = *version, .configs = {}};
+    if (*version == known) return out;  // nothing new: one row read
+    auto configs = AllServedListeners(tx);
+    if (!configs) return Fail(configs.error());
+    out.configs = std::move(*configs);
+    return out;
+  });
+  if (!read) return Fail(read.error());
+  if (read->version != known) {
+    Apply(read->version, read->configs);
+    spdlog::debug("event=config_applied node_id={} version={}", record_.node_id, read->version);
+    return Heartbeat();  // announce the new version at once
+  }
+  if (NowMs() - last_record_ms_ >= options_.lease_ms / 4) return Heartbeat();
+  return {};
+}
+
+Result<void> ConfigFollower::Heartbeat() {
+  record_.heartbeat_ms = NowMs();
+  if (auto r = store_.RecordNode(record_); !r) return r;
+  last_record_ms_ = record_.heartbeat_ms;
+  return {};
+}
+
+Result<void> ConfigFollower::ServeSnapshotFile() {
+  auto snapshot = ReadServedSnapshot(options_.snapshot_path);
+  if (!snapshot) return Fail(snapshot.error());
+  // From disk, not from the store: serve it, but claim no version (none was confirmed).
+  Apply(snapshot->version, snapshot->listeners);
+  applied_version_ = -1;
+  record_.applied_version = 0;
+  spdlog::warn("event=serving_snapshot_file version={} listeners={}", snapshot->version,
+               snapshot->listeners.size());
+  return {};
+}
+
+void ConfigFollower::Start(std::int64_t give_up_ms) {
+  const std::int64_t deadline = NowMs() + give_up_ms;
+  while (true) {
+    auto synced = SyncOnce();
+    if (synced) break;
+    if (NowMs() >= deadline) {
+      spdlog::warn("event=store_unreachable_at_start detail=\"{}\"", synced.error().internal);
+      if (!options_.snapshot_path.empty()) (void)ServeSnapshotFile();
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  thread_ = std::thread([this] { Loop(); });
+}
+
+void ConfigFollower::Wake() {
+  {
+    std::lock_guard lock(mutex_);
+    woken_ = true;
+  }
+  wake_.notify_one();
+}
+
+void ConfigFollower::Stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_one();
+  if (thread_.joinable()) thread_.join();
+}
+
+void ConfigFollower::Loop() {
+  bool reported = false;  // one log line per outage, not one per poll
+  while (true) {
+    {
+      std::unique_lock lock(mutex_);
+      const auto pause =
+          std::chrono::milliseconds(std::min(options_.poll_ms, options_.lease_ms / 4));
+      wake_.wait_for(lock, pause, [this] { return woken_ || stopping_; });
+      if (stopping_) return;
+      woken_ = false;
+    }
+    auto synced = SyncOnce();
+    if (!synced && !reported) {
+      spdlog::warn("event=config_sync_failed detail=\"{}\"", synced.error().internal);
+    } else if (synced && reported) {
+      spdlog::info("event=config_sync_recovered version={}", applied_version_.load());
+    }
+    reported = !synced;
+  }
+}
+
+}  // namespace openalb

@@ -1,0 +1,82 @@
+// ConfigFollower: how a data-plane node on a shared store serves what the store says. It
+// follows the configuration version: woken by the store's change feed (LISTEN/NOTIFY) and
+// polling as the safety net, it reads the version and every served listener in one snapshot,
+// applies what changed (a listener whose config is unchanged is not touched; a new
+// certificate's TLS context is built, so a key that cannot load fails here, on this node),
+// and only then records the version as applied — with the failing listener and reason if one
+// could not be applied, which keeps serving its previous configuration. A heartbeat goes with
+// every record and at least every lease / 4.
+// While the store is unreachable nothing changes: the node keeps serving its last applied
+// configuration, and keeps a copy of it on disk (fleet/served_snapshot_file) so that a restart
+// during the outage serves it too.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "core/clock.h"
+#include "dataplane/data_plane.h"
+#include "store/store.h"
+
+namespace openalb {
+
+struct FollowerOptions {
+  NodeRecord node;               // id, roles, listener address, started_ms
+  std::int64_t lease_ms = 5000;  // heartbeats at least every lease / 4
+  std::int64_t poll_ms = 1000;   // the safety net under the change feed
+  std::string snapshot_path;     // where the last applied configuration is kept; "" = none
+};
+
+class ConfigFollower {
+ public:
+  ConfigFollower(Store& store, DataPlane& data_plane, const Clock& clock, FollowerOptions options);
+  ~ConfigFollower() { Stop(); }
+  ConfigFollower(const ConfigFollower&) = delete;
+  ConfigFollower& operator=(const ConfigFollower&) = delete;
+
+  // Applies the store's current version if it is newer than the applied one; records the
+  // node either way. Fails (serving what it served) when the store cannot be read.
+  Result<void> SyncOnce();
+  // Serves the configuration kept on disk, for a start while the store is unreachable.
+  Result<void> ServeSnapshotFile();
+
+  // Syncs until it succeeds once (or `give_up_ms` passes, then serves the snapshot file),
+  // then follows on a thread.
+  void Start(std::int64_t give_up_ms);
+  void Stop();
+  // Look now (the change feed saw something). Thread-safe.
+  void Wake();
+
+  // True once a version has been applied (from the store or the snapshot file).
+  bool ready() const { return ready_.load(); }
+  std::int64_t applied_version() const { return applied_version_.load(); }
+
+ private:
+  void Loop();
+  std::int64_t NowMs() const;
+  Result<void> Heartbeat();
+  void Apply(std::int64_t version, const std::vector<ListenerConfig>& configs);
+
+  Store& store_;
+  DataPlane& data_plane_;
+  const Clock& clock_;
+  FollowerOptions options_;
+  NodeRecord record_;  // only the follower's thread (or Start, before it) touches it
+  std::map<std::string, ListenerConfig, std::less<>> applied_;
+  std::atomic<std::int64_t> applied_version_{-1};
+  std::atomic<bool> ready_{false};
+  std::int64_t last_record_ms_ = 0;
+
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool woken_ = false;     // GUARDED_BY(mutex_)
+  bool stopping_ = false;  // GUARDED_BY(mutex_)
+  std::thread thread_;
+};
+
+}  // namespace openalb

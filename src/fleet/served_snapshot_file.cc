@@ -1,0 +1,131 @@
+#include "fleet/served_snapshot_file.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "core/crypto.h"
+
+namespace openalb {
+namespace {
+
+using nlohmann::json;
+
+ApiError SnapshotError(const std::string& what) {
+  return ApiError{"InternalError", 500, "served snapshot file", "snapshot: " + what};
+}
+
+// Sealed keys are bytes, kept as hex; a malformed one throws, refusing the whole file.
+std::string FromHex(const std::string& hex) {
+  if (hex.size() % 2 != 0) throw json::other_error::create(501, "odd hex", nullptr);
+  std::string out;
+  for (size_t i = 0; i < hex.size(); i += 2) {
+    auto digit = [&](char c) -> int {
+      if (c >= '0' && c <= '9') return c - '0';
+      if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+      throw json::other_error::create(501, "not hex", nullptr);
+    };
+    out += static_cast<char>(digit(hex[i]) * 16 + digit(hex[i + 1]));
+  }
+  return out;
+}
+
+json ToJson(const ListenerConfig& c) {
+  json certificates = json::array();
+  for (const auto& m : c.certificates) {
+    certificates.push_back({{"id", m.certificate_id},
+                            {"fingerprint", m.fingerprint_sha256},
+                            {"names", m.names},
+                            {"ecdsa", m.ecdsa},
+                            {"chain", m.chain_pem},
+                            {"sealed_key", HexLower(m.sealed_private_key)},
+                            {"not_after_ms", m.not_after_ms}});
+  }
+  json out = {
+      {"id", c.listener_id}, {"port", c.port}, {"tls", c.tls}, {"certificates", certificates}};
+  if (c.forward) {
+    json servers = json::array();
+    for (const auto& s : c.forward->servers) {
+      servers.push_back({{"address", s.address}, {"port", s.port}, {"weight", s.weight}});
+    }
+    out["forward"] = {{"group", c.forward->server_group_id},
+                      {"source_hash", c.forward->source_hash},
+                      {"servers", servers}};
+  }
+  return out;
+}
+
+ListenerConfig FromJson(const json& j) {
+  ListenerConfig c;
+  c.listener_id = j.at("id").get<std::string>();
+  c.port = j.at("port").get<int>();
+  c.tls = j.at("tls").get<bool>();
+  for (const auto& m : j.at("certificates")) {
+    c.certificates.push_back({m.at("id").get<std::string>(), m.at("fingerprint").get<std::string>(),
+                              m.at("names").get<std::vector<std::string>>(),
+                              m.at("ecdsa").get<bool>(), m.at("chain").get<std::string>(),
+                              FromHex(m.at("sealed_key").get<std::string>()),
+                              m.at("not_after_ms").get<std::int64_t>()});
+  }
+  if (j.contains("forward")) {
+    const auto& f = j.at("forward");
+    ForwardConfig forward{f.at("group").get<std::string>(), f.at("source_hash").get<bool>(), {}};
+    for (const auto& s : f.at("servers")) {
+      forward.servers.push_back(
+          {s.at("address").get<std::string>(), s.at("port").get<int>(), s.at("weight").get<int>()});
+    }
+    c.forward = std::move(forward);
+  }
+  return c;
+}
+
+}  // namespace
+
+Result<void> WriteServedSnapshot(const std::string& path, const ServedSnapshot& snapshot) {
+  json listeners = json::array();
+  for (const auto& c : snapshot.listeners) listeners.push_back(ToJson(c));
+  const std::string text = json{{"version", snapshot.version}, {"listeners", listeners}}.dump(
+      -1, ' ', false, json::error_handler_t::strict);
+  const std::string temporary = path + ".tmp";
+  int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return Fail(SnapshotError("open " + temporary + ": " + std::strerror(errno)));
+  size_t written = 0;
+  while (written < text.size()) {
+    ssize_t n = ::write(fd, text.data() + written, text.size() - written);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      ::close(fd);
+      return Fail(SnapshotError("write " + temporary + ": " + std::strerror(errno)));
+    }
+    written += static_cast<size_t>(n);
+  }
+  if (::fsync(fd) != 0 || ::close(fd) != 0) {
+    return Fail(SnapshotError("sync " + temporary + ": " + std::strerror(errno)));
+  }
+  if (::rename(temporary.c_str(), path.c_str()) != 0) {
+    return Fail(SnapshotError("rename to " + path + ": " + std::strerror(errno)));
+  }
+  return {};
+}
+
+Result<ServedSnapshot> ReadServedSnapshot(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Fail(SnapshotError("no file at " + path));
+  std::stringstream text;
+  text << in.rdbuf();
+  try {
+    json j = json::parse(text.str());
+    ServedSnapshot out{.version = j.at("version").get<std::int64_t>(), .listeners = {}};
+    for (const auto& c : j.at("listeners")) out.listeners.push_back(FromJson(c));
+    return out;
+  } catch (const json::exception& e) {
+    return Fail(SnapshotError(path + " does not parse: " + e.what()));
+  }
+}
+
+}  // namespace openalb

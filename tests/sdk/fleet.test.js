@@ -1,0 +1,162 @@
+// Three openalb nodes on one PostgreSQL database, listeners on three loopback addresses: the
+// seed flow through one node's API, and a job reads Succeeded only when every live node has
+// applied it (a dissociated certificate is served by none of the three at that moment); a
+// stopped node holds jobs back at most the lease and catches up when it resumes; a worker
+// killed with -9 leaves its jobs to another.
+'use strict';
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const { execFileSync } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const tls = require('node:tls');
+const { Server, BIN, waitFor } = require('./harness');
+const { Postgres } = require('./postgres');
+
+const ADDRESSES = ['127.0.0.2', '127.0.0.3', '127.0.0.4'];
+const LEASE_MS = 2000;
+
+function servedName(host, port, servername) {
+  return new Promise((resolve, reject) => {
+    const socket = tls.connect({ host, port, servername, rejectUnauthorized: false }, () => {
+      const cn = socket.getPeerCertificate().subject.CN;
+      socket.destroy();
+      resolve(cn);
+    });
+    socket.once('error', reject);
+  });
+}
+
+async function certificates(server, listenerId) {
+  const body = await server.call('ListListenerCertificates', { ListenerId: listenerId, MaxResults: 100 });
+  return Object.fromEntries(body.Certificates.map((c) => [c.CertificateId, c.Status]));
+}
+
+function nodeDir(from) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'openalb-node-'));
+  for (const file of ['secret.key', 'credentials.json']) fs.copyFileSync(path.join(from, file), path.join(dir, file));
+  return dir;
+}
+
+function nodesTable(url) {
+  return execFileSync(BIN, ['nodes', '--store', url], { encoding: 'utf8' });
+}
+
+// Starts three nodes (all roles) on `url`; the first creates the installation.
+async function fleet(url, offset, extra = []) {
+  const common = (i) => ['--store', url, '--listener-address', ADDRESSES[i], '--listener-port-offset', String(offset),
+    '--node-lease', `${LEASE_MS}ms`, ...extra];
+  const a = await Server.start({ args: common(0) });
+  const nodes = [a];
+  for (const i of [1, 2]) nodes.push(await Server.start({ dataDir: nodeDir(a.dataDir), args: common(i) }));
+  return nodes;
+}
+
+async function stopAll(nodes) {
+  for (const n of nodes) {
+    if (n.proc.signalCode === 'SIGSTOP') n.proc.kill('SIGCONT');
+    await n.stop();
+    if (!n.ownsDataDir) fs.rmSync(n.dataDir, { recursive: true, force: true });
+  }
+}
+
+let pg;
+test.before(() => { pg = Postgres.start(); });
+test.after(() => pg.stop());
+
+test('a job succeeds only when all three nodes serve its change', async () => {
+  const url = pg.newDatabase();
+  const offset = 20000 + Math.floor(Math.random() * 20000);
+  const nodes = await fleet(url, offset);
+  const [a, , c] = nodes;
+  try {
+    const main = await a.uploadCertificate('main.fleet.test');
+    const extra = await a.uploadCertificate('extra.fleet.test');
+    const { listenerId } = await a.listener({ protocol: 'HTTPS', port: 443, certificateId: main });
+    const port = 443 + offset;
+    // Created: every node serves it the moment the job reads Succeeded.
+    for (const host of ADDRESSES) assert.equal(await servedName(host, port, 'main.fleet.test'), 'main.fleet.test');
+
+    await a.waitJob((await a.call('AssociateAdditionalCertificatesWithListener',
+      { ListenerId: listenerId, 'Certificates.1.CertificateId': extra })).JobId);
+    for (const host of ADDRESSES) assert.equal(await servedName(host, port, 'extra.fleet.test'), 'extra.fleet.test', host);
+
+    // The seed operation, through node A; checked on all three at the first Succeeded.
+    const { JobId } = await a.call('DissociateAdditionalCertificatesFromListener',
+      { ListenerId: listenerId, 'Certificates.1.CertificateId': extra });
+    await a.waitJob(JobId);
+    for (const host of ADDRESSES) {
+      assert.equal(await servedName(host, port, 'extra.fleet.test'), 'main.fleet.test', `${host} still serves it`);
+    }
+    assert.deepEqual(await certificates(c, listenerId), { [main]: 'Associated' });
+
+    const table = nodesTable(url);
+    assert.equal((table.match(/ live /g) || []).length, 3, table);
+    for (const line of table.split('\n').filter((l) => / live /.test(l))) {
+      assert.match(line, /\s0\s+\S+ ago\s+live/, `a node lags: ${line}`);
+    }
+  } finally {
+    await stopAll(nodes);
+  }
+});
+
+test('a stopped node holds jobs back at most the lease, and catches up when it resumes', async () => {
+  const url = pg.newDatabase();
+  const offset = 20000 + Math.floor(Math.random() * 20000);
+  const nodes = await fleet(url, offset);
+  const [a, b, c] = nodes;
+  try {
+    const main = await a.uploadCertificate('main.stop.test');
+    const extra = await a.uploadCertificate('extra.stop.test');
+    const { listenerId } = await a.listener({ protocol: 'HTTPS', port: 443, certificateId: main });
+    const port = 443 + offset;
+    await a.waitJob((await a.call('AssociateAdditionalCertificatesWithListener',
+      { ListenerId: listenerId, 'Certificates.1.CertificateId': extra })).JobId);
+
+    c.proc.kill('SIGSTOP');
+    const started = Date.now();
+    const { JobId } = await b.call('DissociateAdditionalCertificatesFromListener',
+      { ListenerId: listenerId, 'Certificates.1.CertificateId': extra });
+    await waitFor(async () => (await a.call('ListAsynJobs', { 'JobIds.1': JobId })).Jobs[0].Status === 'Succeeded',
+      LEASE_MS + 8000, 'the job, once the stopped node is past its lease');
+    const waited = Date.now() - started;
+    assert.ok(waited >= LEASE_MS / 2, `the job did not wait for the stopped node (${waited} ms)`);
+    for (const host of ADDRESSES.slice(0, 2)) assert.equal(await servedName(host, port, 'extra.stop.test'), 'main.stop.test');
+
+    c.proc.kill('SIGCONT');
+    await waitFor(() => / 0\s+\S+ ago\s+live/.test(nodesTable(url).split('\n').find((l) => l.includes('127.0.0.4')) || ''),
+      10000, 'the resumed node to catch up');
+    assert.equal(await servedName(ADDRESSES[2], port, 'extra.stop.test'), 'main.stop.test');
+  } finally {
+    await stopAll(nodes);
+  }
+});
+
+test('kill -9 of a worker leaves its jobs to another: every job ends, none stays Processing', async () => {
+  const url = pg.newDatabase();
+  const offset = 20000 + Math.floor(Math.random() * 20000);
+  // Jobs wait 400 ms before any worker may run them, so kills land among pending jobs.
+  const nodes = await fleet(url, offset, ['--job-delay', '400ms']);
+  const [a, b] = nodes;
+  try {
+    const jobs = [];
+    for (let i = 0; i < 12; ++i) {
+      jobs.push((await a.call('CreateLoadBalancer', { LoadBalancerName: `lb${i}`, LoadBalancerEdition: 'Standard' })).JobId);
+      if (i === 5) await b.kill9();
+    }
+    await a.kill9();
+    const survivor = nodes[2];
+    await waitFor(async () => {
+      const listed = await survivor.call('ListAsynJobs', { MaxResults: 100 });
+      const mine = listed.Jobs.filter((j) => jobs.includes(j.Id));
+      return mine.length === jobs.length && mine.every((j) => j.Status === 'Succeeded');
+    }, 20000, 'every job to succeed on the surviving node');
+  } finally {
+    await stopAll(nodes.slice(2));
+    for (const n of nodes.slice(0, 2)) {
+      if (!n.ownsDataDir) fs.rmSync(n.dataDir, { recursive: true, force: true });
+      else fs.rmSync(n.dataDir, { recursive: true, force: true });
+    }
+  }
+});
