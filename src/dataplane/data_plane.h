@@ -76,6 +76,12 @@ class DataPlane {
   const CertificateContexts& contexts() const { return *contexts_; }
   // The addresses servers may have (core/backend_address_policy.h); pools built from now on
   // skip the others. Set before the first Apply; null (the default) allows every address.
+  // Until `until`, the configuration served is known to be current; past it new connections
+  // are refused (see SessionShared::current_until_ns). The config follower moves it.
+  void ConfirmCurrentUntil(std::chrono::steady_clock::time_point until) {
+    sessions_->current_until_ns.store(until.time_since_epoch().count(),
+                                      std::memory_order_relaxed);
+  }
   void SetBackendPolicy(std::shared_ptr<const BackendAddressPolicy> policy) {
     backend_policy_ = std::move(policy);
   }

@@ -148,6 +148,13 @@ class AsioPortListener final : public PortListener,
   // what a flood should not get — so it is just closed.
   bool Admit(WorkerSocket& socket, ConnectionLimiter::Slot& slot) {
     beast::error_code ec;
+    const auto now_ns = std::chrono::steady_clock::now().time_since_epoch().count();
+    if (now_ns > shared_->current_until_ns.load(std::memory_order_relaxed)) {
+      // Resumed after a stop longer than the lease: what this node serves may be stale.
+      spdlog::debug("event=dataplane_connection_refused reason=catching_up");
+      socket.close(ec);
+      return false;
+    }
     auto remote = socket.remote_endpoint(ec);
     const std::string client = ec ? std::string() : remote.address().to_string();
     const auto verdict = shared_->connections.Admit(client, slot);

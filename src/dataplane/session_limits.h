@@ -6,6 +6,9 @@
 // (--dataplane-*); the defaults are what a public-facing proxy commonly uses.
 #pragma once
 
+#include <atomic>
+#include <limits>
+
 #include <chrono>
 #include <cstddef>
 
@@ -40,6 +43,10 @@ struct SessionShared {
   ConnectionLimiter connections;
   ByteBudget buffers;
   TicketKeys tickets;  // session ticket keys of every HTTPS listener
+  // Until when (steady clock, ns) this node's configuration is known to be current. Past it —
+  // the process was stopped longer than its lease, so a newer version may exist — new
+  // connections are refused until the config follower has caught up. Never, by default.
+  std::atomic<std::int64_t> current_until_ns{std::numeric_limits<std::int64_t>::max()};
 };
 
 }  // namespace openalb

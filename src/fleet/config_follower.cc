@@ -125,7 +125,10 @@ void ConfigFollower::Start(std::int64_t give_up_ms) {
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
+  data_plane_.ConfirmCurrentUntil(std::chrono::steady_clock::now() +
+                                  std::chrono::milliseconds(options_.lease_ms));
   thread_ = std::thread([this] { Loop(); });
+  vouch_thread_ = std::thread([this] { Vouch(); });
 }
 
 void ConfigFollower::Wake() {
@@ -133,7 +136,7 @@ void ConfigFollower::Wake() {
     std::lock_guard lock(mutex_);
     woken_ = true;
   }
-  wake_.notify_one();
+  wake_.notify_all();  // Loop and Vouch share the variable
 }
 
 void ConfigFollower::Stop() {
@@ -141,8 +144,9 @@ void ConfigFollower::Stop() {
     std::lock_guard lock(mutex_);
     stopping_ = true;
   }
-  wake_.notify_one();
+  wake_.notify_all();
   if (thread_.joinable()) thread_.join();
+  if (vouch_thread_.joinable()) vouch_thread_.join();
 }
 
 void ConfigFollower::Loop() {
@@ -150,19 +154,51 @@ void ConfigFollower::Loop() {
   while (true) {
     {
       std::unique_lock lock(mutex_);
-      const auto pause =
-          std::chrono::milliseconds(std::min(options_.poll_ms, options_.lease_ms / 4));
+      const auto pause = std::chrono::milliseconds(std::min(options_.poll_ms, options_.lease_ms / 4));
       wake_.wait_for(lock, pause, [this] { return woken_ || stopping_; });
       if (stopping_) return;
       woken_ = false;
     }
+    const bool resuming = resuming_.load();
     auto synced = SyncOnce();
+    if (resuming) {
+      // Looked for a newer version (or the store is away, and serving the last one is right):
+      // connections are admitted again.
+      resuming_ = false;
+      data_plane_.ConfirmCurrentUntil(std::chrono::steady_clock::now() +
+                                      std::chrono::milliseconds(options_.lease_ms));
+    }
     if (!synced && !reported) {
       spdlog::warn("event=config_sync_failed detail=\"{}\"", synced.error().internal);
     } else if (synced && reported) {
       spdlog::info("event=config_sync_recovered version={}", applied_version_.load());
     }
     reported = !synced;
+  }
+}
+
+void ConfigFollower::Vouch() {
+  const auto lease = std::chrono::milliseconds(options_.lease_ms);
+  auto last = std::chrono::steady_clock::now();
+  while (true) {
+    {
+      std::unique_lock lock(mutex_);
+      wake_.wait_for(lock, lease / 4, [this] { return stopping_; });
+      if (stopping_) return;
+    }
+    const auto now = std::chrono::steady_clock::now();
+    // This thread only sleeps: a gap longer than the lease means the process was stopped, and
+    // other nodes may have gone on without it. New connections wait (the gate, already past
+    // its time, stays shut) until the follower has looked for a newer version.
+    if (now - last > lease) {
+      spdlog::warn("event=node_resumed gap_ms={}",
+                   std::chrono::duration_cast<std::chrono::milliseconds>(now - last).count());
+      resuming_ = true;
+      Wake();
+    } else if (!resuming_.load()) {
+      data_plane_.ConfirmCurrentUntil(now + lease);
+    }
+    last = now;
   }
 }
 

@@ -6,6 +6,9 @@
 // and only then records the version as applied — with the failing listener and reason if one
 // could not be applied, which keeps serving its previous configuration. A heartbeat goes with
 // every record and at least every lease / 4.
+// A process stopped longer than the lease (SIGSTOP, a frozen VM) may have been passed over by
+// job workers: on resuming, its listeners admit no new connection until it has looked for a
+// newer version.
 // While the store is unreachable nothing changes: the node keeps serving its last applied
 // configuration, and keeps a copy of it on disk (fleet/served_snapshot_file) so that a restart
 // during the outage serves it too.
@@ -58,6 +61,9 @@ class ConfigFollower {
 
  private:
   void Loop();
+  // Keeps the data plane's admission gate open while this process runs without a stop
+  // longer than the lease (see DataPlane::ConfirmCurrentUntil).
+  void Vouch();
   std::int64_t NowMs() const;
   Result<void> Heartbeat();
   void Apply(std::int64_t version, const std::vector<ListenerConfig>& configs);
@@ -76,7 +82,9 @@ class ConfigFollower {
   std::condition_variable wake_;
   bool woken_ = false;     // GUARDED_BY(mutex_)
   bool stopping_ = false;  // GUARDED_BY(mutex_)
+  std::atomic<bool> resuming_{false};
   std::thread thread_;
+  std::thread vouch_thread_;
 };
 
 }  // namespace openalb

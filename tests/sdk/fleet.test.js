@@ -125,6 +125,17 @@ test('a stopped node holds jobs back at most the lease, and catches up when it r
     for (const host of ADDRESSES.slice(0, 2)) assert.equal(await servedName(host, port, 'extra.stop.test'), 'main.stop.test');
 
     c.proc.kill('SIGCONT');
+    // From its first handshake after resuming, the node serves the new configuration or
+    // turns the connection away while it catches up: never the dissociated certificate.
+    let answered = 0;
+    for (const until = Date.now() + 1500; Date.now() < until;) {
+      const name = await servedName(ADDRESSES[2], port, 'extra.stop.test').catch(() => null);
+      if (name !== null) {
+        assert.equal(name, 'main.stop.test', 'the resumed node served a stale certificate');
+        ++answered;
+      }
+    }
+    assert.ok(answered > 0, 'the resumed node never served again');
     await waitFor(() => / 0\s+\S+ ago\s+live/.test(nodesTable(url).split('\n').find((l) => l.includes('127.0.0.4')) || ''),
       10000, 'the resumed node to catch up');
     assert.equal(await servedName(ADDRESSES[2], port, 'extra.stop.test'), 'main.stop.test');
@@ -158,5 +169,42 @@ test('kill -9 of a worker leaves its jobs to another: every job ends, none stays
       if (!n.ownsDataDir) fs.rmSync(n.dataDir, { recursive: true, force: true });
       else fs.rmSync(n.dataDir, { recursive: true, force: true });
     }
+  }
+});
+
+test('a node that cannot apply a change fails the job with its reason; the others serve on', async () => {
+  const url = pg.newDatabase();
+  const offset = 20000 + Math.floor(Math.random() * 20000);
+  const nodes = await fleet(url, offset);
+  const [a] = nodes;
+  const net = require('node:net');
+  // Something else holds the listener's port on the second node's address.
+  const squatter = net.createServer().listen(8443 + offset, ADDRESSES[1]);
+  await new Promise((r) => squatter.once('listening', r));
+  try {
+    const main = await a.uploadCertificate('main.fail.test');
+    const { LoadBalancerId, JobId: lbJob } = await a.call('CreateLoadBalancer',
+      { LoadBalancerName: 'lb', LoadBalancerEdition: 'Standard' });
+    await a.waitJob(lbJob);
+    const { JobId } = await a.call('CreateListener', {
+      LoadBalancerId, ListenerProtocol: 'HTTPS', ListenerPort: 8443, 'Certificates.1.CertificateId': main,
+    });
+    let job;
+    await waitFor(async () => {
+      job = (await a.call('ListAsynJobs', { 'JobIds.1': JobId })).Jobs[0];
+      return job.Status !== 'Processing';
+    }, 15000, 'the job to end');
+    assert.equal(job.Status, 'Failed');
+    assert.equal(job.ErrorCode, 'DataPlaneApplyFailed');
+    const node = nodes[1].stderr.match(/node_id=(\S+)/)[1];
+    assert.match(job.ErrorMessage, new RegExp(`node ${node}: .*port ${8443 + offset} cannot be opened`));
+    assert.match(nodesTable(url), new RegExp(`${node}.*lsr-\\S+ at \\d+: `));
+    // The nodes that could, serve it.
+    for (const host of [ADDRESSES[0], ADDRESSES[2]]) {
+      assert.equal(await servedName(host, 8443 + offset, 'main.fail.test'), 'main.fail.test');
+    }
+  } finally {
+    squatter.close();
+    await stopAll(nodes);
   }
 });
