@@ -79,8 +79,7 @@ class DataPlane {
   // Until `until`, the configuration served is known to be current; past it new connections
   // are refused (see SessionShared::current_until_ns). The config follower moves it.
   void ConfirmCurrentUntil(std::chrono::steady_clock::time_point until) {
-    sessions_->current_until_ns.store(until.time_since_epoch().count(),
-                                      std::memory_order_relaxed);
+    sessions_->current_until_ns.store(until.time_since_epoch().count(), std::memory_order_relaxed);
   }
   void SetBackendPolicy(std::shared_ptr<const BackendAddressPolicy> policy) {
     backend_policy_ = std::move(policy);

@@ -154,7 +154,8 @@ void ConfigFollower::Loop() {
   while (true) {
     {
       std::unique_lock lock(mutex_);
-      const auto pause = std::chrono::milliseconds(std::min(options_.poll_ms, options_.lease_ms / 4));
+      const auto pause =
+          std::chrono::milliseconds(std::min(options_.poll_ms, options_.lease_ms / 4));
       wake_.wait_for(lock, pause, [this] { return woken_ || stopping_; });
       if (stopping_) return;
       woken_ = false;

@@ -198,7 +198,10 @@ Result<void> JobWorker::Start() {
     if (*n > 0) spdlog::info("event=jobs_resumed count={}", *n);
     return {};
   });
-  if (!rescheduled) return rescheduled;
+  if (!rescheduled && rescheduled.error().code != "ServiceUnavailable") return rescheduled;
+  // A shared store that is away at start: the pass loop retries until it returns.
+  if (!rescheduled)
+    spdlog::warn("event=jobs_not_resumed detail=\"{}\"", rescheduled.error().internal);
   if (auto synced = SyncDataPlane(); !synced) return synced;
   thread_ = std::thread([this] { Loop(); });
   return {};

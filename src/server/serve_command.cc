@@ -144,16 +144,23 @@ int RunServe(const ServerConfig& config) {
   if (!secret_key) return fail(secret_key.error());
   SecretBox secrets(*secret_key, random);
   // AccessKey secrets stored in plain text by an older openalb are sealed, once.
+  // On a shared store a node may start while the database is away: it serves what it served
+  // (its served-config file) and the API answers 503 until the database returns.
+  auto tolerable = [&](const ApiError& e) {
+    if (!IsPostgresUrl(config.store) || e.code != "ServiceUnavailable") return false;
+    spdlog::warn("event=store_unreachable_at_start detail=\"{}\"", e.internal);
+    return true;
+  };
   auto sealed = SealPlainAccessKeySecrets(**store, secrets);
-  if (!sealed) return fail(sealed.error());
-  if (*sealed > 0) spdlog::info("event=access_key_secrets_sealed count={}", *sealed);
+  if (!sealed && !tolerable(sealed.error())) return fail(sealed.error());
+  if (sealed && *sealed > 0) spdlog::info("event=access_key_secrets_sealed count={}", *sealed);
   CredentialFactory factory(**store, secrets, random, clock);
   auto created = BootstrapFirstAccount(paths, **store, factory, config.region_id);
-  if (!created) return fail(created.error());
-  if (*created) PrintNewAccount(**created, paths);
+  if (!created && !tolerable(created.error())) return fail(created.error());
+  if (created && *created) PrintNewAccount(**created, paths);
 
   AccessKeyDirectory keys(**store, secrets);
-  if (auto r = keys.Load(); !r) return fail(r.error());
+  if (auto r = keys.Load(); !r && !tolerable(r.error())) return fail(r.error());
   NonceCache nonces(config.nonce_cache_entries);
   Authenticator authenticator(keys, nonces, clock);
   Domain domain{.store = **store,

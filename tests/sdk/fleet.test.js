@@ -208,3 +208,97 @@ test('a node that cannot apply a change fails the job with its reason; the other
     await stopAll(nodes);
   }
 });
+
+test('PostgreSQL stopped under changes and traffic: no failed request, only 503s, nothing lost', async () => {
+  const http = require('node:http');
+  const https = require('node:https');
+  const backend = http.createServer((req, res) => res.end('ok')).listen(0, '127.0.0.1');
+  await new Promise((r) => backend.once('listening', r));
+  const url = pg.newDatabase();
+  const offset = 20000 + Math.floor(Math.random() * 20000);
+  const nodes = await fleet(url, offset);
+  const [a, , c] = nodes;
+  try {
+    const main = await a.uploadCertificate('main.outage.test');
+    const extra = await a.uploadCertificate('extra.outage.test');
+    const { listenerId } = await a.listener({ protocol: 'HTTPS', port: 443, certificateId: main,
+      backendPort: backend.address().port });
+    const port = 443 + offset;
+
+    let stop = false;
+    const traffic = { ok: 0, failed: [] };
+    const get = (host) => new Promise((resolve) => {
+      const req = https.request({ host, port, path: '/', servername: 'main.outage.test', rejectUnauthorized: false,
+        agent: false }, (res) => {
+        res.resume();
+        res.on('end', () => {
+          if (res.statusCode === 200) traffic.ok++; else traffic.failed.push(`${host} ${res.statusCode}`);
+          resolve();
+        });
+      });
+      req.on('error', (e) => { traffic.failed.push(`${host} ${e.code}`); resolve(); });
+      req.end();
+    });
+    const load = (async () => {
+      while (!stop) await Promise.all(ADDRESSES.slice(0, 2).map(get));
+    })();
+
+    const apiErrors = [];
+    const acked = [];
+    let state = 'absent';
+    const changes = (async () => {
+      while (!stop) {
+        const associate = state === 'absent';
+        try {
+          const { JobId } = await a.call(associate ? 'AssociateAdditionalCertificatesWithListener'
+            : 'DissociateAdditionalCertificatesFromListener', { ListenerId: listenerId, 'Certificates.1.CertificateId': extra });
+          acked.push(JobId);
+          state = associate ? 'present' : 'absent';
+          await waitFor(async () => {
+            try {
+              return (await a.call('ListAsynJobs', { 'JobIds.1': JobId })).Jobs[0].Status === 'Succeeded';
+            } catch (e) {
+              apiErrors.push(e.code);
+              return false;
+            }
+          }, 30000, `job ${JobId}`);
+        } catch (e) {
+          apiErrors.push(e.code);
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      }
+    })();
+
+    await new Promise((r) => setTimeout(r, 1000));
+    pg.halt();
+    // A data-plane node restarted while the database is away serves from its own file.
+    await c.kill9();
+    const restarted = await Server.start({ dataDir: c.dataDir, args: ['--store', url, '--listener-address', ADDRESSES[2],
+      '--listener-port-offset', String(offset), '--node-lease', `${LEASE_MS}ms`] });
+    nodes[2] = restarted;
+    assert.equal(await servedName(ADDRESSES[2], port, 'main.outage.test'), 'main.outage.test');
+    await new Promise((r) => setTimeout(r, 2500));
+    pg.resume();
+    await new Promise((r) => setTimeout(r, 2500));
+    stop = true;
+    await Promise.all([load, changes]);
+
+    assert.deepEqual(traffic.failed, [], 'data-plane requests failed during the outage');
+    assert.ok(traffic.ok > 50, `only ${traffic.ok} requests were served`);
+    assert.ok(apiErrors.length > 0, 'the outage was not seen by the API');
+    assert.deepEqual([...new Set(apiErrors)], ['ServiceUnavailable']);
+    for (const jobId of acked) {
+      await waitFor(async () => (await a.call('ListAsynJobs', { 'JobIds.1': jobId })).Jobs[0].Status === 'Succeeded',
+        15000, `job ${jobId}`);
+    }
+    const certs = await certificates(restarted, listenerId);
+    assert.equal(extra in certs, state === 'present');
+    for (const host of ADDRESSES) {
+      assert.equal(await servedName(host, port, 'extra.outage.test'),
+        state === 'present' ? 'extra.outage.test' : 'main.outage.test', host);
+    }
+  } finally {
+    backend.close();
+    await stopAll(nodes);
+  }
+});

@@ -42,9 +42,20 @@ class PgStore::Lease {
 Result<std::unique_ptr<PgStore>> PgStore::Create(const std::string& url, int max_connections) {
   std::unique_ptr<PgStore> store(new PgStore(url, std::max(1, max_connections)));
   auto lease = store->Borrow();
+  // A node may start while the database is away (it then serves its served-config file):
+  // the schema is checked on the first connection that succeeds.
+  if (!lease && lease.error().code == "ServiceUnavailable") return store;
   if (!lease) return Fail(lease.error());
-  if (auto r = MigratePostgres(**lease); !r) return Fail(r.error());
   return store;
+}
+
+Result<void> PgStore::EnsureMigrated(PgConnection& connection) {
+  if (migrated_.load()) return {};
+  std::lock_guard lock(migrate_mutex_);
+  if (migrated_.load()) return {};
+  if (auto r = MigratePostgres(connection); !r) return r;
+  migrated_ = true;
+  return {};
 }
 
 Result<PgStore::Lease> PgStore::Borrow() {
@@ -58,11 +69,12 @@ Result<PgStore::Lease> PgStore::Borrow() {
   ++open_;
   lock.unlock();
   auto connection = PgConnection::Open(url_);
-  if (!connection) {
+  Result<void> ready = connection ? EnsureMigrated(**connection) : Fail(connection.error());
+  if (!ready) {
     lock.lock();
     --open_;
     returned_.notify_one();
-    return Fail(connection.error());
+    return Fail(ready.error());
   }
   return Lease(*this, std::move(*connection));
 }

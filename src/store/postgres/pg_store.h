@@ -5,6 +5,7 @@
 // the domain's check-then-write holds across nodes; reads run in REPEATABLE READ snapshots.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
@@ -18,7 +19,9 @@ namespace openalb {
 
 class PgStore final : public Store {
  public:
-  // Connects, migrates to the newest schema, and keeps up to `max_connections` open.
+  // Connects, migrates to the newest schema, and keeps up to `max_connections` open. A
+  // database that cannot be reached yet is not an error: calls answer StoreUnavailable, and
+  // the first connection that succeeds migrates.
   static Result<std::unique_ptr<PgStore>> Create(const std::string& url, int max_connections = 8);
 
   Result<void> CreateAccount(const Account& account) override;
@@ -51,6 +54,7 @@ class PgStore final : public Store {
   PgStore(std::string url, int max_connections)
       : url_(std::move(url)), max_connections_(max_connections) {}
   Result<Lease> Borrow();
+  Result<void> EnsureMigrated(PgConnection& connection);
   void Return(std::unique_ptr<PgConnection> connection);
 
   // Runs `call` on a pooled connection.
@@ -63,6 +67,8 @@ class PgStore final : public Store {
   std::condition_variable returned_;
   std::vector<std::unique_ptr<PgConnection>> idle_;  // GUARDED_BY(mutex_)
   int open_ = 0;                                     // GUARDED_BY(mutex_)
+  std::mutex migrate_mutex_;
+  std::atomic<bool> migrated_{false};
   std::mutex listen_mutex_;
   std::unique_ptr<PgConnection> listener_;  // GUARDED_BY(listen_mutex_)
 };
