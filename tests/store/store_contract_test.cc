@@ -444,6 +444,107 @@ TEST_P(StoreContract, ChangesByAnotherProcessMoveTheExternalChangeCounter) {
   EXPECT_NE(*store_->ExternalChangeCounter(), *before);
 }
 
+std::int64_t Version(Store& store) {
+  auto v = InTransaction<std::int64_t>(store, TxMode::kRead,
+                                       [](StoreTx& tx) { return tx.ConfigVersion(); });
+  return v ? *v : -1;
+}
+
+TEST_P(StoreContract, EachCommittedConfigurationChangeBumpsTheVersionOnce) {
+  const std::int64_t start = Version(*store_);
+  // Two writes in one transaction: one version.
+  auto committed =
+      InTransaction<std::int64_t>(*store_, TxMode::kWrite, [](StoreTx& tx) -> Result<std::int64_t> {
+        if (auto r = tx.InsertLoadBalancer(MakeLb("alb-v1")); !r) return Fail(r.error());
+        if (auto r = tx.InsertLoadBalancer(MakeLb("alb-v2")); !r) return Fail(r.error());
+        return tx.MarkConfigChanged();
+      });
+  ASSERT_TRUE(committed);
+  EXPECT_EQ(*committed, start + 1);
+  EXPECT_EQ(Version(*store_), start + 1);
+  // A rolled-back change, and a write that changes nothing served, leave it alone.
+  EXPECT_FALSE(store_->Transact(TxMode::kWrite, [](StoreTx& tx) -> Result<void> {
+    if (auto r = tx.InsertLoadBalancer(MakeLb("alb-undone")); !r) return r;
+    return Fail(ApiError{"Nope", 400, "", {}});
+  }));
+  ASSERT_TRUE(store_->Transact(TxMode::kWrite, [](StoreTx& tx) {
+    return tx.InsertAuditEntry({.time = "t", .request_id = "R", .account_id = kAccount});
+  }));
+  EXPECT_EQ(Version(*store_), start + 1);
+  // A nested failure takes its bump with it; a later change in the same transaction bumps.
+  ASSERT_TRUE(store_->Transact(TxMode::kWrite, [](StoreTx& tx) -> Result<void> {
+    EXPECT_FALSE(tx.Nested([](StoreTx& inner) -> Result<void> {
+      if (auto r = inner.InsertLoadBalancer(MakeLb("alb-n")); !r) return r;
+      return Fail(ApiError{"Nope", 400, "", {}});
+    }));
+    return tx.InsertLoadBalancer(MakeLb("alb-v3"));
+  }));
+  EXPECT_EQ(Version(*store_), start + 2);
+}
+
+// Each writer's later change carries a later version (SQLite's group commit may give writers
+// committed together one version: they are one transaction), and the last is the store's.
+TEST_P(StoreContract, ConcurrentChangesGetIncreasingVersions) {
+  std::mutex mutex;
+  std::vector<std::int64_t> versions;
+  std::atomic<int> out_of_order{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      std::int64_t previous = 0;
+      for (int i = 0; i < 10; ++i) {
+        auto v = InTransaction<std::int64_t>(
+            *store_, TxMode::kWrite, [&](StoreTx& tx) -> Result<std::int64_t> {
+              auto r = tx.InsertLoadBalancer(
+                  MakeLb("alb-c" + std::to_string(t) + "-" + std::to_string(i)));
+              if (!r) return Fail(r.error());
+              return tx.MarkConfigChanged();
+            });
+        ASSERT_TRUE(v);
+        if (*v <= previous) ++out_of_order;
+        previous = *v;
+        std::lock_guard lock(mutex);
+        versions.push_back(*v);
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(out_of_order.load(), 0);
+  std::set<std::int64_t> distinct(versions.begin(), versions.end());
+  EXPECT_GE(distinct.size(), 10u);
+  EXPECT_EQ(*distinct.rbegin(), Version(*store_));
+}
+
+TEST_P(StoreContract, NodesAreRecordedReplacedAndForgotten) {
+  NodeRecord a{.node_id = "node-a",
+               .roles = "api,worker,dataplane",
+               .listener_address = "127.0.0.2",
+               .applied_version = 3,
+               .heartbeat_ms = 1000,
+               .started_ms = 900};
+  NodeRecord b{.node_id = "node-b",
+               .roles = "dataplane",
+               .listener_address = "127.0.0.3",
+               .applied_version = 2,
+               .apply_error = "port busy",
+               .error_version = 2,
+               .error_listener_id = "lsr-1",
+               .heartbeat_ms = 5000,
+               .started_ms = 4000};
+  ASSERT_TRUE(store_->RecordNode(a));
+  ASSERT_TRUE(store_->RecordNode(b));
+  a.applied_version = 4;
+  a.heartbeat_ms = 2000;
+  ASSERT_TRUE(store_->RecordNode(a));
+  auto nodes = store_->ListNodes();
+  ASSERT_TRUE(nodes);
+  EXPECT_EQ(*nodes, (std::vector<NodeRecord>{a, b}));
+  auto forgotten = store_->ForgetNodes(3000);
+  ASSERT_TRUE(forgotten);
+  EXPECT_EQ(*forgotten, 1);
+  EXPECT_EQ(*store_->ListNodes(), std::vector<NodeRecord>{b});
+}
+
 INSTANTIATE_TEST_SUITE_P(Engines, StoreContract, ::testing::Values(Sqlite(), Postgres()),
                          [](const auto& info) { return info.param.name; });
 
