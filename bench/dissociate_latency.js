@@ -5,8 +5,11 @@
 // certificate answers. The time from the Dissociate response to the end of that handshake
 // is the sample: an upper bound, including one full handshake.
 //
+// With --hosts A,B,C (a fleet: the nodes' listener addresses) a sample ends when none of
+// them serves the certificate any more.
+//
 // Usage: node bench/dissociate_latency.js --endpoint 127.0.0.1:PORT --data-dir DIR
-//        --port-offset N --cycles 100
+//        --port-offset N --cycles 100 [--hosts 127.0.0.2,127.0.0.3,127.0.0.4]
 'use strict';
 const tls = require('node:tls');
 const { arg, openalbClient } = require('./openalb_client');
@@ -15,11 +18,12 @@ const endpoint = arg('endpoint');
 const dataDir = arg('data-dir');
 const offset = Number(arg('port-offset', 0));
 const cycles = Number(arg('cycles', 100));
+const hosts = arg('hosts', '127.0.0.1').split(',');
 const { call, upload } = openalbClient(endpoint, dataDir);
 
-function served(port, servername) {
+function servedOn(host, port, servername) {
   return new Promise((resolve, reject) => {
-    const socket = tls.connect({ host: '127.0.0.1', port, servername, rejectUnauthorized: false }, () => {
+    const socket = tls.connect({ host, port, servername, rejectUnauthorized: false }, () => {
       const cn = socket.getPeerCertificate().subject.CN;
       socket.destroy();
       resolve(cn);
@@ -36,6 +40,12 @@ async function until(predicate, ms = 30000) {
     if (Date.now() > deadline) throw new Error(`gave up after ${ms} ms: ${predicate}`);
     await new Promise((r) => setTimeout(r, 1));
   }
+}
+
+// What `servername` gets: the one name if every host serves the same, else "mixed".
+async function served(port, servername) {
+  const names = await Promise.all(hosts.map((host) => servedOn(host, port, servername)));
+  return names.every((n) => n === names[0]) ? names[0] : 'mixed';
 }
 
 async function main() {
@@ -70,7 +80,7 @@ async function main() {
   samples.sort((a, b) => a - b);
   const at = (p) => samples[Math.min(samples.length - 1, Math.floor(p * samples.length))];
   console.log(JSON.stringify({
-    cycles, stale_handshakes: stale, p50_ms: Number(at(0.5).toFixed(2)), p99_ms: Number(at(0.99).toFixed(2)), max_ms: Number(samples[samples.length - 1].toFixed(2)),
+    cycles, hosts: hosts.length, stale_handshakes: stale, p50_ms: Number(at(0.5).toFixed(2)), p99_ms: Number(at(0.99).toFixed(2)), max_ms: Number(samples[samples.length - 1].toFixed(2)),
   }));
 }
 

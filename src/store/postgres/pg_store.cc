@@ -202,24 +202,58 @@ Result<bool> PgStore::WaitForChange(std::chrono::milliseconds timeout) {
 }
 
 Result<void> PgStore::Transact(TxMode mode, const std::function<Result<void>(StoreTx&)>& body) {
+  if (mode == TxMode::kWrite) {
+    return writes_.Run(body, [this](const std::vector<WriteQueue::Member*>& group) {
+      CommitGroup(group);
+    });
+  }
   auto lease = Borrow();
   if (!lease) return Fail(lease.error());
   PgConnection& db = **lease;
-  const std::string begin =
-      mode == TxMode::kRead
-          ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
-          : "BEGIN; SELECT pg_advisory_xact_lock(" + std::to_string(kWriteLock) + ")";
-  if (auto r = db.Exec(begin); !r) {
+  if (auto r = db.Exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"); !r) {
     (void)db.Exec("ROLLBACK");
     return r;
   }
   SqlTx tx(db, kPostgresDialect);
   auto result = body(tx);
-  // One NOTIFY per transaction (it takes a global lock at commit), delivered as it commits.
-  if (result && tx.changed_version()) result = db.Exec("NOTIFY " + std::string(kChannel));
   if (result) result = db.Exec("COMMIT");
   if (!result) (void)db.Exec("ROLLBACK");
   return result;
+}
+
+void PgStore::CommitGroup(const std::vector<WriteQueue::Member*>& group) {
+  auto fail_all = [&](const ApiError& error) {
+    for (auto* member : group) member->result = Fail(error);
+  };
+  auto lease = Borrow();
+  if (!lease) return fail_all(lease.error());
+  PgConnection& db = **lease;
+  if (auto r = db.Exec("BEGIN; SELECT pg_advisory_xact_lock(" + std::to_string(kWriteLock) + ")");
+      !r) {
+    (void)db.Exec("ROLLBACK");
+    return fail_all(r.error());
+  }
+  SqlTx tx(db, kPostgresDialect);
+  if (group.size() == 1) {
+    group.front()->result = (*group.front()->body)(tx);
+  } else {
+    for (auto* member : group) member->result = tx.Nested(*member->body);
+  }
+  bool any = false;
+  for (auto* member : group) any |= static_cast<bool>(member->result);
+  if (!any) {
+    (void)db.Exec("ROLLBACK");
+    return;
+  }
+  // One NOTIFY per transaction (it takes a global lock at commit), delivered as it commits.
+  Result<void> committed;
+  if (tx.changed_version()) committed = db.Exec("NOTIFY " + std::string(kChannel));
+  if (committed) committed = db.Exec("COMMIT");
+  if (committed) return;
+  (void)db.Exec("ROLLBACK");
+  for (auto* member : group) {
+    if (member->result) member->result = committed;  // nothing of the group was kept
+  }
 }
 
 }  // namespace openalb

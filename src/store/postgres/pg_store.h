@@ -2,7 +2,8 @@
 // of connections, opened as needed and replaced when the server goes away (a failed call
 // answers StoreUnavailable, 503, and the next call reconnects: no restart after an outage).
 // Write transactions serialise on one advisory lock, as SQLite's BEGIN IMMEDIATE does, so
-// the domain's check-then-write holds across nodes; reads run in REPEATABLE READ snapshots.
+// the domain's check-then-write holds across nodes, and commit in groups as SQLite's do (one
+// fsync for the writers that queued meanwhile); reads run in REPEATABLE READ snapshots.
 #pragma once
 
 #include <atomic>
@@ -13,6 +14,7 @@
 #include <vector>
 
 #include "store/postgres/pg_connection.h"
+#include "store/sql/write_queue.h"
 #include "store/store.h"
 
 namespace openalb {
@@ -54,6 +56,8 @@ class PgStore final : public Store {
   PgStore(std::string url, int max_connections)
       : url_(std::move(url)), max_connections_(max_connections) {}
   Result<Lease> Borrow();
+  // Commits a group of queued writers in one transaction (see store/sql/write_queue.h).
+  void CommitGroup(const std::vector<WriteQueue::Member*>& group);
   Result<void> EnsureMigrated(PgConnection& connection);
   void Return(std::unique_ptr<PgConnection> connection);
 
@@ -67,6 +71,7 @@ class PgStore final : public Store {
   std::condition_variable returned_;
   std::vector<std::unique_ptr<PgConnection>> idle_;  // GUARDED_BY(mutex_)
   int open_ = 0;                                     // GUARDED_BY(mutex_)
+  WriteQueue writes_;
   std::mutex migrate_mutex_;
   std::atomic<bool> migrated_{false};
   std::mutex listen_mutex_;

@@ -19,13 +19,6 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Create(const std::string& path
   return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(*db), std::move(*reader)));
 }
 
-struct SqliteStore::PendingWrite {
-  const std::function<Result<void>(StoreTx&)>* body;
-  Result<void> result = {};
-  bool done = false;  // GUARDED_BY(queue_mutex_)
-  std::condition_variable wake;
-};
-
 namespace {
 
 Result<void> RunInTransaction(SqliteDatabase& db, std::string_view begin,
@@ -45,45 +38,27 @@ Result<void> SqliteStore::Transact(TxMode mode, const std::function<Result<void>
     std::lock_guard lock(reader_mutex_);
     return RunInTransaction(*reader_, "BEGIN", body);
   }
-  PendingWrite self{&body};
-  std::unique_lock queue_lock(queue_mutex_);
-  queue_.push_back(&self);
-  self.wake.wait(queue_lock, [&] { return self.done || queue_.front() == &self; });
-  if (self.done) return std::move(self.result);  // a leader committed it with its group
-  // This writer leads: everyone queued now commits with it.
-  std::vector<PendingWrite*> group(queue_.begin(),
-                                   queue_.begin() + std::min(queue_.size(), kMaxGroup));
-  queue_lock.unlock();
-  {
+  return writes_.Run(body, [this](const std::vector<WriteQueue::Member*>& group) {
     std::lock_guard lock(mutex_);
     CommitGroup(group);
-  }
-  queue_lock.lock();
-  queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(group.size()));
-  for (PendingWrite* member : group) {
-    if (member == &self) continue;
-    member->done = true;
-    member->wake.notify_one();
-  }
-  if (!queue_.empty()) queue_.front()->wake.notify_one();
-  return std::move(self.result);
+  });
 }
 
-void SqliteStore::CommitGroup(const std::vector<PendingWrite*>& group) {
+void SqliteStore::CommitGroup(const std::vector<WriteQueue::Member*>& group) {
   if (group.size() == 1) {
     group.front()->result = RunInTransaction(*db_, "BEGIN IMMEDIATE", *group.front()->body);
     return;
   }
   if (auto begun = db_->Exec("BEGIN IMMEDIATE"); !begun) {
-    for (PendingWrite* member : group) member->result = begun;
+    for (auto* member : group) member->result = begun;
     return;
   }
   SqlTx tx(*db_, kSqliteDialect);
-  for (PendingWrite* member : group) member->result = tx.Nested(*member->body);
+  for (auto* member : group) member->result = tx.Nested(*member->body);
   auto committed = db_->Exec("COMMIT");
   if (committed) return;
   (void)db_->Exec("ROLLBACK");
-  for (PendingWrite* member : group) {
+  for (auto* member : group) {
     if (member->result) member->result = committed;  // nothing of the group was kept
   }
 }

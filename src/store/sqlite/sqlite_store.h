@@ -1,11 +1,8 @@
 // SqliteStore: the Store on an embedded SQLite file, the default a new user gets.
 // Thread-safe: one connection for writes and one for read transactions, each serialised by
 // its own mutex, so a reader never waits for a writer's fsync (WAL lets them overlap).
-// Write transactions commit in groups: writers that arrive while a commit is in progress
-// queue, and the first of them runs every queued body in one transaction — each in its own
-// savepoint, so one body's failure undoes only its own writes — and pays one fsync for all
-// (LevelDB's writer queue, applied to SQLite transactions). Bodies still run one at a
-// time, in arrival order, so the result is as if each had committed alone.
+// Write transactions commit in groups (store/sql/write_queue.h): one fsync for all the
+// writers that queued while the previous commit was in progress.
 #pragma once
 
 #include <condition_variable>
@@ -16,6 +13,7 @@
 #include <vector>
 
 #include "store/sqlite/sqlite_database.h"
+#include "store/sql/write_queue.h"
 #include "store/store.h"
 
 namespace openalb {
@@ -42,11 +40,8 @@ class SqliteStore final : public Store {
   Result<void> Transact(TxMode mode, const std::function<Result<void>(StoreTx&)>& body) override;
 
  private:
-  struct PendingWrite;
-  static constexpr size_t kMaxGroup = 64;
-
   // Runs the group in one transaction and sets each member's result. REQUIRES: mutex_ held.
-  void CommitGroup(const std::vector<PendingWrite*>& group);
+  void CommitGroup(const std::vector<WriteQueue::Member*>& group);
 
   SqliteStore(std::unique_ptr<SqliteDatabase> db, std::unique_ptr<SqliteDatabase> reader)
       : db_(std::move(db)), reader_(std::move(reader)) {}
@@ -55,8 +50,7 @@ class SqliteStore final : public Store {
   std::unique_ptr<SqliteDatabase> db_;  // GUARDED_BY(mutex_)
   std::mutex reader_mutex_;
   std::unique_ptr<SqliteDatabase> reader_;  // GUARDED_BY(reader_mutex_)
-  std::mutex queue_mutex_;
-  std::deque<PendingWrite*> queue_;  // GUARDED_BY(queue_mutex_); the front one commits next
+  WriteQueue writes_;
 };
 
 }  // namespace openalb
