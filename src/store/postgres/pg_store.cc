@@ -203,9 +203,8 @@ Result<bool> PgStore::WaitForChange(std::chrono::milliseconds timeout) {
 
 Result<void> PgStore::Transact(TxMode mode, const std::function<Result<void>(StoreTx&)>& body) {
   if (mode == TxMode::kWrite) {
-    return writes_.Run(body, [this](const std::vector<WriteQueue::Member*>& group) {
-      CommitGroup(group);
-    });
+    return writes_.Run(
+        body, [this](const std::vector<WriteQueue::Member*>& group) { CommitGroup(group); });
   }
   auto lease = Borrow();
   if (!lease) return Fail(lease.error());

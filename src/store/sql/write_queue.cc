@@ -11,9 +11,8 @@ Result<void> WriteQueue::Run(const Body& body, const CommitGroup& commit) {
   self.wake.wait(lock, [&] { return self.done || queue_.front() == &self; });
   if (self.done) return std::move(self.result);  // a leader committed it with its group
   // This writer leads: everyone queued now commits with it.
-  std::vector<Member*> group(queue_.begin(),
-                             queue_.begin() + static_cast<std::ptrdiff_t>(
-                                                  std::min(queue_.size(), max_group_)));
+  std::vector<Member*> group(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(std::min(
+                                                                  queue_.size(), max_group_)));
   lock.unlock();
   commit(group);
   lock.lock();

@@ -12,8 +12,8 @@
 #include <string>
 #include <vector>
 
-#include "store/sqlite/sqlite_database.h"
 #include "store/sql/write_queue.h"
+#include "store/sqlite/sqlite_database.h"
 #include "store/store.h"
 
 namespace openalb {
