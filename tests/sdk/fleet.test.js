@@ -302,3 +302,58 @@ test('PostgreSQL stopped under changes and traffic: no failed request, only 503s
     await stopAll(nodes);
   }
 });
+
+test('roles split the work: an API-and-worker node and a data-plane-only node; readiness on the admin address', async () => {
+  const url = pg.newDatabase();
+  const offset = 20000 + Math.floor(Math.random() * 20000);
+  const api = await Server.start({ args: ['--store', url, '--roles', 'api,worker', '--listener-address', ADDRESSES[0],
+    '--listener-port-offset', String(offset), '--node-lease', `${LEASE_MS}ms`] });
+  const dpDir = nodeDir(api.dataDir);
+  const dataplane = await Server.start({ dataDir: dpDir, args: ['--store', url, '--roles', 'dataplane',
+    '--listener-address', ADDRESSES[1], '--listener-port-offset', String(offset), '--node-lease', `${LEASE_MS}ms`,
+    '--admin-listen', '127.0.0.1:0'] });
+  try {
+    const adminPort = Number(dataplane.stderr.match(/event=admin_listening address=\S+ port=(\d+)/)[1]);
+    const get = (p) => new Promise((resolve, reject) => {
+      require('node:http').get({ host: '127.0.0.1', port: adminPort, path: p }, (res) => {
+        let body = '';
+        res.on('data', (d) => (body += d));
+        res.on('end', () => resolve({ status: res.statusCode, body }));
+      }).on('error', reject);
+    });
+    assert.equal((await get('/healthz')).status, 200);
+    const ready = await get('/readyz');
+    assert.equal(ready.status, 200);
+    assert.match(ready.body, /^ready node_id=node-\S+ applied_version=\d+/);
+    assert.equal((await get('/nope')).status, 404);
+
+    const main = await api.uploadCertificate('main.roles.test');
+    const { listenerId } = await api.listener({ protocol: 'HTTPS', port: 443, certificateId: main });
+    assert.ok(listenerId);
+    // Only the data-plane node binds the listener.
+    assert.equal(await servedName(ADDRESSES[1], 443 + offset, 'main.roles.test'), 'main.roles.test');
+    await assert.rejects(servedName(ADDRESSES[0], 443 + offset, 'main.roles.test'));
+    const table = nodesTable(url);
+    assert.match(table, /api,worker\s+127\.0\.0\.2\s+-\s+-/);
+    assert.match(table, /dataplane\s+127\.0\.0\.3\s+\d+\s+0\s/);
+  } finally {
+    await api.stop();
+    await dataplane.stop();
+    fs.rmSync(dpDir, { recursive: true, force: true });
+  }
+});
+
+test('a subset of roles needs a shared store', () => {
+  const { spawnSync } = require('node:child_process');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'openalb-roles-'));
+  try {
+    const r = spawnSync(BIN, ['serve', '--data-dir', dir, '--roles', 'api'], { encoding: 'utf8', timeout: 10000 });
+    assert.notEqual(r.status, 0);
+    assert.match(r.stderr, /--roles api leaves work to other nodes.*--store postgres/);
+    const bad = spawnSync(BIN, ['serve', '--data-dir', dir, '--roles', 'api,cook'], { encoding: 'utf8', timeout: 10000 });
+    assert.notEqual(bad.status, 0);
+    assert.match(bad.stderr, /'cook' is none of them/);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
