@@ -369,9 +369,9 @@ TEST(ListenerCertificateRecoveryTest, AJobLeftByARestartCompletesOnTheNextStart)
   auto job = DissociateAdditionalCertificates(f.domain(), {f.Write(), listener, {a}});
   ASSERT_TRUE(job);
   // A second store on the same file is what a restarted process sees.
-  auto reopened = SqliteStore::Create(f.database_path());
+  auto reopened = f.OpenAgain();
   ASSERT_TRUE(reopened);
-  Domain restarted{.store = **reopened,
+  Domain restarted{.store = *reopened,
                    .clock = f.clock(),
                    .random = f.domain().random,
                    .region = f.domain().region,

@@ -2,9 +2,15 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <string_view>
+
 #include "alb/certificates.h"
 #include "alb/jobs.h"
+#include "store/postgres/pg_store.h"
+#include "store/sqlite/sqlite_store.h"
 #include "support/test_certificates.h"
+#include "support/test_postgres.h"
 
 namespace openalb::testing {
 namespace {
@@ -28,9 +34,24 @@ void Must(Result<void> result) {
 
 }  // namespace
 
+namespace {
+
+bool OnPostgres() {
+  const char* engine = std::getenv("OPENALB_TEST_STORE");
+  return engine != nullptr && std::string_view(engine) == "postgres";
+}
+
+}  // namespace
+
+std::unique_ptr<Store> DomainFixture::OpenAgain() const {
+  if (OnPostgres()) return Must(PgStore::Create(location_));
+  return Must(SqliteStore::Create(location_));
+}
+
 DomainFixture::DomainFixture(DomainLimits limits)
-    : database_path_(dir_.File("openalb.db")), clock_(std::chrono::system_clock::now()) {
-  store_ = Must(SqliteStore::Create(database_path_));
+    : location_(OnPostgres() ? FreshPostgresDatabase() : dir_.File("openalb.db")),
+      clock_(std::chrono::system_clock::now()) {
+  store_ = OpenAgain();
   Must(store_->CreateAccount({kDomainAccount, "test", "2026-11-23T08:00:00Z"}));
   Must(store_->CreateAccount({kOtherAccount, "other", "2026-11-23T08:00:00Z"}));
   SecretBox::Key key{};

@@ -1,4 +1,6 @@
-// DomainFixture: the ALB domain over a real SQLite file in a temp dir, with a clock that
+// DomainFixture: the ALB domain over a real store — a SQLite file in a temp dir, or, with
+// OPENALB_TEST_STORE=postgres (ctest's domain.postgres runs every domain test so), a fresh
+// PostgreSQL database (support/test_postgres.h) — with a clock that
 // moves only when told, one account (plus a second for isolation tests), a job worker the
 // test steps by hand (RunOnce), and helpers that build the usual resources through the
 // domain's own operations.
@@ -16,7 +18,7 @@
 #include "core/random.h"
 #include "core/secret_box.h"
 #include "jobs/job_worker.h"
-#include "store/sqlite/sqlite_store.h"
+#include "store/store.h"
 #include "support/temp_dir.h"
 
 namespace openalb::testing {
@@ -29,10 +31,11 @@ class DomainFixture {
   explicit DomainFixture(DomainLimits limits = {});
 
   Domain& domain() { return *domain_; }
-  SqliteStore& store() { return *store_; }
+  Store& store() { return *store_; }
   ManualClock& clock() { return clock_; }
   JobWorker& worker() { return *worker_; }
-  const std::string& database_path() const { return database_path_; }
+  // A second store on the same database: what a restarted process opens.
+  std::unique_ptr<Store> OpenAgain() const;
   // How many jobs the worker finished in one pass; fails the test on a store error.
   int RunJobs();
 
@@ -56,10 +59,10 @@ class DomainFixture {
 
  private:
   TempDir dir_;
-  std::string database_path_;
+  std::string location_;  // the SQLite file or the PostgreSQL URL
   ManualClock clock_;
   SecureRandom random_;
-  std::unique_ptr<SqliteStore> store_;
+  std::unique_ptr<Store> store_;
   std::unique_ptr<SecretBox> secrets_;
   std::unique_ptr<Domain> domain_;
   std::unique_ptr<JobWorker> worker_;
