@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <set>
 
 #include "alb/served_listeners.h"
 #include "fleet/served_snapshot_file.h"
@@ -22,16 +23,15 @@ ConfigFollower::ConfigFollower(Store& store, DataPlane& data_plane, const Clock&
       options_(std::move(options)),
       record_(options_.node) {}
 
-void ConfigFollower::Apply(std::int64_t version, const std::vector<ListenerConfig>& configs) {
+void ConfigFollower::Apply(std::int64_t version, const std::vector<ListenerConfig>& configs,
+                           const std::vector<std::string>& removed, bool whole) {
   std::string failed_listener;
   std::string failure;
-  std::map<std::string, ListenerConfig, std::less<>> next;
+  std::set<std::string, std::less<>> present;
   for (const auto& config : configs) {
+    present.insert(config.listener_id);
     auto before = applied_.find(config.listener_id);
-    if (before != applied_.end() && before->second == config) {
-      next.emplace(config.listener_id, config);  // unchanged: its snapshot stays as it is
-      continue;
-    }
+    if (before != applied_.end() && before->second == config) continue;  // snapshot stays
     if (auto r = data_plane_.Apply(config); !r) {
       // This listener keeps serving what it served; the others go on.
       if (failure.empty()) {
@@ -40,19 +40,21 @@ void ConfigFollower::Apply(std::int64_t version, const std::vector<ListenerConfi
       }
       spdlog::warn("event=listener_not_applied listener_id={} version={} code={} detail=\"{}\"",
                    config.listener_id, version, r.error().code, r.error().message);
-      if (before != applied_.end()) next.emplace(config.listener_id, before->second);
       continue;
     }
-    next.emplace(config.listener_id, config);
+    applied_[config.listener_id] = config;
   }
-  for (const auto& [id, config] : applied_) {
-    if (!next.contains(id)) {
-      bool still_wanted = false;
-      for (const auto& c : configs) still_wanted |= c.listener_id == id;
-      if (!still_wanted) data_plane_.Remove(id);
+  std::vector<std::string> gone = removed;
+  if (whole) {  // everything not in the snapshot goes
+    for (const auto& [id, config] : applied_) {
+      if (!present.contains(id)) gone.push_back(id);
     }
   }
-  applied_ = std::move(next);
+  for (const auto& id : gone) {
+    if (present.contains(id)) continue;
+    data_plane_.Remove(id);
+    applied_.erase(id);
+  }
   record_.applied_version = version;
   record_.apply_error = failure;
   record_.error_listener_id = failed_listener;
@@ -71,23 +73,50 @@ void ConfigFollower::Apply(std::int64_t version, const std::vector<ListenerConfi
 Result<void> ConfigFollower::SyncOnce() {
   struct Read {
     std::int64_t version = 0;
+    bool whole = false;
     std::vector<ListenerConfig> configs;
+    std::vector<std::string> removed;
   };
   const std::int64_t known = applied_version_.load();
+  const bool whole = known < 0 || NowMs() - last_whole_ms_ >= kWholeReadEveryMs;
   auto read = InTransaction<Read>(store_, TxMode::kRead, [&](StoreTx& tx) -> Result<Read> {
     auto version = tx.ConfigVersion();
     if (!version) return Fail(version.error());
-    Read out{.version = *version, .configs = {}};
-    if (*version == known) return out;  // nothing new: one row read
-    auto configs = AllServedListeners(tx);
-    if (!configs) return Fail(configs.error());
-    out.configs = std::move(*configs);
+    Read out{.version = *version, .whole = whole, .configs = {}, .removed = {}};
+    if (*version == known && !whole) return out;  // nothing new: one row read
+    if (whole) {
+      auto configs = AllServedListeners(tx);
+      if (!configs) return Fail(configs.error());
+      out.configs = std::move(*configs);
+      return out;
+    }
+    // Only the listeners the versions since `known` changed, all in this one snapshot.
+    auto changed = tx.ServedChanges(known, *version);
+    if (!changed) return Fail(changed.error());
+    for (const auto& [account_id, listener_id] : *changed) {
+      auto listener = tx.FindListener(account_id, listener_id);
+      if (!listener) return Fail(listener.error());
+      std::optional<ListenerConfig> config;
+      if (*listener) {
+        auto served = ServedListener(tx, **listener);
+        if (!served) return Fail(served.error());
+        config = std::move(*served);
+      }
+      if (config) {
+        out.configs.push_back(std::move(*config));
+      } else {
+        out.removed.push_back(listener_id);
+      }
+    }
     return out;
   });
   if (!read) return Fail(read.error());
-  if (read->version != known) {
-    Apply(read->version, read->configs);
-    spdlog::debug("event=config_applied node_id={} version={}", record_.node_id, read->version);
+  if (read->whole) last_whole_ms_ = NowMs();
+  if (read->version != known || read->whole) {
+    Apply(read->version, read->configs, read->removed, read->whole);
+    spdlog::debug("event=config_applied node_id={} version={} listeners={} whole={}",
+                  record_.node_id, read->version, read->configs.size() + read->removed.size(),
+                  read->whole);
     return Heartbeat();  // announce the new version at once
   }
   if (NowMs() - last_record_ms_ >= options_.lease_ms / 4) return Heartbeat();
@@ -105,7 +134,7 @@ Result<void> ConfigFollower::ServeSnapshotFile() {
   auto snapshot = ReadServedSnapshot(options_.snapshot_path);
   if (!snapshot) return Fail(snapshot.error());
   // From disk, not from the store: serve it, but claim no version (none was confirmed).
-  Apply(snapshot->version, snapshot->listeners);
+  Apply(snapshot->version, snapshot->listeners, {}, true);
   applied_version_ = -1;
   record_.applied_version = 0;
   spdlog::warn("event=serving_snapshot_file version={} listeners={}", snapshot->version,

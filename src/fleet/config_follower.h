@@ -1,7 +1,8 @@
 // ConfigFollower: how a data-plane node on a shared store serves what the store says. It
 // follows the configuration version: woken by the store's change feed (LISTEN/NOTIFY) and
-// polling as the safety net, it reads the version and every served listener in one snapshot,
-// applies what changed (a listener whose config is unchanged is not touched; a new
+// polling as the safety net, it reads the version and, in the same snapshot, the listeners the
+// versions since its own changed (the worker notes them; every listener at start and every
+// 30 s), applies what changed (a listener whose config is unchanged is not touched; a new
 // certificate's TLS context is built, so a key that cannot load fails here, on this node),
 // and only then records the version as applied — with the failing listener and reason if one
 // could not be applied, which keeps serving its previous configuration. A heartbeat goes with
@@ -66,7 +67,10 @@ class ConfigFollower {
   void Vouch();
   std::int64_t NowMs() const;
   Result<void> Heartbeat();
-  void Apply(std::int64_t version, const std::vector<ListenerConfig>& configs);
+  // Serves `configs` (those unchanged are not touched) and stops serving `removed`; with
+  // `whole`, `configs` is everything and any other listener goes too.
+  void Apply(std::int64_t version, const std::vector<ListenerConfig>& configs,
+             const std::vector<std::string>& removed, bool whole);
 
   Store& store_;
   DataPlane& data_plane_;
@@ -77,6 +81,10 @@ class ConfigFollower {
   std::atomic<std::int64_t> applied_version_{-1};
   std::atomic<bool> ready_{false};
   std::int64_t last_record_ms_ = 0;
+  std::int64_t last_whole_ms_ = 0;
+  // Every so often a node re-reads every served listener (the net under the per-version
+  // notes, which only the job worker writes).
+  static constexpr std::int64_t kWholeReadEveryMs = 30'000;
 
   std::mutex mutex_;
   std::condition_variable wake_;

@@ -19,6 +19,7 @@ constexpr std::int64_t kClientTokenLifetimeMs = 24 * 3600 * 1000;
 constexpr auto kRetryPause = std::chrono::seconds(1);
 constexpr std::int64_t kMaxIdleMs = 60 * 1000;
 constexpr auto kAwaitPoll = std::chrono::milliseconds(200);
+constexpr std::int64_t kForgetNodesAfterMs = 24 * 3600 * 1000;
 
 // The store failed (a pass to retry), rather than the job (a result to record).
 bool IsPassFailure(const ApiError& error) {
@@ -99,11 +100,19 @@ Result<int> JobWorker::SettleAcknowledged(
   auto awaiting = tx.AwaitingJobs(batch_);
   if (!awaiting) return Fail(awaiting.error());
   int settled = 0;
+  // Which listeners a job touches matters only when some node reports a failure: without
+  // one, no query per job.
+  bool any_failure = false;
+  for (const auto& node : nodes) any_failure |= !node.apply_error.empty();
   for (Job job : *awaiting) {
-    auto listeners = ListenersOf(tx, job);
-    if (!listeners) return Fail(listeners.error());
+    std::vector<std::string> listeners;
+    if (any_failure) {
+      auto ids = ListenersOf(tx, job);
+      if (!ids) return Fail(ids.error());
+      listeners = std::move(*ids);
+    }
     const Acknowledgement ack =
-        AcknowledgementOf(job.awaiting_version, *listeners, nodes, now, fleet_.lease_ms);
+        AcknowledgementOf(job.awaiting_version, listeners, nodes, now, fleet_.lease_ms);
     if (!ack.acknowledged && ack.failed_node.empty()) {
       awaiting_ = true;
       continue;
@@ -148,13 +157,18 @@ Result<int> JobWorker::RunOnce() {
     for (const Job& job : *due) {
       auto completed = tx.Nested([&](StoreTx& nested) -> Result<void> {
         std::vector<std::string> listeners;
-        if (data_plane_ != nullptr) {
+        if (data_plane_ != nullptr || fleet_.enabled) {
           auto ids = ListenersOf(nested, job);
           if (!ids) return Fail(ids.error());
           listeners = std::move(*ids);
         }
         if (auto r = CompleteJob(nested, job, now); !r) return r;
-        if (fleet_.enabled) return AwaitNodes(nested, job.job_id);
+        if (fleet_.enabled) {
+          for (const auto& id : listeners) {
+            if (auto r = nested.NoteServedChange(job.account_id, id, now); !r) return r;
+          }
+          return AwaitNodes(nested, job.job_id);
+        }
         if (data_plane_ == nullptr) return {};
         return ApplyToDataPlane(nested, job, listeners);
       });
@@ -259,6 +273,16 @@ void JobWorker::Loop() {
         return {};
       });
       if (!pruned) spdlog::warn("event=token_prune_failed detail=\"{}\"", pruned.error().internal);
+      if (fleet_.enabled) {  // nodes gone a day are history, not members
+        auto forgotten = domain_.store.ForgetNodes(domain_.NowMs() - kForgetNodesAfterMs);
+        if (forgotten && *forgotten > 0) spdlog::info("event=nodes_forgotten count={}", *forgotten);
+        // A node further behind than this re-reads everything anyway.
+        (void)domain_.store.Transact(TxMode::kWrite, [&](StoreTx& tx) -> Result<void> {
+          auto n = tx.DeleteServedChangesBefore(domain_.NowMs() - kForgetNodesAfterMs);
+          if (!n) return Fail(n.error());
+          return {};
+        });
+      }
     }
     std::unique_lock lock(mutex_);
     wake_.wait_for(lock, pause, [this] { return woken_ || stopping_; });

@@ -291,6 +291,15 @@ class StoreTx {
   // and returns the version it commits as (the same for every call in one transaction).
   virtual Result<std::int64_t> ConfigVersion() = 0;
   virtual Result<std::int64_t> MarkConfigChanged() = 0;
+  // Notes that this transaction's version changes what `listener_id` serves, so data-plane
+  // nodes re-read that listener (the job worker notes each listener a job settles).
+  virtual Result<void> NoteServedChange(std::string_view account_id, std::string_view listener_id,
+                                        std::int64_t now_ms) = 0;
+  // The listeners (account, id) noted for versions in (after, upto], each once.
+  virtual Result<std::vector<std::pair<std::string, std::string>>> ServedChanges(
+      std::int64_t after, std::int64_t upto) = 0;
+  // Drops notes made before `before_ms`; returns how many.
+  virtual Result<int> DeleteServedChangesBefore(std::int64_t before_ms) = 0;
 
   // Runs `body` in a nested transaction (a savepoint): if it fails, its writes are undone
   // and the error returned, while the enclosing transaction goes on.

@@ -136,6 +136,10 @@ Result<std::unique_ptr<PgConnection>> PgConnection::Open(const std::string& conn
     return Fail(StoreUnavailable(PQerrorMessage(conn)));
   }
   PQsetNoticeProcessor(conn, IgnoreNotice, nullptr);
+  // openalb's transactions last milliseconds. One left open by a stopped process (SIGSTOP, a
+  // frozen VM) would hold the fleet's write lock and its claimed jobs: the server ends it.
+  if (auto r = out->Exec("SET idle_in_transaction_session_timeout = '10s'"); !r)
+    return Fail(r.error());
   return out;
 }
 

@@ -229,6 +229,15 @@ CREATE TABLE config_state (version BIGINT NOT NULL);
 INSERT INTO config_state (version) VALUES (0);
 ALTER TABLE jobs ADD COLUMN awaiting_version BIGINT NOT NULL DEFAULT 0;
 CREATE INDEX jobs_awaiting ON jobs(seq) WHERE status = 'Processing' AND awaiting_version > 0;
+-- Which listeners a version changed what is served on (written by the job worker on a
+-- shared store), so a node catches up by re-reading those listeners, not every one.
+CREATE TABLE served_changes (
+  version     BIGINT NOT NULL,
+  account_id  TEXT COLLATE "C" NOT NULL,
+  listener_id TEXT COLLATE "C" NOT NULL,
+  created_ms  BIGINT NOT NULL
+);
+CREATE INDEX served_changes_by_version ON served_changes(version);
 CREATE TABLE nodes (
   node_id          TEXT COLLATE "C" PRIMARY KEY,
   roles            TEXT COLLATE "C" NOT NULL,

@@ -22,6 +22,38 @@ Result<std::int64_t> SqlTx::MarkConfigChanged() {
   return *version;
 }
 
+Result<void> SqlTx::NoteServedChange(std::string_view account_id, std::string_view listener_id,
+                                     std::int64_t now_ms) {
+  auto version = MarkConfigChanged();
+  if (!version) return Fail(version.error());
+  return sql_query::RunOne(
+      db_,
+      "INSERT INTO served_changes (version, account_id, listener_id, created_ms) "
+      "VALUES (?, ?, ?, ?)",
+      [&](SqlStatement& s) {
+        s.Bind(1, *version).Bind(2, account_id).Bind(3, listener_id).Bind(4, now_ms);
+      });
+}
+
+Result<std::vector<std::pair<std::string, std::string>>> SqlTx::ServedChanges(std::int64_t after,
+                                                                              std::int64_t upto) {
+  auto stmt = db_.Prepare(
+      "SELECT DISTINCT account_id, listener_id FROM served_changes "
+      "WHERE version > ? AND version <= ? ORDER BY listener_id");
+  if (!stmt) return Fail(stmt.error());
+  stmt->Bind(1, after).Bind(2, upto);
+  return sql_query::Rows<std::pair<std::string, std::string>>(*stmt, [](const SqlStatement& s) {
+    return std::pair{s.ColumnText(0), s.ColumnText(1)};
+  });
+}
+
+Result<int> SqlTx::DeleteServedChangesBefore(std::int64_t before_ms) {
+  auto r = sql_query::RunOne(db_, "DELETE FROM served_changes WHERE created_ms < ?",
+                             [&](SqlStatement& s) { s.Bind(1, before_ms); });
+  if (!r) return Fail(r.error());
+  return db_.Changes();
+}
+
 Result<void> SqlTx::ConfigChanged() {
   auto version = MarkConfigChanged();
   if (!version) return Fail(version.error());

@@ -99,6 +99,11 @@ class SqlTx final : public StoreTx {
 
   Result<std::int64_t> ConfigVersion() override;
   Result<std::int64_t> MarkConfigChanged() override;
+  Result<void> NoteServedChange(std::string_view account_id, std::string_view listener_id,
+                                std::int64_t now_ms) override;
+  Result<std::vector<std::pair<std::string, std::string>>> ServedChanges(
+      std::int64_t after, std::int64_t upto) override;
+  Result<int> DeleteServedChangesBefore(std::int64_t before_ms) override;
   Result<void> Nested(const std::function<Result<void>(StoreTx&)>& body) override;
 
   // The version this transaction commits as, if it changed the configuration.
