@@ -64,6 +64,14 @@ Result<std::optional<ListenerConfig>> ServedListener(StoreTx& tx, const Listener
   return std::optional<ListenerConfig>{std::move(config)};
 }
 
+Result<std::optional<ListenerConfig>> ServedListenerById(StoreTx& tx, std::string_view account_id,
+                                                         std::string_view listener_id) {
+  auto listener = tx.FindListener(account_id, listener_id);
+  if (!listener) return Fail(listener.error());
+  if (!*listener) return std::optional<ListenerConfig>{};
+  return ServedListener(tx, **listener);
+}
+
 Result<std::vector<ListenerConfig>> AllServedListeners(StoreTx& tx) {
   std::vector<ListenerConfig> out;
   PageRequest page{.after = 0, .limit = 500};

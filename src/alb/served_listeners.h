@@ -6,6 +6,7 @@
 #pragma once
 
 #include <optional>
+#include <string_view>
 #include <vector>
 
 #include "core/api_error.h"
@@ -17,6 +18,9 @@ namespace openalb {
 
 // nullopt when the listener should not be bound.
 Result<std::optional<ListenerConfig>> ServedListener(StoreTx& tx, const Listener& listener);
+// The same for the listener `listener_id` of `account_id`: nullopt when it is gone too.
+Result<std::optional<ListenerConfig>> ServedListenerById(StoreTx& tx, std::string_view account_id,
+                                                         std::string_view listener_id);
 // Every listener of every account that should be bound (for start-up).
 Result<std::vector<ListenerConfig>> AllServedListeners(StoreTx& tx);
 

@@ -94,16 +94,10 @@ Result<void> ConfigFollower::SyncOnce() {
     auto changed = tx.ServedChanges(known, *version);
     if (!changed) return Fail(changed.error());
     for (const auto& [account_id, listener_id] : *changed) {
-      auto listener = tx.FindListener(account_id, listener_id);
-      if (!listener) return Fail(listener.error());
-      std::optional<ListenerConfig> config;
-      if (*listener) {
-        auto served = ServedListener(tx, **listener);
-        if (!served) return Fail(served.error());
-        config = std::move(*served);
-      }
-      if (config) {
-        out.configs.push_back(std::move(*config));
+      auto config = ServedListenerById(tx, account_id, listener_id);
+      if (!config) return Fail(config.error());
+      if (*config) {
+        out.configs.push_back(std::move(**config));
       } else {
         out.removed.push_back(listener_id);
       }

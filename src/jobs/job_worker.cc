@@ -65,17 +65,11 @@ Result<void> AwaitNodes(StoreTx& tx, const std::string& job_id) {
 Result<void> JobWorker::ApplyToDataPlane(StoreTx& tx, const Job& job,
                                          const std::vector<std::string>& listeners_before) {
   for (const auto& id : listeners_before) {
-    auto listener = tx.FindListener(job.account_id, id);
-    if (!listener) return Fail(listener.error());
-    std::optional<ListenerConfig> config;
-    if (*listener) {
-      auto served = ServedListener(tx, **listener);
-      if (!served) return Fail(served.error());
-      config = std::move(*served);
-    }
-    if (!config) {
+    auto config = ServedListenerById(tx, job.account_id, id);
+    if (!config) return Fail(config.error());
+    if (!*config) {
       data_plane_->Remove(id);
-    } else if (auto applied = data_plane_->Apply(*config); !applied) {
+    } else if (auto applied = data_plane_->Apply(**config); !applied) {
       return applied;
     }
   }
