@@ -11,8 +11,9 @@
 // Usage: node bench/dissociate_latency.js --endpoint 127.0.0.1:PORT --data-dir DIR
 //        --port-offset N --cycles 100 [--hosts 127.0.0.2,127.0.0.3,127.0.0.4]
 'use strict';
-const tls = require('node:tls');
+const path = require('node:path');
 const { arg, openalbClient } = require('./openalb_client');
+const { servedName: servedOn } = require(path.join(__dirname, '..', 'tests', 'sdk', 'harness'));
 
 const endpoint = arg('endpoint');
 const dataDir = arg('data-dir');
@@ -20,17 +21,6 @@ const offset = Number(arg('port-offset', 0));
 const cycles = Number(arg('cycles', 100));
 const hosts = arg('hosts', '127.0.0.1').split(',');
 const { call, upload } = openalbClient(endpoint, dataDir);
-
-function servedOn(host, port, servername) {
-  return new Promise((resolve, reject) => {
-    const socket = tls.connect({ host, port, servername, rejectUnauthorized: false }, () => {
-      const cn = socket.getPeerCertificate().subject.CN;
-      socket.destroy();
-      resolve(cn);
-    });
-    socket.once('error', reject);
-  });
-}
 
 // Polls `predicate` until it holds; a benchmark that waits forever would measure nothing.
 async function until(predicate, ms = 30000) {

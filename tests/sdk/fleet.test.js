@@ -10,34 +10,11 @@ const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const tls = require('node:tls');
-const { Server, BIN, waitFor } = require('./harness');
-const { Postgres } = require('./postgres');
+const { Server, BIN, waitFor, servedName, listenerCertificates } = require('./harness');
+const { Postgres, nodeDataDir } = require('./postgres');
 
 const ADDRESSES = ['127.0.0.2', '127.0.0.3', '127.0.0.4'];
 const LEASE_MS = 2000;
-
-function servedName(host, port, servername) {
-  return new Promise((resolve, reject) => {
-    const socket = tls.connect({ host, port, servername, rejectUnauthorized: false }, () => {
-      const cn = socket.getPeerCertificate().subject.CN;
-      socket.destroy();
-      resolve(cn);
-    });
-    socket.once('error', reject);
-  });
-}
-
-async function certificates(server, listenerId) {
-  const body = await server.call('ListListenerCertificates', { ListenerId: listenerId, MaxResults: 100 });
-  return Object.fromEntries(body.Certificates.map((c) => [c.CertificateId, c.Status]));
-}
-
-function nodeDir(from) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'openalb-node-'));
-  for (const file of ['secret.key', 'credentials.json']) fs.copyFileSync(path.join(from, file), path.join(dir, file));
-  return dir;
-}
 
 function nodesTable(url) {
   return execFileSync(BIN, ['nodes', '--store', url], { encoding: 'utf8' });
@@ -49,7 +26,7 @@ async function fleet(url, offset, extra = []) {
     '--node-lease', `${LEASE_MS}ms`, ...extra];
   const a = await Server.start({ args: common(0) });
   const nodes = [a];
-  for (const i of [1, 2]) nodes.push(await Server.start({ dataDir: nodeDir(a.dataDir), args: common(i) }));
+  for (const i of [1, 2]) nodes.push(await Server.start({ dataDir: nodeDataDir(a.dataDir), args: common(i) }));
   return nodes;
 }
 
@@ -89,7 +66,7 @@ test('a job succeeds only when all three nodes serve its change', async () => {
     for (const host of ADDRESSES) {
       assert.equal(await servedName(host, port, 'extra.fleet.test'), 'main.fleet.test', `${host} still serves it`);
     }
-    assert.deepEqual(await certificates(c, listenerId), { [main]: 'Associated' });
+    assert.deepEqual(await listenerCertificates(c, listenerId), { [main]: 'Associated' });
 
     const table = nodesTable(url);
     assert.equal((table.match(/ live /g) || []).length, 3, table);
@@ -291,7 +268,7 @@ test('PostgreSQL stopped under changes and traffic: no failed request, only 503s
       await waitFor(async () => (await a.call('ListAsynJobs', { 'JobIds.1': jobId })).Jobs[0].Status === 'Succeeded',
         15000, `job ${jobId}`);
     }
-    const certs = await certificates(restarted, listenerId);
+    const certs = await listenerCertificates(restarted, listenerId);
     assert.equal(extra in certs, state === 'present');
     for (const host of ADDRESSES) {
       assert.equal(await servedName(host, port, 'extra.outage.test'),
@@ -308,7 +285,7 @@ test('roles split the work: an API-and-worker node and a data-plane-only node; r
   const offset = 20000 + Math.floor(Math.random() * 20000);
   const api = await Server.start({ args: ['--store', url, '--roles', 'api,worker', '--listener-address', ADDRESSES[0],
     '--listener-port-offset', String(offset), '--node-lease', `${LEASE_MS}ms`] });
-  const dpDir = nodeDir(api.dataDir);
+  const dpDir = nodeDataDir(api.dataDir);
   const dataplane = await Server.start({ dataDir: dpDir, args: ['--store', url, '--roles', 'dataplane',
     '--listener-address', ADDRESSES[1], '--listener-port-offset', String(offset), '--node-lease', `${LEASE_MS}ms`,
     '--admin-listen', '127.0.0.1:0'] });

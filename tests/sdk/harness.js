@@ -2,6 +2,7 @@
 // The binary comes from $OPENALB_BIN (ctest sets it); each server gets its own temp data dir
 // and a free port (--listen 127.0.0.1:0, read back from the "event=listening" log line).
 'use strict';
+const tls = require('node:tls');
 const { spawn, execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
@@ -155,6 +156,24 @@ class Server {
   }
 }
 
+// The subject CN of the certificate `host`:`port` serves for `servername`.
+function servedName(host, port, servername) {
+  return new Promise((resolve, reject) => {
+    const socket = tls.connect({ host, port, servername, rejectUnauthorized: false }, () => {
+      const cn = socket.getPeerCertificate().subject.CN;
+      socket.destroy();
+      resolve(cn);
+    });
+    socket.once('error', reject);
+  });
+}
+
+// A listener's certificates as { id: Status }.
+async function listenerCertificates(server, listenerId) {
+  const body = await server.call('ListListenerCertificates', { ListenerId: listenerId, MaxResults: 100 });
+  return Object.fromEntries(body.Certificates.map((c) => [c.CertificateId, c.Status]));
+}
+
 function assertKilled(result) {
   if (result.signal !== 'SIGKILL') throw new Error(`expected SIGKILL, got ${JSON.stringify(result)}`);
 }
@@ -188,4 +207,6 @@ async function rejection(fn) {
   throw new Error('expected the call to fail, and it succeeded');
 }
 
-module.exports = { Server, Alb, OpenApi, waitFor, rejection, makeCertificate, BIN };
+module.exports = {
+  Server, Alb, OpenApi, waitFor, rejection, makeCertificate, servedName, listenerCertificates, BIN,
+};

@@ -40,4 +40,12 @@ class Postgres {
   }
 }
 
-module.exports = { Postgres };
+// Another node's data directory: its own, holding the installation's sealing key (and, for
+// the CLI and the harness, its credentials).
+function nodeDataDir(from) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'openalb-node-'));
+  for (const file of ['secret.key', 'credentials.json']) fs.copyFileSync(path.join(from, file), path.join(dir, file));
+  return dir;
+}
+
+module.exports = { Postgres, nodeDataDir };

@@ -10,33 +10,8 @@ const { execFileSync, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const tls = require('node:tls');
-const { Server, Alb, BIN, waitFor } = require('./harness');
-const { Postgres } = require('./postgres');
-
-function servedName(port, servername) {
-  return new Promise((resolve, reject) => {
-    const socket = tls.connect({ host: '127.0.0.1', port, servername, rejectUnauthorized: false }, () => {
-      const cn = socket.getPeerCertificate().subject.CN;
-      socket.destroy();
-      resolve(cn);
-    });
-    socket.once('error', reject);
-  });
-}
-
-async function certificates(server, listenerId) {
-  const body = await server.call('ListListenerCertificates', { ListenerId: listenerId, MaxResults: 100 });
-  return Object.fromEntries(body.Certificates.map((c) => [c.CertificateId, c.Status]));
-}
-
-// A second node's data directory: its own, holding the installation's sealing key.
-function nodeDir(from) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'openalb-node-'));
-  fs.copyFileSync(path.join(from, 'secret.key'), path.join(dir, 'secret.key'));
-  fs.copyFileSync(path.join(from, 'credentials.json'), path.join(dir, 'credentials.json'));
-  return dir;
-}
+const { Server, Alb, BIN, waitFor, servedName, listenerCertificates } = require('./harness');
+const { Postgres, nodeDataDir } = require('./postgres');
 
 let pg;
 test.before(() => { pg = Postgres.start(); });
@@ -51,7 +26,7 @@ test('store copy moves a SQLite installation to PostgreSQL, which then serves an
     const { listenerId } = await server.listener({ protocol: 'HTTPS', port: 443, certificateId: main });
     await server.waitJob((await server.call('AssociateAdditionalCertificatesWithListener',
       { ListenerId: listenerId, 'Certificates.1.CertificateId': extra })).JobId);
-    const before = await certificates(server, listenerId);
+    const before = await listenerCertificates(server, listenerId);
     const portOffset = server.portOffset;
     await server.stop();
 
@@ -69,14 +44,14 @@ test('store copy moves a SQLite installation to PostgreSQL, which then serves an
     server = await Server.start({ dataDir, args: ['--store', url, '--listener-port-offset', String(portOffset)] });
     try {
       assert.match(server.stderr, /event=store_opened store=postgresql:/);
-      assert.deepEqual(await certificates(server, listenerId), before);
+      assert.deepEqual(await listenerCertificates(server, listenerId), before);
       const port = 443 + portOffset;
-      await waitFor(async () => (await servedName(port, 'extra.copy.test')) === 'extra.copy.test', 10000, 'extra served');
+      await waitFor(async () => (await servedName('127.0.0.1', port, 'extra.copy.test')) === 'extra.copy.test', 10000, 'extra served');
       const { JobId } = await server.call('DissociateAdditionalCertificatesFromListener',
         { ListenerId: listenerId, 'Certificates.1.CertificateId': extra });
       await server.waitJob(JobId);
-      assert.deepEqual(await certificates(server, listenerId), { [main]: 'Associated' });
-      assert.equal(await servedName(port, 'extra.copy.test'), 'main.copy.test');
+      assert.deepEqual(await listenerCertificates(server, listenerId), { [main]: 'Associated' });
+      assert.equal(await servedName('127.0.0.1', port, 'extra.copy.test'), 'main.copy.test');
     } finally {
       await server.stop();
     }
@@ -88,7 +63,7 @@ test('store copy moves a SQLite installation to PostgreSQL, which then serves an
 test('two nodes on one database see each other\'s changes at once', async () => {
   const url = pg.newDatabase();
   const a = await Server.start({ args: ['--store', url] });
-  const bDir = nodeDir(a.dataDir);
+  const bDir = nodeDataDir(a.dataDir);
   const b = await Server.start({ dataDir: bDir, args: ['--store', url] });
   try {
     assert.doesNotMatch(b.stdout, /first start/);  // one installation, not two
@@ -98,8 +73,8 @@ test('two nodes on one database see each other\'s changes at once', async () => 
     const { JobId } = await b.call('AssociateAdditionalCertificatesWithListener',
       { ListenerId: listenerId, 'Certificates.1.CertificateId': extra });
     await a.waitJob(JobId);
-    assert.deepEqual(await certificates(a, listenerId), await certificates(b, listenerId));
-    assert.deepEqual(Object.keys(await certificates(a, listenerId)).sort(), [extra, main].sort());
+    assert.deepEqual(await listenerCertificates(a, listenerId), await listenerCertificates(b, listenerId));
+    assert.deepEqual(Object.keys(await listenerCertificates(a, listenerId)).sort(), [extra, main].sort());
     // The job list is one list whichever node is asked.
     const jobsA = await a.call('ListAsynJobs', { MaxResults: 100 });
     const jobsB = await b.call('ListAsynJobs', { MaxResults: 100 });
