@@ -18,16 +18,6 @@ bool IsListenerJob(std::string_view api) {
          api == api_name::kDissociateAdditionalCertificates;
 }
 
-// A string the job's payload carries (UpdateListenerAttribute's DefaultCertificateId or
-// ForwardServerGroupId), if any.
-std::optional<std::string> PayloadString(const Job& job, std::string_view key) {
-  auto payload = nlohmann::json::parse(job.payload, nullptr, /*allow_exceptions=*/false);
-  if (!payload.is_object()) return std::nullopt;
-  auto it = payload.find(key);
-  if (it == payload.end() || !it->is_string()) return std::nullopt;
-  return it->get<std::string>();
-}
-
 Result<void> ReplaceDefaultCertificate(StoreTx& tx, const Job& job,
                                        const std::string& certificate_id) {
   auto certificate = tx.FindCertificate(job.account_id, certificate_id);
@@ -69,10 +59,10 @@ Result<void> FinishListenerJob(StoreTx& tx, const Job& job) {
   auto listener = FindListenerOrFail(tx, job.account_id, job.resource_id);
   if (!listener) return Fail(listener.error());
   if (job.api_name == api_name::kUpdateListenerAttribute) {
-    if (auto certificate_id = PayloadString(job, "DefaultCertificateId")) {
+    if (auto certificate_id = JobPayloadString(job, "DefaultCertificateId")) {
       if (auto r = ReplaceDefaultCertificate(tx, job, *certificate_id); !r) return r;
     }
-    if (auto group_id = PayloadString(job, "ForwardServerGroupId")) {
+    if (auto group_id = JobPayloadString(job, "ForwardServerGroupId")) {
       if (!group_id->empty()) {
         auto group = FindServerGroupOrFail(tx, job.account_id, *group_id);
         if (!group) return Fail(group.error());
@@ -121,6 +111,14 @@ Result<void> ApplyJob(StoreTx& tx, const Job& job) {
 }
 
 }  // namespace
+
+std::optional<std::string> JobPayloadString(const Job& job, std::string_view key) {
+  auto payload = nlohmann::json::parse(job.payload, nullptr, /*allow_exceptions=*/false);
+  if (!payload.is_object()) return std::nullopt;
+  auto it = payload.find(key);
+  if (it == payload.end() || !it->is_string()) return std::nullopt;
+  return it->get<std::string>();
+}
 
 Job MakeJob(const Domain& domain, std::string_view account_id, std::string_view api_name,
             std::string_view operate_type, std::string_view resource_type,

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -25,6 +26,10 @@ inline constexpr std::string_view kLoadBalancer = "loadbalancer";
 inline constexpr std::string_view kListener = "listener";
 inline constexpr std::string_view kServerGroup = "servergroup";
 }  // namespace job_kind
+
+// A string the job's payload carries (UpdateListenerAttribute's DefaultCertificateId or
+// ForwardServerGroupId), if any.
+std::optional<std::string> JobPayloadString(const Job& job, std::string_view key);
 
 // A Processing job created now, due after the domain's job delay.
 Job MakeJob(const Domain& domain, std::string_view account_id, std::string_view api_name,

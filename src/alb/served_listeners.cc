@@ -1,63 +1,125 @@
 #include "alb/served_listeners.h"
 
+#include <algorithm>
+
+#include "alb/api_names.h"
+#include "alb/jobs.h"
 #include "alb/listeners.h"
 #include "alb/server_groups.h"
 
 namespace openalb {
 namespace {
 
-bool Bound(const Listener& listener) {
-  if (listener.protocol != "HTTPS" && listener.protocol != "HTTP") {
-    return false;  // QUIC needs UDP; not served yet
+bool ServableProtocol(const Listener& listener) {
+  return listener.protocol == "HTTPS" || listener.protocol == "HTTP";  // QUIC needs UDP: not yet
+}
+
+bool Bound(const Listener& listener, const PublishedJobs& published) {
+  if (!ServableProtocol(listener)) return false;
+  if (const Job* job = published.On(listener.load_balancer_id);
+      job != nullptr && job->api_name == api_name::kDeleteLoadBalancer) {
+    return false;
+  }
+  if (const Job* job = published.On(listener.listener_id)) {
+    // Published: the listener is as its job leaves it.
+    return job->api_name != api_name::kDeleteListener &&
+           listener.resting_status == status::kRunning;
   }
   return listener.status == status::kRunning ||
          (listener.status == status::kConfiguring && listener.resting_status == status::kRunning);
 }
 
+// Whether a row marked by `job_id` (Adding/Associating, Removing/Dissociating) is served: a
+// row being added from the moment its job applies, a row being removed until then.
+bool MarkedRowServed(bool being_added, std::string_view job_id, const PublishedJobs& published) {
+  const bool applied = !job_id.empty() && published.Contains(job_id);
+  return being_added == applied;
+}
+
 // The servers of the listener's forward action: every server from the moment its Add job
 // applies until its Remove job applies. A group that is gone forwards nowhere (503).
-Result<ForwardConfig> ForwardOf(StoreTx& tx, const Listener& listener) {
-  ForwardConfig forward{listener.forward_server_group_id, false, {}};
-  auto group = tx.FindServerGroup(listener.account_id, listener.forward_server_group_id);
+Result<ForwardConfig> ForwardOf(StoreTx& tx, const Listener& listener, const std::string& group_id,
+                                const PublishedJobs& published) {
+  ForwardConfig forward{group_id, false, {}};
+  auto group = tx.FindServerGroup(listener.account_id, group_id);
   if (!group) return Fail(group.error());
   if (!*group) return forward;
   forward.source_hash = (*group)->scheduler == "Sch";
-  auto servers = AllBackendServers(tx, listener.forward_server_group_id);
+  auto servers = AllBackendServers(tx, group_id);
   if (!servers) return Fail(servers.error());
   for (const auto& server : *servers) {
-    if (server.status == status::kAdding || server.weight == 0) continue;
+    if (server.weight == 0) continue;
+    if (server.status == status::kAdding || server.status == status::kRemoving) {
+      if (!MarkedRowServed(server.status == status::kAdding, server.job_id, published)) continue;
+    }
     forward.servers.push_back({server.server_ip, server.port, server.weight});
   }
   return forward;
 }
 
+Result<std::optional<CertificateMaterial>> MaterialOf(StoreTx& tx, const Listener& listener,
+                                                      const std::string& certificate_id) {
+  auto certificate = tx.FindCertificate(listener.account_id, certificate_id);
+  if (!certificate) return Fail(certificate.error());
+  if (!*certificate) return std::optional<CertificateMaterial>{};
+  const Certificate& c = **certificate;
+  CertificateMaterial material{.certificate_id = c.certificate_id,
+                               .fingerprint_sha256 = c.fingerprint_sha256,
+                               .names = c.dns_names,
+                               .ecdsa = c.key_type == "ECC",
+                               .chain_pem = c.chain_pem,
+                               .sealed_private_key = c.sealed_private_key,
+                               .not_after_ms = c.not_after_ms};
+  if (!c.common_name.empty()) material.names.push_back(c.common_name);
+  return std::optional<CertificateMaterial>{std::move(material)};
+}
+
 }  // namespace
 
-Result<std::optional<ListenerConfig>> ServedListener(StoreTx& tx, const Listener& listener) {
-  if (!Bound(listener)) return std::optional<ListenerConfig>{};
+bool PublishedJobs::Contains(std::string_view job_id) const {
+  return std::any_of(jobs_.begin(), jobs_.end(),
+                     [&](const Job& job) { return job.job_id == job_id; });
+}
+
+const Job* PublishedJobs::On(std::string_view resource_id) const {
+  for (const auto& job : jobs_) {
+    if (job.resource_id == resource_id) return &job;
+  }
+  return nullptr;
+}
+
+Result<std::optional<ListenerConfig>> ServedListener(StoreTx& tx, const Listener& listener,
+                                                     const PublishedJobs& published) {
+  if (!Bound(listener, published)) return std::optional<ListenerConfig>{};
+  // A published UpdateListenerAttribute: its new default certificate and forward group.
+  std::optional<std::string> new_default;
+  std::string group_id = listener.forward_server_group_id;
+  if (const Job* job = published.On(listener.listener_id);
+      job != nullptr && job->api_name == api_name::kUpdateListenerAttribute) {
+    new_default = JobPayloadString(*job, "DefaultCertificateId");
+    if (auto group = JobPayloadString(*job, "ForwardServerGroupId")) group_id = *group;
+  }
   auto rows = AllListenerCertificates(tx, listener.listener_id);
   if (!rows) return Fail(rows.error());
   ListenerConfig config{listener.listener_id, listener.port, {}};
   config.tls = listener.protocol == "HTTPS";
+  std::vector<std::string> served_ids;
+  if (new_default) served_ids.push_back(*new_default);  // the default goes first
   for (const auto& row : *rows) {
-    if (row.status == status::kAssociating) continue;
-    auto certificate = tx.FindCertificate(listener.account_id, row.certificate_id);
-    if (!certificate) return Fail(certificate.error());
-    if (!*certificate) continue;
-    const Certificate& c = **certificate;
-    CertificateMaterial material{.certificate_id = c.certificate_id,
-                                 .fingerprint_sha256 = c.fingerprint_sha256,
-                                 .names = c.dns_names,
-                                 .ecdsa = c.key_type == "ECC",
-                                 .chain_pem = c.chain_pem,
-                                 .sealed_private_key = c.sealed_private_key,
-                                 .not_after_ms = c.not_after_ms};
-    if (!c.common_name.empty()) material.names.push_back(c.common_name);
-    config.certificates.push_back(std::move(material));
+    if (new_default && (row.is_default || row.certificate_id == *new_default)) continue;
+    if (row.status == status::kAssociating || row.status == status::kDissociating) {
+      if (!MarkedRowServed(row.status == status::kAssociating, row.job_id, published)) continue;
+    }
+    served_ids.push_back(row.certificate_id);
+  }
+  for (const auto& id : served_ids) {
+    auto material = MaterialOf(tx, listener, id);
+    if (!material) return Fail(material.error());
+    if (*material) config.certificates.push_back(std::move(**material));
   }
   if (config.tls && config.certificates.empty()) return std::optional<ListenerConfig>{};
-  if (!listener.forward_server_group_id.empty()) {
-    auto forward = ForwardOf(tx, listener);
+  if (!group_id.empty()) {
+    auto forward = ForwardOf(tx, listener, group_id, published);
     if (!forward) return Fail(forward.error());
     config.forward = std::move(*forward);
   }
@@ -65,21 +127,23 @@ Result<std::optional<ListenerConfig>> ServedListener(StoreTx& tx, const Listener
 }
 
 Result<std::optional<ListenerConfig>> ServedListenerById(StoreTx& tx, std::string_view account_id,
-                                                         std::string_view listener_id) {
+                                                         std::string_view listener_id,
+                                                         const PublishedJobs& published) {
   auto listener = tx.FindListener(account_id, listener_id);
   if (!listener) return Fail(listener.error());
   if (!*listener) return std::optional<ListenerConfig>{};
-  return ServedListener(tx, **listener);
+  return ServedListener(tx, **listener, published);
 }
 
-Result<std::vector<ListenerConfig>> AllServedListeners(StoreTx& tx) {
+Result<std::vector<ListenerConfig>> AllServedListeners(StoreTx& tx,
+                                                       const PublishedJobs& published) {
   std::vector<ListenerConfig> out;
   PageRequest page{.after = 0, .limit = 500};
   while (true) {
     auto listeners = tx.ListListeners({}, page);
     if (!listeners) return Fail(listeners.error());
     for (const auto& listener : listeners->items) {
-      auto config = ServedListener(tx, listener);
+      auto config = ServedListener(tx, listener, published);
       if (!config) return Fail(config.error());
       if (*config) out.push_back(std::move(**config));
     }

@@ -3,6 +3,11 @@
 // default certificate and every additional one that is Associated or still Dissociating
 // (a certificate is served until its dissociation job applies, and from the moment its
 // association job applies), and forwards to its server group's servers (see ForwardOf).
+//
+// On a fleet, a job is first *published* (a configuration version that nodes apply) and only
+// settled in the store once every node has applied it (or undone if one could not). While it
+// is published, what is served is the store's rows with that job's change laid over them:
+// PublishedJobs carries those jobs to the functions below.
 #pragma once
 
 #include <optional>
@@ -16,12 +21,29 @@
 
 namespace openalb {
 
+// Jobs published to a fleet and not yet settled (StoreTx::PublishedJobs); empty elsewhere.
+class PublishedJobs {
+ public:
+  PublishedJobs() = default;
+  explicit PublishedJobs(std::vector<Job> jobs) : jobs_(std::move(jobs)) {}
+
+  bool Contains(std::string_view job_id) const;
+  // The published job changing `resource_id` itself (a listener or a load balancer), if any.
+  const Job* On(std::string_view resource_id) const;
+
+ private:
+  std::vector<Job> jobs_;  // a handful: one per resource being changed
+};
+
 // nullopt when the listener should not be bound.
-Result<std::optional<ListenerConfig>> ServedListener(StoreTx& tx, const Listener& listener);
+Result<std::optional<ListenerConfig>> ServedListener(StoreTx& tx, const Listener& listener,
+                                                     const PublishedJobs& published = {});
 // The same for the listener `listener_id` of `account_id`: nullopt when it is gone too.
 Result<std::optional<ListenerConfig>> ServedListenerById(StoreTx& tx, std::string_view account_id,
-                                                         std::string_view listener_id);
+                                                         std::string_view listener_id,
+                                                         const PublishedJobs& published = {});
 // Every listener of every account that should be bound (for start-up).
-Result<std::vector<ListenerConfig>> AllServedListeners(StoreTx& tx);
+Result<std::vector<ListenerConfig>> AllServedListeners(StoreTx& tx,
+                                                       const PublishedJobs& published = {});
 
 }  // namespace openalb

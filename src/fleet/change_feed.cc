@@ -10,8 +10,9 @@ void ChangeFeed::Start() {
       auto changed = store_.WaitForChange(std::chrono::milliseconds(500));
       // A failure (the store away) may have hidden a change: subscribers look again, and
       // their own polling covers the rest.
-      if (!changed || *changed) {
-        for (const auto& wake : subscribers_) wake();
+      const unsigned kinds = changed ? *changed : change_kind::kAll;
+      for (const auto& subscriber : subscribers_) {
+        if ((subscriber.kinds & kinds) != 0) subscriber.wake();
       }
     }
   });

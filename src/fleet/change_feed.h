@@ -1,6 +1,7 @@
 // ChangeFeed: the one subscription a node holds on the store's change announcements
 // (Store::WaitForChange, LISTEN/NOTIFY on PostgreSQL), fanned out in memory to whoever must
-// look again — the node's config follower and job worker. One connection per node, however
+// look again — the node's config follower (new versions) and job worker (new jobs, nodes'
+// progress). One connection per node, however
 // many threads want to know (APISIX's per-worker watches grew as nodes × workers).
 #pragma once
 
@@ -15,7 +16,11 @@ namespace openalb {
 
 class ChangeFeed {
  public:
-  ChangeFeed(Store& store, std::vector<std::function<void()>> subscribers)
+  struct Subscriber {
+    unsigned kinds;  // change_kind bits it wants to hear of
+    std::function<void()> wake;
+  };
+  ChangeFeed(Store& store, std::vector<Subscriber> subscribers)
       : store_(store), subscribers_(std::move(subscribers)) {}
   ~ChangeFeed() { Stop(); }
   ChangeFeed(const ChangeFeed&) = delete;
@@ -27,7 +32,7 @@ class ChangeFeed {
 
  private:
   Store& store_;
-  std::vector<std::function<void()>> subscribers_;
+  std::vector<Subscriber> subscribers_;
   std::atomic<bool> stopping_{false};
   std::thread thread_;
 };

@@ -21,51 +21,86 @@ ConfigFollower::ConfigFollower(Store& store, DataPlane& data_plane, const Clock&
       data_plane_(data_plane),
       clock_(clock),
       options_(std::move(options)),
-      record_(options_.node) {}
+      record_(options_.node) {
+  if (!options_.snapshot_path.empty()) snapshot_thread_ = std::thread([this] { WriteSnapshots(); });
+}
 
 void ConfigFollower::Apply(std::int64_t version, const std::vector<ListenerConfig>& configs,
                            const std::vector<std::string>& removed, bool whole) {
-  std::string failed_listener;
-  std::string failure;
   std::set<std::string, std::less<>> present;
+  bool served_changed = false;  // the file on disk is rewritten only then
   for (const auto& config : configs) {
     present.insert(config.listener_id);
     auto before = applied_.find(config.listener_id);
-    if (before != applied_.end() && before->second == config) continue;  // snapshot stays
+    if (before != applied_.end() && before->second == config) {
+      failing_.erase(config.listener_id);  // serving what the store says (a failed change undone)
+      continue;                            // the snapshot stays
+    }
     if (auto r = data_plane_.Apply(config); !r) {
       // This listener keeps serving what it served; the others go on.
-      if (failure.empty()) {
-        failed_listener = config.listener_id;
-        failure = r.error().code + ": " + r.error().message;
-      }
+      failing_[config.listener_id] = {version, r.error().code + ": " + r.error().message};
       spdlog::warn("event=listener_not_applied listener_id={} version={} code={} detail=\"{}\"",
                    config.listener_id, version, r.error().code, r.error().message);
       continue;
     }
     applied_[config.listener_id] = config;
+    failing_.erase(config.listener_id);
+    served_changed = true;
   }
   std::vector<std::string> gone = removed;
   if (whole) {  // everything not in the snapshot goes
     for (const auto& [id, config] : applied_) {
       if (!present.contains(id)) gone.push_back(id);
     }
+    std::erase_if(failing_, [&](const auto& entry) { return !present.contains(entry.first); });
   }
   for (const auto& id : gone) {
     if (present.contains(id)) continue;
     data_plane_.Remove(id);
     applied_.erase(id);
+    failing_.erase(id);
+    served_changed = true;
   }
+  RecordFailures();
   record_.applied_version = version;
-  record_.apply_error = failure;
-  record_.error_listener_id = failed_listener;
-  record_.error_version = failure.empty() ? 0 : version;
   applied_version_ = version;
   ready_ = true;
-  if (!options_.snapshot_path.empty()) {
+  if (served_changed && !options_.snapshot_path.empty()) {
     ServedSnapshot snapshot{.version = version, .listeners = {}};
     for (const auto& [id, config] : applied_) snapshot.listeners.push_back(config);
+    {
+      std::lock_guard lock(snapshot_mutex_);
+      pending_snapshot_ = std::move(snapshot);  // a newer one replaces one not yet written
+    }
+    snapshot_wake_.notify_one();
+  }
+}
+
+void ConfigFollower::WriteSnapshots() {
+  std::unique_lock lock(snapshot_mutex_);
+  while (true) {
+    snapshot_wake_.wait(lock, [this] { return pending_snapshot_ || snapshot_stopping_; });
+    if (!pending_snapshot_) return;  // stopping, everything written
+    ServedSnapshot snapshot = std::move(*pending_snapshot_);
+    pending_snapshot_.reset();
+    lock.unlock();
     if (auto r = WriteServedSnapshot(options_.snapshot_path, snapshot); !r) {
       spdlog::warn("event=snapshot_not_written detail=\"{}\"", r.error().internal);
+    }
+    lock.lock();
+  }
+}
+
+void ConfigFollower::RecordFailures() {
+  record_.apply_error.clear();
+  record_.error_listener_id.clear();
+  record_.error_version = 0;
+  for (const auto& [id, failure] : failing_) {
+    if (!record_.error_listener_id.empty()) record_.error_listener_id += ',';
+    record_.error_listener_id += id;
+    if (failure.version >= record_.error_version) {
+      record_.error_version = failure.version;
+      record_.apply_error = failure.reason;
     }
   }
 }
@@ -84,8 +119,11 @@ Result<void> ConfigFollower::SyncOnce() {
     if (!version) return Fail(version.error());
     Read out{.version = *version, .whole = whole, .configs = {}, .removed = {}};
     if (*version == known && !whole) return out;  // nothing new: one row read
+    auto jobs = tx.PublishedJobs();
+    if (!jobs) return Fail(jobs.error());
+    const PublishedJobs published(std::move(*jobs));
     if (whole) {
-      auto configs = AllServedListeners(tx);
+      auto configs = AllServedListeners(tx, published);
       if (!configs) return Fail(configs.error());
       out.configs = std::move(*configs);
       return out;
@@ -94,7 +132,7 @@ Result<void> ConfigFollower::SyncOnce() {
     auto changed = tx.ServedChanges(known, *version);
     if (!changed) return Fail(changed.error());
     for (const auto& [account_id, listener_id] : *changed) {
-      auto config = ServedListenerById(tx, account_id, listener_id);
+      auto config = ServedListenerById(tx, account_id, listener_id, published);
       if (!config) return Fail(config.error());
       if (*config) {
         out.configs.push_back(std::move(**config));
@@ -111,7 +149,9 @@ Result<void> ConfigFollower::SyncOnce() {
     spdlog::debug("event=config_applied node_id={} version={} listeners={} whole={}",
                   record_.node_id, read->version, read->configs.size() + read->removed.size(),
                   read->whole);
-    return Heartbeat();  // announce the new version at once
+    if (auto r = Heartbeat(); !r) return r;  // announce the new version at once
+    if (on_recorded_) on_recorded_();
+    return {};
   }
   if (NowMs() - last_record_ms_ >= options_.lease_ms / 4) return Heartbeat();
   return {};
@@ -170,6 +210,12 @@ void ConfigFollower::Stop() {
   wake_.notify_all();
   if (thread_.joinable()) thread_.join();
   if (vouch_thread_.joinable()) vouch_thread_.join();
+  {
+    std::lock_guard lock(snapshot_mutex_);
+    snapshot_stopping_ = true;  // the writer writes what is pending first
+  }
+  snapshot_wake_.notify_one();
+  if (snapshot_thread_.joinable()) snapshot_thread_.join();
 }
 
 void ConfigFollower::Loop() {

@@ -15,6 +15,10 @@ bool HasRole(std::string_view roles, std::string_view role) {
   return false;
 }
 
+bool ListsListener(std::string_view listener_ids, std::string_view listener_id) {
+  return !listener_id.empty() && HasRole(listener_ids, listener_id);  // the same comma list
+}
+
 bool IsLive(const NodeRecord& node, std::int64_t now_ms, std::int64_t lease_ms) {
   return node.heartbeat_ms > now_ms - lease_ms;
 }
@@ -25,8 +29,9 @@ Acknowledgement AcknowledgementOf(std::int64_t version, const std::vector<std::s
   Acknowledgement out{.acknowledged = true};
   for (const auto& node : nodes) {
     if (!HasRole(node.roles, "dataplane") || !IsLive(node, now_ms, lease_ms)) continue;
-    const bool about_this_job =
-        std::find(listeners.begin(), listeners.end(), node.error_listener_id) != listeners.end();
+    const bool about_this_job = std::any_of(
+        listeners.begin(), listeners.end(),
+        [&](const std::string& id) { return ListsListener(node.error_listener_id, id); });
     if (!node.apply_error.empty() && node.error_version >= version && about_this_job) {
       return {.acknowledged = false, .failed_node = node.node_id, .failure = node.apply_error};
     }

@@ -16,6 +16,9 @@ namespace openalb {
 // Whether `roles` ("api,worker,dataplane") holds `role`.
 bool HasRole(std::string_view roles, std::string_view role);
 
+// Whether a node's error_listener_id ("lsn-a,lsn-b") names `listener_id`.
+bool ListsListener(std::string_view listener_ids, std::string_view listener_id);
+
 bool IsLive(const NodeRecord& node, std::int64_t now_ms, std::int64_t lease_ms);
 
 struct Acknowledgement {

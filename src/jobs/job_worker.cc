@@ -47,17 +47,37 @@ Result<std::vector<std::string>> ListenersOf(StoreTx& tx, const Job& job) {
   }
 }
 
-// The job's changes are committed as a configuration version: it waits, Processing, until
-// the data-plane nodes have applied that version.
-Result<void> AwaitNodes(StoreTx& tx, const std::string& job_id) {
-  auto version = tx.MarkConfigChanged();
+// Makes a configuration version of the change to `listeners`.
+Result<std::int64_t> NewVersion(StoreTx& tx, const Job& job,
+                                const std::vector<std::string>& listeners, std::int64_t now) {
+  for (const auto& id : listeners) {
+    if (auto r = tx.NoteServedChange(job.account_id, id, now); !r) return Fail(r.error());
+  }
+  return tx.MarkConfigChanged();
+}
+
+// Publishes a job: a configuration version whose served view has the job's change laid over
+// the rows (alb/served_listeners.h). The rows stay marked and the job Processing until every
+// live data-plane node has applied the version. (A job that turns out unable to complete — its
+// resource changed since it was accepted — is undone when it settles, as a node's failure is.)
+Result<void> PublishJob(StoreTx& tx, const Job& job, const std::vector<std::string>& listeners,
+                        std::int64_t now) {
+  auto version = NewVersion(tx, job, listeners, now);
   if (!version) return Fail(version.error());
-  auto job = tx.FindJob(job_id);
-  if (!job) return Fail(job.error());
-  if (!*job || (*job)->status != "Succeeded") return {};  // CompleteJob decided otherwise
-  (*job)->status = "Processing";
-  (*job)->awaiting_version = *version;
-  return tx.UpdateJob(**job);
+  Job published = job;
+  published.awaiting_version = *version;
+  return tx.UpdateJob(published);
+}
+
+// A published job that cannot complete: its marks undone (FailJob) and the served view back to
+// the rows, as a new version every node applies.
+Result<void> RevertJob(StoreTx& tx, const Job& job, const ApiError& error, std::int64_t now) {
+  auto listeners = ListenersOf(tx, job);  // before FailJob: a failed creation leaves none
+  if (!listeners) return Fail(listeners.error());
+  if (auto r = FailJob(tx, job, error, now); !r) return r;
+  auto version = NewVersion(tx, job, *listeners, now);
+  if (!version) return Fail(version.error());
+  return {};
 }
 
 }  // namespace
@@ -111,17 +131,28 @@ Result<int> JobWorker::SettleAcknowledged(
       awaiting_ = true;
       continue;
     }
-    job.modified_ms = now;
+    ApiError failure;
     if (ack.acknowledged) {
-      job.status = "Succeeded";
+      auto completed = tx.Nested([&](StoreTx& nested) { return CompleteJob(nested, job, now); });
+      if (completed) {
+        outcomes.emplace_back(job.job_id,
+                              "Succeeded at version " + std::to_string(job.awaiting_version));
+        ++settled;
+        continue;
+      }
+      // The store changed under the published job (its certificate deleted, say).
+      if (IsPassFailure(completed.error())) return Fail(completed.error());
+      failure = completed.error();
     } else {
-      job.status = "Failed";
-      job.error_code = "DataPlaneApplyFailed";
-      job.error_message = "node " + ack.failed_node + ": " + ack.failure;
+      failure = ApiError{
+          "DataPlaneApplyFailed", 500, "node " + ack.failed_node + ": " + ack.failure, "", {}};
     }
-    if (auto r = tx.UpdateJob(job); !r) return Fail(r.error());
-    outcomes.emplace_back(job.job_id,
-                          job.status + " at version " + std::to_string(job.awaiting_version));
+    auto reverted =
+        tx.Nested([&](StoreTx& nested) { return RevertJob(nested, job, failure, now); });
+    if (!reverted) return Fail(reverted.error());
+    undone_ = true;
+    outcomes.emplace_back(job.job_id, "Failed " + failure.code + " at version " +
+                                          std::to_string(job.awaiting_version));
     ++settled;
   }
   return settled;
@@ -136,10 +167,13 @@ Result<int> JobWorker::RunOnce() {
     if (!listed) return Fail(listed.error());
     nodes = std::move(*listed);
   }
+  bool new_version = false;  // published or undone a job
   auto done = domain_.store.Transact(TxMode::kWrite, [&](StoreTx& tx) -> Result<void> {
     finished = 0;
     outcomes.clear();
     awaiting_ = false;
+    new_version = false;
+    undone_ = false;
     const std::int64_t now = domain_.NowMs();
     if (fleet_.enabled) {
       auto settled = SettleAcknowledged(tx, nodes, now, outcomes);
@@ -149,20 +183,17 @@ Result<int> JobWorker::RunOnce() {
     auto due = tx.DueJobs(now, batch_);
     if (!due) return Fail(due.error());
     for (const Job& job : *due) {
+      std::vector<std::string> listeners;
       auto completed = tx.Nested([&](StoreTx& nested) -> Result<void> {
-        std::vector<std::string> listeners;
+        listeners.clear();
         if (data_plane_ != nullptr || fleet_.enabled) {
           auto ids = ListenersOf(nested, job);
           if (!ids) return Fail(ids.error());
           listeners = std::move(*ids);
         }
+        // A job that changes nothing served waits for no node.
+        if (fleet_.enabled && !listeners.empty()) return PublishJob(nested, job, listeners, now);
         if (auto r = CompleteJob(nested, job, now); !r) return r;
-        if (fleet_.enabled) {
-          for (const auto& id : listeners) {
-            if (auto r = nested.NoteServedChange(job.account_id, id, now); !r) return r;
-          }
-          return AwaitNodes(nested, job.job_id);
-        }
         if (data_plane_ == nullptr) return {};
         return ApplyToDataPlane(nested, job, listeners);
       });
@@ -173,8 +204,9 @@ Result<int> JobWorker::RunOnce() {
         if (!failed) return failed;
         outcomes.emplace_back(job.job_id, "Failed " + error.code);
       } else {
-        outcomes.emplace_back(job.job_id, fleet_.enabled ? "Applying" : "Succeeded");
-        if (fleet_.enabled) awaiting_ = true;
+        const bool published = fleet_.enabled && !listeners.empty();
+        outcomes.emplace_back(job.job_id, published ? "Published" : "Succeeded");
+        if (published) awaiting_ = new_version = true;
       }
       ++finished;
     }
@@ -185,6 +217,7 @@ Result<int> JobWorker::RunOnce() {
     if (data_plane_ != nullptr && !outcomes.empty()) (void)SyncDataPlane();
     return Fail(done.error());
   }
+  if ((new_version || undone_) && on_published_) on_published_();
   for (const auto& [id, outcome] : outcomes) {
     spdlog::debug("event=job_finished job_id={} outcome=\"{}\"", id, outcome);
   }
@@ -245,8 +278,8 @@ void JobWorker::Loop() {
     if (!finished) {
       spdlog::warn("event=job_pass_failed detail=\"{}\"", finished.error().internal);
       pause = kRetryPause;
-    } else if (*finished > 0) {
-      continue;  // more may be due
+    } else if (*finished >= batch_) {
+      continue;  // more may be due (a job accepted meanwhile woke the worker anyway)
     } else {
       auto next = MillisecondsUntilNextJob();
       if (!next) {

@@ -15,6 +15,7 @@
 
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -54,6 +55,10 @@ class JobWorker {
   Result<void> Start();
   // Wakes the thread to look for due jobs now. Thread-safe.
   void Wake();
+  // Called after a pass that published a new configuration version: this process's own
+  // data plane looks at once instead of waiting for the store's notification. Set before
+  // Start.
+  void OnPublished(std::function<void()> published) { on_published_ = std::move(published); }
   void Stop();
 
  private:
@@ -72,6 +77,8 @@ class JobWorker {
   const int batch_;
   const FleetAcknowledgement fleet_;
   bool awaiting_ = false;  // jobs were left waiting for nodes at the end of the last pass
+  bool undone_ = false;    // the last pass undid a job (a new version too)
+  std::function<void()> on_published_;
   std::mutex mutex_;
   std::condition_variable wake_;
   bool woken_ = false;     // GUARDED_BY(mutex_)

@@ -219,9 +219,17 @@ int RunServe(const ServerConfig& config) {
                                 .heartbeat_ms = domain.NowMs(),
                                 .started_ms = domain.NowMs()});
   }
-  std::vector<std::function<void()>> subscribers;
-  if (worker_role) subscribers.push_back([&worker] { worker.Wake(); });
-  if (follower) subscribers.push_back([&follower] { follower->Wake(); });
+  // This process's own worker and data plane tell each other at once; other nodes hear of it
+  // through the store.
+  if (follower) {
+    worker.OnPublished([&follower] { follower->Wake(); });
+    if (worker_role) follower->OnRecorded([&worker] { worker.Wake(); });
+  }
+  std::vector<ChangeFeed::Subscriber> subscribers;
+  if (worker_role) subscribers.push_back({change_kind::kJobs, [&worker] { worker.Wake(); }});
+  if (follower) {
+    subscribers.push_back({change_kind::kConfig, [&follower] { follower->Wake(); }});
+  }
   ChangeFeed feed(**store, std::move(subscribers));
   Services services{.region = {config.region_id, config.region_name},
                     .store = **store,

@@ -97,6 +97,15 @@ struct PendingAudit {
 // One openalb process sharing the store: what it does and how far it has got. Written by the
 // node itself (start-up, each heartbeat, each apply), read by job workers (who wait for the
 // live data-plane nodes) and by `openalb nodes`.
+// What Store::WaitForChange announces, as bits.
+namespace change_kind {
+// A new configuration version (the job worker published or undid a job): for data planes.
+inline constexpr unsigned kConfig = 1;
+// A job to run or a node's progress (a job inserted, a node recorded): for job workers.
+inline constexpr unsigned kJobs = 2;
+inline constexpr unsigned kAll = kConfig | kJobs;
+}  // namespace change_kind
+
 struct NodeRecord {
   std::string node_id;
   std::string roles;                 // "api,worker,dataplane", or a subset
@@ -104,7 +113,7 @@ struct NodeRecord {
   std::int64_t applied_version = 0;  // the configuration version it serves
   std::string apply_error;           // why it could not apply error_version; empty if it could
   std::int64_t error_version = 0;
-  std::string error_listener_id;  // the listener it could not serve as that version says
+  std::string error_listener_id;  // the listeners it cannot serve as the store says (a,b)
   std::int64_t heartbeat_ms = 0;  // last sign of life, ms since the epoch
   std::int64_t started_ms = 0;
 
@@ -247,6 +256,9 @@ class StoreTx {
   // Processing jobs whose changes are committed and wait for the data-plane nodes to apply
   // them (awaiting_version > 0), oldest first; claimed as DueJobs are.
   virtual Result<std::vector<Job>> AwaitingJobs(int limit) = 0;
+  // The same jobs, read without claiming them (in a read transaction): what data-plane nodes
+  // serve ahead of the store's rows (alb/served_listeners.h).
+  virtual Result<std::vector<Job>> PublishedJobs() = 0;
   // Sets every Processing job's run_after_ms to its created_ms + delay_ms; returns how many.
   virtual Result<int> RescheduleProcessingJobs(std::int64_t delay_ms) = 0;
   // The earliest run_after_ms of any Processing job not yet settled.
@@ -284,11 +296,11 @@ class StoreTx {
                                                            std::int64_t after_seq, int limit) = 0;
 
   // The configuration version: one number, increased by every committed transaction that
-  // changes what a data plane serves (load balancers, listeners, certificates and their
-  // associations, server groups and servers), so data-plane nodes know what they have
-  // applied. ConfigVersion() reads it as this transaction sees it. MarkConfigChanged()
-  // makes this transaction such a change — the resource writes above call it themselves —
-  // and returns the version it commits as (the same for every call in one transaction).
+  // changes what a data plane serves, so data-plane nodes know what they have applied. Only
+  // the job worker changes that (it publishes or undoes a job; the API's writes only mark
+  // rows for a job): it calls MarkConfigChanged(), which returns the version the transaction
+  // commits as (the same for every call in one transaction). ConfigVersion() reads it as
+  // this transaction sees it.
   virtual Result<std::int64_t> ConfigVersion() = 0;
   virtual Result<std::int64_t> MarkConfigChanged() = 0;
   // Notes that this transaction's version changes what `listener_id` serves, so data-plane
@@ -337,11 +349,12 @@ class Store {
   virtual Result<std::vector<NodeRecord>> ListNodes() = 0;
   // Forgets nodes whose heartbeat is older than `before_ms`; returns how many.
   virtual Result<int> ForgetNodes(std::int64_t before_ms) = 0;
-  // Waits up to `timeout` for a sign that another process changed something (a new
-  // configuration version, a node's progress): PostgreSQL's LISTEN/NOTIFY, a wake-up only —
-  // callers re-read what they need. Returns true if woken, false at the timeout. SQLite,
-  // which no other server process shares, waits out the timeout.
-  virtual Result<bool> WaitForChange(std::chrono::milliseconds timeout) = 0;
+  // Waits up to `timeout` for a sign that another process changed something: PostgreSQL's
+  // LISTEN/NOTIFY, a wake-up only — callers re-read what they need. Returns the kinds of
+  // change announced (ChangeKinds bits; every kind after a reconnection, which may have hidden
+  // some), 0 at the timeout. SQLite, which no other server process shares, waits out the
+  // timeout.
+  virtual Result<unsigned> WaitForChange(std::chrono::milliseconds timeout) = 0;
 
   // A number that changes whenever another process or connection commits a change, so
   // in-memory snapshots know when to reload. Not a count of anything.

@@ -66,5 +66,18 @@ TEST(NodeLivenessTest, AFailureFailsOnlyTheJobsOfItsListener) {
                   .acknowledged);
 }
 
+TEST(NodeLivenessTest, ANodeListsEveryListenerItCannotServe) {
+  auto failing = Node("b", 9);
+  failing.apply_error = "OperationFailed.ListenerPort: busy";
+  failing.error_version = 9;
+  failing.error_listener_id = "lsr-old,lsr-new";
+  EXPECT_FALSE(AcknowledgementOf(9, {"lsr-old"}, {failing}, kNow, kLease).acknowledged);
+  EXPECT_FALSE(AcknowledgementOf(9, {"lsr-new"}, {failing}, kNow, kLease).acknowledged);
+  EXPECT_TRUE(AcknowledgementOf(9, {"lsr-ol"}, {failing}, kNow, kLease).acknowledged);
+  EXPECT_TRUE(ListsListener("lsr-a,lsr-b", "lsr-b"));
+  EXPECT_FALSE(ListsListener("lsr-a,lsr-b", ""));
+  EXPECT_FALSE(ListsListener("lsr-ab", "lsr-a"));
+}
+
 }  // namespace
 }  // namespace openalb

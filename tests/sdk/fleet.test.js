@@ -149,21 +149,32 @@ test('kill -9 of a worker leaves its jobs to another: every job ends, none stays
   }
 });
 
-test('a node that cannot apply a change fails the job with its reason; the others serve on', async () => {
+// Whether nothing accepts connections on host:port.
+function refuses(host, port) {
+  const net = require('node:net');
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port });
+    socket.once('connect', () => { socket.destroy(); resolve(false); });
+    socket.once('error', () => resolve(true));
+  });
+}
+
+test('a node that cannot apply a change fails the job with its reason, and every node goes back', async () => {
   const url = pg.newDatabase();
   const offset = 20000 + Math.floor(Math.random() * 20000);
   const nodes = await fleet(url, offset);
   const [a] = nodes;
   const net = require('node:net');
+  const port = 8443 + offset;
   // Something else holds the listener's port on the second node's address.
-  const squatter = net.createServer().listen(8443 + offset, ADDRESSES[1]);
+  const squatter = net.createServer().listen(port, ADDRESSES[1]);
   await new Promise((r) => squatter.once('listening', r));
   try {
     const main = await a.uploadCertificate('main.fail.test');
     const { LoadBalancerId, JobId: lbJob } = await a.call('CreateLoadBalancer',
       { LoadBalancerName: 'lb', LoadBalancerEdition: 'Standard' });
     await a.waitJob(lbJob);
-    const { JobId } = await a.call('CreateListener', {
+    const { JobId, ListenerId } = await a.call('CreateListener', {
       LoadBalancerId, ListenerProtocol: 'HTTPS', ListenerPort: 8443, 'Certificates.1.CertificateId': main,
     });
     let job;
@@ -174,14 +185,51 @@ test('a node that cannot apply a change fails the job with its reason; the other
     assert.equal(job.Status, 'Failed');
     assert.equal(job.ErrorCode, 'DataPlaneApplyFailed');
     const node = nodes[1].stderr.match(/node_id=(\S+)/)[1];
-    assert.match(job.ErrorMessage, new RegExp(`node ${node}: .*port ${8443 + offset} cannot be opened`));
-    assert.match(nodesTable(url), new RegExp(`${node}.*lsr-\\S+ at \\d+: `));
-    // The nodes that could, serve it.
+    assert.match(job.ErrorMessage, new RegExp(`node ${node}: .*port ${port} cannot be opened`));
+    // The change is undone: the listener was never created anywhere, and the nodes that had
+    // served it stop (the failing node's error goes with the undoing).
+    assert.equal((await a.call('GetListenerAttribute', { ListenerId })).ListenerStatus, 'Stopped');
     for (const host of [ADDRESSES[0], ADDRESSES[2]]) {
-      assert.equal(await servedName(host, 8443 + offset, 'main.fail.test'), 'main.fail.test');
+      await waitFor(() => refuses(host, port), 5000, `${host} to stop serving it`);
     }
+    await waitFor(() => !/lsr-\S+ at \d+: /.test(nodesTable(url)), 5000, 'the failure to clear');
+
+    // Once the port is free, starting it succeeds on all three.
+    await new Promise((r) => squatter.close(r));
+    await a.waitJob((await a.call('StartListener', { ListenerId })).JobId);
+    for (const host of ADDRESSES) assert.equal(await servedName(host, port, 'main.fail.test'), 'main.fail.test', host);
   } finally {
     squatter.close();
+    await stopAll(nodes);
+  }
+});
+
+test('a job\'s resources stay in change until every node serves it: the listener reads Running only then', async () => {
+  const url = pg.newDatabase();
+  const offset = 20000 + Math.floor(Math.random() * 20000);
+  const nodes = await fleet(url, offset);
+  const [a, b] = nodes;
+  try {
+    const main = await a.uploadCertificate('main.held.test');
+    const extra = await a.uploadCertificate('extra.held.test');
+    const { listenerId } = await a.listener({ protocol: 'HTTPS', port: 443, certificateId: main });
+    const port = 443 + offset;
+    b.proc.kill('SIGSTOP');  // holds the job back for up to the lease
+    const { JobId } = await a.call('AssociateAdditionalCertificatesWithListener',
+      { ListenerId: listenerId, 'Certificates.1.CertificateId': extra });
+    // Published to the nodes that run: they serve the certificate while it is still Associating.
+    await waitFor(async () => await servedName(ADDRESSES[0], port, 'extra.held.test') === 'extra.held.test',
+      LEASE_MS, 'node A to serve the new certificate');
+    assert.equal((await a.call('GetListenerAttribute', { ListenerId: listenerId })).ListenerStatus, 'Configuring');
+    assert.deepEqual(await listenerCertificates(a, listenerId), { [main]: 'Associated', [extra]: 'Associating' });
+    await a.waitJob(JobId);  // the stopped node's lease runs out
+    assert.equal((await a.call('GetListenerAttribute', { ListenerId: listenerId })).ListenerStatus, 'Running');
+    assert.deepEqual(await listenerCertificates(a, listenerId), { [main]: 'Associated', [extra]: 'Associated' });
+    b.proc.kill('SIGCONT');
+    // Resumed past its lease, it admits no connection until it has caught up, then serves it.
+    await waitFor(async () => await servedName(ADDRESSES[1], port, 'extra.held.test').catch(() => null) === 'extra.held.test',
+      10000, 'node B to catch up');
+  } finally {
     await stopAll(nodes);
   }
 });

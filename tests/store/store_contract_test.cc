@@ -450,34 +450,36 @@ std::int64_t Version(Store& store) {
   return v ? *v : -1;
 }
 
-TEST_P(StoreContract, EachCommittedConfigurationChangeBumpsTheVersionOnce) {
+TEST_P(StoreContract, EachTransactionMarkedAsAChangeBumpsTheVersionOnce) {
   const std::int64_t start = Version(*store_);
-  // Two writes in one transaction: one version.
+  // Marked twice in one transaction: one version.
   auto committed =
       InTransaction<std::int64_t>(*store_, TxMode::kWrite, [](StoreTx& tx) -> Result<std::int64_t> {
         if (auto r = tx.InsertLoadBalancer(MakeLb("alb-v1")); !r) return Fail(r.error());
-        if (auto r = tx.InsertLoadBalancer(MakeLb("alb-v2")); !r) return Fail(r.error());
+        if (auto r = tx.MarkConfigChanged(); !r) return Fail(r.error());
         return tx.MarkConfigChanged();
       });
   ASSERT_TRUE(committed);
   EXPECT_EQ(*committed, start + 1);
   EXPECT_EQ(Version(*store_), start + 1);
-  // A rolled-back change, and a write that changes nothing served, leave it alone.
+  // A rolled-back change, and writes not marked (the API's: rows marked for a job), leave it
+  // alone.
   EXPECT_FALSE(store_->Transact(TxMode::kWrite, [](StoreTx& tx) -> Result<void> {
-    if (auto r = tx.InsertLoadBalancer(MakeLb("alb-undone")); !r) return r;
+    if (auto r = tx.MarkConfigChanged(); !r) return Fail(r.error());
     return Fail(ApiError{"Nope", 400, "", {}});
   }));
-  ASSERT_TRUE(store_->Transact(TxMode::kWrite, [](StoreTx& tx) {
+  ASSERT_TRUE(store_->Transact(TxMode::kWrite, [](StoreTx& tx) -> Result<void> {
+    if (auto r = tx.InsertLoadBalancer(MakeLb("alb-unmarked")); !r) return r;
     return tx.InsertAuditEntry({.time = "t", .request_id = "R", .account_id = kAccount});
   }));
   EXPECT_EQ(Version(*store_), start + 1);
   // A nested failure takes its bump with it; a later change in the same transaction bumps.
   ASSERT_TRUE(store_->Transact(TxMode::kWrite, [](StoreTx& tx) -> Result<void> {
     EXPECT_FALSE(tx.Nested([](StoreTx& inner) -> Result<void> {
-      if (auto r = inner.InsertLoadBalancer(MakeLb("alb-n")); !r) return r;
+      if (auto r = inner.MarkConfigChanged(); !r) return Fail(r.error());
       return Fail(ApiError{"Nope", 400, "", {}});
     }));
-    return tx.InsertLoadBalancer(MakeLb("alb-v3"));
+    return tx.NoteServedChange(kAccount, "lsr-v3", 1);
   }));
   EXPECT_EQ(Version(*store_), start + 2);
 }

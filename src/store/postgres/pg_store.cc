@@ -2,6 +2,8 @@
 
 #include <poll.h>
 
+#include <algorithm>
+
 #include <thread>
 
 #include "store/postgres/pg_migrations.h"
@@ -16,8 +18,10 @@ namespace {
 
 // Held by every write transaction until it ends ("openalbW").
 constexpr std::int64_t kWriteLock = 0x6f70656e616c6257;
-// Where configuration changes and nodes' progress are announced.
-constexpr std::string_view kChannel = "openalb_changes";
+// Where new configuration versions are announced (data-plane nodes listen), and new jobs and
+// nodes' progress (job workers listen).
+constexpr std::string_view kConfigChannel = "openalb_config";
+constexpr std::string_view kJobsChannel = "openalb_jobs";
 
 }  // namespace
 
@@ -70,23 +74,26 @@ Result<PgStore::Lease> PgStore::Borrow() {
   lock.unlock();
   auto connection = PgConnection::Open(url_);
   Result<void> ready = connection ? EnsureMigrated(**connection) : Fail(connection.error());
+  lock.lock();
   if (!ready) {
-    lock.lock();
     --open_;
     returned_.notify_one();
     return Fail(ready.error());
   }
+  own_backends_.push_back(PQbackendPID((*connection)->raw()));
   return Lease(*this, std::move(*connection));
 }
 
 void PgStore::Return(std::unique_ptr<PgConnection> connection) {
   const bool healthy = connection->Healthy();
+  const int backend = PQbackendPID(connection->raw());
   if (!healthy) connection.reset();  // closed outside the lock; the next Borrow reconnects
   std::lock_guard lock(mutex_);
   if (healthy) {
     idle_.push_back(std::move(connection));
   } else {
     --open_;
+    std::erase(own_backends_, backend);
   }
   returned_.notify_one();
 }
@@ -151,13 +158,19 @@ Result<std::uint64_t> PgStore::ExternalChangeCounter() {
 }
 
 Result<void> PgStore::RecordNode(const NodeRecord& node) {
+  // One statement, one round trip: a heartbeat lost to a crash is rewritten by the next, so
+  // its commit need not wait for the disk; workers are told.
+  static const std::string kRecord =
+      "WITH quick AS (SELECT set_config('synchronous_commit', 'off', true)), recorded AS (" +
+      std::string(node_statements::kUpsertNode) + " RETURNING 1) SELECT pg_notify('" +
+      std::string(kJobsChannel) + "', '') FROM quick, recorded";
   return WithConnection<void>([&](PgConnection& db) -> Result<void> {
-    // A heartbeat lost to a crash is rewritten by the next: no need to wait for the disk.
-    if (auto r = db.Exec("BEGIN; SET LOCAL synchronous_commit TO OFF"); !r) return r;
-    auto recorded = node_statements::RecordNode(db, node);
-    if (recorded) recorded = db.Exec("NOTIFY " + std::string(kChannel) + "; COMMIT");
-    if (!recorded) (void)db.Exec("ROLLBACK");
-    return recorded;
+    auto stmt = db.Prepare(kRecord);
+    if (!stmt) return Fail(stmt.error());
+    node_statements::BindNode(*stmt, node);
+    auto row = stmt->Step();
+    if (!row) return Fail(row.error());
+    return {};
   });
 }
 
@@ -171,7 +184,7 @@ Result<int> PgStore::ForgetNodes(std::int64_t before_ms) {
       [&](PgConnection& db) { return node_statements::ForgetNodes(db, before_ms); });
 }
 
-Result<bool> PgStore::WaitForChange(std::chrono::milliseconds timeout) {
+Result<unsigned> PgStore::WaitForChange(std::chrono::milliseconds timeout) {
   std::lock_guard lock(listen_mutex_);
   bool reconnected = false;
   if (!listener_ || !listener_->Healthy()) {
@@ -181,28 +194,39 @@ Result<bool> PgStore::WaitForChange(std::chrono::milliseconds timeout) {
       std::this_thread::sleep_for(timeout);  // the database is away: try again later
       return Fail(connection.error());
     }
-    if (auto r = (*connection)->Exec("LISTEN " + std::string(kChannel)); !r) return Fail(r.error());
+    if (auto r = (*connection)
+                     ->Exec("LISTEN " + std::string(kConfigChannel) + "; LISTEN " +
+                            std::string(kJobsChannel));
+        !r) {
+      return Fail(r.error());
+    }
     listener_ = std::move(*connection);
     reconnected = true;
   }
   PGconn* conn = listener_->raw();
   auto drain = [&] {
-    bool any = false;
+    unsigned kinds = 0;
+    std::lock_guard lock(mutex_);
     while (PGnotify* note = PQnotifies(conn)) {
-      any = true;
+      if (std::find(own_backends_.begin(), own_backends_.end(), note->be_pid) ==
+          own_backends_.end()) {
+        kinds |= note->relname == kConfigChannel ? change_kind::kConfig : change_kind::kJobs;
+      }
       PQfreemem(note);
     }
-    return any;
+    return kinds;
   };
+  // After a reconnection a notification may have been missed: everyone looks again.
+  const unsigned missed = reconnected ? change_kind::kAll : 0u;
   if (PQconsumeInput(conn) == 0) return Fail(listener_->Failure(nullptr));
-  if (drain()) return true;
+  if (const unsigned kinds = drain() | missed) return kinds;
   pollfd fd{.fd = PQsocket(conn), .events = POLLIN, .revents = 0};
   const int ready = ::poll(&fd, 1, static_cast<int>(timeout.count()));
   if (ready > 0) {
     if (PQconsumeInput(conn) == 0) return Fail(listener_->Failure(nullptr));
-    if (drain()) return true;
+    return drain();
   }
-  return reconnected;
+  return 0u;
 }
 
 Result<void> PgStore::Transact(TxMode mode, const std::function<Result<void>(StoreTx&)>& body) {
@@ -248,10 +272,12 @@ void PgStore::CommitGroup(const std::vector<WriteQueue::Member*>& group) {
     (void)db.Exec("ROLLBACK");
     return;
   }
-  // One NOTIFY per transaction (it takes a global lock at commit), delivered as it commits.
-  Result<void> committed;
-  if (tx.changed_version()) committed = db.Exec("NOTIFY " + std::string(kChannel));
-  if (committed) committed = db.Exec("COMMIT");
+  // At most one NOTIFY per channel and transaction (it takes a global lock at commit),
+  // delivered as it commits.
+  std::string notify;
+  if (tx.changed_version()) notify += "NOTIFY " + std::string(kConfigChannel) + ";";
+  if (tx.inserted_job()) notify += "NOTIFY " + std::string(kJobsChannel) + ";";
+  Result<void> committed = db.Exec(notify + "COMMIT");  // one round trip
   if (committed) return;
   (void)db.Exec("ROLLBACK");
   for (auto* member : group) {

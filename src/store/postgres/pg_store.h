@@ -37,14 +37,16 @@ class PgStore final : public Store {
   // VACUUM of the keys table, so a replaced secret's old row version is reclaimed.
   Result<void> ScrubOverwritten() override;
   Result<std::uint64_t> ExternalChangeCounter() override;
-  // Each notifies the other nodes (a worker waiting for this node's progress wakes).
+  // Each notifies the job workers (one waiting for this node's progress wakes).
   Result<void> RecordNode(const NodeRecord& node) override;
   Result<std::vector<NodeRecord>> ListNodes() override;
   Result<int> ForgetNodes(std::int64_t before_ms) override;
-  // LISTEN on a connection of its own; a write transaction that changed the configuration
-  // sends one NOTIFY as it commits. After a reconnect the answer is true: a notification may
-  // have been missed, so the caller re-reads.
-  Result<bool> WaitForChange(std::chrono::milliseconds timeout) override;
+  // LISTEN on a connection of its own, on two channels: a write transaction that changed the
+  // configuration notifies data planes, one that inserted a job notifies workers, as it
+  // commits. Notifications this process sent itself are not reported: it wakes its own worker
+  // and follower directly. After a reconnect the answer is every kind: a notification may
+  // have been missed.
+  Result<unsigned> WaitForChange(std::chrono::milliseconds timeout) override;
   Result<void> Transact(TxMode mode, const std::function<Result<void>(StoreTx&)>& body) override;
 
   const std::string& url() const { return url_; }
@@ -71,6 +73,9 @@ class PgStore final : public Store {
   std::condition_variable returned_;
   std::vector<std::unique_ptr<PgConnection>> idle_;  // GUARDED_BY(mutex_)
   int open_ = 0;                                     // GUARDED_BY(mutex_)
+  // The server processes behind this pool's connections: what they announce, this process
+  // has already told its own worker and follower in memory (see WaitForChange).
+  std::vector<int> own_backends_;  // GUARDED_BY(mutex_)
   WriteQueue writes_;
   std::mutex migrate_mutex_;
   std::atomic<bool> migrated_{false};

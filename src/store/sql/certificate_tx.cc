@@ -68,7 +68,6 @@ ListenerCertificate ReadListenerCertificate(const SqlStatement& s) {
 // Certificates.
 
 Result<void> SqlTx::InsertCertificate(const Certificate& c) {
-  if (auto changed = ConfigChanged(); !changed) return changed;
   return RunOne(db_,
                 "INSERT INTO certificates(" + std::string(kCertificateColumns) +
                     ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -118,7 +117,6 @@ Result<bool> SqlTx::CertificateNumberTaken(std::int64_t number) {
 }
 
 Result<void> SqlTx::DeleteCertificate(std::string_view id) {
-  if (auto changed = ConfigChanged(); !changed) return changed;
   return RunOne(db_, "DELETE FROM certificates WHERE certificate_id = ?",
                 [&](SqlStatement& s) { s.Bind(1, id); });
 }
@@ -150,7 +148,6 @@ Result<Page<ListenerCertificate>> SqlTx::ListListenerCertificates(
 }
 
 Result<void> SqlTx::InsertListenerCertificate(const ListenerCertificate& lc) {
-  if (auto changed = ConfigChanged(); !changed) return changed;
   return RunOne(db_,
                 "INSERT INTO listener_certificates(listener_id, certificate_id, is_default, "
                 "status, job_id) VALUES (?, ?, ?, ?, ?)",
@@ -164,7 +161,6 @@ Result<void> SqlTx::InsertListenerCertificate(const ListenerCertificate& lc) {
 }
 
 Result<void> SqlTx::UpdateListenerCertificate(const ListenerCertificate& lc) {
-  if (auto changed = ConfigChanged(); !changed) return changed;
   return RunOne(db_,
                 "UPDATE listener_certificates SET is_default = ?, status = ?, job_id = ? "
                 "WHERE listener_id = ? AND certificate_id = ?",
@@ -179,7 +175,6 @@ Result<void> SqlTx::UpdateListenerCertificate(const ListenerCertificate& lc) {
 
 Result<void> SqlTx::DeleteListenerCertificate(std::string_view listener_id,
                                               std::string_view certificate_id) {
-  if (auto changed = ConfigChanged(); !changed) return changed;
   return RunOne(db_,
                 "DELETE FROM listener_certificates WHERE listener_id = ? AND certificate_id = ?",
                 [&](SqlStatement& s) { s.Bind(1, listener_id).Bind(2, certificate_id); });

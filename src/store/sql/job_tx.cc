@@ -24,6 +24,7 @@ Job ReadJob(const SqlStatement& s) {
 // Jobs.
 
 Result<void> SqlTx::InsertJob(const Job& j) {
+  inserted_job_ = true;
   return RunOne(db_,
                 "INSERT INTO jobs(" + std::string(kJobColumns) +
                     ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -108,6 +109,14 @@ Result<std::vector<Job>> SqlTx::AwaitingJobs(int limit) {
                           std::string(dialect_.claim_rows));
   if (!stmt) return Fail(stmt.error());
   stmt->Bind(1, std::int64_t{limit});
+  return Rows<Job>(*stmt, ReadJob);
+}
+
+Result<std::vector<Job>> SqlTx::PublishedJobs() {
+  auto stmt = db_.Prepare("SELECT " + std::string(kJobColumns) +
+                          " FROM jobs WHERE status = 'Processing' AND awaiting_version > 0 "
+                          "ORDER BY seq");
+  if (!stmt) return Fail(stmt.error());
   return Rows<Job>(*stmt, ReadJob);
 }
 

@@ -30,7 +30,6 @@ Listener ReadListener(const SqlStatement& s) {
 // Listeners.
 
 Result<void> SqlTx::InsertListener(const Listener& l) {
-  if (auto changed = ConfigChanged(); !changed) return changed;
   return RunOne(db_,
                 "INSERT INTO listeners(listener_id, account_id, load_balancer_id, protocol, port, "
                 "description, status, resting_status, created_ms, forward_server_group_id) "
@@ -59,7 +58,6 @@ Result<std::optional<Listener>> SqlTx::FindListener(std::string_view account_id,
 }
 
 Result<void> SqlTx::UpdateListener(const Listener& l) {
-  if (auto changed = ConfigChanged(); !changed) return changed;
   return RunOne(db_,
                 "UPDATE listeners SET description = ?, status = ?, resting_status = ?, "
                 "forward_server_group_id = ? WHERE listener_id = ?",
@@ -73,7 +71,6 @@ Result<void> SqlTx::UpdateListener(const Listener& l) {
 }
 
 Result<void> SqlTx::DeleteListener(std::string_view id) {
-  if (auto changed = ConfigChanged(); !changed) return changed;
   return RunOne(db_, "DELETE FROM listeners WHERE listener_id = ?",
                 [&](SqlStatement& s) { s.Bind(1, id); });
 }

@@ -21,7 +21,6 @@ LoadBalancer ReadLoadBalancer(const SqlStatement& s) {
 // Load balancers.
 
 Result<void> SqlTx::InsertLoadBalancer(const LoadBalancer& lb) {
-  if (auto changed = ConfigChanged(); !changed) return changed;
   return RunOne(db_,
                 "INSERT INTO load_balancers(load_balancer_id, account_id, name, edition, status, "
                 "vpc_id, address_type, created_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -47,14 +46,12 @@ Result<std::optional<LoadBalancer>> SqlTx::FindLoadBalancer(std::string_view acc
 }
 
 Result<void> SqlTx::UpdateLoadBalancer(const LoadBalancer& lb) {
-  if (auto changed = ConfigChanged(); !changed) return changed;
   return RunOne(
       db_, "UPDATE load_balancers SET name = ?, status = ? WHERE load_balancer_id = ?",
       [&](SqlStatement& s) { s.Bind(1, lb.name).Bind(2, lb.status).Bind(3, lb.load_balancer_id); });
 }
 
 Result<void> SqlTx::DeleteLoadBalancer(std::string_view id) {
-  if (auto changed = ConfigChanged(); !changed) return changed;
   return RunOne(db_, "DELETE FROM load_balancers WHERE load_balancer_id = ?",
                 [&](SqlStatement& s) { s.Bind(1, id); });
 }

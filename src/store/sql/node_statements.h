@@ -8,6 +8,10 @@
 
 namespace openalb::node_statements {
 
+// The upsert RecordNode runs, with nine parameters BindNode binds (for an engine that wraps it
+// in a statement of its own).
+extern const char* const kUpsertNode;
+void BindNode(SqlStatement& statement, const NodeRecord& node);
 Result<void> RecordNode(SqlConnection& db, const NodeRecord& node);
 // By node id.
 Result<std::vector<NodeRecord>> ListNodes(SqlConnection& db);

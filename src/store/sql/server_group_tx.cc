@@ -38,7 +38,6 @@ BackendServer ReadBackendServer(const SqlStatement& s) {
 // Server groups and their servers.
 
 Result<void> SqlTx::InsertServerGroup(const ServerGroup& g) {
-  if (auto changed = ConfigChanged(); !changed) return changed;
   return RunOne(db_,
                 "INSERT INTO server_groups(" + std::string(kServerGroupColumns) +
                     ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -65,14 +64,12 @@ Result<std::optional<ServerGroup>> SqlTx::FindServerGroup(std::string_view accou
 }
 
 Result<void> SqlTx::UpdateServerGroup(const ServerGroup& g) {
-  if (auto changed = ConfigChanged(); !changed) return changed;
   return RunOne(
       db_, "UPDATE server_groups SET name = ?, status = ? WHERE server_group_id = ?",
       [&](SqlStatement& s) { s.Bind(1, g.name).Bind(2, g.status).Bind(3, g.server_group_id); });
 }
 
 Result<void> SqlTx::DeleteServerGroup(std::string_view id) {
-  if (auto changed = ConfigChanged(); !changed) return changed;
   return RunOne(db_, "DELETE FROM server_groups WHERE server_group_id = ?",
                 [&](SqlStatement& s) { s.Bind(1, id); });
 }
@@ -99,7 +96,6 @@ Result<Page<BackendServer>> SqlTx::ListBackendServers(const BackendServerFilter&
 }
 
 Result<void> SqlTx::InsertBackendServer(const BackendServer& b) {
-  if (auto changed = ConfigChanged(); !changed) return changed;
   return RunOne(db_,
                 "INSERT INTO backend_servers(" + std::string(kBackendServerColumns) +
                     ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -117,7 +113,6 @@ Result<void> SqlTx::InsertBackendServer(const BackendServer& b) {
 }
 
 Result<void> SqlTx::UpdateBackendServer(const BackendServer& b) {
-  if (auto changed = ConfigChanged(); !changed) return changed;
   return RunOne(db_,
                 "UPDATE backend_servers SET server_ip = ?, weight = ?, description = ?, "
                 "status = ?, job_id = ? WHERE server_group_id = ? AND server_id = ? AND port = ?",
@@ -135,7 +130,6 @@ Result<void> SqlTx::UpdateBackendServer(const BackendServer& b) {
 
 Result<void> SqlTx::DeleteBackendServer(std::string_view server_group_id,
                                         std::string_view server_id, int port) {
-  if (auto changed = ConfigChanged(); !changed) return changed;
   return RunOne(
       db_, "DELETE FROM backend_servers WHERE server_group_id = ? AND server_id = ? AND port = ?",
       [&](SqlStatement& s) {

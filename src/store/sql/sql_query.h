@@ -111,23 +111,14 @@ Result<std::optional<T>> FindOne(SqlConnection& db, std::string_view sql, const 
 
 // One page of `table` rows: `select` columns, `where` filter, ordered by `key` (an
 // expression over the row, ascending or descending), rows past `page.after`. The total is
-// counted unless the caller knows it (`known_total`).
+// counted unless the caller knows it (`known_total`) or the first page holds every row (the
+// common case: one query instead of two).
 template <typename T, typename Read>
 Result<Page<T>> ListPage(SqlConnection& db, std::string_view table, std::string_view select,
                          const Where& where, std::string_view key, bool descending,
                          const PageRequest& page, Read read,
                          std::optional<std::int64_t> known_total = std::nullopt) {
   Page<T> out;
-  if (known_total) {
-    out.total = *known_total;
-  } else {
-    auto count = db.Prepare("SELECT COUNT(*) FROM " + std::string(table) + where.sql());
-    if (!count) return Fail(count.error());
-    where.BindAll(*count);
-    auto total = Scalar(*count);
-    if (!total) return Fail(total.error());
-    out.total = *total;
-  }
   std::string sql = "SELECT " + std::string(select) + ", " + std::string(key) + " FROM " +
                     std::string(table) + where.sql();
   if (page.after != 0) {
@@ -135,24 +126,38 @@ Result<Page<T>> ListPage(SqlConnection& db, std::string_view table, std::string_
     sql += std::string(key) + (descending ? " < ?" : " > ?");
   }
   sql += " ORDER BY " + std::string(key) + (descending ? " DESC" : " ASC") + " LIMIT ?";
-  auto stmt = db.Prepare(sql);
-  if (!stmt) return Fail(stmt.error());
-  int next = where.BindAll(*stmt);
-  if (page.after != 0) stmt->Bind(next++, page.after);
-  stmt->Bind(next, static_cast<std::int64_t>(page.limit) + 1);
-  // The key is selected last, after the record's columns.
-  const int key_column = static_cast<int>(std::count(select.begin(), select.end(), ',')) + 1;
-  std::int64_t last_key = 0;
-  while (true) {
-    auto row = stmt->Step();
-    if (!row) return Fail(row.error());
-    if (!*row) break;
-    if (static_cast<int>(out.items.size()) == page.limit) {
-      out.next = last_key;  // a row follows this page
-      break;
+  {
+    auto stmt = db.Prepare(sql);
+    if (!stmt) return Fail(stmt.error());
+    int next = where.BindAll(*stmt);
+    if (page.after != 0) stmt->Bind(next++, page.after);
+    stmt->Bind(next, static_cast<std::int64_t>(page.limit) + 1);
+    // The key is selected last, after the record's columns.
+    const int key_column = static_cast<int>(std::count(select.begin(), select.end(), ',')) + 1;
+    std::int64_t last_key = 0;
+    while (true) {
+      auto row = stmt->Step();
+      if (!row) return Fail(row.error());
+      if (!*row) break;
+      if (static_cast<int>(out.items.size()) == page.limit) {
+        out.next = last_key;  // a row follows this page
+        break;
+      }
+      out.items.push_back(read(*stmt));
+      last_key = stmt->ColumnInt(key_column);
     }
-    out.items.push_back(read(*stmt));
-    last_key = stmt->ColumnInt(key_column);
+  }
+  if (known_total) {
+    out.total = *known_total;
+  } else if (page.after == 0 && !out.next) {
+    out.total = static_cast<std::int64_t>(out.items.size());
+  } else {
+    auto count = db.Prepare("SELECT COUNT(*) FROM " + std::string(table) + where.sql());
+    if (!count) return Fail(count.error());
+    where.BindAll(*count);
+    auto total = Scalar(*count);
+    if (!total) return Fail(total.error());
+    out.total = *total;
   }
   return out;
 }

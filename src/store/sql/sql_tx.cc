@@ -54,12 +54,6 @@ Result<int> SqlTx::DeleteServedChangesBefore(std::int64_t before_ms) {
   return db_.Changes();
 }
 
-Result<void> SqlTx::ConfigChanged() {
-  auto version = MarkConfigChanged();
-  if (!version) return Fail(version.error());
-  return {};
-}
-
 Result<void> SqlTx::Nested(const std::function<Result<void>(StoreTx&)>& body) {
   const auto version_before = changed_version_;  // a rolled-back bump is undone with it
   std::string name = "nested_" + std::to_string(++savepoint_depth_);

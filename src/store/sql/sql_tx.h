@@ -71,6 +71,7 @@ class SqlTx final : public StoreTx {
   Result<Page<Job>> ListJobs(const JobFilter& filter, const PageRequest& page) override;
   Result<std::vector<Job>> DueJobs(std::int64_t now_ms, int limit) override;
   Result<std::vector<Job>> AwaitingJobs(int limit) override;
+  Result<std::vector<Job>> PublishedJobs() override;
   Result<int> RescheduleProcessingJobs(std::int64_t delay_ms) override;
   Result<std::optional<std::int64_t>> NextJobTime() override;
 
@@ -108,14 +109,14 @@ class SqlTx final : public StoreTx {
 
   // The version this transaction commits as, if it changed the configuration.
   std::optional<std::int64_t> changed_version() const { return changed_version_; }
+  // Whether this transaction inserted a job (a worker somewhere should look).
+  bool inserted_job() const { return inserted_job_; }
 
  private:
-  // MarkConfigChanged() for the resource writes, which return nothing.
-  Result<void> ConfigChanged();
-
   SqlConnection& db_;
   const SqlDialect& dialect_;
   std::optional<std::int64_t> changed_version_;
+  bool inserted_job_ = false;
   int savepoint_depth_ = 0;
 };
 

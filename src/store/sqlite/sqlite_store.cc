@@ -114,9 +114,9 @@ Result<int> SqliteStore::ForgetNodes(std::int64_t before_ms) {
   return node_statements::ForgetNodes(*db_, before_ms);
 }
 
-Result<bool> SqliteStore::WaitForChange(std::chrono::milliseconds timeout) {
+Result<unsigned> SqliteStore::WaitForChange(std::chrono::milliseconds timeout) {
   std::this_thread::sleep_for(timeout);  // no other server process shares the file
-  return false;
+  return 0u;
 }
 
 Result<void> SqliteStore::ScrubOverwritten() {

@@ -35,7 +35,7 @@ class SqliteStore final : public Store {
   Result<void> RecordNode(const NodeRecord& node) override;
   Result<std::vector<NodeRecord>> ListNodes() override;
   Result<int> ForgetNodes(std::int64_t before_ms) override;
-  Result<bool> WaitForChange(std::chrono::milliseconds timeout) override;
+  Result<unsigned> WaitForChange(std::chrono::milliseconds timeout) override;
   Result<std::uint64_t> ExternalChangeCounter() override;
   Result<void> Transact(TxMode mode, const std::function<Result<void>(StoreTx&)>& body) override;
 
