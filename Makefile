@@ -25,8 +25,10 @@ setup-bench:
 build/release/Makefile: CMakeLists.txt
 	cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release
 
+# -g1: line tables only, all a sanitizer's stack trace needs (full -g doubled the link and
+# slowed every compile).
 build/asan/Makefile: CMakeLists.txt
-	cmake -S . -B build/asan -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g" \
+	cmake -S . -B build/asan -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1" \
 	  -DOPENALB_SANITIZE=ON -DOPENALB_BUILD_BENCH=OFF
 
 build: setup build/release/Makefile
@@ -57,7 +59,7 @@ FUZZ_TARGETS := endpoint_fuzz signature_fuzz policy_fuzz pem_fuzz
 
 build/fuzz/Makefile: CMakeLists.txt fuzz/CMakeLists.txt
 	cmake -S . -B build/fuzz -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_COMPILER=clang++-16 \
-	  -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g" -DOPENALB_FUZZ=ON -DOPENALB_BUILD_TESTS=OFF \
+	  -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1" -DOPENALB_FUZZ=ON -DOPENALB_BUILD_TESTS=OFF \
 	  -DOPENALB_BUILD_BENCH=OFF
 
 fuzz: setup-test build/fuzz/Makefile

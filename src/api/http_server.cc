@@ -295,9 +295,9 @@ class Session : public Reclaimable, public std::enable_shared_from_this<Session<
   std::array<char, 16384> drain_;
 };
 
-class Listener final : public HttpServer, public std::enable_shared_from_this<Listener> {
+class ApiListener final : public HttpServer, public std::enable_shared_from_this<ApiListener> {
  public:
-  Listener(net::io_context& io, std::shared_ptr<const SharedState> shared)
+  ApiListener(net::io_context& io, std::shared_ptr<const SharedState> shared)
       : io_(io),
         acceptor_(net::make_strand(io)),
         retry_timer_(acceptor_.get_executor()),
@@ -441,7 +441,7 @@ Result<std::shared_ptr<HttpServer>> HttpServer::Create(net::io_context& io,
                                                          options.max_connections_per_client);
   auto shared = std::make_shared<SharedState>(SharedState{
       std::move(options), std::move(handler), std::move(refusal), std::move(connections)});
-  auto listener = std::make_shared<Listener>(io, std::move(shared));
+  auto listener = std::make_shared<ApiListener>(io, std::move(shared));
   if (auto r = listener->Bind(); !r) return Fail(r.error());
   return std::shared_ptr<HttpServer>(std::move(listener));
 }

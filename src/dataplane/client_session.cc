@@ -24,7 +24,7 @@ namespace ssl = net::ssl;
 namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = net::ip::tcp;
-using Clock = std::chrono::steady_clock;
+using SteadyClock = std::chrono::steady_clock;
 using Deadline = DeadlineSweeper::Deadline;
 
 constexpr std::uint32_t kRequestHeaderLimit = 32 * 1024;
@@ -239,7 +239,7 @@ class ClientSession : public Reclaimable, public std::enable_shared_from_this<Cl
       return SendUpstream();
     }
     ReturnHeld();
-    auto idle = backend_->TakeIdle(Clock::now());
+    auto idle = backend_->TakeIdle(SteadyClock::now());
     if (idle >= 0) {
       beast::error_code ec;
       upstream_.assign(backend_->endpoint().protocol(), idle, ec);
@@ -254,7 +254,7 @@ class ClientSession : public Reclaimable, public std::enable_shared_from_this<Cl
   // Gives the connection this session kept to a server back to that server's pool.
   void ReturnHeld() {
     if (held_ != nullptr && upstream_.is_open() && upstream_buffer_.size() == 0) {
-      held_->PutIdle(upstream_.release(), Clock::now());
+      held_->PutIdle(upstream_.release(), SteadyClock::now());
     }
     CloseSocket(upstream_);
     held_.reset();
@@ -270,7 +270,7 @@ class ClientSession : public Reclaimable, public std::enable_shared_from_this<Cl
                             [self = this->shared_from_this()](beast::error_code ec) {
                               if (ec) {
                                 // Refused or silent: pass it over for a while, try another.
-                                self->backend_->MarkDown(Clock::now());
+                                self->backend_->MarkDown(SteadyClock::now());
                                 return self->Forward();
                               }
                               beast::error_code ignored;

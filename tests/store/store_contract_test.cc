@@ -18,7 +18,7 @@
 #include "support/test_postgres.h"
 
 namespace openalb {
-namespace {
+namespace store_contract_test {
 
 constexpr char kAccount[] = "1234567890123456";
 constexpr char kOther[] = "6543210987654321";
@@ -550,5 +550,5 @@ TEST_P(StoreContract, NodesAreRecordedReplacedAndForgotten) {
 INSTANTIATE_TEST_SUITE_P(Engines, StoreContract, ::testing::Values(Sqlite(), Postgres()),
                          [](const auto& info) { return info.param.name; });
 
-}  // namespace
+}  // namespace store_contract_test
 }  // namespace openalb

@@ -16,7 +16,7 @@ namespace openalb::testing {
 namespace {
 
 template <typename T>
-T Must(Result<T> result) {
+T MustOrAbort(Result<T> result) {
   if (!result) {
     ADD_FAILURE() << result.error().code << ": " << result.error().message << " "
                   << result.error().internal;
@@ -25,7 +25,7 @@ T Must(Result<T> result) {
   return std::move(*result);
 }
 
-void Must(Result<void> result) {
+void MustOrAbort(Result<void> result) {
   if (!result) {
     ADD_FAILURE() << result.error().code << ": " << result.error().message;
     std::abort();
@@ -44,16 +44,16 @@ bool OnPostgres() {
 }  // namespace
 
 std::unique_ptr<Store> DomainFixture::OpenAgain() const {
-  if (OnPostgres()) return Must(PgStore::Create(location_));
-  return Must(SqliteStore::Create(location_));
+  if (OnPostgres()) return MustOrAbort(PgStore::Create(location_));
+  return MustOrAbort(SqliteStore::Create(location_));
 }
 
 DomainFixture::DomainFixture(DomainLimits limits)
     : location_(OnPostgres() ? FreshPostgresDatabase() : dir_.File("openalb.db")),
       clock_(std::chrono::system_clock::now()) {
   store_ = OpenAgain();
-  Must(store_->CreateAccount({kDomainAccount, "test", "2026-11-23T08:00:00Z"}));
-  Must(store_->CreateAccount({kOtherAccount, "other", "2026-11-23T08:00:00Z"}));
+  MustOrAbort(store_->CreateAccount({kDomainAccount, "test", "2026-11-23T08:00:00Z"}));
+  MustOrAbort(store_->CreateAccount({kOtherAccount, "other", "2026-11-23T08:00:00Z"}));
   SecretBox::Key key{};
   random_.Fill(key.data(), key.size());
   secrets_ = std::make_unique<SecretBox>(key, random_);
@@ -66,7 +66,7 @@ DomainFixture::DomainFixture(DomainLimits limits)
   worker_ = std::make_unique<JobWorker>(*domain_);
 }
 
-int DomainFixture::RunJobs() { return Must(worker_->RunOnce()); }
+int DomainFixture::RunJobs() { return MustOrAbort(worker_->RunOnce()); }
 
 WriteRequest DomainFixture::Write(const std::string& account, std::string token) {
   return {account, random_.UuidUpper(), std::move(token), false};
@@ -74,7 +74,8 @@ WriteRequest DomainFixture::Write(const std::string& account, std::string token)
 
 std::string DomainFixture::MakeLoadBalancer(const std::string& edition,
                                             const std::string& account) {
-  auto job = Must(CreateLoadBalancer(*domain_, {Write(account), "lb", edition, "vpc-1", ""}));
+  auto job =
+      MustOrAbort(CreateLoadBalancer(*domain_, {Write(account), "lb", edition, "vpc-1", ""}));
   RunJobs();
   return job.resource_id;
 }
@@ -84,27 +85,28 @@ std::string DomainFixture::MakeCertificate(const std::string& name, const std::s
   spec.common_name = name;
   spec.dns_names = {name};
   GeneratedCert generated = testing::MakeCertificate(spec);
-  return Must(ImportCertificate(*domain_, {account, name, generated.cert_pem, generated.key_pem}))
+  return MustOrAbort(
+             ImportCertificate(*domain_, {account, name, generated.cert_pem, generated.key_pem}))
       .certificate_id;
 }
 
 std::string DomainFixture::MakeHttpsListener(const std::string& load_balancer_id, int port,
                                              const std::string& account) {
   std::string default_cert = MakeCertificate("default-" + std::to_string(port) + ".test", account);
-  auto job = Must(CreateListener(
+  auto job = MustOrAbort(CreateListener(
       *domain_, {Write(account), load_balancer_id, "HTTPS", port, default_cert, "web"}));
   RunJobs();
   return job.resource_id;
 }
 
 void DomainFixture::Associate(const std::string& listener_id, const std::vector<std::string>& ids) {
-  Must(AssociateAdditionalCertificates(*domain_, {Write(), listener_id, ids}));
+  MustOrAbort(AssociateAdditionalCertificates(*domain_, {Write(), listener_id, ids}));
   RunJobs();
 }
 
 std::vector<std::string> DomainFixture::CertificatesOf(const std::string& listener_id,
                                                        const std::string& account) {
-  auto page = Must(ListListenerCertificates(
+  auto page = MustOrAbort(ListListenerCertificates(
       *domain_, {account, listener_id, "", {}, {.after = 0, .limit = 100}}));
   std::vector<std::string> out;
   for (const auto& row : page.items) {
@@ -114,12 +116,12 @@ std::vector<std::string> DomainFixture::CertificatesOf(const std::string& listen
 }
 
 std::string DomainFixture::ListenerStatus(const std::string& listener_id) {
-  return Must(GetListener(*domain_, kDomainAccount, listener_id)).listener.status;
+  return MustOrAbort(GetListener(*domain_, kDomainAccount, listener_id)).listener.status;
 }
 
 Job DomainFixture::FindJob(const std::string& job_id) {
-  auto page = Must(ListJobs(*domain_, {.account_id = kDomainAccount, .ids = {job_id}},
-                            {.after = 0, .limit = 1}));
+  auto page = MustOrAbort(ListJobs(*domain_, {.account_id = kDomainAccount, .ids = {job_id}},
+                                   {.after = 0, .limit = 1}));
   if (page.items.empty()) {
     ADD_FAILURE() << "no job " << job_id;
     return {};

@@ -58,6 +58,12 @@ Result<std::vector<std::string>> ReadCertificateIds(const ParameterReader& param
   return ids;
 }
 
+Json JobBody(const Job& job) {
+  Json body;
+  body["JobId"] = job.job_id;
+  return body;
+}
+
 std::string IsoTime(std::int64_t ms) {
   return FormatIso8601(std::chrono::system_clock::time_point(std::chrono::milliseconds(ms)));
 }

@@ -34,6 +34,9 @@ ActionSpec AlbAction(std::string_view name, AccessLevel access, std::vector<std:
 ActionSpec CasAction(std::string_view name, AccessLevel access, std::vector<std::string> required,
                      ResourceResolver resource, ActionHandler handler);
 
+// The answer of an asynchronous write: {"JobId": …}.
+Json JobBody(const Job& job);
+
 // Milliseconds since the epoch as ISO 8601 UTC, as ALB renders CreateTime.
 std::string IsoTime(std::int64_t ms);
 

@@ -42,12 +42,6 @@ Json ListenerJson(const ListenerView& view) {
   return out;
 }
 
-Json JobBody(const Job& job) {
-  Json body;
-  body["JobId"] = job.job_id;
-  return body;
-}
-
 // The one certificate of Certificates, if given (a listener has one default certificate).
 Result<std::optional<std::string>> ReadDefaultCertificate(const ParameterReader& params) {
   auto ids = ReadCertificateIds(params, "Certificates", 1);

@@ -85,12 +85,6 @@ Result<std::vector<ServerSpec>> ReadServers(const ParameterReader& params, size_
   return out;
 }
 
-Json JobBody(const Job& job) {
-  Json body;
-  body["JobId"] = job.job_id;
-  return body;
-}
-
 Result<Json> CreateServerGroupAction(ActionContext& context) {
   auto write = ReadWriteRequest(context);
   if (!write) return Fail(write.error());
