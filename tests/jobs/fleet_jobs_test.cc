@@ -9,6 +9,7 @@
 #include "alb/listener_certificates.h"
 #include "alb/listeners.h"
 #include "alb/served_listeners.h"
+#include "alb/server_groups.h"
 #include "jobs/job_worker.h"
 #include "support/domain_fixture.h"
 
@@ -198,6 +199,41 @@ TEST_F(FleetJobsTest, AListenerThatCannotBeCreatedOnOneNodeIsStoppedEverywhere) 
   EXPECT_EQ(f_.ListenerStatus(id), "Stopped");
   EXPECT_FALSE(served_now());
   EXPECT_GT(Version(), published);
+}
+
+TEST_F(FleetJobsTest, APublishedJobWhoseResourceWentAwayMeanwhileIsUndoneWhenItSettles) {
+  auto group = CreateServerGroup(f_.domain(), {f_.Write(), "web", "Ip", "", "", "vpc-1"});
+  ASSERT_TRUE(group);
+  EXPECT_EQ(RunFleetWorker(), 1);  // forwards nothing yet: succeeds without waiting for nodes
+  EXPECT_EQ(f_.FindJob(group->job_id).status, "Succeeded");
+  auto update = UpdateListener(f_.domain(), {.write = f_.Write(),
+                                             .listener_id = listener_,
+                                             .default_certificate_id = std::nullopt,
+                                             .description = std::nullopt,
+                                             .forward_server_group_id = group->resource_id});
+  ASSERT_TRUE(update);
+  EXPECT_EQ(RunFleetWorker(), 1);
+  // While the update is published, the group is not yet in use in the store: it can go.
+  auto deleted = DeleteServerGroup(f_.domain(), f_.Write(), group->resource_id);
+  ASSERT_TRUE(deleted);
+  const std::int64_t published = Version();
+  EXPECT_EQ(RunFleetWorker(), 1);  // the deletion; the update still waits for the nodes
+  EXPECT_EQ(f_.FindJob(deleted->job_id).status, "Succeeded");
+  Node("a", published);
+  Node("b", published);
+  EXPECT_EQ(RunFleetWorker(), 1);  // the update, which can no longer complete
+  const Job undone = f_.FindJob(update->job_id);
+  EXPECT_EQ(undone.status, "Failed");
+  EXPECT_EQ(undone.error_code, "ResourceNotFound.ServerGroup");
+  EXPECT_EQ(f_.ListenerStatus(listener_), "Running");
+  auto forward = InTransaction<std::string>(
+      f_.store(), TxMode::kRead, [&](StoreTx& tx) -> Result<std::string> {
+        auto listener = tx.FindListener(kDomainAccount, listener_);
+        if (!listener) return Fail(listener.error());
+        return (*listener)->forward_server_group_id;
+      });
+  ASSERT_TRUE(forward);
+  EXPECT_EQ(*forward, "");
 }
 
 }  // namespace
