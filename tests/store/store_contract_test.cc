@@ -220,6 +220,44 @@ TEST_P(StoreContract, ConcurrentWritersAllCommitButFailAlone) {
   EXPECT_EQ(succeeded.load(), kThreads * 16);
 }
 
+// PostgreSQL sends writes without waiting for their answers (pipeline mode): a write the
+// database refuses must still fail its own writer — and only it — as it does on SQLite.
+TEST_P(StoreContract, AWriteTheDatabaseRefusesFailsItsWriterAlone) {
+  ASSERT_TRUE(store_->Transact(
+      TxMode::kWrite, [](StoreTx& tx) { return tx.InsertLoadBalancer(MakeLb("alb-taken")); }));
+  auto refused = store_->Transact(TxMode::kWrite, [](StoreTx& tx) -> Result<void> {
+    if (auto r = tx.InsertLoadBalancer(MakeLb("alb-before")); !r) return r;
+    return tx.InsertLoadBalancer(MakeLb("alb-taken"));  // the key exists
+  });
+  EXPECT_FALSE(refused);
+  EXPECT_EQ(CountLbs(), 1);  // nothing of that transaction kept
+  constexpr int kThreads = 8, kWrites = 12;
+  std::atomic<int> succeeded{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kWrites; ++i) {
+        const bool clash = i % 3 == 0;
+        auto result = store_->Transact(TxMode::kWrite, [&](StoreTx& tx) -> Result<void> {
+          std::string id = "alb-" + std::to_string(t) + "-" + std::to_string(i);
+          if (auto r = tx.InsertLoadBalancer(MakeLb(id)); !r) return r;
+          if (clash) return tx.InsertLoadBalancer(MakeLb("alb-taken"));
+          return {};
+        });
+        EXPECT_EQ(static_cast<bool>(result), !clash);
+        if (result) ++succeeded;
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(succeeded.load(), kThreads * 8);
+  EXPECT_EQ(CountLbs(), 1 + succeeded.load());
+  // The store goes on answering.
+  ASSERT_TRUE(store_->Transact(
+      TxMode::kWrite, [](StoreTx& tx) { return tx.InsertLoadBalancer(MakeLb("alb-after")); }));
+  EXPECT_EQ(CountLbs(), 2 + succeeded.load());
+}
+
 TEST_P(StoreContract, WritersSeeEachOthersCommitsInOrder) {
   // Check-then-write, as the domain does it (a port is free, then take it): with writes
   // serialised, exactly one of many racing writers takes each port.

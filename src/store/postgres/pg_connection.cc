@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cstring>
+#include <optional>
 #include <vector>
 
 namespace openalb {
@@ -99,6 +100,18 @@ class PgStatement final : public SqlStatementImpl {
 
   bool ColumnIsNull(int index) const override { return PQgetisnull(result_, row_, index) != 0; }
 
+  Result<void> Run() override {
+    if (!conn_.pipelined()) return SqlStatementImpl::Run();
+    std::vector<const char*> values;
+    std::vector<int> lengths;
+    for (const auto& v : values_) {
+      values.push_back(v.data());
+      lengths.push_back(static_cast<int>(v.size()));
+    }
+    return conn_.Send(name_, sql_, static_cast<int>(values_.size()), values.data(), lengths.data(),
+                      formats_.data());
+  }
+
  private:
   void Set(int index, std::string value, int format) {
     if (index < 1 || static_cast<size_t>(index) > values_.size()) return;
@@ -160,6 +173,7 @@ ApiError PgConnection::Failure(const PGresult* result) const {
 }
 
 Result<void> PgConnection::Exec(std::string_view sql) {
+  if (pipelined_) return Send("", std::string(sql), 0, nullptr, nullptr, nullptr);
   PGresult* result = PQexec(conn_, std::string(sql).c_str());
   const auto status = PQresultStatus(result);
   if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
@@ -175,8 +189,17 @@ Result<std::string> PgConnection::PreparedName(std::string_view numbered) {
   auto it = prepared_.find(std::string(numbered));
   if (it != prepared_.end()) return it->second;
   if (prepared_.size() >= kMaxPrepared) return std::string();
-  std::string name = std::to_string(prepared_.size() + 1);
-  name += 's';  // appended: "s" + to_string trips GCC 12's -Wrestrict false positive
+  std::string name = std::to_string(++prepared_count_);
+  name += 's';       // appended: "s" + to_string trips GCC 12's -Wrestrict false positive
+  if (pipelined_) {  // queued like any command: its answer is read before the statement's
+    if (PQsendPrepare(conn_, name.c_str(), std::string(numbered).c_str(), 0, nullptr) != 1) {
+      return Fail(Failure(nullptr));
+    }
+    ++unread_;
+    prepared_.emplace(std::string(numbered), name);
+    unconfirmed_.emplace_back(numbered);
+    return name;
+  }
   PGresult* result = PQprepare(conn_, name.c_str(), std::string(numbered).c_str(), 0, nullptr);
   if (PQresultStatus(result) != PGRES_COMMAND_OK) {
     ApiError error = Failure(result);
@@ -201,9 +224,22 @@ Result<PGresult*> PgConnection::Run(const std::string& name, const std::string& 
                                     const char* const* values, const int* lengths,
                                     const int* formats) {
   changes_ = 0;
-  PGresult* result =
-      name.empty() ? PQexecParams(conn_, sql.c_str(), params, nullptr, values, lengths, formats, 0)
-                   : PQexecPrepared(conn_, name.c_str(), params, values, lengths, formats, 0);
+  PGresult* result = nullptr;
+  if (pipelined_) {
+    if (!SendCommand(name, sql, params, values, lengths, formats)) return Fail(Failure(nullptr));
+    ++unread_;
+    // Every answer before this one first; then this one's, which is the last unread.
+    const int before = unread_ - 1;
+    unread_ = before;
+    // On a failure before it, this command was skipped and ReadUnread's resynchronisation
+    // read its answer too.
+    if (auto r = ReadUnread(); !r) return Fail(r.error());
+    result = ReadOne();
+  } else {
+    result = name.empty()
+                 ? PQexecParams(conn_, sql.c_str(), params, nullptr, values, lengths, formats, 0)
+                 : PQexecPrepared(conn_, name.c_str(), params, values, lengths, formats, 0);
+  }
   const auto status = PQresultStatus(result);
   if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
     ApiError error = Failure(result);
@@ -213,6 +249,101 @@ Result<PGresult*> PgConnection::Run(const std::string& name, const std::string& 
   const char* tuples = PQcmdTuples(result);
   if (tuples != nullptr && *tuples != '\0') changes_ = std::atoi(tuples);
   return result;
+}
+
+bool PgConnection::SendCommand(const std::string& name, const std::string& sql, int params,
+                               const char* const* values, const int* lengths, const int* formats) {
+  const int sent =
+      name.empty()
+          ? PQsendQueryParams(conn_, sql.c_str(), params, nullptr, values, lengths, formats, 0)
+          : PQsendQueryPrepared(conn_, name.c_str(), params, values, lengths, formats, 0);
+  return sent == 1 && PQsendFlushRequest(conn_) == 1 && PQflush(conn_) == 0;
+}
+
+Result<void> PgConnection::Send(const std::string& name, const std::string& sql, int params,
+                                const char* const* values, const int* lengths, const int* formats) {
+  if (!SendCommand(name, sql, params, values, lengths, formats)) return Fail(Failure(nullptr));
+  ++unread_;
+  return {};
+}
+
+PGresult* PgConnection::ReadOne() {
+  PGresult* result = PQgetResult(conn_);
+  // A command's answer ends with a null result; a sync point's is the PIPELINE_SYNC result.
+  if (result != nullptr && PQresultStatus(result) != PGRES_PIPELINE_SYNC) {
+    while (PGresult* rest = PQgetResult(conn_)) PQclear(rest);
+  }
+  return result;
+}
+
+Result<void> PgConnection::ReadUnread() {
+  std::optional<ApiError> first;
+  while (unread_ > 0) {
+    --unread_;
+    PGresult* result = ReadOne();
+    const auto status = result != nullptr ? PQresultStatus(result) : PGRES_FATAL_ERROR;
+    if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) {
+      const char* tuples = PQcmdTuples(result);
+      changes_ = (tuples != nullptr && *tuples != '\0') ? std::atoi(tuples) : 0;
+    } else if (!first && status != PGRES_PIPELINE_ABORTED) {
+      first = Failure(result);
+    }
+    PQclear(result);
+    if (result == nullptr && !Healthy()) break;
+  }
+  unread_ = 0;
+  if (!first) {
+    unconfirmed_.clear();
+    return {};
+  }
+  // Which command failed is not known: forget what this pipeline prepared (it is prepared
+  // again, under a new name, when next used).
+  for (const auto& text : unconfirmed_) prepared_.erase(text);
+  unconfirmed_.clear();
+  if (auto r = Resynchronise(); !r) return r;
+  return Fail(std::move(*first));
+}
+
+Result<void> PgConnection::Resynchronise() {
+  if (PQpipelineSync(conn_) != 1) return Fail(Failure(nullptr));
+  while (true) {
+    PGresult* result = PQgetResult(conn_);
+    if (result == nullptr) {
+      if (!Healthy()) return Fail(Failure(nullptr));
+      continue;  // between one command's answer and the next
+    }
+    const bool synced = PQresultStatus(result) == PGRES_PIPELINE_SYNC;
+    PQclear(result);
+    if (synced) return {};
+  }
+}
+
+int PgConnection::Changes() {
+  if (pipelined_ && unread_ > 0) (void)ReadUnread();
+  return changes_;
+}
+
+Result<void> PgConnection::Sync() {
+  if (!pipelined_) return {};
+  return ReadUnread();
+}
+
+Result<void> PgConnection::BeginPipeline() {
+  if (PQenterPipelineMode(conn_) != 1) return Fail(Failure(nullptr));
+  pipelined_ = true;
+  unread_ = 0;
+  return {};
+}
+
+Result<void> PgConnection::EndPipeline() {
+  if (!pipelined_) return {};
+  auto read = ReadUnread();
+  // Leaving needs an idle pipeline: a sync point, read.
+  auto synced = Resynchronise();
+  pipelined_ = false;
+  if (PQexitPipelineMode(conn_) != 1 && read && synced) return Fail(Failure(nullptr));
+  if (!read) return read;
+  return synced;
 }
 
 }  // namespace openalb

@@ -260,11 +260,23 @@ void PgStore::CommitGroup(const std::vector<WriteQueue::Member*>& group) {
     (void)db.Exec("ROLLBACK");
     return fail_all(r.error());
   }
+  // Writes go without waiting for their answers (PgConnection's pipeline mode).
+  if (auto r = db.BeginPipeline(); !r) {
+    (void)db.Exec("ROLLBACK");
+    return fail_all(r.error());
+  }
   SqlTx tx(db, kPostgresDialect);
   if (group.size() == 1) {
     group.front()->result = (*group.front()->body)(tx);
   } else {
     for (auto* member : group) member->result = tx.Nested(*member->body);
+  }
+  // A write that failed after its body returned fails the transaction: with one member, that
+  // member; with several, each ran in a savepoint that already read its writes' answers.
+  auto pipeline = db.EndPipeline();
+  if (!pipeline) {
+    (void)db.Exec("ROLLBACK");
+    return fail_all(pipeline.error());
   }
   bool any = false;
   for (auto* member : group) any |= static_cast<bool>(member->result);

@@ -31,6 +31,16 @@ class SqlStatementImpl {
   virtual void Bind(int index, std::int64_t value) = 0;
   virtual void BindBlob(int index, std::string_view bytes) = 0;
   virtual Result<bool> Step() = 0;
+  // Runs to completion, ignoring rows. An engine may send it without waiting for the answer
+  // (PostgreSQL inside a write transaction): a failure then surfaces at the connection's next
+  // statement that reads an answer, at Changes() or at SqlConnection::Sync().
+  virtual Result<void> Run() {
+    while (true) {
+      auto row = Step();
+      if (!row) return Fail(row.error());
+      if (!*row) return {};
+    }
+  }
   // Text or blob bytes; empty for NULL.
   virtual std::string ColumnText(int index) const = 0;
   virtual std::int64_t ColumnInt(int index) const = 0;
@@ -56,14 +66,8 @@ class SqlStatement {
   }
   // Advances one row: true if a row is available, false when done.
   Result<bool> Step() { return impl_->Step(); }
-  // Runs to completion, ignoring rows.
-  Result<void> Run() {
-    while (true) {
-      auto row = Step();
-      if (!row) return Fail(row.error());
-      if (!*row) return {};
-    }
-  }
+  // Runs to completion, ignoring rows (see SqlStatementImpl::Run).
+  Result<void> Run() { return impl_->Run(); }
   std::string ColumnText(int index) const { return impl_->ColumnText(index); }
   std::int64_t ColumnInt(int index) const { return impl_->ColumnInt(index); }
   bool ColumnIsNull(int index) const { return impl_->ColumnIsNull(index); }
@@ -80,7 +84,10 @@ class SqlConnection {
   virtual Result<void> Exec(std::string_view sql) = 0;
   virtual Result<SqlStatement> Prepare(std::string_view sql) = 0;
   // Rows the last INSERT/UPDATE/DELETE changed.
-  virtual int Changes() const = 0;
+  virtual int Changes() = 0;
+  // Waits for every statement sent without waiting (SqlStatementImpl::Run) and returns the
+  // first failure among them; nothing to do for an engine that always waits.
+  virtual Result<void> Sync() { return {}; }
 };
 
 // Where the engines' SQL differs, as data rather than as a second copy of the statements.

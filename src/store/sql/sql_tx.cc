@@ -62,6 +62,9 @@ Result<void> SqlTx::Nested(const std::function<Result<void>(StoreTx&)>& body) {
     return r;
   }
   auto result = body(*this);
+  // Writes sent without waiting (a pipelined PostgreSQL connection) belong to this body: their
+  // failure is its failure.
+  if (result) result = db_.Sync();
   if (!result) {
     (void)db_.Exec("ROLLBACK TO " + name);
     changed_version_ = version_before;

@@ -52,7 +52,7 @@ class SqliteDatabase final : public SqlConnection {
   // the hot queries are compiled once per connection. A statement still in use when the
   // same SQL is prepared again is compiled afresh for that use.
   Result<SqlStatement> Prepare(std::string_view sql) override;
-  int Changes() const override { return sqlite3_changes(db_); }
+  int Changes() override { return sqlite3_changes(db_); }
 
  private:
   struct CachedStatement {
