@@ -276,7 +276,7 @@ PGresult* PgConnection::ReadOne() {
   return result;
 }
 
-Result<void> PgConnection::ReadUnread() {
+Result<void> PgConnection::ReadUnread(bool sync_sent) {
   std::optional<ApiError> first;
   while (unread_ > 0) {
     --unread_;
@@ -294,18 +294,22 @@ Result<void> PgConnection::ReadUnread() {
   unread_ = 0;
   if (!first) {
     unconfirmed_.clear();
-    return {};
+    return sync_sent ? ReadSync() : Result<void>{};
   }
   // Which command failed is not known: forget what this pipeline prepared (it is prepared
   // again, under a new name, when next used).
   for (const auto& text : unconfirmed_) prepared_.erase(text);
   unconfirmed_.clear();
-  if (auto r = Resynchronise(); !r) return r;
+  if (auto r = sync_sent ? ReadSync() : Resynchronise(); !r) return r;
   return Fail(std::move(*first));
 }
 
 Result<void> PgConnection::Resynchronise() {
   if (PQpipelineSync(conn_) != 1) return Fail(Failure(nullptr));
+  return ReadSync();
+}
+
+Result<void> PgConnection::ReadSync() {
   while (true) {
     PGresult* result = PQgetResult(conn_);
     if (result == nullptr) {
@@ -337,13 +341,12 @@ Result<void> PgConnection::BeginPipeline() {
 
 Result<void> PgConnection::EndPipeline() {
   if (!pipelined_) return {};
-  auto read = ReadUnread();
-  // Leaving needs an idle pipeline: a sync point, read.
-  auto synced = Resynchronise();
+  // Leaving needs an idle pipeline: a sync point, sent with whatever is unread so that one
+  // round trip reads it all.
+  auto read = PQpipelineSync(conn_) == 1 ? ReadUnread(/*sync_sent=*/true) : Fail(Failure(nullptr));
   pipelined_ = false;
-  if (PQexitPipelineMode(conn_) != 1 && read && synced) return Fail(Failure(nullptr));
-  if (!read) return read;
-  return synced;
+  if (PQexitPipelineMode(conn_) != 1 && read) return Fail(Failure(nullptr));
+  return read;
 }
 
 }  // namespace openalb

@@ -39,10 +39,11 @@ class PgConnection final : public SqlConnection {
   int Changes() override;
   Result<void> Sync() override;
 
-  // Enters pipeline mode (inside a transaction the caller began). Exec then takes one
-  // statement at a time, sent without waiting unless it is the last call before EndPipeline.
+  // Enters pipeline mode. Exec then takes one statement at a time (BEGIN, COMMIT …), sent
+  // without waiting like any statement that returns no rows.
   Result<void> BeginPipeline();
-  // Reads every answer still due and leaves pipeline mode; the first failure among them.
+  // Reads every answer still due and leaves pipeline mode, in one round trip; the first
+  // failure among them (the transaction is then aborted: the caller rolls it back).
   Result<void> EndPipeline();
   bool pipelined() const { return pipelined_; }
 
@@ -74,7 +75,9 @@ class PgConnection final : public SqlConnection {
   // Reads the answers of the `unread_` commands sent before; the first failure among them.
   // After a failure the server skips the rest of the pipeline until a sync point: that is
   // sent and read, so the transaction can be rolled back (or to a savepoint).
-  Result<void> ReadUnread();
+  Result<void> ReadUnread(bool sync_sent = false);
+  // Reads up to and including the answer of a sync point already sent.
+  Result<void> ReadSync();
   // Reads one command's answer (its result, then the end of it).
   PGresult* ReadOne();
   Result<void> Resynchronise();

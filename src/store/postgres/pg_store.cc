@@ -237,13 +237,17 @@ Result<void> PgStore::Transact(TxMode mode, const std::function<Result<void>(Sto
   auto lease = Borrow();
   if (!lease) return Fail(lease.error());
   PgConnection& db = **lease;
-  if (auto r = db.Exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"); !r) {
-    (void)db.Exec("ROLLBACK");
-    return r;
+  // Pipelined: BEGIN travels with the first query and COMMIT's answer is read with the
+  // pipeline's end, a round trip fewer each.
+  if (auto r = db.BeginPipeline(); !r) return r;
+  auto result = db.Exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+  if (result) {
+    SqlTx tx(db, kPostgresDialect);
+    result = body(tx);
   }
-  SqlTx tx(db, kPostgresDialect);
-  auto result = body(tx);
   if (result) result = db.Exec("COMMIT");
+  auto ended = db.EndPipeline();
+  if (result && !ended) result = ended;
   if (!result) (void)db.Exec("ROLLBACK");
   return result;
 }
@@ -271,29 +275,27 @@ void PgStore::CommitGroup(const std::vector<WriteQueue::Member*>& group) {
   } else {
     for (auto* member : group) member->result = tx.Nested(*member->body);
   }
-  // A write that failed after its body returned fails the transaction: with one member, that
-  // member; with several, each ran in a savepoint that already read its writes' answers.
-  auto pipeline = db.EndPipeline();
-  if (!pipeline) {
-    (void)db.Exec("ROLLBACK");
-    return fail_all(pipeline.error());
-  }
   bool any = false;
   for (auto* member : group) any |= static_cast<bool>(member->result);
   if (!any) {
+    (void)db.EndPipeline();  // then the rollback, which an aborted pipeline would skip
     (void)db.Exec("ROLLBACK");
     return;
   }
   // At most one NOTIFY per channel and transaction (it takes a global lock at commit),
-  // delivered as it commits.
-  std::string notify;
-  if (tx.changed_version()) notify += "NOTIFY " + std::string(kConfigChannel) + ";";
-  if (tx.inserted_job()) notify += "NOTIFY " + std::string(kJobsChannel) + ";";
-  Result<void> committed = db.Exec(notify + "COMMIT");  // one round trip
+  // delivered as it commits; COMMIT's answer is read with the pipeline's end.
+  Result<void> committed;
+  if (tx.changed_version()) committed = db.Exec("NOTIFY " + std::string(kConfigChannel));
+  if (committed && tx.inserted_job()) committed = db.Exec("NOTIFY " + std::string(kJobsChannel));
+  if (committed) committed = db.Exec("COMMIT");
+  auto ended = db.EndPipeline();
+  if (committed && !ended) committed = ended;
   if (committed) return;
+  // A write refused after its body returned (with one member; with several, each savepoint
+  // read its own writes' answers), or the commit itself: nothing of the group was kept.
   (void)db.Exec("ROLLBACK");
   for (auto* member : group) {
-    if (member->result) member->result = committed;  // nothing of the group was kept
+    if (member->result) member->result = committed;
   }
 }
 
