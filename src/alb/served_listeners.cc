@@ -14,24 +14,29 @@ bool ServableProtocol(const Listener& listener) {
   return listener.protocol == "HTTPS" || listener.protocol == "HTTP";  // QUIC needs UDP: not yet
 }
 
-bool Bound(const Listener& listener, const PublishedJobs& published) {
+// `own_job`: the published job changing the listener itself, if any.
+bool Bound(const Listener& listener, const Job* own_job, const PublishedJobs& published) {
   if (!ServableProtocol(listener)) return false;
   if (const Job* job = published.On(listener.load_balancer_id);
       job != nullptr && job->api_name == api_name::kDeleteLoadBalancer) {
     return false;
   }
-  if (const Job* job = published.On(listener.listener_id)) {
-    // Published: the listener is as its job leaves it.
-    return job->api_name != api_name::kDeleteListener &&
+  if (own_job != nullptr) {  // published: the listener is as its job leaves it
+    return own_job->api_name != api_name::kDeleteListener &&
            listener.resting_status == status::kRunning;
   }
   return listener.status == status::kRunning ||
          (listener.status == status::kConfiguring && listener.resting_status == status::kRunning);
 }
 
-// Whether a row marked by `job_id` (Adding/Associating, Removing/Dissociating) is served: a
-// row being added from the moment its job applies, a row being removed until then.
-bool MarkedRowServed(bool being_added, std::string_view job_id, const PublishedJobs& published) {
+// Whether a certificate or server row in `row_status` is served: one being added (Adding,
+// Associating) from the moment its job is published, one being removed (Removing,
+// Dissociating) until then, any other always.
+bool RowServed(std::string_view row_status, std::string_view job_id,
+               const PublishedJobs& published) {
+  const bool being_added = row_status == status::kAdding || row_status == status::kAssociating;
+  const bool being_removed = row_status == status::kRemoving || row_status == status::kDissociating;
+  if (!being_added && !being_removed) return true;
   const bool applied = !job_id.empty() && published.Contains(job_id);
   return being_added == applied;
 }
@@ -48,10 +53,7 @@ Result<ForwardConfig> ForwardOf(StoreTx& tx, const Listener& listener, const std
   auto servers = AllBackendServers(tx, group_id);
   if (!servers) return Fail(servers.error());
   for (const auto& server : *servers) {
-    if (server.weight == 0) continue;
-    if (server.status == status::kAdding || server.status == status::kRemoving) {
-      if (!MarkedRowServed(server.status == status::kAdding, server.job_id, published)) continue;
-    }
+    if (server.weight == 0 || !RowServed(server.status, server.job_id, published)) continue;
     forward.servers.push_back({server.server_ip, server.port, server.weight});
   }
   return forward;
@@ -90,14 +92,14 @@ const Job* PublishedJobs::On(std::string_view resource_id) const {
 
 Result<std::optional<ListenerConfig>> ServedListener(StoreTx& tx, const Listener& listener,
                                                      const PublishedJobs& published) {
-  if (!Bound(listener, published)) return std::optional<ListenerConfig>{};
+  const Job* own_job = published.On(listener.listener_id);
+  if (!Bound(listener, own_job, published)) return std::optional<ListenerConfig>{};
   // A published UpdateListenerAttribute: its new default certificate and forward group.
   std::optional<std::string> new_default;
   std::string group_id = listener.forward_server_group_id;
-  if (const Job* job = published.On(listener.listener_id);
-      job != nullptr && job->api_name == api_name::kUpdateListenerAttribute) {
-    new_default = JobPayloadString(*job, "DefaultCertificateId");
-    if (auto group = JobPayloadString(*job, "ForwardServerGroupId")) group_id = *group;
+  if (own_job != nullptr && own_job->api_name == api_name::kUpdateListenerAttribute) {
+    new_default = JobPayloadString(*own_job, "DefaultCertificateId");
+    if (auto group = JobPayloadString(*own_job, "ForwardServerGroupId")) group_id = *group;
   }
   auto rows = AllListenerCertificates(tx, listener.listener_id);
   if (!rows) return Fail(rows.error());
@@ -107,9 +109,7 @@ Result<std::optional<ListenerConfig>> ServedListener(StoreTx& tx, const Listener
   if (new_default) served_ids.push_back(*new_default);  // the default goes first
   for (const auto& row : *rows) {
     if (new_default && (row.is_default || row.certificate_id == *new_default)) continue;
-    if (row.status == status::kAssociating || row.status == status::kDissociating) {
-      if (!MarkedRowServed(row.status == status::kAssociating, row.job_id, published)) continue;
-    }
+    if (!RowServed(row.status, row.job_id, published)) continue;
     served_ids.push_back(row.certificate_id);
   }
   for (const auto& id : served_ids) {

@@ -150,7 +150,7 @@ Result<int> JobWorker::SettleAcknowledged(
     auto reverted =
         tx.Nested([&](StoreTx& nested) { return RevertJob(nested, job, failure, now); });
     if (!reverted) return Fail(reverted.error());
-    undone_ = true;
+    new_version_ = true;
     outcomes.emplace_back(job.job_id, "Failed " + failure.code + " at version " +
                                           std::to_string(job.awaiting_version));
     ++settled;
@@ -167,13 +167,11 @@ Result<int> JobWorker::RunOnce() {
     if (!listed) return Fail(listed.error());
     nodes = std::move(*listed);
   }
-  bool new_version = false;  // published or undone a job
   auto done = domain_.store.Transact(TxMode::kWrite, [&](StoreTx& tx) -> Result<void> {
     finished = 0;
     outcomes.clear();
     awaiting_ = false;
-    new_version = false;
-    undone_ = false;
+    new_version_ = false;
     const std::int64_t now = domain_.NowMs();
     if (fleet_.enabled) {
       auto settled = SettleAcknowledged(tx, nodes, now, outcomes);
@@ -206,7 +204,7 @@ Result<int> JobWorker::RunOnce() {
       } else {
         const bool published = fleet_.enabled && !listeners.empty();
         outcomes.emplace_back(job.job_id, published ? "Published" : "Succeeded");
-        if (published) awaiting_ = new_version = true;
+        if (published) awaiting_ = new_version_ = true;
       }
       ++finished;
     }
@@ -217,7 +215,7 @@ Result<int> JobWorker::RunOnce() {
     if (data_plane_ != nullptr && !outcomes.empty()) (void)SyncDataPlane();
     return Fail(done.error());
   }
-  if ((new_version || undone_) && on_published_) on_published_();
+  if (new_version_ && on_published_) on_published_();
   for (const auto& [id, outcome] : outcomes) {
     spdlog::debug("event=job_finished job_id={} outcome=\"{}\"", id, outcome);
   }

@@ -76,8 +76,8 @@ class JobWorker {
   DataPlane* const data_plane_;
   const int batch_;
   const FleetAcknowledgement fleet_;
-  bool awaiting_ = false;  // jobs were left waiting for nodes at the end of the last pass
-  bool undone_ = false;    // the last pass undid a job (a new version too)
+  bool awaiting_ = false;     // jobs were left waiting for nodes at the end of the last pass
+  bool new_version_ = false;  // the last pass published or undid a job: a new version
   std::function<void()> on_published_;
   std::mutex mutex_;
   std::condition_variable wake_;

@@ -59,14 +59,9 @@ class PgStatement final : public SqlStatementImpl {
 
   Result<bool> Step() override {
     if (result_ == nullptr) {
-      std::vector<const char*> values;
-      std::vector<int> lengths;
-      for (const auto& v : values_) {
-        values.push_back(v.data());
-        lengths.push_back(static_cast<int>(v.size()));
-      }
-      auto ran = conn_.Run(name_, sql_, static_cast<int>(values_.size()), values.data(),
-                           lengths.data(), formats_.data());
+      auto ran = WithParameters([&](int count, const char* const* values, const int* lengths) {
+        return conn_.Run(name_, sql_, count, values, lengths, formats_.data());
+      });
       if (!ran) return Fail(ran.error());
       result_ = *ran;
       row_ = 0;
@@ -102,17 +97,24 @@ class PgStatement final : public SqlStatementImpl {
 
   Result<void> Run() override {
     if (!conn_.pipelined()) return SqlStatementImpl::Run();
+    return WithParameters([&](int count, const char* const* values, const int* lengths) {
+      return conn_.Send(name_, sql_, count, values, lengths, formats_.data());
+    });
+  }
+
+ private:
+  // Calls `call` with the bound parameters as libpq takes them.
+  template <typename Call>
+  auto WithParameters(Call&& call) -> decltype(call(0, nullptr, nullptr)) {
     std::vector<const char*> values;
     std::vector<int> lengths;
     for (const auto& v : values_) {
       values.push_back(v.data());
       lengths.push_back(static_cast<int>(v.size()));
     }
-    return conn_.Send(name_, sql_, static_cast<int>(values_.size()), values.data(), lengths.data(),
-                      formats_.data());
+    return call(static_cast<int>(values_.size()), values.data(), lengths.data());
   }
 
- private:
   void Set(int index, std::string value, int format) {
     if (index < 1 || static_cast<size_t>(index) > values_.size()) return;
     values_[static_cast<size_t>(index - 1)] = std::move(value);
@@ -223,16 +225,11 @@ Result<SqlStatement> PgConnection::Prepare(std::string_view sql) {
 Result<PGresult*> PgConnection::Run(const std::string& name, const std::string& sql, int params,
                                     const char* const* values, const int* lengths,
                                     const int* formats) {
-  changes_ = 0;
   PGresult* result = nullptr;
   if (pipelined_) {
     if (!SendCommand(name, sql, params, values, lengths, formats)) return Fail(Failure(nullptr));
-    ++unread_;
-    // Every answer before this one first; then this one's, which is the last unread.
-    const int before = unread_ - 1;
-    unread_ = before;
-    // On a failure before it, this command was skipped and ReadUnread's resynchronisation
-    // read its answer too.
+    // The answers sent before this one's first. On a failure among them this command was
+    // skipped, and ReadUnread's resynchronisation read its answer too.
     if (auto r = ReadUnread(); !r) return Fail(r.error());
     result = ReadOne();
   } else {
@@ -240,6 +237,7 @@ Result<PGresult*> PgConnection::Run(const std::string& name, const std::string& 
                  ? PQexecParams(conn_, sql.c_str(), params, nullptr, values, lengths, formats, 0)
                  : PQexecPrepared(conn_, name.c_str(), params, values, lengths, formats, 0);
   }
+  changes_ = 0;
   const auto status = PQresultStatus(result);
   if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
     ApiError error = Failure(result);
