@@ -31,6 +31,28 @@ ApiError BackendAddressNotAllowed(std::string_view address, int port, std::strin
                            Clip(address), port, why));
 }
 
+ApiError RuleNotFound(std::string_view rule_id) {
+  return Error("ResourceNotFound.Rule", 404, NotFound("rule", Clip(rule_id)));
+}
+
+ApiError IncorrectRuleStatus(std::string_view rule_id, std::string_view status) {
+  return Error(
+      "IncorrectStatus.Rule", 400,
+      fmt::format("The status of rule [{}] is incorrect: it is {}.", Clip(rule_id), status));
+}
+
+ApiError RulePriorityConflict(std::string_view listener_id, int priority) {
+  return Error("Conflict.Priority", 400,
+               fmt::format("The priority {} is already used by another rule of listener {}.",
+                           priority, Clip(listener_id)));
+}
+
+ApiError RuleQuotaExceeded(std::string_view load_balancer_id, int quota) {
+  return Error("QuotaExceeded.LoadBalancerRulesNum", 400,
+               fmt::format("The quota of rules of loadbalancer {} is exceeded: at most {}.",
+                           Clip(load_balancer_id), quota));
+}
+
 ApiError ListenerNotFound(std::string_view listener_id) {
   return Error("ResourceNotFound.Listener", 404, NotFound("listener", Clip(listener_id)));
 }

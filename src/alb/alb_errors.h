@@ -43,6 +43,11 @@ ApiError BackendServerAlreadyExists(std::string_view server_id, int port);
 ApiError ServerGroupInUse(std::string_view server_group_id, std::string_view listener_id);
 ApiError BackendServerQuotaExceeded(std::string_view server_group_id, int quota);
 
+// Rules.
+ApiError RuleNotFound(std::string_view rule_id);
+ApiError IncorrectRuleStatus(std::string_view rule_id, std::string_view status);
+ApiError RulePriorityConflict(std::string_view listener_id, int priority);
+ApiError RuleQuotaExceeded(std::string_view load_balancer_id, int quota);
 // 400: idempotence and dry runs.
 ApiError IdempotentParameterMismatch(std::string_view client_token);
 ApiError DryRunOperation();

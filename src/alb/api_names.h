@@ -36,6 +36,13 @@ inline constexpr std::string_view kAddServersToServerGroup = "AddServersToServer
 inline constexpr std::string_view kRemoveServersFromServerGroup = "RemoveServersFromServerGroup";
 inline constexpr std::string_view kListServerGroupServers = "ListServerGroupServers";
 
+inline constexpr std::string_view kCreateRule = "CreateRule";
+inline constexpr std::string_view kCreateRules = "CreateRules";
+inline constexpr std::string_view kUpdateRuleAttribute = "UpdateRuleAttribute";
+inline constexpr std::string_view kUpdateRulesAttribute = "UpdateRulesAttribute";
+inline constexpr std::string_view kDeleteRule = "DeleteRule";
+inline constexpr std::string_view kDeleteRules = "DeleteRules";
+inline constexpr std::string_view kListRules = "ListRules";
 // Certificate service (CAS), version 2020-04-07.
 inline constexpr std::string_view kUploadUserCertificate = "UploadUserCertificate";
 inline constexpr std::string_view kGetUserCertificateDetail = "GetUserCertificateDetail";

@@ -25,6 +25,8 @@ struct DomainLimits {
   int certificates_per_call = 20;
   int servers_per_call = 200;
   int servers_per_server_group = 1000;
+  int rules_per_load_balancer = 1000;
+  int rules_per_call = 10;  // CreateRules, UpdateRulesAttribute, DeleteRules
 };
 
 struct Domain {

@@ -20,6 +20,8 @@ std::string NewServerGroupId(Random& random) {
   return "sgp-" + random.FromAlphabet(kIdAlphabet, 20);
 }
 
+std::string NewRuleId(Random& random) { return "rule-" + random.FromAlphabet(kIdAlphabet, 20); }
+
 std::string NewJobId(Random& random) {
   std::string id = random.UuidUpper();
   std::transform(id.begin(), id.end(), id.begin(),

@@ -6,6 +6,7 @@
 #include "alb/api_names.h"
 #include "alb/ids.h"
 #include "alb/listeners.h"
+#include "alb/rules.h"
 #include "alb/server_groups.h"
 
 namespace openalb {
@@ -103,6 +104,7 @@ Result<void> ApplyJob(StoreTx& tx, const Job& job) {
     return tx.DeleteListener(job.resource_id);
   }
   if (IsServerGroupJob(job.api_name)) return FinishServerGroupJob(tx, job);
+  if (IsRuleJob(job.api_name)) return FinishRuleJob(tx, job);
   if (job.api_name == api_name::kCreateLoadBalancer ||
       job.api_name == api_name::kDeleteLoadBalancer) {
     return FinishLoadBalancerJob(tx, job);
@@ -163,6 +165,9 @@ Result<void> FailJob(StoreTx& tx, const Job& job, const ApiError& error, std::in
   }
   if (IsServerGroupJob(job.api_name)) {
     if (auto r = UndoServerGroupJob(tx, job); !r) return r;
+  }
+  if (IsRuleJob(job.api_name)) {
+    if (auto r = UndoRuleJob(tx, job); !r) return r;
   }
   Job failed = job;
   failed.status = status::kFailed;

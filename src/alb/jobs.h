@@ -25,6 +25,7 @@ inline constexpr std::string_view kDelete = "Delete";
 inline constexpr std::string_view kLoadBalancer = "loadbalancer";
 inline constexpr std::string_view kListener = "listener";
 inline constexpr std::string_view kServerGroup = "servergroup";
+inline constexpr std::string_view kRule = "rule";
 }  // namespace job_kind
 
 // A string the job's payload carries (UpdateListenerAttribute's DefaultCertificateId or

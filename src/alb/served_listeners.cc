@@ -5,6 +5,7 @@
 #include "alb/api_names.h"
 #include "alb/jobs.h"
 #include "alb/listeners.h"
+#include "alb/rules.h"
 #include "alb/server_groups.h"
 
 namespace openalb {
@@ -76,11 +77,39 @@ Result<std::optional<CertificateMaterial>> MaterialOf(StoreTx& tx, const Listene
   return std::optional<CertificateMaterial>{std::move(material)};
 }
 
+// The listener's served rules, and the servers of every group they forward to.
+Result<void> AddRules(StoreTx& tx, const Listener& listener, const PublishedJobs& published,
+                      ListenerConfig& config) {
+  auto rules = AllRulesOf(tx, listener.listener_id);
+  if (!rules) return Fail(rules.error());
+  std::vector<std::string> groups;
+  for (const auto& rule : *rules) {
+    const Job* job = rule.job_id.empty() ? nullptr : published.Find(rule.job_id);
+    auto served = ServedRule(rule, job);
+    if (!served) continue;
+    for (const auto& id : ForwardedGroups(served->actions)) {
+      if (std::find(groups.begin(), groups.end(), id) == groups.end()) groups.push_back(id);
+    }
+    config.rules.push_back(std::move(*served));
+  }
+  std::stable_sort(
+      config.rules.begin(), config.rules.end(),
+      [](const RuleConfig& a, const RuleConfig& b) { return a.priority < b.priority; });
+  for (const auto& id : groups) {
+    auto forward = ForwardOf(tx, listener, id, published);
+    if (!forward) return Fail(forward.error());
+    config.rule_groups.push_back(std::move(*forward));
+  }
+  return {};
+}
+
 }  // namespace
 
-bool PublishedJobs::Contains(std::string_view job_id) const {
-  return std::any_of(jobs_.begin(), jobs_.end(),
-                     [&](const Job& job) { return job.job_id == job_id; });
+const Job* PublishedJobs::Find(std::string_view job_id) const {
+  for (const auto& job : jobs_) {
+    if (job.job_id == job_id) return &job;
+  }
+  return nullptr;
 }
 
 const Job* PublishedJobs::On(std::string_view resource_id) const {
@@ -105,6 +134,7 @@ Result<std::optional<ListenerConfig>> ServedListener(StoreTx& tx, const Listener
   if (!rows) return Fail(rows.error());
   ListenerConfig config{listener.listener_id, listener.port, {}};
   config.tls = listener.protocol == "HTTPS";
+  config.load_balancer_id = listener.load_balancer_id;
   std::vector<std::string> served_ids;
   if (new_default) served_ids.push_back(*new_default);  // the default goes first
   for (const auto& row : *rows) {
@@ -123,6 +153,7 @@ Result<std::optional<ListenerConfig>> ServedListener(StoreTx& tx, const Listener
     if (!forward) return Fail(forward.error());
     config.forward = std::move(*forward);
   }
+  if (auto r = AddRules(tx, listener, published, config); !r) return Fail(r.error());
   return std::optional<ListenerConfig>{std::move(config)};
 }
 

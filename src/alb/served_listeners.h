@@ -2,7 +2,9 @@
 // HTTPS or HTTP listener that is running (or mid-change and returning to running); it serves its
 // default certificate and every additional one that is Associated or still Dissociating
 // (a certificate is served until its dissociation job applies, and from the moment its
-// association job applies), and forwards to its server group's servers (see ForwardOf).
+// association job applies), forwards to its server group's servers (see ForwardOf), and
+// routes by its rules (alb/rules.h: ServedRule), each with the servers of the groups it
+// forwards to.
 //
 // On a fleet, a job is first *published* (a configuration version that nodes apply) and only
 // settled in the store once every node has applied it (or undone if one could not). While it
@@ -27,7 +29,8 @@ class PublishedJobs {
   PublishedJobs() = default;
   explicit PublishedJobs(std::vector<Job> jobs) : jobs_(std::move(jobs)) {}
 
-  bool Contains(std::string_view job_id) const;
+  bool Contains(std::string_view job_id) const { return Find(job_id) != nullptr; }
+  const Job* Find(std::string_view job_id) const;
   // The published job changing `resource_id` itself (a listener or a load balancer), if any.
   const Job* On(std::string_view resource_id) const;
 

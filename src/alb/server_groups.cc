@@ -164,14 +164,20 @@ Result<std::optional<BackendServer>> FindServer(StoreTx& tx, std::string_view se
   return std::optional<BackendServer>{};
 }
 
-// The first listener forwarding to the group, if any.
+// The first listener forwarding to the group (by its default action or a rule), if any.
 Result<std::optional<std::string>> ListenerUsing(StoreTx& tx, const ServerGroup& group) {
   auto page = tx.ListListeners(
       {.account_id = group.account_id, .forward_server_group_id = group.server_group_id},
       {.after = 0, .limit = 1});
   if (!page) return Fail(page.error());
-  if (page->items.empty()) return std::optional<std::string>{};
-  return std::optional<std::string>{page->items.front().listener_id};
+  if (!page->items.empty()) return std::optional<std::string>{page->items.front().listener_id};
+  // Or a rule forwards to it.
+  auto rules =
+      tx.ListRules({.account_id = group.account_id, .server_group_id = group.server_group_id},
+                   {.after = 0, .limit = 1});
+  if (!rules) return Fail(rules.error());
+  if (rules->items.empty()) return std::optional<std::string>{};
+  return std::optional<std::string>{rules->items.front().listener_id};
 }
 
 Result<Job> MarkAndRecord(const Domain& domain, StoreTx& tx, const std::string& account,

@@ -161,7 +161,7 @@ Result<std::vector<ParameterObject>> ParameterReader::NestedObjectList(std::stri
     for (const auto& element : *array->json) {
       if (!element.is_object()) return Fail(errors::InvalidParameter(name, kShape));
       ParameterObject flat;
-      if (!FlattenJson(element, "", 4, flat)) {
+      if (!FlattenJson(element, "", 6, flat)) {
         return Fail(errors::InvalidParameter(name, "too deeply nested or a null/float field"));
       }
       ParameterObject object;

@@ -37,7 +37,8 @@ class ParameterReader {
   // Objects whose fields may themselves be objects or arrays (ALB's DefaultActions), each
   // flattened to dotted paths as the flattened form sends them:
   // `ForwardGroupConfig.ServerGroupTuples.1.ServerGroupId`. The JSON form is flattened the
-  // same way (arrays from 1), at most four levels deep.
+  // same way (arrays from 1), at most six levels deep (CreateRules:
+  // Rules.N.RuleActions.M.ForwardGroupConfig.ServerGroupTuples.K.ServerGroupId).
   Result<std::vector<ParameterObject>> NestedObjectList(std::string_view name,
                                                         size_t max_items) const;
   // Strings, in index order; same rules as ObjectList.

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "dataplane/request_rules.h"
+#include "dataplane/rule_actions.h"
 
 namespace openalb {
 namespace {
@@ -201,15 +202,38 @@ class ClientSession : public Reclaimable, public std::enable_shared_from_this<Cl
     client_keep_alive_ = request_.keep_alive();
     head_request_ = request_.method() == http::verb::head;
     route_ = listener_->Current();
-    if (route_->forward() == nullptr) {
-      return Reply(http::status::service_unavailable, kNoForwardBody, !client_keep_alive_);
-    }
     if (!client_known_) {  // asked at the first request: a handshake alone does not need it
       client_known_ = true;
       beast::error_code ec;
       auto remote = beast::get_lowest_layer(stream_).remote_endpoint(ec);
-      if (!ec) client_ip_ = remote.address().to_string();
+      if (!ec) {
+        client_address_ = remote.address();
+        client_ip_ = remote.address().to_string();
+        client_port_ = remote.port();
+      }
+      auto local = beast::get_lowest_layer(stream_).local_endpoint(ec);
+      if (!ec) local_port_ = local.port();
       client_hash_ = std::hash<std::string>{}(client_ip_);
+    }
+    pool_ = route_->forward();
+    if (const RouteTable* routes = route_->routes()) {
+      std::string host;
+      const RequestFacts facts =
+          FactsOf(request_, host, client_address_ ? &*client_address_ : nullptr);
+      if (const CompiledRule* rule = routes->Match(facts)) {
+        const RequestOrigin origin{client_ip_, client_port_, local_port_, kTls};
+        RuleOutcome outcome =
+            ApplyRequestRule(*rule, *routes, request_, origin, SteadyClock::now());
+        if (outcome.answer) return ReplyByRule(std::move(outcome));
+        response_headers_ = std::move(outcome.response_headers);
+        if (outcome.pool == nullptr) {
+          return Reply(http::status::service_unavailable, kNoServerBody, !client_keep_alive_);
+        }
+        pool_ = outcome.pool;
+      }
+    }
+    if (pool_ == nullptr) {
+      return Reply(http::status::service_unavailable, kNoForwardBody, !client_keep_alive_);
     }
     EraseHopByHop(request_);
     request_.erase(http::field::expect);
@@ -228,8 +252,7 @@ class ClientSession : public Reclaimable, public std::enable_shared_from_this<Cl
   // Server side: pick a server, reuse or open a connection, exchange.
 
   void Forward() {
-    const BackendPool* pool = route_->forward();
-    backend_ = tried_.size() < kMaxServersTried ? pool->Pick(client_hash_, tried_) : nullptr;
+    backend_ = tried_.size() < kMaxServersTried ? pool_->Pick(client_hash_, tried_) : nullptr;
     if (backend_ == nullptr) {
       return Reply(http::status::service_unavailable, kNoServerBody, !client_keep_alive_);
     }
@@ -330,6 +353,12 @@ class ClientSession : public Reclaimable, public std::enable_shared_from_this<Cl
       CloseSocket(upstream_);
     }
     EraseHopByHop(response_);
+    if (const RouteTable* routes = route_->routes(); routes && routes->has_response_rules()) {
+      if (const CompiledRule* rule = routes->MatchResponse(status, response_)) {
+        ApplyResponseRule(*rule, response_);
+      }
+    }
+    for (const auto& [name, value] : response_headers_) response_.insert(name, value);
     if (head_request_) {
       response_.chunked(false);  // keep Content-Length as the server said, send no body
     } else {
@@ -353,6 +382,23 @@ class ClientSession : public Reclaimable, public std::enable_shared_from_this<Cl
     WriteResponse(close);
   }
 
+  // A rule's own answer (Redirect, FixedResponse, a CORS preflight, a traffic limit).
+  void ReplyByRule(RuleOutcome outcome) {
+    response_ = {};
+    response_.version(11);
+    response_.result(outcome.status);
+    response_.set(http::field::server, "openalb");
+    if (!outcome.content_type.empty()) {
+      response_.set(http::field::content_type, outcome.content_type);
+    }
+    for (const auto& [name, value] : outcome.headers) response_.insert(name, value);
+    response_.body() = std::move(outcome.body);
+    response_.keep_alive(client_keep_alive_);
+    response_.prepare_payload();
+    if (head_request_) response_.body().clear();  // Content-Length stays: a HEAD's answer
+    WriteResponse(!client_keep_alive_);
+  }
+
   void WriteResponse(bool close) {
     client_deadline_.ExpiresAfter(limits_.idle_timeout);  // a client that does not read
     http::async_write(stream_, response_,
@@ -368,6 +414,7 @@ class ClientSession : public Reclaimable, public std::enable_shared_from_this<Cl
   void ForgetRequest() {
     request_ = {};
     response_ = {};
+    response_headers_.clear();
     body_hold_.Reset();
   }
 
@@ -438,8 +485,14 @@ class ClientSession : public Reclaimable, public std::enable_shared_from_this<Cl
   std::shared_ptr<const SnapshotSource> listener_;
   std::shared_ptr<const ListenerSnapshot> snapshot_;  // the handshake's, for the connection's life
   std::shared_ptr<const ListenerSnapshot> route_;     // the current request's
+  const BackendPool* pool_ = nullptr;  // where the current request goes; owned by route_
+  // Added to the server's answer: what the matched rule asked for (CORS, sticky cookie).
+  std::vector<std::pair<std::string, std::string>> response_headers_;
   bool client_known_ = false;
+  std::optional<net::ip::address> client_address_;
   std::string client_ip_;
+  int client_port_ = 0;
+  int local_port_ = 0;
   std::uint64_t client_hash_ = 0;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
@@ -451,7 +504,7 @@ class ClientSession : public Reclaimable, public std::enable_shared_from_this<Cl
 
   WorkerSocket upstream_;  // on this session's thread
   beast::flat_buffer upstream_buffer_;
-  BackendServerState* backend_ = nullptr;  // owned by route_'s pool
+  BackendServerState* backend_ = nullptr;  // owned by pool_
   // The server upstream_ is connected to between requests (kept alive by this pointer
   // when a new snapshot drops the server).
   std::shared_ptr<BackendServerState> held_;

@@ -14,28 +14,39 @@ ApiError ConfigError(std::string message) {
 
 }  // namespace
 
-Result<std::shared_ptr<const BackendPool>> DataPlane::PoolFor(const ListenerConfig& config) {
-  if (!config.forward) return std::shared_ptr<const BackendPool>{};
+Result<std::shared_ptr<const BackendPool>> DataPlane::PoolFor(const ForwardConfig& forward) {
   std::vector<BackendPool::Server> servers;
-  for (const auto& target : config.forward->servers) {
+  for (const auto& target : forward.servers) {
     if (target.weight <= 0) continue;
     if (auto why = backend_policy_ ? backend_policy_->Refuses(target.address, target.port)
                                    : std::nullopt) {
       // Stored before the operator changed the policy: the others still serve.
       spdlog::warn("event=backend_refused server_group_id={} address={} port={} reason=\"{}\"",
-                   config.forward->server_group_id, target.address, target.port, *why);
+                   forward.server_group_id, target.address, target.port, *why);
       continue;
     }
     auto state = backends_.StateFor(target);
     if (!state) {
       return Fail(ConfigError("Server " + target.address + ":" + std::to_string(target.port) +
-                              " of server group " + config.forward->server_group_id +
+                              " of server group " + forward.server_group_id +
                               " is not an IP address and port."));
     }
     servers.push_back({std::move(state), target.weight});
   }
   return std::shared_ptr<const BackendPool>(std::make_shared<const BackendPool>(
-      config.forward->server_group_id, std::move(servers), config.forward->source_hash));
+      forward.server_group_id, std::move(servers), forward.source_hash));
+}
+
+Result<std::shared_ptr<const RouteTable>> DataPlane::RoutesFor(const ListenerConfig& config) {
+  if (config.rules.empty()) return std::shared_ptr<const RouteTable>{};
+  std::map<std::string, std::shared_ptr<const BackendPool>> pools;
+  for (const auto& group : config.rule_groups) {
+    auto pool = PoolFor(group);
+    if (!pool) return Fail(pool.error());
+    pools[group.server_group_id] = std::move(*pool);
+  }
+  return std::shared_ptr<const RouteTable>(std::make_shared<const RouteTable>(
+      config.rules, pools, config.load_balancer_id, config.port));
 }
 
 Result<void> DataPlane::Apply(const ListenerConfig& config) {
@@ -51,8 +62,11 @@ Result<void> DataPlane::Apply(const ListenerConfig& config, Contexts contexts) {
     return Fail(ConfigError("Listener port " + std::to_string(config.port) + " plus offset " +
                             std::to_string(options_.port_offset) + " is not a valid port."));
   }
-  auto pool = PoolFor(config);
+  auto pool = config.forward ? PoolFor(*config.forward)
+                             : Result<std::shared_ptr<const BackendPool>>(nullptr);
   if (!pool) return Fail(pool.error());
+  auto routes = RoutesFor(config);
+  if (!routes) return Fail(routes.error());
   if (contexts == Contexts::kBuildNew) {
     // Only the certificates this change adds: those served already were checked when they
     // were added, or (since start-up) are built by their first handshake. Outside mutex_:
@@ -73,11 +87,12 @@ Result<void> DataPlane::Apply(const ListenerConfig& config, Contexts contexts) {
   if (config.tls) {
     std::vector<ServedCertificate> additional(config.certificates.begin() + 1,
                                               config.certificates.end());
-    snapshot = std::make_shared<const ListenerSnapshot>(next_version_++, contexts_,
-                                                        config.certificates.front(),
-                                                        std::move(additional), std::move(*pool));
+    snapshot = std::make_shared<const ListenerSnapshot>(
+        next_version_++, contexts_, config.certificates.front(), std::move(additional),
+        std::move(*pool), std::move(*routes));
   } else {
-    snapshot = std::make_shared<const ListenerSnapshot>(next_version_++, std::move(*pool));
+    snapshot = std::make_shared<const ListenerSnapshot>(next_version_++, std::move(*pool),
+                                                        std::move(*routes));
   }
 
   auto it = served_.find(config.listener_id);

@@ -23,6 +23,7 @@
 #include "dataplane/io_workers.h"
 #include "dataplane/listener_config.h"
 #include "dataplane/port_listener.h"
+#include "dataplane/route_table.h"
 #include "dataplane/session_limits.h"
 
 namespace openalb {
@@ -93,7 +94,8 @@ class DataPlane {
   };
   enum class Contexts { kBuildNew, kOnFirstHandshake };
   Result<void> Apply(const ListenerConfig& config, Contexts contexts);
-  Result<std::shared_ptr<const BackendPool>> PoolFor(const ListenerConfig& config);
+  Result<std::shared_ptr<const BackendPool>> PoolFor(const ForwardConfig& forward);
+  Result<std::shared_ptr<const RouteTable>> RoutesFor(const ListenerConfig& config);
 
   const DataPlaneOptions options_;
   SystemClock system_clock_;

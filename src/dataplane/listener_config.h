@@ -1,13 +1,15 @@
 // ListenerConfig: what the data plane must serve for one listener — its port, its
 // certificates (the default first) and the servers it forwards to, as plain values. The domain
-// (alb/served_listeners) derives it from the store; the data plane turns it into a bound port and a
-// snapshot.
+// and its forwarding rules (rule_config.h) (alb/served_listeners) derives it from the store; the
+// data plane turns it into a bound port and a snapshot.
 #pragma once
 
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "dataplane/rule_config.h"
 
 namespace openalb {
 
@@ -46,6 +48,9 @@ struct ListenerConfig {
   std::vector<CertificateMaterial> certificates;  // [0] is the default; empty for HTTP
   std::optional<ForwardConfig> forward;           // none: a fixed 503 for every request
   bool tls = true;                                // HTTPS; false: plain HTTP
+  std::vector<RuleConfig> rules;                  // by priority, smallest first
+  std::vector<ForwardConfig> rule_groups;         // every server group the rules forward to
+  std::string load_balancer_id;                   // what InsertHeader's SLBId inserts
 
   bool operator==(const ListenerConfig&) const = default;
 };

@@ -79,12 +79,14 @@ ListenerSnapshot::ListenerSnapshot(std::uint64_t version,
                                    std::shared_ptr<CertificateContexts> contexts,
                                    ServedCertificate default_certificate,
                                    std::vector<ServedCertificate> additional,
-                                   std::shared_ptr<const BackendPool> forward)
+                                   std::shared_ptr<const BackendPool> forward,
+                                   std::shared_ptr<const RouteTable> routes)
     : version_(version),
       contexts_(std::move(contexts)),
       default_(std::move(default_certificate)),
       additional_(std::move(additional)),
-      forward_(std::move(forward)) {
+      forward_(std::move(forward)),
+      routes_(std::move(routes)) {
   for (const auto& certificate : additional_) {
     for (const auto& name : certificate.names) by_name_[Lower(name)].push_back(&certificate);
   }
@@ -93,8 +95,9 @@ ListenerSnapshot::ListenerSnapshot(std::uint64_t version,
 }
 
 ListenerSnapshot::ListenerSnapshot(std::uint64_t version,
-                                   std::shared_ptr<const BackendPool> forward)
-    : version_(version), forward_(std::move(forward)) {}
+                                   std::shared_ptr<const BackendPool> forward,
+                                   std::shared_ptr<const RouteTable> routes)
+    : version_(version), forward_(std::move(forward)), routes_(std::move(routes)) {}
 
 std::vector<const ServedCertificate*> ListenerSnapshot::certificates() const {
   if (!contexts_) return {};

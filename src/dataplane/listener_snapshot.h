@@ -19,6 +19,7 @@
 #include "dataplane/backend_pool.h"
 #include "dataplane/certificate_contexts.h"
 #include "dataplane/listener_config.h"
+#include "dataplane/route_table.h"
 
 namespace openalb {
 
@@ -31,9 +32,11 @@ class ListenerSnapshot {
   // `forward` null: the listener has no forward action and answers a fixed 503.
   ListenerSnapshot(std::uint64_t version, std::shared_ptr<CertificateContexts> contexts,
                    ServedCertificate default_certificate, std::vector<ServedCertificate> additional,
-                   std::shared_ptr<const BackendPool> forward = nullptr);
+                   std::shared_ptr<const BackendPool> forward = nullptr,
+                   std::shared_ptr<const RouteTable> routes = nullptr);
   // A plain-HTTP listener's: no certificates.
-  ListenerSnapshot(std::uint64_t version, std::shared_ptr<const BackendPool> forward);
+  ListenerSnapshot(std::uint64_t version, std::shared_ptr<const BackendPool> forward,
+                   std::shared_ptr<const RouteTable> routes = nullptr);
   ListenerSnapshot(const ListenerSnapshot&) = delete;
   ListenerSnapshot& operator=(const ListenerSnapshot&) = delete;
 
@@ -48,6 +51,8 @@ class ListenerSnapshot {
   std::vector<const ServedCertificate*> certificates() const;
   size_t size() const { return contexts_ ? 1 + additional_.size() : 0; }
   const BackendPool* forward() const { return forward_.get(); }
+  // The listener's forwarding rules; null when it has none.
+  const RouteTable* routes() const { return routes_.get(); }
 
  private:
   const ServedCertificate* Best(const std::vector<const ServedCertificate*>& candidates,
@@ -59,6 +64,7 @@ class ListenerSnapshot {
   std::vector<ServedCertificate> additional_;
   std::unordered_map<std::string, std::vector<const ServedCertificate*>> by_name_;
   std::shared_ptr<const BackendPool> forward_;
+  std::shared_ptr<const RouteTable> routes_;
 };
 
 // What the client hello says, read with OpenSSL's client-hello accessors.

@@ -6,6 +6,7 @@
 #include <chrono>
 
 #include "alb/jobs.h"
+#include "alb/rules.h"
 #include "alb/served_listeners.h"
 #include "fleet/node_liveness.h"
 #include "store/sql/sql_connection.h"
@@ -30,6 +31,7 @@ bool IsPassFailure(const ApiError& error) {
 // forwarding to a server group.
 Result<std::vector<std::string>> ListenersOf(StoreTx& tx, const Job& job) {
   if (job.resource_type == job_kind::kListener) return std::vector<std::string>{job.resource_id};
+  if (job.resource_type == job_kind::kRule) return RuleListenersOf(job);
   ListenerFilter filter{.account_id = job.account_id};
   if (job.resource_type == job_kind::kServerGroup) {
     filter.forward_server_group_id = job.resource_id;
@@ -42,8 +44,23 @@ Result<std::vector<std::string>> ListenersOf(StoreTx& tx, const Job& job) {
     auto listeners = tx.ListListeners(filter, page);
     if (!listeners) return Fail(listeners.error());
     for (const auto& listener : listeners->items) ids.push_back(listener.listener_id);
-    if (!listeners->next) return ids;
+    if (!listeners->next) break;
     page.after = *listeners->next;
+  }
+  if (job.resource_type != job_kind::kServerGroup) return ids;
+  // And the listeners whose rules forward to the group.
+  RuleFilter rules{.account_id = job.account_id, .server_group_id = job.resource_id};
+  page = {.after = 0, .limit = 1000};
+  while (true) {
+    auto found = tx.ListRules(rules, page);
+    if (!found) return Fail(found.error());
+    for (const auto& rule : found->items) {
+      if (std::find(ids.begin(), ids.end(), rule.listener_id) == ids.end()) {
+        ids.push_back(rule.listener_id);
+      }
+    }
+    if (!found->next) return ids;
+    page.after = *found->next;
   }
 }
 

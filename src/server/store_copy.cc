@@ -34,6 +34,7 @@ struct Contents {
   std::vector<ListenerCertificate> listener_certificates;
   std::vector<ServerGroup> server_groups;
   std::vector<BackendServer> backend_servers;
+  std::vector<Rule> rules;
   std::vector<Job> jobs;
   std::vector<AuditEntry> audit;
 };
@@ -81,6 +82,9 @@ Result<void> ReadAll(StoreTx& tx, Contents& c) {
     if (!servers) return Fail(servers.error());
     c.backend_servers.insert(c.backend_servers.end(), servers->begin(), servers->end());
   }
+  auto rules = All<Rule>(tx, [](StoreTx& t, const PageRequest& p) { return t.ListRules({}, p); });
+  if (!rules) return Fail(rules.error());
+  c.rules = std::move(*rules);
   auto jobs = All<Job>(tx, [](StoreTx& t, const PageRequest& p) { return t.ListJobs({}, p); });
   if (!jobs) return Fail(jobs.error());
   c.jobs.assign(jobs->rbegin(), jobs->rend());  // listed newest first; kept oldest first
@@ -157,6 +161,7 @@ Result<void> Write(StoreTx& tx, const Contents& c) {
       !r) {
     return r;
   }
+  if (auto r = InsertEach(c.rules, [&](const auto& x) { return tx.InsertRule(x); }); !r) return r;
   if (auto r = InsertEach(c.jobs, [&](const auto& x) { return tx.InsertJob(x); }); !r) return r;
   return InsertEach(c.audit, [&](const auto& x) { return tx.InsertAuditEntry(x); });
 }
@@ -212,6 +217,7 @@ Result<std::vector<CopiedTable>> CopyStore(Store& from, Store& to) {
            Same("listener_certificates", c.listener_certificates, b.listener_certificates),
            Same("server_groups", c.server_groups, b.server_groups),
            Same("backend_servers", c.backend_servers, b.backend_servers),
+           Same("rules", c.rules, b.rules),
            Same("jobs", c.jobs, b.jobs), Same("audit_log", c.audit, b.audit)}) {
     if (!check) return Fail(check.error());
   }

@@ -121,6 +121,25 @@ struct BackendServer {
   bool operator==(const BackendServer&) const = default;
 };
 
+// A forwarding rule of a listener. Its conditions and actions are kept as ALB's JSON (what
+// ListRules returns; alb/rule_spec reads and writes it).
+struct Rule {
+  std::string rule_id;  // "rule-" + 20 characters
+  std::string account_id;
+  std::string load_balancer_id;
+  std::string listener_id;
+  std::string name;
+  int priority = 0;       // 1..10000, unique per listener and direction
+  std::string direction;  // Request, Response
+  std::string status;     // Provisioning, Configuring, Available
+  std::string job_id;     // the job that set `status`; empty once settled
+  std::string conditions;
+  std::string actions;
+  std::int64_t created_ms = 0;
+
+  bool operator==(const Rule&) const = default;
+};
+
 struct Job {
   std::string job_id;  // lower-case UUID
   std::string account_id;

@@ -168,6 +168,15 @@ struct ListenerCertificateFilter {
   std::vector<std::string> certificate_ids;
 };
 
+struct RuleFilter {
+  std::string account_id;
+  std::vector<std::string> ids;
+  std::vector<std::string> listener_ids;
+  std::vector<std::string> load_balancer_ids;
+  std::string direction;
+  std::string server_group_id;  // rules whose actions forward to it
+};
+
 struct JobFilter {
   std::string account_id;
   std::vector<std::string> ids;
@@ -196,7 +205,7 @@ class StoreTx {
   virtual Result<std::optional<Listener>> FindListener(std::string_view account_id,
                                                        std::string_view id) = 0;
   virtual Result<void> UpdateListener(const Listener& listener) = 0;
-  // Also removes the listener's certificate associations.
+  // Also removes the listener's certificate associations and rules.
   virtual Result<void> DeleteListener(std::string_view id) = 0;
   virtual Result<Page<Listener>> ListListeners(const ListenerFilter& filter,
                                                const PageRequest& page) = 0;
@@ -243,6 +252,19 @@ class StoreTx {
   virtual Result<void> DeleteBackendServer(std::string_view server_group_id,
                                            std::string_view server_id, int port) = 0;
   virtual Result<int> CountBackendServers(std::string_view server_group_id) = 0;
+
+  virtual Result<void> InsertRule(const Rule& rule) = 0;
+  virtual Result<std::optional<Rule>> FindRule(std::string_view account_id,
+                                               std::string_view id) = 0;
+  // Name, priority, status, job, conditions and actions.
+  virtual Result<void> UpdateRule(const Rule& rule) = 0;
+  virtual Result<void> DeleteRule(std::string_view id) = 0;
+  // In the order they were created.
+  virtual Result<Page<Rule>> ListRules(const RuleFilter& filter, const PageRequest& page) = 0;
+  virtual Result<int> CountRules(std::string_view load_balancer_id) = 0;
+  // Whether another rule of the listener (not `except_rule_id`) has this priority and direction.
+  virtual Result<bool> RulePriorityTaken(std::string_view listener_id, std::string_view direction,
+                                         int priority, std::string_view except_rule_id) = 0;
 
   virtual Result<void> InsertJob(const Job& job) = 0;
   virtual Result<std::optional<Job>> FindJob(std::string_view id) = 0;

@@ -6,6 +6,7 @@
 #include "api/actions/listener_certificate_actions.h"
 #include "api/actions/load_balancer_actions.h"
 #include "api/actions/region_actions.h"
+#include "api/actions/rule_actions.h"
 #include "api/actions/server_group_actions.h"
 
 namespace openalb {
@@ -19,6 +20,7 @@ ActionTable BuildActionTable() {
   RegisterJobActions(table);
   RegisterCertificateActions(table);
   RegisterServerGroupActions(table);
+  RegisterRuleActions(table);
   return table;
 }
 

@@ -11,7 +11,7 @@ namespace {
 // Text compares and sorts bytewise (COLLATE "C"), as in SQLite, whatever the database's
 // locale; times in milliseconds are BIGINT; booleans stay 0/1 INTEGERs so both engines run
 // the same statements.
-constexpr std::array<const char*, 2> kMigrations = {
+constexpr std::array<const char*, 3> kMigrations = {
     // 1: everything SQLite's migrations 1-5 hold.
     R"sql(
 CREATE TABLE accounts (

@@ -34,6 +34,12 @@ class Where {
     }
     Clause(clause + ")");
   }
+  // `column` contains `text` (which must hold no LIKE wildcard: ids, say).
+  void Contains(std::string_view column, std::string_view text) {
+    if (text.empty()) return;
+    Clause(std::string(column) + " LIKE ?");
+    binds_.emplace_back("%" + std::string(text) + "%");
+  }
   void Compare(std::string_view column, std::string_view op, std::int64_t value) {
     Clause(std::string(column) + " " + std::string(op) + " ?");
     binds_.emplace_back(value);

@@ -65,6 +65,15 @@ class SqlTx final : public StoreTx {
                                    int port) override;
   Result<int> CountBackendServers(std::string_view server_group_id) override;
 
+  Result<void> InsertRule(const Rule& rule) override;
+  Result<std::optional<Rule>> FindRule(std::string_view account_id, std::string_view id) override;
+  Result<void> UpdateRule(const Rule& rule) override;
+  Result<void> DeleteRule(std::string_view id) override;
+  Result<Page<Rule>> ListRules(const RuleFilter& filter, const PageRequest& page) override;
+  Result<int> CountRules(std::string_view load_balancer_id) override;
+  Result<bool> RulePriorityTaken(std::string_view listener_id, std::string_view direction,
+                                 int priority, std::string_view except_rule_id) override;
+
   Result<void> InsertJob(const Job& job) override;
   Result<std::optional<Job>> FindJob(std::string_view id) override;
   Result<void> UpdateJob(const Job& job) override;

@@ -6,7 +6,7 @@
 namespace openalb {
 namespace {
 
-constexpr std::array<const char*, 6> kMigrations = {
+constexpr std::array<const char*, 7> kMigrations = {
     // 1: accounts and their access keys.
     R"sql(
 CREATE TABLE accounts (
@@ -233,6 +233,27 @@ CREATE TABLE nodes (
   heartbeat_ms     INTEGER NOT NULL,
   started_ms       INTEGER NOT NULL
 );
+)sql",
+    // 7: forwarding rules (conditions and actions as ALB's JSON; see records.h: Rule).
+    R"sql(
+CREATE TABLE rules (
+  seq              INTEGER PRIMARY KEY AUTOINCREMENT,
+  rule_id          TEXT NOT NULL UNIQUE,
+  account_id       TEXT NOT NULL REFERENCES accounts(account_id),
+  load_balancer_id TEXT NOT NULL,
+  listener_id      TEXT NOT NULL REFERENCES listeners(listener_id) ON DELETE CASCADE,
+  name             TEXT NOT NULL,
+  priority         INTEGER NOT NULL CHECK (priority BETWEEN 1 AND 10000),
+  direction        TEXT NOT NULL,
+  status           TEXT NOT NULL,
+  job_id           TEXT NOT NULL,
+  conditions       TEXT NOT NULL,
+  actions          TEXT NOT NULL,
+  created_ms       INTEGER NOT NULL
+);
+CREATE INDEX rules_by_listener ON rules(listener_id, seq);
+CREATE INDEX rules_by_account ON rules(account_id, seq);
+CREATE INDEX rules_by_load_balancer ON rules(load_balancer_id);
 )sql",
 };
 
