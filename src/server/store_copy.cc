@@ -217,8 +217,8 @@ Result<std::vector<CopiedTable>> CopyStore(Store& from, Store& to) {
            Same("listener_certificates", c.listener_certificates, b.listener_certificates),
            Same("server_groups", c.server_groups, b.server_groups),
            Same("backend_servers", c.backend_servers, b.backend_servers),
-           Same("rules", c.rules, b.rules),
-           Same("jobs", c.jobs, b.jobs), Same("audit_log", c.audit, b.audit)}) {
+           Same("rules", c.rules, b.rules), Same("jobs", c.jobs, b.jobs),
+           Same("audit_log", c.audit, b.audit)}) {
     if (!check) return Fail(check.error());
   }
   auto n = [](const auto& v) { return static_cast<std::int64_t>(v.size()); };

@@ -250,6 +250,27 @@ CREATE TABLE nodes (
   started_ms       BIGINT NOT NULL
 );
 )sql",
+    // 3: forwarding rules (SQLite's 7).
+    R"sql(
+CREATE TABLE rules (
+  seq              BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  rule_id          TEXT COLLATE "C" NOT NULL UNIQUE,
+  account_id       TEXT COLLATE "C" NOT NULL REFERENCES accounts(account_id),
+  load_balancer_id TEXT COLLATE "C" NOT NULL,
+  listener_id      TEXT COLLATE "C" NOT NULL REFERENCES listeners(listener_id) ON DELETE CASCADE,
+  name             TEXT COLLATE "C" NOT NULL,
+  priority         INTEGER NOT NULL CHECK (priority BETWEEN 1 AND 10000),
+  direction        TEXT COLLATE "C" NOT NULL,
+  status           TEXT COLLATE "C" NOT NULL,
+  job_id           TEXT COLLATE "C" NOT NULL,
+  conditions       TEXT COLLATE "C" NOT NULL,
+  actions          TEXT COLLATE "C" NOT NULL,
+  created_ms       BIGINT NOT NULL
+);
+CREATE INDEX rules_by_listener ON rules(listener_id, seq);
+CREATE INDEX rules_by_account ON rules(account_id, seq);
+CREATE INDEX rules_by_load_balancer ON rules(load_balancer_id);
+)sql",
 };
 
 // Held while migrating, so nodes starting together migrate once.
