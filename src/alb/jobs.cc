@@ -5,6 +5,7 @@
 #include "alb/alb_errors.h"
 #include "alb/api_names.h"
 #include "alb/ids.h"
+#include "alb/listener_options.h"
 #include "alb/listeners.h"
 #include "alb/rules.h"
 #include "alb/server_groups.h"
@@ -70,6 +71,12 @@ Result<void> FinishListenerJob(StoreTx& tx, const Job& job) {
       }
       listener->forward_server_group_id = *group_id;
     }
+    if (auto attributes = JobPayloadObject(job, "Attributes")) {
+      auto merged =
+          MergeListenerOptions(ListenerOptionsFromJson(listener->attributes), *attributes);
+      if (!merged) return Fail(merged.error());
+      listener->attributes = ListenerOptionsJson(*merged).dump();
+    }
   }
   if (auto r = SettleCertificates(tx, job, /*succeeded=*/true); !r) return r;
   listener->status = listener->resting_status;
@@ -113,6 +120,14 @@ Result<void> ApplyJob(StoreTx& tx, const Job& job) {
 }
 
 }  // namespace
+
+std::optional<nlohmann::json> JobPayloadObject(const Job& job, std::string_view key) {
+  auto payload = nlohmann::json::parse(job.payload, nullptr, /*allow_exceptions=*/false);
+  if (!payload.is_object()) return std::nullopt;
+  auto it = payload.find(key);
+  if (it == payload.end() || !it->is_object()) return std::nullopt;
+  return *it;
+}
 
 std::optional<std::string> JobPayloadString(const Job& job, std::string_view key) {
   auto payload = nlohmann::json::parse(job.payload, nullptr, /*allow_exceptions=*/false);

@@ -5,6 +5,8 @@
 // two leaves a job that is simply completed after restart. Every step is idempotent.
 #pragma once
 
+#include <nlohmann/json.hpp>
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -31,6 +33,8 @@ inline constexpr std::string_view kRule = "rule";
 // A string the job's payload carries (UpdateListenerAttribute's DefaultCertificateId or
 // ForwardServerGroupId), if any.
 std::optional<std::string> JobPayloadString(const Job& job, std::string_view key);
+// An object the payload carries (UpdateListenerAttribute's "Attributes"), if any.
+std::optional<nlohmann::json> JobPayloadObject(const Job& job, std::string_view key);
 
 // A Processing job created now, due after the domain's job delay.
 Job MakeJob(const Domain& domain, std::string_view account_id, std::string_view api_name,

@@ -6,6 +6,7 @@
 #include "alb/api_names.h"
 #include "alb/ids.h"
 #include "alb/jobs.h"
+#include "alb/listener_options.h"
 #include "alb/server_groups.h"
 
 namespace openalb {
@@ -113,10 +114,13 @@ Result<Job> CreateListener(const Domain& domain, const CreateListenerRequest& re
     return Fail(
         errors::InvalidParameter("ListenerDescription", "it is longer than 256 characters"));
   }
+  auto options = MergeListenerOptions({}, request.attributes);
+  if (!options) return Fail(options.error());
   const std::string& account = request.write.account_id;
   auto fingerprint = ParameterFingerprint(
       {request.load_balancer_id, request.protocol, std::to_string(request.port),
-       request.default_certificate_id, request.description, request.forward_server_group_id});
+       request.default_certificate_id, request.description, request.forward_server_group_id,
+       request.attributes.dump()});
   return RunJobWrite(
       domain, request.write, api_name::kCreateListener, fingerprint,
       [&](StoreTx& tx) -> Result<Job> {
@@ -144,7 +148,8 @@ Result<Job> CreateListener(const Domain& domain, const CreateListenerRequest& re
                           std::string(status::kProvisioning),
                           std::string(status::kRunning),
                           domain.NowMs(),
-                          request.forward_server_group_id};
+                          request.forward_server_group_id,
+                          ListenerOptionsJson(*options).dump()};
         if (!request.forward_server_group_id.empty()) {
           auto group = FindServerGroupOrFail(tx, account, request.forward_server_group_id);
           if (!group) return Fail(group.error());
@@ -201,7 +206,8 @@ Result<Job> UpdateListener(const Domain& domain, const UpdateListenerRequest& re
   const std::string& account = request.write.account_id;
   auto fingerprint = ParameterFingerprint(
       {request.listener_id, request.default_certificate_id.value_or("\x01"),
-       request.description.value_or("\x01"), request.forward_server_group_id.value_or("\x01")});
+       request.description.value_or("\x01"), request.forward_server_group_id.value_or("\x01"),
+       request.attributes.dump()});
   return RunJobWrite(
       domain, request.write, api_name::kUpdateListenerAttribute, fingerprint,
       [&](StoreTx& tx) -> Result<Job> {
@@ -229,6 +235,12 @@ Result<Job> UpdateListener(const Domain& domain, const UpdateListenerRequest& re
             if (!group) return Fail(group.error());
           }
           payload["ForwardServerGroupId"] = id;
+        }
+        if (!request.attributes.empty()) {
+          auto merged = MergeListenerOptions(ListenerOptionsFromJson(listener->attributes),
+                                             request.attributes);
+          if (!merged) return Fail(merged.error());
+          payload["Attributes"] = request.attributes;
         }
         if (request.description) listener->description = *request.description;
         if (auto r = MarkListenerConfiguring(tx, *listener); !r) return Fail(r.error());

@@ -3,6 +3,8 @@
 // new) until the worker completes the job. Also the checks every listener change shares.
 #pragma once
 
+#include <nlohmann/json.hpp>
+
 #include <optional>
 #include <string>
 #include <vector>
@@ -29,6 +31,9 @@ struct CreateListenerRequest {
   std::string default_certificate_id;  // required for HTTPS and QUIC
   std::string description;
   std::string forward_server_group_id;  // DefaultActions ForwardGroup; empty: none
+  // IdleTimeout, RequestTimeout, GzipEnabled, Http2Enabled, XForwardedForConfig as given
+  // (alb/listener_options.h); an empty object for none.
+  nlohmann::json attributes = nlohmann::json::object();
 };
 
 struct UpdateListenerRequest {
@@ -37,6 +42,7 @@ struct UpdateListenerRequest {
   std::optional<std::string> default_certificate_id;
   std::optional<std::string> description;
   std::optional<std::string> forward_server_group_id;
+  nlohmann::json attributes = nlohmann::json::object();  // the attributes it changes
 };
 
 // Returns the job; its resource_id is the new listener's id.

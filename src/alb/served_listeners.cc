@@ -4,6 +4,7 @@
 
 #include "alb/api_names.h"
 #include "alb/jobs.h"
+#include "alb/listener_options.h"
 #include "alb/listeners.h"
 #include "alb/rules.h"
 #include "alb/server_groups.h"
@@ -135,6 +136,14 @@ Result<std::optional<ListenerConfig>> ServedListener(StoreTx& tx, const Listener
   ListenerConfig config{listener.listener_id, listener.port, {}};
   config.tls = listener.protocol == "HTTPS";
   config.load_balancer_id = listener.load_balancer_id;
+  config.options = ListenerOptionsFromJson(listener.attributes);
+  if (own_job != nullptr && own_job->api_name == api_name::kUpdateListenerAttribute) {
+    if (auto attributes = JobPayloadObject(*own_job, "Attributes")) {
+      if (auto merged = MergeListenerOptions(config.options, *attributes)) {
+        config.options = *merged;
+      }
+    }
+  }
   std::vector<std::string> served_ids;
   if (new_default) served_ids.push_back(*new_default);  // the default goes first
   for (const auto& row : *rows) {

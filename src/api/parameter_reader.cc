@@ -224,3 +224,17 @@ Result<std::vector<std::string>> ParameterReader::StringList(std::string_view na
 }
 
 }  // namespace openalb
+
+namespace openalb {
+
+std::vector<std::pair<std::string, std::string>> ParameterReader::WithPrefix(
+    std::string_view prefix) const {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (auto it = params_.lower_bound(prefix); it != params_.end() && it->first.starts_with(prefix);
+       ++it) {
+    out.emplace_back(it->first.substr(prefix.size()), it->second);
+  }
+  return out;
+}
+
+}  // namespace openalb

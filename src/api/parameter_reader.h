@@ -41,6 +41,9 @@ class ParameterReader {
   // Rules.N.RuleActions.M.ForwardGroupConfig.ServerGroupTuples.K.ServerGroupId).
   Result<std::vector<ParameterObject>> NestedObjectList(std::string_view name,
                                                         size_t max_items) const;
+  // The parameters named `prefix` + something, as (something, value), for one flattened
+  // object parameter (`XForwardedForConfig.XForwardedForEnabled=true`).
+  std::vector<std::pair<std::string, std::string>> WithPrefix(std::string_view prefix) const;
   // Strings, in index order; same rules as ObjectList.
   Result<std::vector<std::string>> StringList(std::string_view name, size_t max_items) const;
 

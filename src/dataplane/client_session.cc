@@ -14,6 +14,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "dataplane/gzip_body.h"
 #include "dataplane/request_rules.h"
 #include "dataplane/rule_actions.h"
 
@@ -117,7 +118,7 @@ class ClientSession : public Reclaimable, public std::enable_shared_from_this<Cl
     if (!kept_alive_ || buffer_.size() > 0) return ReadHeader();
     idle_ = true;
     slot_.Idle();
-    client_deadline_.ExpiresAfter(limits_.idle_timeout);
+    client_deadline_.ExpiresAfter(KeepAliveTimeout());
     stream_.async_read_some(buffer_.prepare(kFirstReadBytes), [self = this->shared_from_this()](
                                                                   beast::error_code ec, size_t n) {
       self->idle_ = false;
@@ -216,6 +217,9 @@ class ClientSession : public Reclaimable, public std::enable_shared_from_this<Cl
       client_hash_ = std::hash<std::string>{}(client_ip_);
     }
     pool_ = route_->forward();
+    const std::string client_host(request_[http::field::host]);
+    client_accepts_gzip_ = route_->options().gzip && !head_request_ &&
+                           AcceptsGzip(request_[http::field::accept_encoding]);
     if (const RouteTable* routes = route_->routes()) {
       std::string host;
       const RequestFacts facts =
@@ -237,7 +241,14 @@ class ClientSession : public Reclaimable, public std::enable_shared_from_this<Cl
     }
     EraseHopByHop(request_);
     request_.erase(http::field::expect);
-    SetForwardingHeaders(request_, client_ip_, kTls);
+    SetForwardingHeaders(request_,
+                         ForwardingFacts{.client_ip = client_ip_,
+                                         .client_port = client_port_,
+                                         .tls = kTls,
+                                         .listener_port = route_->port(),
+                                         .load_balancer_id = route_->load_balancer_id(),
+                                         .client_host = client_host},
+                         route_->options());
     request_.version(11);
     request_.keep_alive(true);
     // The body was read whole (de-chunked): it goes on with openalb's own Content-Length and
@@ -305,7 +316,8 @@ class ClientSession : public Reclaimable, public std::enable_shared_from_this<Cl
   void SendUpstream() {
     upstream_buffer_.clear();
     upstream_timed_out_ = false;
-    upstream_deadline_.ExpiresAfter(limits_.response_timeout);
+    upstream_deadline_.ExpiresAfter(std::min<std::chrono::milliseconds>(
+        limits_.response_timeout, std::chrono::seconds(route_->options().request_timeout_s)));
     http::async_write(upstream_, request_,
                       [self = this->shared_from_this()](beast::error_code ec, size_t) {
                         if (ec) return self->UpstreamFailed(/*got_response=*/false);
@@ -359,6 +371,7 @@ class ClientSession : public Reclaimable, public std::enable_shared_from_this<Cl
       }
     }
     for (const auto& [name, value] : response_headers_) response_.insert(name, value);
+    MaybeGzip();
     if (head_request_) {
       response_.chunked(false);  // keep Content-Length as the server said, send no body
     } else {
@@ -380,6 +393,36 @@ class ClientSession : public Reclaimable, public std::enable_shared_from_this<Cl
     response_.keep_alive(!close);
     response_.prepare_payload();
     WriteResponse(close);
+  }
+
+  // GzipEnabled: a complete, compressible answer of some size to a client that takes gzip.
+  void MaybeGzip() {
+    if (!client_accepts_gzip_ || response_.body().size() < kMinGzipBytes) return;
+    const unsigned status = response_.result_int();
+    if (status < 200 || status == 204 || status == 206 || status == 304) return;
+    if (response_.find(http::field::content_encoding) != response_.end() ||
+        !CompressibleType(response_[http::field::content_type])) {
+      return;
+    }
+    auto compressed = GzipCompress(response_.body());
+    if (!compressed || compressed->size() >= response_.body().size()) return;
+    response_.body() = std::move(*compressed);
+    response_.set(http::field::content_encoding, "gzip");
+    response_.erase(http::field::etag);  // a strong validator of the identity body
+    if (response_.find(http::field::vary) == response_.end()) {
+      response_.set(http::field::vary, "Accept-Encoding");
+    } else {
+      response_.set(http::field::vary,
+                    std::string(response_[http::field::vary]) + ", Accept-Encoding");
+    }
+  }
+
+  // How long a kept-alive connection waits for its next request: the listener's IdleTimeout,
+  // within the operator's --dataplane-idle-timeout.
+  std::chrono::milliseconds KeepAliveTimeout() const {
+    const auto& snapshot = route_ ? route_ : snapshot_;
+    return std::min<std::chrono::milliseconds>(
+        limits_.idle_timeout, std::chrono::seconds(snapshot->options().idle_timeout_s));
   }
 
   // A rule's own answer (Redirect, FixedResponse, a CORS preflight, a traffic limit).
@@ -499,6 +542,7 @@ class ClientSession : public Reclaimable, public std::enable_shared_from_this<Cl
   http::request<http::string_body> request_;
   bool client_keep_alive_ = false;
   bool head_request_ = false;
+  bool client_accepts_gzip_ = false;
   bool linger_ = false;  // close by LingeringClose: the client may still be sending
   std::string drain_;    // where LingeringClose drops what it reads
 

@@ -83,17 +83,18 @@ Result<void> DataPlane::Apply(const ListenerConfig& config, Contexts contexts) {
     }
   }
   std::lock_guard lock(mutex_);
-  std::shared_ptr<const ListenerSnapshot> snapshot;
+  std::shared_ptr<ListenerSnapshot> snapshot;
   if (config.tls) {
     std::vector<ServedCertificate> additional(config.certificates.begin() + 1,
                                               config.certificates.end());
-    snapshot = std::make_shared<const ListenerSnapshot>(
+    snapshot = std::make_shared<ListenerSnapshot>(
         next_version_++, contexts_, config.certificates.front(), std::move(additional),
         std::move(*pool), std::move(*routes));
   } else {
-    snapshot = std::make_shared<const ListenerSnapshot>(next_version_++, std::move(*pool),
-                                                        std::move(*routes));
+    snapshot =
+        std::make_shared<ListenerSnapshot>(next_version_++, std::move(*pool), std::move(*routes));
   }
+  snapshot->set_options(config.options, config.load_balancer_id, config.port);
 
   auto it = served_.find(config.listener_id);
   if (it != served_.end() && it->second.configured_port == port && it->second.tls == config.tls) {

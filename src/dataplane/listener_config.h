@@ -42,6 +42,24 @@ struct ForwardConfig {
   bool operator==(const ForwardConfig&) const = default;
 };
 
+// The listener attributes the data plane honours (UpdateListenerAttribute changes them live).
+struct ListenerOptions {
+  int idle_timeout_s = 15;     // IdleTimeout: a kept-alive client connection waits this long
+  int request_timeout_s = 60;  // RequestTimeout: a server's answer, else 504
+  bool gzip = true;            // GzipEnabled: compress compressible answers for gzip clients
+  bool http2 = true;           // Http2Enabled: stored and shown; HTTP/2 is not served yet
+  // XForwardedForConfig
+  bool xff_enabled = true;           // X-Forwarded-For carries the client's address
+  bool xff_remove = false;           // ProcessingMode remove: no X-Forwarded-For at all
+  bool xff_proto = true;             // X-Forwarded-Proto
+  bool xff_client_src_port = false;  // X-Forwarded-Client-srcport
+  bool xff_slb_id = false;           // SLB-ID
+  bool xff_slb_port = false;         // X-Forwarded-Port
+  bool xff_host = false;             // X-Forwarded-Host
+
+  bool operator==(const ListenerOptions&) const = default;
+};
+
 struct ListenerConfig {
   std::string listener_id;
   int port = 0;
@@ -51,6 +69,7 @@ struct ListenerConfig {
   std::vector<RuleConfig> rules;                  // by priority, smallest first
   std::vector<ForwardConfig> rule_groups;         // every server group the rules forward to
   std::string load_balancer_id;                   // what InsertHeader's SLBId inserts
+  ListenerOptions options;
 
   bool operator==(const ListenerConfig&) const = default;
 };

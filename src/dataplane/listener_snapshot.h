@@ -53,6 +53,16 @@ class ListenerSnapshot {
   const BackendPool* forward() const { return forward_.get(); }
   // The listener's forwarding rules; null when it has none.
   const RouteTable* routes() const { return routes_.get(); }
+  // Its attributes (timeouts, gzip, forwarding headers); set before the snapshot is published.
+  const ListenerOptions& options() const { return options_; }
+  // Its load balancer and configured port (what SLB-ID and X-Forwarded-Port carry).
+  const std::string& load_balancer_id() const { return load_balancer_id_; }
+  int port() const { return port_; }
+  void set_options(const ListenerOptions& options, std::string load_balancer_id, int port) {
+    options_ = options;
+    load_balancer_id_ = std::move(load_balancer_id);
+    port_ = port;
+  }
 
  private:
   const ServedCertificate* Best(const std::vector<const ServedCertificate*>& candidates,
@@ -65,6 +75,9 @@ class ListenerSnapshot {
   std::unordered_map<std::string, std::vector<const ServedCertificate*>> by_name_;
   std::shared_ptr<const BackendPool> forward_;
   std::shared_ptr<const RouteTable> routes_;
+  ListenerOptions options_;
+  std::string load_balancer_id_;
+  int port_ = 0;
 };
 
 // What the client hello says, read with OpenSSL's client-hello accessors.

@@ -114,6 +114,11 @@ std::optional<RequestRefusal> CheckRequestHead(RequestHead& head) {
 }
 
 void SetForwardingHeaders(RequestHead& head, std::string_view client_ip, bool tls) {
+  SetForwardingHeaders(head, ForwardingFacts{.client_ip = client_ip, .tls = tls}, {});
+}
+
+void SetForwardingHeaders(RequestHead& head, const ForwardingFacts& facts,
+                          const ListenerOptions& options) {
   std::string forwarded_for;
   auto [first, last] = head.equal_range("X-Forwarded-For");
   for (auto it = first; it != last; ++it) {
@@ -123,12 +128,27 @@ void SetForwardingHeaders(RequestHead& head, std::string_view client_ip, bool tl
     forwarded_for += value;
   }
   if (!forwarded_for.empty()) forwarded_for += ", ";
-  forwarded_for += client_ip;
-  head.set("X-Forwarded-For", forwarded_for);
-  head.set("X-Real-IP", client_ip);
-  head.set("X-Forwarded-Proto", tls ? "https" : "http");
+  forwarded_for += facts.client_ip;
+  if (options.xff_remove || !options.xff_enabled) {
+    head.erase("X-Forwarded-For");
+  } else {
+    head.set("X-Forwarded-For", forwarded_for);
+  }
+  head.set("X-Real-IP", facts.client_ip);
+  head.erase("X-Forwarded-Proto");
+  if (options.xff_proto) head.set("X-Forwarded-Proto", facts.tls ? "https" : "http");
   head.erase("X-Forwarded-Host");
+  if (options.xff_host && !facts.client_host.empty()) {
+    head.set("X-Forwarded-Host", facts.client_host);
+  }
   head.erase("X-Forwarded-Port");
+  if (options.xff_slb_port) head.set("X-Forwarded-Port", std::to_string(facts.listener_port));
+  head.erase("X-Forwarded-Client-srcport");
+  if (options.xff_client_src_port) {
+    head.set("X-Forwarded-Client-srcport", std::to_string(facts.client_port));
+  }
+  head.erase("SLB-ID");
+  if (options.xff_slb_id) head.set("SLB-ID", facts.load_balancer_id);
   head.erase(http::field::forwarded);
 }
 

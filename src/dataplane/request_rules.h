@@ -22,7 +22,10 @@
 #include <boost/beast/http/status.hpp>
 
 #include <optional>
+#include <string>
+
 #include <string_view>
+#include "dataplane/listener_config.h"
 
 namespace openalb {
 
@@ -37,7 +40,22 @@ struct RequestRefusal {
 // place. A refusal is answered and the connection closed (its framing cannot be trusted).
 std::optional<RequestRefusal> CheckRequestHead(RequestHead& head);
 
-// Replaces the forwarding headers with openalb's: see above.
+// Replaces the forwarding headers with openalb's: see above. The listener's
+// XForwardedForConfig (ListenerOptions) says which it writes: X-Forwarded-For appended
+// (ProcessingMode append) or removed (remove, or XForwardedForEnabled false),
+// X-Forwarded-Proto, and on request X-Forwarded-Host (the Host the client sent),
+// X-Forwarded-Port (the listener's port), X-Forwarded-Client-srcport and SLB-ID. Whatever it
+// does not write, it removes: a client never speaks in openalb's name.
+struct ForwardingFacts {
+  std::string_view client_ip;
+  int client_port = 0;
+  bool tls = false;
+  int listener_port = 0;
+  std::string_view load_balancer_id;
+  std::string_view client_host;  // the Host the client sent (a rule may rewrite it)
+};
 void SetForwardingHeaders(RequestHead& head, std::string_view client_ip, bool tls);
+void SetForwardingHeaders(RequestHead& head, const ForwardingFacts& facts,
+                          const ListenerOptions& options);
 
 }  // namespace openalb

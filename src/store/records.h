@@ -56,6 +56,9 @@ struct Listener {
   std::int64_t created_ms = 0;
   // The default action: forward to this server group (empty: none, a fixed 503 is served).
   std::string forward_server_group_id;
+  // IdleTimeout, RequestTimeout, GzipEnabled, Http2Enabled, XForwardedForConfig as a JSON
+  // object (alb/listener_options.h); "{}" means ALB's defaults.
+  std::string attributes = "{}";
 
   bool operator==(const Listener&) const = default;
 };

@@ -1,6 +1,7 @@
 #include "api/actions/listener_actions.h"
 
 #include "alb/api_names.h"
+#include "alb/listener_options.h"
 #include "alb/listeners.h"
 #include "api/actions/action_support.h"
 #include "api/actions/resources.h"
@@ -34,10 +35,9 @@ Json ListenerJson(const ListenerView& view) {
     action["ForwardGroupConfig"]["ServerGroupTuples"] = Json::array({tuple});
     out["DefaultActions"].push_back(std::move(action));
   }
-  out["IdleTimeout"] = 15;
-  out["RequestTimeout"] = 60;
-  out["GzipEnabled"] = true;
-  out["Http2Enabled"] = l.protocol != "HTTP";
+  Json options = ListenerOptionsJson(ListenerOptionsFromJson(l.attributes));
+  for (auto& [key, value] : options.items()) out[key] = value;
+  if (l.protocol == "HTTP") out["Http2Enabled"] = false;  // HTTP/2 is negotiated over TLS
   if (l.protocol != "HTTP") out["SecurityPolicyId"] = "tls_cipher_policy_1_0";
   return out;
 }
@@ -87,6 +87,28 @@ Result<std::optional<std::string>> ReadForwardGroup(const ParameterReader& param
   return std::optional<std::string>{std::move(*group)};
 }
 
+// The listener attributes the request sets, as a patch for MergeListenerOptions:
+// IdleTimeout, RequestTimeout, GzipEnabled, Http2Enabled and XForwardedForConfig (flattened
+// `XForwardedForConfig.XForwardedForEnabled=true` or one JSON object).
+Result<Json> ReadListenerAttributes(const ParameterReader& params) {
+  Json patch = Json::object();
+  for (const char* name : {"IdleTimeout", "RequestTimeout", "GzipEnabled", "Http2Enabled"}) {
+    if (auto value = params.Get(name); value && !value->empty()) patch[name] = std::string(*value);
+  }
+  Json xff = Json::object();
+  if (auto json = params.Get("XForwardedForConfig"); json && !json->empty()) {
+    xff = Json::parse(*json, nullptr, /*allow_exceptions=*/false);
+    if (!xff.is_object()) {
+      return Fail(errors::InvalidParameter("XForwardedForConfig", "expected a JSON object"));
+    }
+  }
+  for (const auto& [name, value] : params.WithPrefix("XForwardedForConfig.")) {
+    xff[name] = value;
+  }
+  if (!xff.empty()) patch["XForwardedForConfig"] = std::move(xff);
+  return patch;
+}
+
 Result<Json> CreateListenerAction(ActionContext& context) {
   auto write = ReadWriteRequest(context);
   if (!write) return Fail(write.error());
@@ -96,6 +118,8 @@ Result<Json> CreateListenerAction(ActionContext& context) {
   if (!certificate) return Fail(certificate.error());
   auto forward = ReadForwardGroup(context.params);
   if (!forward) return Fail(forward.error());
+  auto attributes = ReadListenerAttributes(context.params);
+  if (!attributes) return Fail(attributes.error());
   CreateListenerRequest request{
       .write = std::move(*write),
       .load_balancer_id = std::string(*context.params.Get("LoadBalancerId")),
@@ -103,7 +127,8 @@ Result<Json> CreateListenerAction(ActionContext& context) {
       .port = static_cast<int>(port->value_or(0)),
       .default_certificate_id = certificate->value_or(""),
       .description = std::string(context.params.Get("ListenerDescription").value_or("")),
-      .forward_server_group_id = forward->value_or("")};
+      .forward_server_group_id = forward->value_or(""),
+      .attributes = std::move(*attributes)};
   auto job = CreateListener(context.services.domain, request);
   if (!job) return Fail(job.error());
   Json body = JobBody(*job);
@@ -151,6 +176,9 @@ Result<Json> UpdateListenerAttributeAction(ActionContext& context) {
   auto forward = ReadForwardGroup(context.params);
   if (!forward) return Fail(forward.error());
   request.forward_server_group_id = std::move(*forward);
+  auto attributes = ReadListenerAttributes(context.params);
+  if (!attributes) return Fail(attributes.error());
+  request.attributes = std::move(*attributes);
   if (auto description = context.params.Get("ListenerDescription")) {
     request.description = std::string(*description);
   }

@@ -11,7 +11,7 @@ namespace {
 // Text compares and sorts bytewise (COLLATE "C"), as in SQLite, whatever the database's
 // locale; times in milliseconds are BIGINT; booleans stay 0/1 INTEGERs so both engines run
 // the same statements.
-constexpr std::array<const char*, 3> kMigrations = {
+constexpr std::array<const char*, 4> kMigrations = {
     // 1: everything SQLite's migrations 1-5 hold.
     R"sql(
 CREATE TABLE accounts (
@@ -270,6 +270,10 @@ CREATE TABLE rules (
 CREATE INDEX rules_by_listener ON rules(listener_id, seq);
 CREATE INDEX rules_by_account ON rules(account_id, seq);
 CREATE INDEX rules_by_load_balancer ON rules(load_balancer_id);
+)sql",
+    // 4: a listener's attributes (SQLite's 8).
+    R"sql(
+ALTER TABLE listeners ADD COLUMN attributes TEXT COLLATE "C" NOT NULL DEFAULT '{}';
 )sql",
 };
 

@@ -10,7 +10,7 @@ namespace {
 
 constexpr std::string_view kListenerColumns =
     "listener_id, account_id, load_balancer_id, protocol, port, description, status, "
-    "resting_status, created_ms, forward_server_group_id";
+    "resting_status, created_ms, forward_server_group_id, attributes";
 
 Listener ReadListener(const SqlStatement& s) {
   return {s.ColumnText(0),
@@ -22,7 +22,8 @@ Listener ReadListener(const SqlStatement& s) {
           s.ColumnText(6),
           s.ColumnText(7),
           s.ColumnInt(8),
-          s.ColumnText(9)};
+          s.ColumnText(9),
+          s.ColumnText(10)};
 }
 
 }  // namespace
@@ -30,22 +31,24 @@ Listener ReadListener(const SqlStatement& s) {
 // Listeners.
 
 Result<void> SqlTx::InsertListener(const Listener& l) {
-  return RunOne(db_,
-                "INSERT INTO listeners(listener_id, account_id, load_balancer_id, protocol, port, "
-                "description, status, resting_status, created_ms, forward_server_group_id) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [&](SqlStatement& s) {
-                  s.Bind(1, l.listener_id)
-                      .Bind(2, l.account_id)
-                      .Bind(3, l.load_balancer_id)
-                      .Bind(4, l.protocol)
-                      .Bind(5, std::int64_t{l.port})
-                      .Bind(6, l.description)
-                      .Bind(7, l.status)
-                      .Bind(8, l.resting_status)
-                      .Bind(9, l.created_ms)
-                      .Bind(10, l.forward_server_group_id);
-                });
+  return RunOne(
+      db_,
+      "INSERT INTO listeners(listener_id, account_id, load_balancer_id, protocol, port, "
+      "description, status, resting_status, created_ms, forward_server_group_id, attributes) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      [&](SqlStatement& s) {
+        s.Bind(1, l.listener_id)
+            .Bind(2, l.account_id)
+            .Bind(3, l.load_balancer_id)
+            .Bind(4, l.protocol)
+            .Bind(5, std::int64_t{l.port})
+            .Bind(6, l.description)
+            .Bind(7, l.status)
+            .Bind(8, l.resting_status)
+            .Bind(9, l.created_ms)
+            .Bind(10, l.forward_server_group_id)
+            .Bind(11, l.attributes);
+      });
 }
 
 Result<std::optional<Listener>> SqlTx::FindListener(std::string_view account_id,
@@ -60,13 +63,14 @@ Result<std::optional<Listener>> SqlTx::FindListener(std::string_view account_id,
 Result<void> SqlTx::UpdateListener(const Listener& l) {
   return RunOne(db_,
                 "UPDATE listeners SET description = ?, status = ?, resting_status = ?, "
-                "forward_server_group_id = ? WHERE listener_id = ?",
+                "forward_server_group_id = ?, attributes = ? WHERE listener_id = ?",
                 [&](SqlStatement& s) {
                   s.Bind(1, l.description)
                       .Bind(2, l.status)
                       .Bind(3, l.resting_status)
                       .Bind(4, l.forward_server_group_id)
-                      .Bind(5, l.listener_id);
+                      .Bind(5, l.attributes)
+                      .Bind(6, l.listener_id);
                 });
 }
 

@@ -6,7 +6,7 @@
 namespace openalb {
 namespace {
 
-constexpr std::array<const char*, 7> kMigrations = {
+constexpr std::array<const char*, 8> kMigrations = {
     // 1: accounts and their access keys.
     R"sql(
 CREATE TABLE accounts (
@@ -254,6 +254,11 @@ CREATE TABLE rules (
 CREATE INDEX rules_by_listener ON rules(listener_id, seq);
 CREATE INDEX rules_by_account ON rules(account_id, seq);
 CREATE INDEX rules_by_load_balancer ON rules(load_balancer_id);
+)sql",
+    // 8: a listener's attributes (IdleTimeout, RequestTimeout, GzipEnabled, Http2Enabled,
+    // XForwardedForConfig) as a JSON object; '{}' is ALB's defaults.
+    R"sql(
+ALTER TABLE listeners ADD COLUMN attributes TEXT NOT NULL DEFAULT '{}';
 )sql",
 };
 

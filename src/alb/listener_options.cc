@@ -1,0 +1,122 @@
+#include "alb/listener_options.h"
+
+#include <string>
+
+#include "core/common_errors.h"
+
+namespace openalb {
+namespace {
+
+using OptionsJson = nlohmann::json;
+
+// The XForwardedForConfig flags and the ListenerOptions member each sets.
+struct XffFlag {
+  std::string_view name;
+  bool ListenerOptions::*member;
+};
+constexpr XffFlag kXffFlags[] = {
+    {"XForwardedForEnabled", &ListenerOptions::xff_enabled},
+    {"XForwardedForProtoEnabled", &ListenerOptions::xff_proto},
+    {"XForwardedForClientSrcPortEnabled", &ListenerOptions::xff_client_src_port},
+    {"XForwardedForSLBIdEnabled", &ListenerOptions::xff_slb_id},
+    {"XForwardedForSLBPortEnabled", &ListenerOptions::xff_slb_port},
+    {"XForwardedForHostEnabled", &ListenerOptions::xff_host},
+};
+
+Result<bool> BoolField(const OptionsJson& value, const std::string& name) {
+  if (value.is_boolean()) return value.get<bool>();
+  if (value.is_string() && (value == "true" || value == "false")) return value == "true";
+  return Fail(errors::InvalidParameter(name, "it is true or false"));
+}
+
+Result<int> IntField(const OptionsJson& value, const std::string& name, int min, int max) {
+  long long n = min - 1;
+  if (value.is_number_integer()) {
+    n = value.get<long long>();
+  } else if (value.is_string()) {
+    const std::string text = value.get<std::string>();
+    char* end = nullptr;
+    n = std::strtoll(text.c_str(), &end, 10);
+    if (text.empty() || *end != '\0') n = min - 1;
+  }
+  if (n < min || n > max) {
+    return Fail(errors::InvalidParameter(
+        name, "it is an integer from " + std::to_string(min) + " to " + std::to_string(max)));
+  }
+  return static_cast<int>(n);
+}
+
+}  // namespace
+
+nlohmann::json ListenerOptionsJson(const ListenerOptions& options) {
+  OptionsJson out;
+  out["IdleTimeout"] = options.idle_timeout_s;
+  out["RequestTimeout"] = options.request_timeout_s;
+  out["GzipEnabled"] = options.gzip;
+  out["Http2Enabled"] = options.http2;
+  OptionsJson xff;
+  for (const auto& flag : kXffFlags) xff[std::string(flag.name)] = options.*flag.member;
+  xff["XForwardedForProcessingMode"] = options.xff_remove ? "remove" : "append";
+  out["XForwardedForConfig"] = std::move(xff);
+  return out;
+}
+
+ListenerOptions ListenerOptionsFromJson(std::string_view json) {
+  auto parsed = OptionsJson::parse(json, nullptr, /*allow_exceptions=*/false);
+  if (!parsed.is_object()) return {};
+  auto merged = MergeListenerOptions({}, parsed);
+  return merged ? *merged : ListenerOptions{};
+}
+
+Result<ListenerOptions> MergeListenerOptions(ListenerOptions base, const nlohmann::json& patch) {
+  if (!patch.is_object()) return base;
+  for (const auto& [key, value] : patch.items()) {
+    if (key == "IdleTimeout") {
+      auto n = IntField(value, key, 1, 60);
+      if (!n) return Fail(n.error());
+      base.idle_timeout_s = *n;
+    } else if (key == "RequestTimeout") {
+      auto n = IntField(value, key, 1, 180);
+      if (!n) return Fail(n.error());
+      base.request_timeout_s = *n;
+    } else if (key == "GzipEnabled") {
+      auto b = BoolField(value, key);
+      if (!b) return Fail(b.error());
+      base.gzip = *b;
+    } else if (key == "Http2Enabled") {
+      auto b = BoolField(value, key);
+      if (!b) return Fail(b.error());
+      base.http2 = *b;
+    } else if (key == "XForwardedForConfig" && value.is_object()) {
+      for (const auto& [field, flag_value] : value.items()) {
+        const std::string name = "XForwardedForConfig." + field;
+        if (field == "XForwardedForProcessingMode") {
+          if (flag_value != "append" && flag_value != "remove") {
+            return Fail(errors::InvalidParameter(name, "it is append or remove"));
+          }
+          base.xff_remove = flag_value == "remove";
+          continue;
+        }
+        bool known = false;
+        for (const auto& flag : kXffFlags) {
+          if (field != flag.name) continue;
+          auto b = BoolField(flag_value, name);
+          if (!b) return Fail(b.error());
+          base.*flag.member = *b;
+          known = true;
+        }
+        // The client-certificate fields (mutual TLS) and trusted source lists are accepted and
+        // ignored only when they ask for nothing.
+        if (!known && flag_value != false && flag_value != "false" && flag_value != "") {
+          return Fail(errors::InvalidParameter(
+              name, "openalb does not support this XForwardedForConfig field"));
+        }
+      }
+    } else {
+      return Fail(errors::InvalidParameter(key, "unknown listener attribute"));
+    }
+  }
+  return base;
+}
+
+}  // namespace openalb
