@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <chrono>
 #include <functional>
+#include <limits>
 #include <optional>
 #include <string>
 #include <type_traits>
@@ -30,8 +31,13 @@ using SteadyClock = std::chrono::steady_clock;
 using Deadline = DeadlineSweeper::Deadline;
 
 constexpr std::uint32_t kRequestHeaderLimit = 32 * 1024;
+// A chunked request body is read whole (and forwarded with a Content-Length), up to this.
 constexpr std::uint64_t kRequestBodyLimit = 8 * 1024 * 1024;
-constexpr std::uint64_t kResponseBodyLimit = 64 * 1024 * 1024;
+// Bodies with a Content-Length up to this are read whole (answers: so gzip can apply);
+// longer ones, and answers without a Content-Length, stream through kRelayChunk at a time.
+constexpr std::uint64_t kBufferedBodyLimit = 1024 * 1024;
+constexpr size_t kRelayChunk = 64 * 1024;
+constexpr std::uint64_t kNoBodyLimit = std::numeric_limits<std::uint64_t>::max();
 constexpr size_t kMaxServersTried = 3;
 // After refusing a request it did not read whole (413, 431, 400), the connection reads and
 // drops what the client still sends, for this long or this much, before closing: closing
@@ -132,7 +138,9 @@ class ClientSession : public Reclaimable, public std::enable_shared_from_this<Cl
   void ReadHeader() {
     parser_.emplace();
     parser_->header_limit(kRequestHeaderLimit);
-    parser_->body_limit(kRequestBodyLimit);
+    // No limit here (chunked bodies: on_chunk_header_; long ones stream). Not boost::none:
+    // Boost 1.74's parser compares the length with the optional and refuses every body.
+    parser_->body_limit(kNoBodyLimit);
     // A chunked body takes its bytes from the shared budget chunk by chunk.
     parser_->on_chunk_header(on_chunk_header_);
     client_deadline_.ExpiresAfter(limits_.header_timeout);
@@ -145,8 +153,11 @@ class ClientSession : public Reclaimable, public std::enable_shared_from_this<Cl
     if (ec) return ReadFailed(ec);
     auto& header = parser_->get();
     if (auto refusal = CheckRequestHead(header)) return Refuse(refusal->status, refusal->body);
-    if (auto length = parser_->content_length();
-        length && *length <= kRequestBodyLimit && !body_hold_.Grow(static_cast<size_t>(*length))) {
+    const auto length = parser_->content_length();
+    streaming_request_ = length && *length > kBufferedBodyLimit;
+    request_body_left_ = streaming_request_ ? *length : 0;
+    request_body_started_ = false;
+    if (length && !streaming_request_ && !body_hold_.Grow(static_cast<size_t>(*length))) {
       return Refuse(http::status::service_unavailable, kBusyBody);
     }
     if (beast::iequals(header[http::field::expect], "100-continue")) {
@@ -163,7 +174,8 @@ class ClientSession : public Reclaimable, public std::enable_shared_from_this<Cl
   }
 
   void ReadBody() {
-    if (parser_->is_done()) return OnRequest();  // no body: nothing more to read
+    // No body, or one streamed to the server as it is forwarded (RelayRequestBody).
+    if (parser_->is_done() || streaming_request_) return OnRequest();
     client_deadline_.ExpiresAfter(limits_.body_timeout);
     http::async_read(stream_, buffer_, *parser_,
                      [self = this->shared_from_this()](beast::error_code ec, size_t) {
@@ -255,7 +267,11 @@ class ClientSession : public Reclaimable, public std::enable_shared_from_this<Cl
     // no Transfer-Encoding, whatever framing the client used (request_rules.h).
     request_.erase(http::field::transfer_encoding);
     request_.erase(http::field::content_length);
-    request_.prepare_payload();
+    if (streaming_request_) {
+      request_.content_length(request_body_left_);  // the framing the client gave
+    } else {
+      request_.prepare_payload();
+    }
     tried_.clear();
     Forward();
   }
@@ -316,8 +332,16 @@ class ClientSession : public Reclaimable, public std::enable_shared_from_this<Cl
   void SendUpstream() {
     upstream_buffer_.clear();
     upstream_timed_out_ = false;
-    upstream_deadline_.ExpiresAfter(std::min<std::chrono::milliseconds>(
-        limits_.response_timeout, std::chrono::seconds(route_->options().request_timeout_s)));
+    upstream_deadline_.ExpiresAfter(RequestTimeout());
+    if (streaming_request_) {
+      request_serializer_.emplace(request_);
+      http::async_write_header(upstream_, *request_serializer_,
+                               [self = this->shared_from_this()](beast::error_code ec, size_t) {
+                                 if (ec) return self->UpstreamFailed(/*got_response=*/false);
+                                 self->RelayRequestBody();
+                               });
+      return;
+    }
     http::async_write(upstream_, request_,
                       [self = this->shared_from_this()](beast::error_code ec, size_t) {
                         if (ec) return self->UpstreamFailed(/*got_response=*/false);
@@ -325,17 +349,179 @@ class ClientSession : public Reclaimable, public std::enable_shared_from_this<Cl
                       });
   }
 
+  // The rest of a long request body: what the client already sent (in buffer_), then
+  // kRelayChunk at a time — read from the client only once the server took the last piece.
+  void RelayRequestBody() {
+    if (request_body_left_ == 0) return ReadUpstream();
+    request_body_started_ = true;  // from here a failed exchange cannot be retried
+    upstream_deadline_.ExpiresAfter(RequestTimeout());
+    if (buffer_.size() > 0) {
+      const size_t n =
+          static_cast<size_t>(std::min<std::uint64_t>(buffer_.size(), request_body_left_));
+      net::async_write(upstream_, beast::buffers_prefix(n, buffer_.data()),
+                       [self = this->shared_from_this()](beast::error_code ec, size_t written) {
+                         if (ec) return self->UpstreamFailed(/*got_response=*/false);
+                         self->buffer_.consume(written);
+                         self->request_body_left_ -= written;
+                         self->RelayRequestBody();
+                       });
+      return;
+    }
+    relay_.resize(kRelayChunk);
+    client_deadline_.ExpiresAfter(limits_.body_timeout);
+    const size_t want =
+        static_cast<size_t>(std::min<std::uint64_t>(relay_.size(), request_body_left_));
+    stream_.async_read_some(net::buffer(relay_.data(), want), [self = this->shared_from_this()](
+                                                                  beast::error_code ec, size_t n) {
+      self->client_deadline_.Clear();
+      if (ec) {  // the client left or stalled mid-body: nobody to answer
+        CloseSocket(self->upstream_);
+        return self->Close();
+      }
+      net::async_write(self->upstream_, net::buffer(self->relay_.data(), n),
+                       [self](beast::error_code ec, size_t written) {
+                         if (ec) return self->UpstreamFailed(/*got_response=*/false);
+                         self->request_body_left_ -= written;
+                         self->RelayRequestBody();
+                       });
+    });
+  }
+
+  // The answer's header first; a short body is then read whole (OnUpstreamResponse), a long
+  // or unannounced one streamed (StreamResponse).
   void ReadUpstream() {
+    upstream_deadline_.ExpiresAfter(RequestTimeout());
     response_parser_.emplace();
-    response_parser_->body_limit(kResponseBodyLimit);
+    response_parser_->body_limit(kNoBodyLimit);  // read whole only when short (below)
     if (head_request_) response_parser_->skip(true);
+    http::async_read_header(upstream_, upstream_buffer_, *response_parser_,
+                            [self = this->shared_from_this()](beast::error_code ec, size_t) {
+                              if (ec)
+                                return self->UpstreamFailed(self->response_parser_->got_some());
+                              auto& parser = *self->response_parser_;
+                              const unsigned status = parser.get().result_int();
+                              if (status >= 100 && status < 200)
+                                return self->ReadUpstream();  // interim
+                              const auto length = parser.content_length();
+                              if (parser.is_done() || (length && *length <= kBufferedBodyLimit)) {
+                                return self->ReadUpstreamBody();
+                              }
+                              self->StreamResponse();
+                            });
+  }
+
+  void ReadUpstreamBody() {
+    if (response_parser_->is_done()) return OnUpstreamResponse();
     http::async_read(upstream_, upstream_buffer_, *response_parser_,
                      [self = this->shared_from_this()](beast::error_code ec, size_t) {
-                       if (ec) {
-                         return self->UpstreamFailed(self->response_parser_->got_some());
-                       }
+                       if (ec) return self->UpstreamFailed(/*got_response=*/true);
                        self->OnUpstreamResponse();
                      });
+  }
+
+  // A long answer: its header (with the rules' changes) and then its body, kRelayChunk at a
+  // time, read from the server only once the client took the last piece. Without a
+  // Content-Length it goes to the client chunked.
+  void StreamResponse() {
+    streamed_response_.emplace(std::move(*response_parser_));
+    response_parser_.reset();
+    streamed_response_->body_limit(kNoBodyLimit);
+    auto& message = streamed_response_->get();
+    upstream_keep_alive_ = message.keep_alive();
+    EraseHopByHop(message);
+    if (const RouteTable* routes = route_->routes(); routes && routes->has_response_rules()) {
+      if (const CompiledRule* rule = routes->MatchResponse(message.result_int(), message)) {
+        ApplyResponseRule(*rule, message);
+      }
+    }
+    for (const auto& [name, value] : response_headers_) message.insert(name, value);
+    message.version(11);
+    if (!message.has_content_length()) {
+      if (request_.version() >= 11) {
+        message.chunked(true);
+      } else {
+        client_keep_alive_ = false;  // an HTTP/1.0 client reads to the end of the connection
+      }
+    }
+    message.keep_alive(client_keep_alive_);
+    relay_.resize(kRelayChunk);
+    response_serializer_.emplace(message);
+    response_started_ = false;
+    RelayResponseBody();
+  }
+
+  void RelayResponseBody() {
+    auto& message = streamed_response_->get();
+    if (streamed_response_->is_done()) {
+      message.body().data = nullptr;
+      message.body().size = 0;
+      message.body().more = false;
+      return WriteResponseChunk();
+    }
+    message.body().data = relay_.data();
+    message.body().size = relay_.size();
+    upstream_deadline_.ExpiresAfter(RequestTimeout());
+    http::async_read(upstream_, upstream_buffer_, *streamed_response_,
+                     [self = this->shared_from_this()](beast::error_code ec, size_t) {
+                       self->upstream_deadline_.Clear();
+                       if (ec == http::error::need_buffer) ec = {};
+                       auto& message = self->streamed_response_->get();
+                       if (ec) {
+                         CloseSocket(self->upstream_);
+                         self->held_.reset();
+                         // Nothing sent yet: the client can still be told; else cut it off.
+                         if (!self->response_started_) {
+                           self->response_serializer_.reset();
+                           self->streamed_response_.reset();
+                           return self->UpstreamFailed(/*got_response=*/true);
+                         }
+                         return self->Close();
+                       }
+                       message.body().size = self->relay_.size() - message.body().size;
+                       message.body().data = self->relay_.data();
+                       message.body().more = !self->streamed_response_->is_done();
+                       self->WriteResponseChunk();
+                     });
+  }
+
+  void WriteResponseChunk() {
+    response_started_ = true;
+    client_deadline_.ExpiresAfter(limits_.idle_timeout);  // a client that does not read
+    http::async_write(stream_, *response_serializer_,
+                      [self = this->shared_from_this()](beast::error_code ec, size_t) {
+                        self->client_deadline_.Clear();
+                        if (ec == http::error::need_buffer) ec = {};
+                        if (ec) {
+                          CloseSocket(self->upstream_);
+                          return self->Close();
+                        }
+                        if (!self->response_serializer_->is_done()) {
+                          return self->RelayResponseBody();
+                        }
+                        self->FinishStreamedResponse();
+                      });
+  }
+
+  void FinishStreamedResponse() {
+    if (upstream_keep_alive_ && upstream_buffer_.size() == 0) {
+      held_ = backend_->shared_from_this();
+    } else {
+      held_.reset();
+      CloseSocket(upstream_);
+    }
+    response_serializer_.reset();
+    streamed_response_.reset();
+    ForgetRequest();
+    if (!client_keep_alive_) return Close();
+    kept_alive_ = true;
+    AwaitRequest();
+  }
+
+  // How long a server may take to answer (and between pieces of a streamed body): the
+  // listener's RequestTimeout, within the operator's --dataplane-response-timeout.
+  std::chrono::milliseconds RequestTimeout() const {
+    return std::min<std::chrono::milliseconds>(
+        limits_.response_timeout, std::chrono::seconds(route_->options().request_timeout_s));
   }
 
   void UpstreamFailed(bool got_response) {
@@ -343,8 +529,11 @@ class ClientSession : public Reclaimable, public std::enable_shared_from_this<Cl
     held_.reset();
     CloseSocket(upstream_);
     // A kept-alive connection the server had already closed: the request never reached
-    // it, so send it again on a fresh connection to the same server.
-    if (reused_ && !got_response && !upstream_timed_out_) return Connect();
+    // it, so send it again on a fresh connection to the same server (unless part of a
+    // streamed body was already taken from the client).
+    if (reused_ && !got_response && !upstream_timed_out_ && !request_body_started_) {
+      return Connect();
+    }
     if (upstream_timed_out_) {
       return Reply(http::status::gateway_timeout, kTimeoutBody, true);
     }
@@ -353,7 +542,6 @@ class ClientSession : public Reclaimable, public std::enable_shared_from_this<Cl
 
   void OnUpstreamResponse() {
     const unsigned status = response_parser_->get().result_int();
-    if (status >= 100 && status < 200) return ReadUpstream();  // interim: wait for the answer
     upstream_deadline_.Clear();
     response_ = response_parser_->release();
     // The connection stays with this session while it is reused: its next request most
@@ -383,7 +571,16 @@ class ClientSession : public Reclaimable, public std::enable_shared_from_this<Cl
 
   // Back to the client.
 
+  // Whether the request's body is still (partly) unread: a streamed one not forwarded. Its
+  // answer then closes the connection by LingeringClose (the rest cannot be told from a
+  // next request).
+  bool BodyUnread() const { return streaming_request_ && request_body_left_ > 0; }
+
   void Reply(http::status status, std::string_view body, bool close) {
+    if (BodyUnread()) {
+      linger_ = true;
+      close = true;
+    }
     response_ = {};
     response_.version(11);
     response_.result(status);
@@ -427,6 +624,10 @@ class ClientSession : public Reclaimable, public std::enable_shared_from_this<Cl
 
   // A rule's own answer (Redirect, FixedResponse, a CORS preflight, a traffic limit).
   void ReplyByRule(RuleOutcome outcome) {
+    if (BodyUnread()) {
+      linger_ = true;
+      client_keep_alive_ = false;
+    }
     response_ = {};
     response_.version(11);
     response_.result(outcome.status);
@@ -455,6 +656,7 @@ class ClientSession : public Reclaimable, public std::enable_shared_from_this<Cl
 
   // The exchange is over: its body's memory and budget go back.
   void ForgetRequest() {
+    request_serializer_.reset();
     request_ = {};
     response_ = {};
     response_headers_.clear();
@@ -555,6 +757,17 @@ class ClientSession : public Reclaimable, public std::enable_shared_from_this<Cl
   std::vector<const BackendServerState*> tried_;
   bool reused_ = false;
   std::optional<http::response_parser<http::string_body>> response_parser_;
+  // Streaming a long body (see kBufferedBodyLimit): the request's bytes left to send, and the
+  // answer's parser and serializer sharing one message, whose body points into relay_.
+  bool streaming_request_ = false;
+  bool request_body_started_ = false;
+  std::uint64_t request_body_left_ = 0;
+  std::optional<http::request_serializer<http::string_body>> request_serializer_;
+  std::optional<http::response_parser<http::buffer_body>> streamed_response_;
+  std::optional<http::response_serializer<http::buffer_body>> response_serializer_;
+  bool upstream_keep_alive_ = false;
+  bool response_started_ = false;
+  std::vector<char> relay_;
   http::response<http::string_body> response_;
   bool upstream_timed_out_ = false;
   // Last: they may call back into the members above until they are gone.
