@@ -31,8 +31,6 @@ using SteadyClock = std::chrono::steady_clock;
 using Deadline = DeadlineSweeper::Deadline;
 
 constexpr std::uint32_t kRequestHeaderLimit = 32 * 1024;
-// A chunked request body is read whole (and forwarded with a Content-Length), up to this.
-constexpr std::uint64_t kRequestBodyLimit = 8 * 1024 * 1024;
 // Bodies with a Content-Length up to this are read whole (answers: so gzip can apply);
 // longer ones, and answers without a Content-Length, stream through kRelayChunk at a time.
 constexpr std::uint64_t kBufferedBodyLimit = 1024 * 1024;
@@ -138,11 +136,10 @@ class ClientSession : public Reclaimable, public std::enable_shared_from_this<Cl
   void ReadHeader() {
     parser_.emplace();
     parser_->header_limit(kRequestHeaderLimit);
-    // No limit here (chunked bodies: on_chunk_header_; long ones stream). Not boost::none:
-    // Boost 1.74's parser compares the length with the optional and refuses every body.
+    // No limit: a long body streams (and a short one takes its bytes from the shared
+    // budget). Not boost::none: Boost 1.74's parser compares the length with the optional
+    // and refuses every body.
     parser_->body_limit(kNoBodyLimit);
-    // A chunked body takes its bytes from the shared budget chunk by chunk.
-    parser_->on_chunk_header(on_chunk_header_);
     client_deadline_.ExpiresAfter(limits_.header_timeout);
     http::async_read_header(
         stream_, buffer_, *parser_,
@@ -155,6 +152,8 @@ class ClientSession : public Reclaimable, public std::enable_shared_from_this<Cl
     if (auto refusal = CheckRequestHead(header)) return Refuse(refusal->status, refusal->body);
     const auto length = parser_->content_length();
     streaming_request_ = length && *length > kBufferedBodyLimit;
+    streaming_chunked_ = false;
+    chunked_.reset();
     request_body_left_ = streaming_request_ ? *length : 0;
     request_body_started_ = false;
     if (length && !streaming_request_ && !body_hold_.Grow(static_cast<size_t>(*length))) {
@@ -176,12 +175,92 @@ class ClientSession : public Reclaimable, public std::enable_shared_from_this<Cl
   void ReadBody() {
     // No body, or one streamed to the server as it is forwarded (RelayRequestBody).
     if (parser_->is_done() || streaming_request_) return OnRequest();
+    if (parser_->chunked()) return StartChunkedBody();
     client_deadline_.ExpiresAfter(limits_.body_timeout);
     http::async_read(stream_, buffer_, *parser_,
                      [self = this->shared_from_this()](beast::error_code ec, size_t) {
                        if (ec) return self->ReadFailed(ec);
                        self->OnRequest();
                      });
+  }
+
+  // A chunked body: read piece by piece into pending_ while it is short — forwarded whole,
+  // with a Content-Length, if it ends within kBufferedBodyLimit — else streamed to the server
+  // chunked (RelayChunkedBody).
+  void StartChunkedBody() {
+    chunked_.emplace(std::move(*parser_));
+    chunked_->body_limit(kNoBodyLimit);
+    pending_.clear();
+    relay_.resize(kRelayChunk);
+    AccumulateChunked();
+  }
+
+  void AccumulateChunked() {
+    ReadChunkedPiece([self = this->shared_from_this()](size_t n) {
+      if (!self->body_hold_.Grow(n))
+        return self->Refuse(http::status::service_unavailable, kBusyBody);
+      self->pending_.append(self->relay_.data(), n);
+      if (self->chunked_->is_done()) return self->OnRequest();
+      if (self->pending_.size() > kBufferedBodyLimit) {
+        self->streaming_chunked_ = true;
+        return self->OnRequest();
+      }
+      self->AccumulateChunked();
+    });
+  }
+
+  // Reads the chunked body's next piece into relay_; then(size). A malformed body is 400.
+  template <typename Then>
+  void ReadChunkedPiece(Then then) {
+    auto& body = chunked_->get().body();
+    body.data = relay_.data();
+    body.size = relay_.size();
+    client_deadline_.ExpiresAfter(limits_.body_timeout);
+    http::async_read(stream_, buffer_, *chunked_,
+                     [self = this->shared_from_this(), then](beast::error_code ec, size_t) {
+                       self->client_deadline_.Clear();
+                       if (ec == http::error::need_buffer) ec = {};
+                       if (ec) {
+                         CloseSocket(self->upstream_);  // a request it will never see end
+                         return self->ReadFailed(ec);
+                       }
+                       then(self->relay_.size() - self->chunked_->get().body().size);
+                     });
+  }
+
+  // The streamed chunked body after its header: what was read ahead, then piece by piece,
+  // then the last chunk.
+  void RelayChunkedBody() {
+    request_body_started_ = true;
+    upstream_deadline_.ExpiresAfter(RequestTimeout());
+    auto next = [self = this->shared_from_this()](beast::error_code ec, size_t) {
+      if (ec) return self->UpstreamFailed(/*got_response=*/false);
+      self->RelayChunkedBody();
+    };
+    if (!pending_.empty()) {
+      auto sent = [self = this->shared_from_this(), next](beast::error_code ec, size_t n) {
+        self->pending_.clear();
+        self->pending_.shrink_to_fit();
+        self->body_hold_.Reset();
+        next(ec, n);
+      };
+      net::async_write(upstream_, http::make_chunk(net::buffer(pending_)), std::move(sent));
+      return;
+    }
+    if (chunked_->is_done()) {
+      net::async_write(upstream_, http::make_chunk_last(),
+                       [self = this->shared_from_this()](beast::error_code ec, size_t) {
+                         if (ec) return self->UpstreamFailed(/*got_response=*/false);
+                         self->chunked_.reset();
+                         self->ReadUpstream();
+                       });
+      return;
+    }
+    ReadChunkedPiece([self = this->shared_from_this(), next](size_t n) {
+      if (n == 0) return self->RelayChunkedBody();
+      net::async_write(self->upstream_, http::make_chunk(net::buffer(self->relay_.data(), n)),
+                       next);
+    });
   }
 
   void ReadFailed(beast::error_code ec) {
@@ -211,7 +290,13 @@ class ClientSession : public Reclaimable, public std::enable_shared_from_this<Cl
 
   void OnRequest() {
     client_deadline_.Clear();  // the client waits for the answer; the server has its own
-    request_ = parser_->release();
+    if (chunked_) {            // the header went with the parser that reads the chunked body
+      request_ = {};
+      request_.base() = std::move(chunked_->get().base());
+      if (!streaming_chunked_) request_.body() = std::move(pending_);
+    } else {
+      request_ = parser_->release();
+    }
     client_keep_alive_ = request_.keep_alive();
     head_request_ = request_.method() == http::verb::head;
     route_ = listener_->Current();
@@ -269,6 +354,8 @@ class ClientSession : public Reclaimable, public std::enable_shared_from_this<Cl
     request_.erase(http::field::content_length);
     if (streaming_request_) {
       request_.content_length(request_body_left_);  // the framing the client gave
+    } else if (streaming_chunked_) {
+      request_.chunked(true);  // re-framed by openalb, piece by piece
     } else {
       request_.prepare_payload();
     }
@@ -333,11 +420,12 @@ class ClientSession : public Reclaimable, public std::enable_shared_from_this<Cl
     upstream_buffer_.clear();
     upstream_timed_out_ = false;
     upstream_deadline_.ExpiresAfter(RequestTimeout());
-    if (streaming_request_) {
+    if (streaming_request_ || streaming_chunked_) {
       request_serializer_.emplace(request_);
       http::async_write_header(upstream_, *request_serializer_,
                                [self = this->shared_from_this()](beast::error_code ec, size_t) {
                                  if (ec) return self->UpstreamFailed(/*got_response=*/false);
+                                 if (self->streaming_chunked_) return self->RelayChunkedBody();
                                  self->RelayRequestBody();
                                });
       return;
@@ -574,7 +662,9 @@ class ClientSession : public Reclaimable, public std::enable_shared_from_this<Cl
   // Whether the request's body is still (partly) unread: a streamed one not forwarded. Its
   // answer then closes the connection by LingeringClose (the rest cannot be told from a
   // next request).
-  bool BodyUnread() const { return streaming_request_ && request_body_left_ > 0; }
+  bool BodyUnread() const {
+    return (streaming_request_ && request_body_left_ > 0) || (chunked_ && !chunked_->is_done());
+  }
 
   void Reply(http::status status, std::string_view body, bool close) {
     if (BodyUnread()) {
@@ -717,16 +807,6 @@ class ClientSession : public Reclaimable, public std::enable_shared_from_this<Cl
   ByteBudget::Hold body_hold_;  // the current request body's share of shared_->buffers
   bool kept_alive_ = false;     // a request was answered on this connection already
   bool idle_ = false;           // waiting for a kept-alive connection's next request
-  // The parser keeps a reference to it, so it lives as long as the session.
-  std::function<void(std::uint64_t, std::string_view, beast::error_code&)> on_chunk_header_ =
-      [this](std::uint64_t size, std::string_view, beast::error_code& ec) {
-        if (size >
-            kRequestBodyLimit - std::min<std::uint64_t>(body_hold_.bytes(), kRequestBodyLimit)) {
-          ec = http::error::body_limit;  // 413, before taking what it could never use
-        } else if (!body_hold_.Grow(static_cast<size_t>(size))) {
-          ec = net::error::no_buffer_space;
-        }
-      };
   std::shared_ptr<const SnapshotSource> listener_;
   std::shared_ptr<const ListenerSnapshot> snapshot_;  // the handshake's, for the connection's life
   std::shared_ptr<const ListenerSnapshot> route_;     // the current request's
@@ -768,6 +848,10 @@ class ClientSession : public Reclaimable, public std::enable_shared_from_this<Cl
   bool upstream_keep_alive_ = false;
   bool response_started_ = false;
   std::vector<char> relay_;
+  // A chunked request body: its parser, what was read ahead, and whether it streams.
+  std::optional<http::request_parser<http::buffer_body>> chunked_;
+  std::string pending_;
+  bool streaming_chunked_ = false;
   http::response<http::string_body> response_;
   bool upstream_timed_out_ = false;
   // Last: they may call back into the members above until they are gone.

@@ -1,5 +1,5 @@
-// Bodies stream through a listener in both directions: a 1 GiB upload (Content-Length) and a
-// 1 GiB download (chunked, and with a Content-Length) pass through openalb to and from a real
+// Bodies stream through a listener in both directions: 1 GiB uploads (with a Content-Length and
+// chunked) and 1 GiB downloads (chunked, and with a Content-Length) pass through openalb to and from a real
 // server byte for byte, while the server process's memory stays flat — the proxy holds one
 // piece at a time and reads the next only once the other side took the last (backpressure).
 'use strict';
@@ -57,19 +57,21 @@ test('a 1 GiB upload and download stream through the proxy with flat memory', as
   const sampler = setInterval(() => { peak = Math.max(peak, rssMiB(server.proc.pid)); }, 50);
   t.after(() => clearInterval(sampler));
 
-  // Upload with a Content-Length.
-  const uploaded = await new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, method: 'POST', path: '/upload',
-      headers: { 'Content-Length': TOTAL, 'Content-Type': 'application/octet-stream' } }, (res) => {
-      let body = '';
-      res.on('data', (d) => (body += d));
-      res.on('end', () => resolve({ status: res.statusCode, body }));
+  // Uploads with a Content-Length and chunked (Node sends chunked when it is given none).
+  for (const headers of [{ 'Content-Length': TOTAL }, {}]) {
+    const uploaded = await new Promise((resolve, reject) => {
+      const req = http.request({ host: '127.0.0.1', port, method: 'POST', path: '/upload',
+        headers: { 'Content-Type': 'application/octet-stream', ...headers } }, (res) => {
+        let body = '';
+        res.on('data', (d) => (body += d));
+        res.on('end', () => resolve({ status: res.statusCode, body }));
+      });
+      req.on('error', reject);
+      pump(req);
     });
-    req.on('error', reject);
-    pump(req);
-  });
-  assert.equal(uploaded.status, 200);
-  assert.deepEqual(JSON.parse(uploaded.body), { bytes: TOTAL, digest });
+    assert.equal(uploaded.status, 200, JSON.stringify(headers));
+    assert.deepEqual(JSON.parse(uploaded.body), { bytes: TOTAL, digest }, JSON.stringify(headers));
+  }
 
   // Downloads: chunked (no Content-Length) and sized.
   for (const path of ['/chunked', '/sized']) {
