@@ -72,6 +72,7 @@ bench: setup-bench build sdk-deps
 	bash bench/run-tls
 	bash bench/run-startup
 	bash bench/run-fleet
+	bash bench/run-rules
 
 # Ten minutes of mixed signed traffic (after a 300 s warm-up); RSS and p99 each minute.
 soak: setup-bench build sdk-deps
