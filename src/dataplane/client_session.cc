@@ -232,6 +232,7 @@ class ClientSession : public Reclaimable, public std::enable_shared_from_this<Cl
   // then the last chunk.
   void RelayChunkedBody() {
     request_body_started_ = true;
+    // The server's clock runs while it is sent to, not while the client is waited for.
     upstream_deadline_.ExpiresAfter(RequestTimeout());
     auto next = [self = this->shared_from_this()](beast::error_code ec, size_t) {
       if (ec) return self->UpstreamFailed(/*got_response=*/false);
@@ -256,8 +257,10 @@ class ClientSession : public Reclaimable, public std::enable_shared_from_this<Cl
                        });
       return;
     }
+    upstream_deadline_.Clear();
     ReadChunkedPiece([self = this->shared_from_this(), next](size_t n) {
       if (n == 0) return self->RelayChunkedBody();
+      self->upstream_deadline_.ExpiresAfter(self->RequestTimeout());
       net::async_write(self->upstream_, http::make_chunk(net::buffer(self->relay_.data(), n)),
                        next);
     });
@@ -442,8 +445,9 @@ class ClientSession : public Reclaimable, public std::enable_shared_from_this<Cl
   void RelayRequestBody() {
     if (request_body_left_ == 0) return ReadUpstream();
     request_body_started_ = true;  // from here a failed exchange cannot be retried
-    upstream_deadline_.ExpiresAfter(RequestTimeout());
+    // The server's clock runs while it is sent to, not while the client is waited for.
     if (buffer_.size() > 0) {
+      upstream_deadline_.ExpiresAfter(RequestTimeout());
       const size_t n =
           static_cast<size_t>(std::min<std::uint64_t>(buffer_.size(), request_body_left_));
       net::async_write(upstream_, beast::buffers_prefix(n, buffer_.data()),
@@ -456,6 +460,7 @@ class ClientSession : public Reclaimable, public std::enable_shared_from_this<Cl
       return;
     }
     relay_.resize(kRelayChunk);
+    upstream_deadline_.Clear();
     client_deadline_.ExpiresAfter(limits_.body_timeout);
     const size_t want =
         static_cast<size_t>(std::min<std::uint64_t>(relay_.size(), request_body_left_));
@@ -466,6 +471,7 @@ class ClientSession : public Reclaimable, public std::enable_shared_from_this<Cl
         CloseSocket(self->upstream_);
         return self->Close();
       }
+      self->upstream_deadline_.ExpiresAfter(self->RequestTimeout());
       net::async_write(self->upstream_, net::buffer(self->relay_.data(), n),
                        [self](beast::error_code ec, size_t written) {
                          if (ec) return self->UpstreamFailed(/*got_response=*/false);

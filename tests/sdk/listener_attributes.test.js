@@ -18,6 +18,12 @@ async function startBackend() {
   const seen = [];
   const server = http.createServer((req, res) => {
     seen.push({ url: req.url, headers: req.headers });
+    if (req.method === 'POST') {
+      let bytes = 0;
+      req.on('data', (d) => (bytes += d.length));
+      req.on('end', () => res.end(`got ${bytes}`));
+      return;
+    }
     if (req.url === '/slow') {
       setTimeout(() => res.end('late'), 3000);
       return;
@@ -119,6 +125,23 @@ test('listener attributes are shown as set and honoured, and change live', async
   r = await request(port, '/slow');
   assert.equal(r.status, 504);
   assert.ok(Date.now() - started < 2900, 'answered before the server did');
+
+  // RequestTimeout is the server's: a long upload from a client that pauses longer than it
+  // (between streamed pieces) still goes through.
+  const upload = await new Promise((resolve, reject) => {
+    const size = 2 * 1024 * 1024;
+    const req = http.request({ host: '127.0.0.1', port, method: 'POST', path: '/upload', agent: false,
+      headers: { Host: 'site.test', 'Content-Length': size } }, (res) => {
+      let body = '';
+      res.on('data', (d) => (body += d));
+      res.on('end', () => resolve({ status: res.statusCode, body }));
+    });
+    req.on('error', reject);
+    req.write(Buffer.alloc(size / 2, 1));
+    setTimeout(() => req.end(Buffer.alloc(size / 2, 2)), 1600);
+  });
+  assert.equal(upload.status, 200);
+  assert.equal(upload.body, `got ${2 * 1024 * 1024}`);
 
   // GzipEnabled: a compressible answer gzipped for a client that takes it; not otherwise.
   r = await request(port, '/big', { 'Accept-Encoding': 'gzip, deflate' });
