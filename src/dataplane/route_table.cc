@@ -53,22 +53,9 @@ bool QueryHas(std::string_view query, const KeyValue& wanted) {
 }
 
 bool CookieHas(const http::fields& headers, const KeyValue& wanted) {
-  for (const auto& field : FieldsNamed(headers, http::field::cookie)) {
-    std::string_view list = field.value();
-    while (!list.empty()) {
-      auto semi = list.find(';');
-      std::string_view pair = list.substr(0, semi);
-      list = semi == list.npos ? std::string_view() : list.substr(semi + 1);
-      while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
-      auto eq = pair.find('=');
-      if (eq == pair.npos) continue;
-      if (GlobMatch(wanted.first, pair.substr(0, eq), false) &&
-          GlobMatch(wanted.second, pair.substr(eq + 1), false)) {
-        return true;
-      }
-    }
-  }
-  return false;
+  return AnyCookie(headers, [&](std::string_view name, std::string_view value) {
+    return GlobMatch(wanted.first, name, false) && GlobMatch(wanted.second, value, false);
+  });
 }
 
 bool HeaderHas(const http::fields& headers, std::string_view key,

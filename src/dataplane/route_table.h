@@ -38,6 +38,24 @@ auto FieldsNamed(const boost::beast::http::fields& fields, Name name) {
   return Range{first, last};
 }
 
+// Whether `found(name, value)` holds for some cookie of the Cookie fields (`a=1; b=2`);
+// pieces without '=' are skipped.
+template <typename Found>
+bool AnyCookie(const boost::beast::http::fields& fields, Found found) {
+  for (const auto& field : FieldsNamed(fields, boost::beast::http::field::cookie)) {
+    std::string_view list = field.value();
+    while (!list.empty()) {
+      auto semi = list.find(';');
+      std::string_view pair = list.substr(0, semi);
+      list = semi == list.npos ? std::string_view() : list.substr(semi + 1);
+      while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
+      auto eq = pair.find('=');
+      if (eq != pair.npos && found(pair.substr(0, eq), pair.substr(eq + 1))) return true;
+    }
+  }
+  return false;
+}
+
 // `*` matches any run of characters (also none), `?` exactly one.
 bool GlobMatch(std::string_view pattern, std::string_view text, bool ignore_case);
 

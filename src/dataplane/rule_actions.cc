@@ -118,24 +118,15 @@ void InsertField(http::fields& fields, const std::string& key, const std::string
 
 // The sticky cookie's group, if the request carries one of `rule`'s.
 const BackendPool* StickyGroup(const CompiledRule& rule, const RuleRequestHead& head) {
-  for (const auto& field : FieldsNamed(head, http::field::cookie)) {
-    std::string_view list = field.value();
-    while (!list.empty()) {
-      auto semi = list.find(';');
-      std::string_view pair = list.substr(0, semi);
-      list = semi == list.npos ? std::string_view() : list.substr(semi + 1);
-      while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
-      if (!pair.starts_with(kStickyGroupCookie) || pair.size() <= kStickyGroupCookie.size() ||
-          pair[kStickyGroupCookie.size()] != '=') {
-        continue;
-      }
-      const std::string_view id = pair.substr(kStickyGroupCookie.size() + 1);
-      for (const auto& [pool, weight] : rule.forward) {
-        if (weight > 0 && pool->server_group_id() == id) return pool;
-      }
+  const BackendPool* chosen = nullptr;
+  AnyCookie(head, [&](std::string_view name, std::string_view id) {
+    if (name != kStickyGroupCookie) return false;
+    for (const auto& [pool, weight] : rule.forward) {
+      if (weight > 0 && pool->server_group_id() == id) chosen = pool;
     }
-  }
-  return nullptr;
+    return chosen != nullptr;
+  });
+  return chosen;
 }
 
 const BackendPool* WeightedGroup(const CompiledRule& rule) {

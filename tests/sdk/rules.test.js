@@ -276,6 +276,24 @@ test('CreateRules, UpdateRulesAttribute and DeleteRules change several rules in 
   }));
   assert.ok(updated.jobId);
   await waitFor(async () => (await request(port, { path: '/batch/2' })).headers['x-backend'] === 'c', 10000, 'the update to apply');
+  // A sticky ForwardGroup: the first answer names the group in a cookie, and a client that
+  // sends it back stays on that group.
+  const { body: sticky } = await alb.createRule(new Alb.CreateRuleRequest({
+    listenerId, ruleName: 'sticky', priority: 50,
+    ruleConditions: [model('CreateRuleRequestRuleConditions', { Type: 'Path', PathConfig: { Values: ['/sticky'] } })],
+    ruleActions: [model('CreateRuleRequestRuleActions', { Type: 'ForwardGroup', Order: 1, ForwardGroupConfig: {
+      ServerGroupTuples: [{ ServerGroupId: groups.b, Weight: 50 }, { ServerGroupId: groups.c, Weight: 50 }],
+      ServerGroupStickySession: { Enabled: true, Timeout: 600 } } })],
+  }));
+  await waitFor(async () => (await alb.listRules(new Alb.ListRulesRequest({ ruleIds: [sticky.ruleId] }))).body.rules[0].ruleStatus === 'Available', 10000, 'the sticky rule');
+  const first = await request(port, { path: '/sticky' });
+  const cookie = /^(openalb_sticky_group=sgp-[a-z0-9]+);/.exec(first.headers['set-cookie'][0])[1];
+  for (let i = 0; i < 20; i += 1) {
+    const again = await request(port, { path: '/sticky', headers: { Cookie: `x=1; ${cookie}` } });
+    assert.equal(again.headers['x-backend'], first.headers['x-backend']);
+    assert.equal(again.headers['set-cookie'], undefined);
+  }
+  ids.push(sticky.ruleId);
   await alb.deleteRules(new Alb.DeleteRulesRequest({ ruleIds: ids }));
   await waitFor(async () => (await alb.listRules(new Alb.ListRulesRequest({}))).body.rules.length === 0, 10000, 'the deletion');
   assert.equal((await request(port, { path: '/batch/1' })).headers['x-backend'], 'a');
