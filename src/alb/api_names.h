@@ -35,6 +35,21 @@ inline constexpr std::string_view kListServerGroups = "ListServerGroups";
 inline constexpr std::string_view kAddServersToServerGroup = "AddServersToServerGroup";
 inline constexpr std::string_view kRemoveServersFromServerGroup = "RemoveServersFromServerGroup";
 inline constexpr std::string_view kListServerGroupServers = "ListServerGroupServers";
+inline constexpr std::string_view kUpdateServerGroupAttribute = "UpdateServerGroupAttribute";
+inline constexpr std::string_view kReplaceServersInServerGroup = "ReplaceServersInServerGroup";
+inline constexpr std::string_view kUpdateServerGroupServersAttribute =
+    "UpdateServerGroupServersAttribute";
+inline constexpr std::string_view kGetListenerHealthStatus = "GetListenerHealthStatus";
+
+inline constexpr std::string_view kCreateHealthCheckTemplate = "CreateHealthCheckTemplate";
+inline constexpr std::string_view kGetHealthCheckTemplateAttribute =
+    "GetHealthCheckTemplateAttribute";
+inline constexpr std::string_view kListHealthCheckTemplates = "ListHealthCheckTemplates";
+inline constexpr std::string_view kUpdateHealthCheckTemplateAttribute =
+    "UpdateHealthCheckTemplateAttribute";
+inline constexpr std::string_view kDeleteHealthCheckTemplates = "DeleteHealthCheckTemplates";
+inline constexpr std::string_view kApplyHealthCheckTemplateToServerGroup =
+    "ApplyHealthCheckTemplateToServerGroup";
 
 inline constexpr std::string_view kCreateRule = "CreateRule";
 inline constexpr std::string_view kCreateRules = "CreateRules";

@@ -125,7 +125,7 @@ std::optional<nlohmann::json> JobPayloadObject(const Job& job, std::string_view 
   auto payload = nlohmann::json::parse(job.payload, nullptr, /*allow_exceptions=*/false);
   if (!payload.is_object()) return std::nullopt;
   auto it = payload.find(key);
-  if (it == payload.end() || !it->is_object()) return std::nullopt;
+  if (it == payload.end() || !(it->is_object() || it->is_array())) return std::nullopt;
   return *it;
 }
 

@@ -33,7 +33,8 @@ inline constexpr std::string_view kRule = "rule";
 // A string the job's payload carries (UpdateListenerAttribute's DefaultCertificateId or
 // ForwardServerGroupId), if any.
 std::optional<std::string> JobPayloadString(const Job& job, std::string_view key);
-// An object the payload carries (UpdateListenerAttribute's "Attributes"), if any.
+// An object or array the payload carries (UpdateListenerAttribute's "Attributes",
+// UpdateServerGroupServersAttribute's "Servers"), if any.
 std::optional<nlohmann::json> JobPayloadObject(const Job& job, std::string_view key);
 
 // A Processing job created now, due after the domain's job delay.

@@ -7,6 +7,8 @@
 #include "alb/listener_options.h"
 #include "alb/listeners.h"
 #include "alb/rules.h"
+#include "alb/server_group_attributes.h"
+#include "alb/server_group_rows.h"
 #include "alb/server_groups.h"
 
 namespace openalb {
@@ -47,16 +49,28 @@ bool RowServed(std::string_view row_status, std::string_view job_id,
 // applies until its Remove job applies. A group that is gone forwards nowhere (503).
 Result<ForwardConfig> ForwardOf(StoreTx& tx, const Listener& listener, const std::string& group_id,
                                 const PublishedJobs& published) {
-  ForwardConfig forward{group_id, false, {}};
+  ForwardConfig forward{group_id, {}, {}};
   auto group = tx.FindServerGroup(listener.account_id, group_id);
   if (!group) return Fail(group.error());
   if (!*group) return forward;
-  forward.source_hash = (*group)->scheduler == "Sch";
+  std::string scheduler = (*group)->scheduler;
+  std::string attributes = (*group)->attributes;
+  // A published change to the group: its new scheduler and attributes, or servers' weights.
+  const Job* job = published.On(group_id);
+  if (job != nullptr && job->api_name == api_name::kUpdateServerGroupAttribute) {
+    if (auto s = JobPayloadString(*job, "Scheduler")) scheduler = *s;
+    if (auto a = JobPayloadObject(*job, "Attributes")) attributes = a->dump();
+  }
+  forward.policy = ServerGroupPolicyOf(attributes, scheduler);
   auto servers = AllBackendServers(tx, group_id);
   if (!servers) return Fail(servers.error());
-  for (const auto& server : *servers) {
+  for (auto& server : *servers) {
+    if (job != nullptr && job->api_name == api_name::kUpdateServerGroupServersAttribute &&
+        server.job_id == job->job_id) {
+      OverlayServerChange(*job, server);
+    }
     if (server.weight == 0 || !RowServed(server.status, server.job_id, published)) continue;
-    forward.servers.push_back({server.server_ip, server.port, server.weight});
+    forward.servers.push_back({server.server_ip, server.port, server.weight, server.server_id});
   }
   return forward;
 }

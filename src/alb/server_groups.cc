@@ -10,6 +10,8 @@
 #include "alb/api_names.h"
 #include "alb/ids.h"
 #include "alb/jobs.h"
+#include "alb/server_group_attributes.h"
+#include "alb/server_group_rows.h"
 #include "core/backend_address_policy.h"
 
 namespace openalb {
@@ -56,6 +58,12 @@ Result<std::string> OneOf(std::string_view name, const std::string& value,
   return Fail(errors::InvalidParameter(name, why));
 }
 
+Result<std::string> SchedulerOf(const std::string& value, std::string_view fallback) {
+  return OneOf("Scheduler", value, fallback, {"Wrr", "Sch", "Wlc", "Uch"},
+               "it must be Wrr (weighted round-robin), Wlc (weighted least connections), Sch "
+               "(source IP hash) or Uch (URL hash)");
+}
+
 Result<BackendServer> AllowedByPolicy(const Domain& domain, BackendServer server) {
   if (domain.backend_policy == nullptr) return server;
   if (auto why = domain.backend_policy->Refuses(server.server_ip, server.port)) {
@@ -64,8 +72,8 @@ Result<BackendServer> AllowedByPolicy(const Domain& domain, BackendServer server
   return server;
 }
 
-// Checks one server of AddServersToServerGroup against the group's type, and fills in the
-// address openalb connects to.
+}  // namespace
+
 Result<BackendServer> ServerToAdd(const Domain& domain, const ServerGroup& group,
                                   const ServerSpec& spec, const std::string& job_id) {
   static const std::set<std::string, std::less<>> kInstanceTypes = {"Ecs", "Eni", "Eci"};
@@ -123,6 +131,8 @@ Result<BackendServer> ServerToAdd(const Domain& domain, const ServerGroup& group
   return AllowedByPolicy(domain, std::move(server));
 }
 
+namespace {
+
 // Servers: at least one, at most the per-call limit.
 Result<void> CheckServerCount(const Domain& domain, const ChangeServersRequest& request) {
   if (request.servers.empty()) return Fail(errors::MissingParameter("Servers"));
@@ -133,16 +143,18 @@ Result<void> CheckServerCount(const Domain& domain, const ChangeServersRequest& 
   return {};
 }
 
-std::string ServersFingerprint(const ChangeServersRequest& request) {
+}  // namespace
+
+std::string ServersFingerprint(std::string_view server_group_id,
+                               const std::vector<ServerSpec>& servers) {
   std::string joined;
-  for (const auto& s : request.servers) {
+  for (const auto& s : servers) {
     joined += ParameterFingerprint({s.server_id, s.server_ip, s.server_type, std::to_string(s.port),
                                     std::to_string(s.weight), s.description});
   }
-  return ParameterFingerprint({request.server_group_id, joined});
+  return ParameterFingerprint({server_group_id, joined});
 }
 
-// The group, if a change may start on it now.
 Result<ServerGroup> ServerGroupReadyForChange(StoreTx& tx, std::string_view account_id,
                                               std::string_view server_group_id) {
   auto group = FindServerGroupOrFail(tx, account_id, server_group_id);
@@ -164,6 +176,8 @@ Result<std::optional<BackendServer>> FindServer(StoreTx& tx, std::string_view se
   return std::optional<BackendServer>{};
 }
 
+namespace {
+
 // The first listener forwarding to the group (by its default action or a rule), if any.
 Result<std::optional<std::string>> ListenerUsing(StoreTx& tx, const ServerGroup& group) {
   auto page = tx.ListListeners(
@@ -180,15 +194,20 @@ Result<std::optional<std::string>> ListenerUsing(StoreTx& tx, const ServerGroup&
   return std::optional<std::string>{rules->items.front().listener_id};
 }
 
+}  // namespace
+
 Result<Job> MarkAndRecord(const Domain& domain, StoreTx& tx, const std::string& account,
                           std::string_view api, std::string_view operate, ServerGroup group,
-                          std::string_view group_status) {
+                          std::string_view group_status, std::string payload) {
   group.status = group_status;
   if (auto r = tx.UpdateServerGroup(group); !r) return Fail(r.error());
-  Job job = MakeJob(domain, account, api, operate, job_kind::kServerGroup, group.server_group_id);
+  Job job = MakeJob(domain, account, api, operate, job_kind::kServerGroup, group.server_group_id,
+                    std::move(payload));
   if (auto r = tx.InsertJob(job); !r) return Fail(r.error());
   return job;
 }
+
+namespace {
 
 // Settles the servers `job` marked and makes the group Available again: on success
 // Adding → Available and Removing → gone; on failure the reverse.
@@ -218,7 +237,42 @@ Result<void> SettleServers(StoreTx& tx, const Job& job, ServerGroup group, bool 
 bool IsServerGroupJob(std::string_view api) {
   return api == api_name::kCreateServerGroup || api == api_name::kDeleteServerGroup ||
          api == api_name::kAddServersToServerGroup ||
-         api == api_name::kRemoveServersFromServerGroup;
+         api == api_name::kRemoveServersFromServerGroup ||
+         api == api_name::kUpdateServerGroupAttribute ||
+         api == api_name::kReplaceServersInServerGroup ||
+         api == api_name::kUpdateServerGroupServersAttribute;
+}
+
+Result<Job> UpdateServerGroupAttribute(const Domain& domain,
+                                       const UpdateServerGroupRequest& request) {
+  if (request.name) {
+    if (auto r = ValidateName(*request.name); !r) return Fail(r.error());
+  }
+  std::optional<std::string> scheduler;
+  if (request.scheduler) {
+    auto checked = SchedulerOf(*request.scheduler, "");
+    if (!checked) return Fail(checked.error());
+    scheduler = *checked;
+  }
+  const std::string& account = request.write.account_id;
+  auto fingerprint =
+      ParameterFingerprint({request.server_group_id, request.name.value_or("\x01"),
+                            request.scheduler.value_or("\x01"), request.attributes.dump()});
+  return RunJobWrite(
+      domain, request.write, api_name::kUpdateServerGroupAttribute, fingerprint,
+      [&](StoreTx& tx) -> Result<Job> {
+        auto group = ServerGroupReadyForChange(tx, account, request.server_group_id);
+        if (!group) return Fail(group.error());
+        const std::string new_scheduler = scheduler.value_or(group->scheduler);
+        auto attributes =
+            MergeServerGroupAttributes(group->attributes, request.attributes, new_scheduler);
+        if (!attributes) return Fail(attributes.error());
+        if (request.name) group->name = *request.name;
+        nlohmann::json payload = {{"Scheduler", new_scheduler}, {"Attributes", *attributes}};
+        return MarkAndRecord(domain, tx, account, api_name::kUpdateServerGroupAttribute,
+                             job_kind::kUpdate, std::move(*group), status::kConfiguring,
+                             payload.dump());
+      });
 }
 
 Result<ServerGroup> FindServerGroupOrFail(StoreTx& tx, std::string_view account_id,
@@ -251,15 +305,16 @@ Result<Job> CreateServerGroup(const Domain& domain, const CreateServerGroupReque
   auto protocol = OneOf("Protocol", request.protocol, "HTTP", {"HTTP"},
                         "openalb forwards to servers over HTTP only");
   if (!protocol) return Fail(protocol.error());
-  auto scheduler = OneOf("Scheduler", request.scheduler, "Wrr", {"Wrr", "Sch"},
-                         "it must be Wrr (weighted round-robin) or Sch (source IP hash)");
+  auto scheduler = SchedulerOf(request.scheduler, "Wrr");
   if (!scheduler) return Fail(scheduler.error());
   if (request.vpc_id.size() > 128) {
     return Fail(errors::InvalidParameter("VpcId", "it is longer than 128 characters"));
   }
+  auto attributes = MergeServerGroupAttributes("{}", request.attributes, *scheduler);
+  if (!attributes) return Fail(attributes.error());
   const std::string& account = request.write.account_id;
-  auto fingerprint =
-      ParameterFingerprint({request.name, *type, *protocol, *scheduler, request.vpc_id});
+  auto fingerprint = ParameterFingerprint(
+      {request.name, *type, *protocol, *scheduler, request.vpc_id, request.attributes.dump()});
   return RunJobWrite(domain, request.write, api_name::kCreateServerGroup, fingerprint,
                      [&](StoreTx& tx) -> Result<Job> {
                        ServerGroup group{NewServerGroupId(domain.random),
@@ -270,7 +325,8 @@ Result<Job> CreateServerGroup(const Domain& domain, const CreateServerGroupReque
                                          *scheduler,
                                          request.vpc_id,
                                          std::string(status::kCreating),
-                                         domain.NowMs()};
+                                         domain.NowMs(),
+                                         attributes->dump()};
                        if (auto r = tx.InsertServerGroup(group); !r) return Fail(r.error());
                        Job job =
                            MakeJob(domain, account, api_name::kCreateServerGroup, job_kind::kCreate,
@@ -299,7 +355,8 @@ Result<Job> AddServersToServerGroup(const Domain& domain, const ChangeServersReq
   if (auto r = CheckServerCount(domain, request); !r) return Fail(r.error());
   const std::string& account = request.write.account_id;
   return RunJobWrite(
-      domain, request.write, api_name::kAddServersToServerGroup, ServersFingerprint(request),
+      domain, request.write, api_name::kAddServersToServerGroup,
+      ServersFingerprint(request.server_group_id, request.servers),
       [&](StoreTx& tx) -> Result<Job> {
         auto group = ServerGroupReadyForChange(tx, account, request.server_group_id);
         if (!group) return Fail(group.error());
@@ -330,7 +387,8 @@ Result<Job> RemoveServersFromServerGroup(const Domain& domain,
   if (auto r = CheckServerCount(domain, request); !r) return Fail(r.error());
   const std::string& account = request.write.account_id;
   return RunJobWrite(
-      domain, request.write, api_name::kRemoveServersFromServerGroup, ServersFingerprint(request),
+      domain, request.write, api_name::kRemoveServersFromServerGroup,
+      ServersFingerprint(request.server_group_id, request.servers),
       [&](StoreTx& tx) -> Result<Job> {
         auto group = ServerGroupReadyForChange(tx, account, request.server_group_id);
         if (!group) return Fail(group.error());
@@ -403,6 +461,15 @@ Result<void> FinishServerGroupJob(StoreTx& tx, const Job& job) {
     if (!user) return Fail(user.error());
     if (*user) return Fail(errors::ServerGroupInUse(job.resource_id, **user));
     return tx.DeleteServerGroup(job.resource_id);
+  }
+  if (job.api_name == api_name::kUpdateServerGroupAttribute) {
+    if (auto scheduler = JobPayloadString(job, "Scheduler")) group->scheduler = *scheduler;
+    if (auto attributes = JobPayloadObject(job, "Attributes")) {
+      group->attributes = attributes->dump();
+    }
+  }
+  if (job.api_name == api_name::kUpdateServerGroupServersAttribute) {
+    if (auto r = ApplyServerChanges(tx, job); !r) return r;
   }
   return SettleServers(tx, job, std::move(*group), /*succeeded=*/true);
 }

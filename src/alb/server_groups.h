@@ -6,6 +6,9 @@
 // by the ServerIp the request gives.
 #pragma once
 
+#include <nlohmann/json.hpp>
+
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,6 +28,16 @@ struct CreateServerGroupRequest {
   std::string protocol;           // empty: HTTP
   std::string scheduler;          // empty: Wrr
   std::string vpc_id;
+  nlohmann::json attributes = nlohmann::json::object();  // server_group_attributes.h: a patch
+};
+
+// UpdateServerGroupAttribute: what it changes (absent: left as it is).
+struct UpdateServerGroupRequest {
+  WriteRequest write;
+  std::string server_group_id;
+  std::optional<std::string> name;
+  std::optional<std::string> scheduler;
+  nlohmann::json attributes = nlohmann::json::object();
 };
 
 // One entry of Servers. For a removal only server_id, server_type and port count.
@@ -35,12 +48,21 @@ struct ServerSpec {
   int port = 0;
   int weight = 100;
   std::string description;
+  bool weight_given = false;  // UpdateServerGroupServersAttribute changes only what is given
+  bool description_given = false;
 };
 
 struct ChangeServersRequest {
   WriteRequest write;
   std::string server_group_id;
   std::vector<ServerSpec> servers;
+};
+
+struct ReplaceServersRequest {
+  WriteRequest write;
+  std::string server_group_id;
+  std::vector<ServerSpec> added;
+  std::vector<ServerSpec> removed;
 };
 
 // A group as ListServerGroups shows it: with its server count and who forwards to it.
@@ -57,6 +79,15 @@ Result<Job> DeleteServerGroup(const Domain& domain, const WriteRequest& write,
                               std::string_view server_group_id);
 Result<Job> AddServersToServerGroup(const Domain& domain, const ChangeServersRequest& request);
 Result<Job> RemoveServersFromServerGroup(const Domain& domain, const ChangeServersRequest& request);
+// Changes its name at once, and its scheduler and attributes (health check, stickiness, …)
+// by a job: served from the job's publication, stored when it completes.
+Result<Job> UpdateServerGroupAttribute(const Domain& domain,
+                                       const UpdateServerGroupRequest& request);
+// One job that adds `added` and removes `removed`.
+Result<Job> ReplaceServersInServerGroup(const Domain& domain, const ReplaceServersRequest& request);
+// New weights and descriptions of servers of the group (ServerId, ServerType, Port name one).
+Result<Job> UpdateServerGroupServersAttribute(const Domain& domain,
+                                              const ChangeServersRequest& request);
 Result<Page<ServerGroupView>> ListServerGroups(const Domain& domain,
                                                const ServerGroupFilter& filter,
                                                const PageRequest& page);

@@ -4,7 +4,11 @@
 // and listener that forwards there, so a configuration change keeps the warm connections.
 // BackendPool is one listener's frozen choice among them: a weighted round-robin order
 // computed once (nginx's smooth WRR, so weights 5:1:1 interleave rather than burst) and
-// walked with one atomic cursor; Sch (source hash) starts the walk at the client's hash.
+// walked with one atomic cursor. Sch (source address) and Uch (a query parameter) look
+// their key up on a consistent-hash ring, so a server's removal moves only its own clients;
+// Wlc takes the server with the fewest requests in flight per unit of weight. A server whose
+// active health check failed (health_checker.h) or that refused a connection recently is
+// passed over. Each server has a sticky token: what openalb's stickiness cookies carry.
 #pragma once
 
 #include <boost/asio/ip/tcp.hpp>
@@ -18,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "dataplane/health_checker.h"
 #include "dataplane/listener_config.h"
 
 namespace openalb {
@@ -44,6 +49,11 @@ class BackendServerState : public std::enable_shared_from_this<BackendServerStat
   void PutIdle(NativeSocket socket, std::chrono::steady_clock::time_point now);
   size_t IdleCount() const;
 
+  // Requests in flight to this server (what Wlc balances).
+  void BeginRequest() { active_.fetch_add(1, std::memory_order_relaxed); }
+  void EndRequest() { active_.fetch_sub(1, std::memory_order_relaxed); }
+  int active() const { return active_.load(std::memory_order_relaxed); }
+
   static constexpr size_t kMaxIdle = 256;
   static constexpr auto kDownFor = std::chrono::seconds(3);
   static constexpr auto kIdleFor = std::chrono::seconds(30);
@@ -51,6 +61,7 @@ class BackendServerState : public std::enable_shared_from_this<BackendServerStat
  private:
   const Endpoint endpoint_;
   std::atomic<std::int64_t> down_until_ns_{0};
+  std::atomic<int> active_{0};
   mutable std::mutex mutex_;
   struct Idle {
     NativeSocket socket;
@@ -75,21 +86,39 @@ class BackendPool {
   struct Server {
     std::shared_ptr<BackendServerState> state;
     int weight = 0;
+    std::shared_ptr<const ServerHealth> health;  // null: no active health check
   };
-  BackendPool(std::string server_group_id, std::vector<Server> servers, bool source_hash);
+  BackendPool(std::string server_group_id, std::vector<Server> servers, ServerGroupPolicy policy);
 
   const std::string& server_group_id() const { return server_group_id_; }
+  const ServerGroupPolicy& policy() const { return policy_; }
   size_t size() const { return servers_.size(); }
-  // The server for a request's next attempt: the next healthy one in weighted order that is
-  // not in `tried`. nullptr when none is left — the request gets a 503.
-  BackendServerState* Pick(std::uint64_t client_hash,
-                           const std::vector<const BackendServerState*>& tried) const;
+  // The server for a request's next attempt, not in `tried`: `preferred` (a sticky session's
+  // server) when it is one of this pool's and usable, else by the scheduler — `key` is the
+  // client's address hash (Sch) or the hashed parameter (Uch). nullptr when none is left —
+  // the request gets a 503.
+  BackendServerState* Pick(std::uint64_t key, const std::vector<const BackendServerState*>& tried,
+                           const BackendServerState* preferred = nullptr) const;
+  // The server a sticky token names, or nullptr.
+  const BackendServerState* ServerWithToken(std::uint64_t token) const;
+  // The token of one of this pool's servers (stable across configuration changes).
+  std::uint64_t TokenOf(const BackendServerState& server) const;
 
  private:
+  bool Usable(const Server& server, std::chrono::steady_clock::time_point now) const;
+  BackendServerState* PickFromRing(std::uint64_t key,
+                                   const std::vector<const BackendServerState*>& tried,
+                                   std::chrono::steady_clock::time_point now) const;
+  BackendServerState* PickLeastLoaded(const std::vector<const BackendServerState*>& tried,
+                                      std::chrono::steady_clock::time_point now) const;
+
   std::string server_group_id_;
   std::vector<Server> servers_;
+  ServerGroupPolicy policy_;
+  std::uint64_t group_salt_;
   std::vector<std::uint32_t> order_;  // indexes into servers_, in smooth WRR order
-  bool source_hash_;
+  // Sch/Uch: (point, index into servers_), sorted by point.
+  std::vector<std::pair<std::uint64_t, std::uint32_t>> ring_;
   mutable std::atomic<std::uint64_t> cursor_{0};
 };
 

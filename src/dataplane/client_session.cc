@@ -18,6 +18,7 @@
 #include "dataplane/gzip_body.h"
 #include "dataplane/request_rules.h"
 #include "dataplane/rule_actions.h"
+#include "dataplane/session_affinity.h"
 
 namespace openalb {
 namespace {
@@ -86,7 +87,10 @@ class ClientSession : public Reclaimable, public std::enable_shared_from_this<Cl
           CloseSocket(upstream_);
         }) {}
 
-  ~ClientSession() { ReturnHeld(); }
+  ~ClientSession() {
+    EndInFlight();
+    ReturnHeld();
+  }
 
   void Start() {
     slot_.Track(this->weak_from_this());
@@ -350,7 +354,7 @@ class ClientSession : public Reclaimable, public std::enable_shared_from_this<Cl
                                          .client_host = client_host},
                          route_->options());
     request_.version(11);
-    request_.keep_alive(true);
+    request_.keep_alive(pool_->policy().upstream_keepalive);
     // The body was read whole (de-chunked): it goes on with openalb's own Content-Length and
     // no Transfer-Encoding, whatever framing the client used (request_rules.h).
     request_.erase(http::field::transfer_encoding);
@@ -362,6 +366,7 @@ class ClientSession : public Reclaimable, public std::enable_shared_from_this<Cl
     } else {
       request_.prepare_payload();
     }
+    affinity_ = AffinityOf(*pool_, request_, request_.target(), client_hash_);
     tried_.clear();
     Forward();
   }
@@ -369,11 +374,18 @@ class ClientSession : public Reclaimable, public std::enable_shared_from_this<Cl
   // Server side: pick a server, reuse or open a connection, exchange.
 
   void Forward() {
-    backend_ = tried_.size() < kMaxServersTried ? pool_->Pick(client_hash_, tried_) : nullptr;
+    EndInFlight();
+    backend_ = tried_.size() < kMaxServersTried
+                   ? pool_->Pick(affinity_.key, tried_, affinity_.preferred)
+                   : nullptr;
     if (backend_ == nullptr) {
       return Reply(http::status::service_unavailable, kNoServerBody, !client_keep_alive_);
     }
     tried_.push_back(backend_);
+    if (pool_->policy().scheduler == Scheduler::kWlc) {
+      in_flight_ = backend_->shared_from_this();
+      in_flight_->BeginRequest();
+    }
     if (held_.get() == backend_ && upstream_.is_open()) {
       reused_ = true;  // this session's own connection to the server from its last request
       return SendUpstream();
@@ -389,6 +401,12 @@ class ClientSession : public Reclaimable, public std::enable_shared_from_this<Cl
       }
     }
     Connect();
+  }
+
+  // Wlc: the request no longer counts against its server.
+  void EndInFlight() {
+    if (in_flight_ != nullptr) in_flight_->EndRequest();
+    in_flight_.reset();
   }
 
   // Gives the connection this session kept to a server back to that server's pool.
@@ -529,6 +547,7 @@ class ClientSession : public Reclaimable, public std::enable_shared_from_this<Cl
       }
     }
     for (const auto& [name, value] : response_headers_) message.insert(name, value);
+    StickAnswer(*pool_, *backend_, affinity_, message);
     message.version(11);
     if (!message.has_content_length()) {
       if (request_.version() >= 11) {
@@ -597,7 +616,8 @@ class ClientSession : public Reclaimable, public std::enable_shared_from_this<Cl
   }
 
   void FinishStreamedResponse() {
-    if (upstream_keep_alive_ && upstream_buffer_.size() == 0) {
+    if (upstream_keep_alive_ && upstream_buffer_.size() == 0 &&
+        pool_->policy().upstream_keepalive) {
       held_ = backend_->shared_from_this();
     } else {
       held_.reset();
@@ -640,7 +660,8 @@ class ClientSession : public Reclaimable, public std::enable_shared_from_this<Cl
     response_ = response_parser_->release();
     // The connection stays with this session while it is reused: its next request most
     // often goes to the same server, and then costs no pool round trip.
-    if (response_.keep_alive() && upstream_buffer_.size() == 0) {
+    if (response_.keep_alive() && upstream_buffer_.size() == 0 &&
+        pool_->policy().upstream_keepalive) {
       held_ = backend_->shared_from_this();
     } else {
       held_.reset();
@@ -653,6 +674,7 @@ class ClientSession : public Reclaimable, public std::enable_shared_from_this<Cl
       }
     }
     for (const auto& [name, value] : response_headers_) response_.insert(name, value);
+    StickAnswer(*pool_, *backend_, affinity_, response_);
     MaybeGzip();
     if (head_request_) {
       response_.chunked(false);  // keep Content-Length as the server said, send no body
@@ -752,6 +774,7 @@ class ClientSession : public Reclaimable, public std::enable_shared_from_this<Cl
 
   // The exchange is over: its body's memory and budget go back.
   void ForgetRequest() {
+    EndInFlight();
     request_serializer_.reset();
     request_ = {};
     response_ = {};
@@ -841,6 +864,9 @@ class ClientSession : public Reclaimable, public std::enable_shared_from_this<Cl
   // when a new snapshot drops the server).
   std::shared_ptr<BackendServerState> held_;
   std::vector<const BackendServerState*> tried_;
+  Affinity affinity_;  // the current request's hash key and sticky server
+  // Wlc: the server the current request counts against (BeginRequest'ed) until it ends.
+  std::shared_ptr<BackendServerState> in_flight_;
   bool reused_ = false;
   std::optional<http::response_parser<http::string_body>> response_parser_;
   // Streaming a long body (see kBufferedBodyLimit): the request's bytes left to send, and the

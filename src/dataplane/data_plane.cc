@@ -31,10 +31,14 @@ Result<std::shared_ptr<const BackendPool>> DataPlane::PoolFor(const ForwardConfi
                               " of server group " + forward.server_group_id +
                               " is not an IP address and port."));
     }
-    servers.push_back({std::move(state), target.weight});
+    std::shared_ptr<const ServerHealth> health;
+    if (forward.policy.health.enabled) {
+      health = health_.Watch(forward.server_group_id, state->endpoint(), forward.policy.health);
+    }
+    servers.push_back({std::move(state), target.weight, std::move(health)});
   }
   return std::shared_ptr<const BackendPool>(std::make_shared<const BackendPool>(
-      forward.server_group_id, std::move(servers), forward.source_hash));
+      forward.server_group_id, std::move(servers), forward.policy));
 }
 
 Result<std::shared_ptr<const RouteTable>> DataPlane::RoutesFor(const ListenerConfig& config) {

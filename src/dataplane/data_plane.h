@@ -20,6 +20,7 @@
 #include "core/backend_address_policy.h"
 #include "dataplane/backend_pool.h"
 #include "dataplane/certificate_contexts.h"
+#include "dataplane/health_checker.h"
 #include "dataplane/io_workers.h"
 #include "dataplane/listener_config.h"
 #include "dataplane/port_listener.h"
@@ -45,7 +46,8 @@ class DataPlane {
             std::make_shared<CertificateContexts>(std::move(open_key), options_.context_cache)),
         sessions_(std::make_shared<SessionShared>(
             options_.limits, options_.clock != nullptr ? *options_.clock : system_clock_)),
-        workers_(options_.threads) {}
+        workers_(options_.threads),
+        health_(workers_) {}
   ~DataPlane() {
     StopAll();
     workers_.Stop();
@@ -75,6 +77,8 @@ class DataPlane {
                                                                    std::int64_t within_ms) const;
   void WarnExpiring(std::int64_t now_ms) const;
   const CertificateContexts& contexts() const { return *contexts_; }
+  // The active health checks of the servers this process forwards to.
+  const HealthChecker& health() const { return health_; }
   // The addresses servers may have (core/backend_address_policy.h); pools built from now on
   // skip the others. Set before the first Apply; null (the default) allows every address.
   // Until `until`, the configuration served is known to be current; past it new connections
@@ -104,6 +108,7 @@ class DataPlane {
   std::shared_ptr<const BackendAddressPolicy> backend_policy_;
   const std::shared_ptr<SessionShared> sessions_;
   IoWorkers workers_;
+  HealthChecker health_;  // its probes run on workers_
   mutable std::mutex mutex_;
   std::map<std::string, Served, std::less<>> served_;  // GUARDED_BY(mutex_)
   std::uint64_t next_version_ = 1;                     // GUARDED_BY(mutex_)

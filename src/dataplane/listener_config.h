@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "dataplane/rule_config.h"
+#include "dataplane/server_group_policy.h"
 
 namespace openalb {
 
@@ -28,7 +29,8 @@ struct CertificateMaterial {
 struct BackendTarget {
   std::string address;  // an IP address literal
   int port = 0;
-  int weight = 100;  // 1..100 (servers of weight 0 are left out)
+  int weight = 100;       // 1..100 (servers of weight 0 are left out)
+  std::string server_id;  // as the API names it (what health reports carry)
 
   bool operator==(const BackendTarget&) const = default;
 };
@@ -36,7 +38,7 @@ struct BackendTarget {
 // The listener's ForwardGroup default action.
 struct ForwardConfig {
   std::string server_group_id;
-  bool source_hash = false;            // Sch: a client address always goes to the same server
+  ServerGroupPolicy policy;            // scheduler, health check, stickiness
   std::vector<BackendTarget> servers;  // may be empty: every request gets a 503
 
   bool operator==(const ForwardConfig&) const = default;

@@ -35,6 +35,55 @@ std::string FromHex(const std::string& hex) {
   return out;
 }
 
+json PolicyJson(const ServerGroupPolicy& p) {
+  const auto& h = p.health;
+  return {{"scheduler", static_cast<int>(p.scheduler)},
+          {"uch_parameter", p.uch_parameter},
+          {"upstream_keepalive", p.upstream_keepalive},
+          {"health",
+           {{"enabled", h.enabled},
+            {"protocol", h.protocol},
+            {"connect_port", h.connect_port},
+            {"host", h.host},
+            {"http_version", h.http_version},
+            {"method", h.method},
+            {"path", h.path},
+            {"codes", h.codes},
+            {"interval_s", h.interval_s},
+            {"timeout_s", h.timeout_s},
+            {"healthy_threshold", h.healthy_threshold},
+            {"unhealthy_threshold", h.unhealthy_threshold}}},
+          {"sticky",
+           {{"enabled", p.sticky.enabled},
+            {"insert", p.sticky.insert},
+            {"cookie_timeout_s", p.sticky.cookie_timeout_s},
+            {"cookie", p.sticky.cookie}}}};
+}
+
+ServerGroupPolicy PolicyFromJson(const json& j) {
+  ServerGroupPolicy p;
+  p.scheduler = static_cast<Scheduler>(j.at("scheduler").get<int>());
+  p.uch_parameter = j.at("uch_parameter").get<std::string>();
+  p.upstream_keepalive = j.at("upstream_keepalive").get<bool>();
+  const auto& h = j.at("health");
+  p.health = {h.at("enabled").get<bool>(),
+              h.at("protocol").get<std::string>(),
+              h.at("connect_port").get<int>(),
+              h.at("host").get<std::string>(),
+              h.at("http_version").get<std::string>(),
+              h.at("method").get<std::string>(),
+              h.at("path").get<std::string>(),
+              h.at("codes").get<std::vector<std::string>>(),
+              h.at("interval_s").get<int>(),
+              h.at("timeout_s").get<int>(),
+              h.at("healthy_threshold").get<int>(),
+              h.at("unhealthy_threshold").get<int>()};
+  const auto& s = j.at("sticky");
+  p.sticky = {s.at("enabled").get<bool>(), s.at("insert").get<bool>(),
+              s.at("cookie_timeout_s").get<int>(), s.at("cookie").get<std::string>()};
+  return p;
+}
+
 json ToJson(const ListenerConfig& c) {
   json certificates = json::array();
   for (const auto& m : c.certificates) {
@@ -51,10 +100,13 @@ json ToJson(const ListenerConfig& c) {
   if (c.forward) {
     json servers = json::array();
     for (const auto& s : c.forward->servers) {
-      servers.push_back({{"address", s.address}, {"port", s.port}, {"weight", s.weight}});
+      servers.push_back({{"address", s.address},
+                         {"port", s.port},
+                         {"weight", s.weight},
+                         {"server_id", s.server_id}});
     }
     out["forward"] = {{"group", c.forward->server_group_id},
-                      {"source_hash", c.forward->source_hash},
+                      {"policy", PolicyJson(c.forward->policy)},
                       {"servers", servers}};
   }
   return out;
@@ -74,10 +126,11 @@ ListenerConfig FromJson(const json& j) {
   }
   if (j.contains("forward")) {
     const auto& f = j.at("forward");
-    ForwardConfig forward{f.at("group").get<std::string>(), f.at("source_hash").get<bool>(), {}};
+    ForwardConfig forward{f.at("group").get<std::string>(), {}, {}};
+    if (f.contains("policy")) forward.policy = PolicyFromJson(f.at("policy"));
     for (const auto& s : f.at("servers")) {
-      forward.servers.push_back(
-          {s.at("address").get<std::string>(), s.at("port").get<int>(), s.at("weight").get<int>()});
+      forward.servers.push_back({s.at("address").get<std::string>(), s.at("port").get<int>(),
+                                 s.at("weight").get<int>(), s.value("server_id", "")});
     }
     c.forward = std::move(forward);
   }

@@ -35,6 +35,7 @@ struct Contents {
   std::vector<ServerGroup> server_groups;
   std::vector<BackendServer> backend_servers;
   std::vector<Rule> rules;
+  std::vector<HealthCheckTemplate> templates;
   std::vector<Job> jobs;
   std::vector<AuditEntry> audit;
 };
@@ -85,6 +86,10 @@ Result<void> ReadAll(StoreTx& tx, Contents& c) {
   auto rules = All<Rule>(tx, [](StoreTx& t, const PageRequest& p) { return t.ListRules({}, p); });
   if (!rules) return Fail(rules.error());
   c.rules = std::move(*rules);
+  auto templates = All<HealthCheckTemplate>(
+      tx, [](StoreTx& t, const PageRequest& p) { return t.ListHealthCheckTemplates({}, p); });
+  if (!templates) return Fail(templates.error());
+  c.templates = std::move(*templates);
   auto jobs = All<Job>(tx, [](StoreTx& t, const PageRequest& p) { return t.ListJobs({}, p); });
   if (!jobs) return Fail(jobs.error());
   c.jobs.assign(jobs->rbegin(), jobs->rend());  // listed newest first; kept oldest first
@@ -162,6 +167,11 @@ Result<void> Write(StoreTx& tx, const Contents& c) {
     return r;
   }
   if (auto r = InsertEach(c.rules, [&](const auto& x) { return tx.InsertRule(x); }); !r) return r;
+  if (auto r =
+          InsertEach(c.templates, [&](const auto& x) { return tx.InsertHealthCheckTemplate(x); });
+      !r) {
+    return r;
+  }
   if (auto r = InsertEach(c.jobs, [&](const auto& x) { return tx.InsertJob(x); }); !r) return r;
   return InsertEach(c.audit, [&](const auto& x) { return tx.InsertAuditEntry(x); });
 }
@@ -217,7 +227,8 @@ Result<std::vector<CopiedTable>> CopyStore(Store& from, Store& to) {
            Same("listener_certificates", c.listener_certificates, b.listener_certificates),
            Same("server_groups", c.server_groups, b.server_groups),
            Same("backend_servers", c.backend_servers, b.backend_servers),
-           Same("rules", c.rules, b.rules), Same("jobs", c.jobs, b.jobs),
+           Same("rules", c.rules, b.rules),
+           Same("health_check_templates", c.templates, b.templates), Same("jobs", c.jobs, b.jobs),
            Same("audit_log", c.audit, b.audit)}) {
     if (!check) return Fail(check.error());
   }
@@ -233,6 +244,8 @@ Result<std::vector<CopiedTable>> CopyStore(Store& from, Store& to) {
                                   {"listener_certificates", n(c.listener_certificates)},
                                   {"server_groups", n(c.server_groups)},
                                   {"backend_servers", n(c.backend_servers)},
+                                  {"rules", n(c.rules)},
+                                  {"health_check_templates", n(c.templates)},
                                   {"jobs", n(c.jobs)},
                                   {"audit_log", n(c.audit)}};
 }

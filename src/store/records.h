@@ -105,8 +105,23 @@ struct ServerGroup {
   std::string vpc_id;
   std::string status;  // Creating, Available, Configuring
   std::int64_t created_ms = 0;
+  // HealthCheckConfig, StickySessionConfig, UchConfig, … as one JSON object in ALB's names
+  // (alb/server_group_attributes); "{}" is ALB's defaults.
+  std::string attributes = "{}";
 
   bool operator==(const ServerGroup&) const = default;
+};
+
+// A health check template: HealthCheckConfig's fields under a name, applied to server groups
+// by copying (a later change to the template does not reach them, as on ALB).
+struct HealthCheckTemplate {
+  std::string template_id;  // "hct-" + 20 characters
+  std::string account_id;
+  std::string name;
+  std::string config;  // the health check fields as a JSON object, in ALB's names
+  std::int64_t created_ms = 0;
+
+  bool operator==(const HealthCheckTemplate&) const = default;
 };
 
 // One backend server of a server group; (server_id, port) is unique in its group.

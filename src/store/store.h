@@ -158,6 +158,12 @@ struct ServerGroupFilter {
   std::string server_group_type;
 };
 
+struct HealthCheckTemplateFilter {
+  std::string account_id;
+  std::vector<std::string> ids;
+  std::vector<std::string> names;
+};
+
 struct BackendServerFilter {
   std::string server_group_id;  // required
   std::vector<std::string> server_ids;
@@ -243,6 +249,16 @@ class StoreTx {
   virtual Result<void> DeleteServerGroup(std::string_view id) = 0;
   virtual Result<Page<ServerGroup>> ListServerGroups(const ServerGroupFilter& filter,
                                                      const PageRequest& page) = 0;
+
+  virtual Result<void> InsertHealthCheckTemplate(const HealthCheckTemplate& t) = 0;
+  virtual Result<std::optional<HealthCheckTemplate>> FindHealthCheckTemplate(
+      std::string_view account_id, std::string_view id) = 0;
+  // Name and config.
+  virtual Result<void> UpdateHealthCheckTemplate(const HealthCheckTemplate& t) = 0;
+  virtual Result<void> DeleteHealthCheckTemplate(std::string_view id) = 0;
+  // In the order they were created.
+  virtual Result<Page<HealthCheckTemplate>> ListHealthCheckTemplates(
+      const HealthCheckTemplateFilter& filter, const PageRequest& page) = 0;
 
   // In the order they were added.
   virtual Result<Page<BackendServer>> ListBackendServers(const BackendServerFilter& filter,

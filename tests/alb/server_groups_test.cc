@@ -88,14 +88,14 @@ TEST_F(ServerGroupsTest, CreationChecksNameTypeProtocolAndScheduler) {
   EXPECT_EQ(create("web site", "", "", ""), "InvalidParameter");
   EXPECT_EQ(create("web", "Fc", "", ""), "InvalidParameter");
   EXPECT_EQ(create("web", "", "HTTPS", ""), "InvalidParameter");
-  EXPECT_EQ(create("web", "", "", "Wlc"), "InvalidParameter");
+  EXPECT_EQ(create("web", "", "", "Lc"), "InvalidParameter");
   EXPECT_EQ(create("web-1.a_b", "Ip", "HTTP", "Sch"), "ok");
 }
 
 TEST_F(ServerGroupsTest, ServersAreAddingUntilTheJobRunsAndTheGroupIsConfiguring) {
   std::string group = MakeGroup();
   auto job = Add(group, {Ip("127.0.0.1", 8080, 3), Ip("::1", 8081)});
-  ASSERT_TRUE(job) << job.error().message;
+  ASSERT_TRUE(job) << job.error().message << job.error().internal;
   EXPECT_EQ(ServersOf(group),
             (std::vector<std::string>{"127.0.0.1:8080:Adding", "::1:8081:Adding"}));
   EXPECT_EQ(GroupView(group).group.status, "Configuring");

@@ -22,7 +22,13 @@ ServedSnapshot Sample() {
                                 "-----BEGIN CERTIFICATE-----\n",
                                 std::string("\0\x01\xff\"\\", 5),
                                 4'102'444'800'000});
-  https.forward = ForwardConfig{"sgp-1", true, {{"10.0.0.1", 80, 100}, {"10.0.0.2", 8080, 0}}};
+  ServerGroupPolicy policy;
+  policy.scheduler = Scheduler::kSch;
+  policy.health.enabled = true;
+  policy.health.codes = {"http_2xx"};
+  policy.sticky = {true, false, 1000, "JSESSIONID"};
+  https.forward = ForwardConfig{
+      "sgp-1", policy, {{"10.0.0.1", 80, 100, "i-1"}, {"10.0.0.2", 8080, 0, "10.0.0.2"}}};
   ListenerConfig plain{
       .listener_id = "lsr-2", .port = 80, .certificates = {}, .forward = {}, .tls = false};
   return {.version = 42, .listeners = {https, plain}};

@@ -1,5 +1,8 @@
 #include "api/actions/action_support.h"
 
+#include <cstdlib>
+#include <map>
+
 #include <charconv>
 
 #include "alb/api_names.h"
@@ -92,6 +95,37 @@ ActionSpec CasAction(std::string_view name, AccessLevel access, std::vector<std:
           .required = std::move(required),
           .resource = std::move(resource),
           .handler = std::move(handler)};
+}
+
+Result<Json> ReadNestedObject(const ParameterReader& params, std::string_view name) {
+  Json out = Json::object();
+  if (auto text = params.Get(name); text && !text->empty()) {
+    out = Json::parse(*text, nullptr, /*allow_exceptions=*/false);
+    if (!out.is_object()) {
+      return Fail(errors::InvalidParameter(std::string(name), "expected a JSON object"));
+    }
+  }
+  std::map<std::string, std::map<long, std::string>> lists;
+  for (const auto& [key, value] : params.WithPrefix(std::string(name) + ".")) {
+    const auto dot = key.find('.');
+    if (dot == std::string::npos) {
+      out[key] = value;
+      continue;
+    }
+    const std::string index = key.substr(dot + 1);
+    char* end = nullptr;
+    const long n = std::strtol(index.c_str(), &end, 10);
+    if (index.empty() || *end != '\0' || n < 1) {
+      return Fail(errors::InvalidParameter(std::string(name) + "." + key, "unexpected field"));
+    }
+    lists[key.substr(0, dot)][n] = value;
+  }
+  for (const auto& [field, items] : lists) {
+    Json list = Json::array();
+    for (const auto& [index, value] : items) list.push_back(value);
+    out[field] = std::move(list);
+  }
+  return out;
 }
 
 }  // namespace openalb

@@ -27,6 +27,11 @@ void AddPageFields(Json& body, std::int64_t total, const PageRequest& page,
 Result<std::vector<std::string>> ReadCertificateIds(const ParameterReader& params,
                                                     std::string_view name, size_t max_items);
 
+// A nested object parameter (HealthCheckConfig, StickySessionConfig, …) as JSON, from its
+// flattened form (`Name.Field=…`, lists as `Name.Field.N=…`) or the JSON text some clients
+// send as `Name`. An empty object when absent; InvalidParameter when the text is not JSON.
+Result<Json> ReadNestedObject(const ParameterReader& params, std::string_view name);
+
 // A row of the action table for an ALB (2020-06-16) action: its RAM action is "alb:<name>".
 ActionSpec AlbAction(std::string_view name, AccessLevel access, std::vector<std::string> required,
                      ResourceResolver resource, ActionHandler handler);

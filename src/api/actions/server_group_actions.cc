@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "alb/api_names.h"
+#include "alb/server_group_attributes.h"
 #include "alb/server_groups.h"
 #include "api/actions/action_support.h"
 #include "api/actions/resources.h"
@@ -26,11 +27,10 @@ Json ServerGroupJson(const ServerGroupView& view) {
   out["RelatedListenerIds"] = view.listener_ids;
   out["RelatedLoadBalancerIds"] = view.load_balancer_ids;
   out["CreateTime"] = IsoTime(g.created_ms);
-  // What openalb does about health: a server that refuses connections is passed over for
-  // a while (passive checks); there are no active probes to configure.
-  out["HealthCheckConfig"]["HealthCheckEnabled"] = false;
-  out["StickySessionConfig"]["StickySessionEnabled"] = false;
-  out["UpstreamKeepaliveEnabled"] = true;
+  // HealthCheckConfig, StickySessionConfig, UchConfig, UpstreamKeepaliveEnabled, … as set.
+  const nlohmann::json attributes = ServerGroupAttributesJson(g.attributes);
+  for (const auto& [key, value] : attributes.items()) out[key] = value;
+  out["ConfigManagedEnabled"] = false;
   return out;
 }
 
@@ -60,8 +60,9 @@ Result<int> IntegerField(const ParameterObject& entry, std::string_view field, i
   return value;
 }
 
-Result<std::vector<ServerSpec>> ReadServers(const ParameterReader& params, size_t max_items) {
-  auto entries = params.ObjectList("Servers", max_items);
+Result<std::vector<ServerSpec>> ReadServers(const ParameterReader& params, std::string_view list,
+                                            size_t max_items) {
+  auto entries = params.ObjectList(list, max_items);
   if (!entries) return Fail(entries.error());
   std::vector<ServerSpec> out;
   for (const auto& entry : *entries) {
@@ -80,9 +81,27 @@ Result<std::vector<ServerSpec>> ReadServers(const ParameterReader& params, size_
     auto weight = IntegerField(entry, "Weight", 100);
     if (!weight) return Fail(weight.error());
     spec.weight = *weight;
+    spec.weight_given = entry.find("Weight") != entry.end();
+    spec.description_given = entry.find("Description") != entry.end();
     out.push_back(std::move(spec));
   }
   return out;
+}
+
+// The attributes a create or an update sets, as a patch (server_group_attributes.h).
+Result<Json> ReadServerGroupAttributes(const ParameterReader& params) {
+  Json patch = Json::object();
+  for (const char* name : {"HealthCheckConfig", "StickySessionConfig", "UchConfig",
+                           "ConnectionDrainConfig", "SlowStartConfig"}) {
+    auto object = ReadNestedObject(params, name);
+    if (!object) return Fail(object.error());
+    if (!object->empty()) patch[name] = std::move(*object);
+  }
+  for (const char* name : {"UpstreamKeepaliveEnabled", "CrossZoneEnabled", "Ipv6Enabled",
+                           "ServiceName", "ResourceGroupId"}) {
+    if (auto value = params.Get(name)) patch[name] = std::string(*value);
+  }
+  return patch;
 }
 
 Result<Json> CreateServerGroupAction(ActionContext& context) {
@@ -97,6 +116,9 @@ Result<Json> CreateServerGroupAction(ActionContext& context) {
                                    .protocol = text("Protocol"),
                                    .scheduler = text("Scheduler"),
                                    .vpc_id = text("VpcId")};
+  auto attributes = ReadServerGroupAttributes(context.params);
+  if (!attributes) return Fail(attributes.error());
+  request.attributes = std::move(*attributes);
   auto job = CreateServerGroup(context.services.domain, request);
   if (!job) return Fail(job.error());
   Json body = JobBody(*job);
@@ -117,13 +139,49 @@ template <Result<Job> (*Operation)(const Domain&, const ChangeServersRequest&)>
 Result<Json> ChangeServersAction(ActionContext& context) {
   auto write = ReadWriteRequest(context);
   if (!write) return Fail(write.error());
-  auto servers = ReadServers(context.params,
+  auto servers = ReadServers(context.params, "Servers",
                              static_cast<size_t>(context.services.domain.limits.servers_per_call));
   if (!servers) return Fail(servers.error());
   ChangeServersRequest request{.write = std::move(*write),
                                .server_group_id = std::string(*context.params.Get("ServerGroupId")),
                                .servers = std::move(*servers)};
   auto job = Operation(context.services.domain, request);
+  if (!job) return Fail(job.error());
+  return JobBody(*job);
+}
+
+Result<Json> UpdateServerGroupAttributeAction(ActionContext& context) {
+  auto write = ReadWriteRequest(context);
+  if (!write) return Fail(write.error());
+  UpdateServerGroupRequest request{
+      .write = std::move(*write),
+      .server_group_id = std::string(*context.params.Get("ServerGroupId"))};
+  if (auto name = context.params.Get("ServerGroupName")) request.name = std::string(*name);
+  if (auto scheduler = context.params.Get("Scheduler"); scheduler && !scheduler->empty()) {
+    request.scheduler = std::string(*scheduler);
+  }
+  auto attributes = ReadServerGroupAttributes(context.params);
+  if (!attributes) return Fail(attributes.error());
+  request.attributes = std::move(*attributes);
+  auto job = UpdateServerGroupAttribute(context.services.domain, request);
+  if (!job) return Fail(job.error());
+  return JobBody(*job);
+}
+
+Result<Json> ReplaceServersAction(ActionContext& context) {
+  auto write = ReadWriteRequest(context);
+  if (!write) return Fail(write.error());
+  const auto limit = static_cast<size_t>(context.services.domain.limits.servers_per_call);
+  auto added = ReadServers(context.params, "AddedServers", limit);
+  if (!added) return Fail(added.error());
+  auto removed = ReadServers(context.params, "RemovedServers", limit);
+  if (!removed) return Fail(removed.error());
+  ReplaceServersRequest request{
+      .write = std::move(*write),
+      .server_group_id = std::string(*context.params.Get("ServerGroupId")),
+      .added = std::move(*added),
+      .removed = std::move(*removed)};
+  auto job = ReplaceServersInServerGroup(context.services.domain, request);
   if (!job) return Fail(job.error());
   return JobBody(*job);
 }
@@ -182,6 +240,15 @@ void RegisterServerGroupActions(ActionTable& table) {
   table.Add(AlbAction(api_name::kRemoveServersFromServerGroup, AccessLevel::kWrite,
                       {"ServerGroupId"}, ResourceNamedBy("alb", "servergroup", "ServerGroupId"),
                       ChangeServersAction<RemoveServersFromServerGroup>));
+  table.Add(AlbAction(api_name::kUpdateServerGroupAttribute, AccessLevel::kWrite, {"ServerGroupId"},
+                      ResourceNamedBy("alb", "servergroup", "ServerGroupId"),
+                      UpdateServerGroupAttributeAction));
+  table.Add(AlbAction(api_name::kReplaceServersInServerGroup, AccessLevel::kWrite,
+                      {"ServerGroupId"}, ResourceNamedBy("alb", "servergroup", "ServerGroupId"),
+                      ReplaceServersAction));
+  table.Add(AlbAction(api_name::kUpdateServerGroupServersAttribute, AccessLevel::kWrite,
+                      {"ServerGroupId"}, ResourceNamedBy("alb", "servergroup", "ServerGroupId"),
+                      ChangeServersAction<UpdateServerGroupServersAttribute>));
   table.Add(AlbAction(api_name::kListServerGroupServers, AccessLevel::kList, {"ServerGroupId"},
                       ResourceNamedBy("alb", "servergroup", "ServerGroupId"),
                       ListServerGroupServersAction));

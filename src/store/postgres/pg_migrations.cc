@@ -11,7 +11,7 @@ namespace {
 // Text compares and sorts bytewise (COLLATE "C"), as in SQLite, whatever the database's
 // locale; times in milliseconds are BIGINT; booleans stay 0/1 INTEGERs so both engines run
 // the same statements.
-constexpr std::array<const char*, 4> kMigrations = {
+constexpr std::array<const char*, 5> kMigrations = {
     // 1: everything SQLite's migrations 1-5 hold.
     R"sql(
 CREATE TABLE accounts (
@@ -274,6 +274,19 @@ CREATE INDEX rules_by_load_balancer ON rules(load_balancer_id);
     // 4: a listener's attributes (SQLite's 8).
     R"sql(
 ALTER TABLE listeners ADD COLUMN attributes TEXT COLLATE "C" NOT NULL DEFAULT '{}';
+)sql",
+    // 5: a server group's attributes and health check templates (SQLite's 9).
+    R"sql(
+ALTER TABLE server_groups ADD COLUMN attributes TEXT COLLATE "C" NOT NULL DEFAULT '{}';
+CREATE TABLE health_check_templates (
+  seq         BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  template_id TEXT COLLATE "C" NOT NULL UNIQUE,
+  account_id  TEXT COLLATE "C" NOT NULL,
+  name        TEXT COLLATE "C" NOT NULL,
+  config      TEXT COLLATE "C" NOT NULL,
+  created_ms  BIGINT NOT NULL
+);
+CREATE INDEX health_check_templates_by_account ON health_check_templates(account_id, seq);
 )sql",
 };
 

@@ -10,11 +10,11 @@ namespace {
 
 constexpr std::string_view kServerGroupColumns =
     "server_group_id, account_id, name, server_group_type, protocol, scheduler, vpc_id, status, "
-    "created_ms";
+    "created_ms, attributes";
 
 ServerGroup ReadServerGroup(const SqlStatement& s) {
   return {s.ColumnText(0), s.ColumnText(1), s.ColumnText(2), s.ColumnText(3), s.ColumnText(4),
-          s.ColumnText(5), s.ColumnText(6), s.ColumnText(7), s.ColumnInt(8)};
+          s.ColumnText(5), s.ColumnText(6), s.ColumnText(7), s.ColumnInt(8),  s.ColumnText(9)};
 }
 
 constexpr std::string_view kBackendServerColumns =
@@ -40,7 +40,7 @@ BackendServer ReadBackendServer(const SqlStatement& s) {
 Result<void> SqlTx::InsertServerGroup(const ServerGroup& g) {
   return RunOne(db_,
                 "INSERT INTO server_groups(" + std::string(kServerGroupColumns) +
-                    ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [&](SqlStatement& s) {
                   s.Bind(1, g.server_group_id)
                       .Bind(2, g.account_id)
@@ -50,7 +50,8 @@ Result<void> SqlTx::InsertServerGroup(const ServerGroup& g) {
                       .Bind(6, g.scheduler)
                       .Bind(7, g.vpc_id)
                       .Bind(8, g.status)
-                      .Bind(9, g.created_ms);
+                      .Bind(9, g.created_ms)
+                      .Bind(10, g.attributes);
                 });
 }
 
@@ -64,9 +65,16 @@ Result<std::optional<ServerGroup>> SqlTx::FindServerGroup(std::string_view accou
 }
 
 Result<void> SqlTx::UpdateServerGroup(const ServerGroup& g) {
-  return RunOne(
-      db_, "UPDATE server_groups SET name = ?, status = ? WHERE server_group_id = ?",
-      [&](SqlStatement& s) { s.Bind(1, g.name).Bind(2, g.status).Bind(3, g.server_group_id); });
+  return RunOne(db_,
+                "UPDATE server_groups SET name = ?, status = ?, scheduler = ?, attributes = ? "
+                "WHERE server_group_id = ?",
+                [&](SqlStatement& s) {
+                  s.Bind(1, g.name)
+                      .Bind(2, g.status)
+                      .Bind(3, g.scheduler)
+                      .Bind(4, g.attributes)
+                      .Bind(5, g.server_group_id);
+                });
 }
 
 Result<void> SqlTx::DeleteServerGroup(std::string_view id) {

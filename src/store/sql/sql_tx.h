@@ -65,6 +65,13 @@ class SqlTx final : public StoreTx {
                                    int port) override;
   Result<int> CountBackendServers(std::string_view server_group_id) override;
 
+  Result<void> InsertHealthCheckTemplate(const HealthCheckTemplate& t) override;
+  Result<std::optional<HealthCheckTemplate>> FindHealthCheckTemplate(std::string_view account_id,
+                                                                     std::string_view id) override;
+  Result<void> UpdateHealthCheckTemplate(const HealthCheckTemplate& t) override;
+  Result<void> DeleteHealthCheckTemplate(std::string_view id) override;
+  Result<Page<HealthCheckTemplate>> ListHealthCheckTemplates(
+      const HealthCheckTemplateFilter& filter, const PageRequest& page) override;
   Result<void> InsertRule(const Rule& rule) override;
   Result<std::optional<Rule>> FindRule(std::string_view account_id, std::string_view id) override;
   Result<void> UpdateRule(const Rule& rule) override;

@@ -6,7 +6,7 @@
 namespace openalb {
 namespace {
 
-constexpr std::array<const char*, 8> kMigrations = {
+constexpr std::array<const char*, 9> kMigrations = {
     // 1: accounts and their access keys.
     R"sql(
 CREATE TABLE accounts (
@@ -259,6 +259,20 @@ CREATE INDEX rules_by_load_balancer ON rules(load_balancer_id);
     // XForwardedForConfig) as a JSON object; '{}' is ALB's defaults.
     R"sql(
 ALTER TABLE listeners ADD COLUMN attributes TEXT NOT NULL DEFAULT '{}';
+)sql",
+    // 9: a server group's attributes (HealthCheckConfig, StickySessionConfig, …) as a JSON
+    // object, and health check templates.
+    R"sql(
+ALTER TABLE server_groups ADD COLUMN attributes TEXT NOT NULL DEFAULT '{}';
+CREATE TABLE health_check_templates (
+  seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+  template_id TEXT NOT NULL UNIQUE,
+  account_id  TEXT NOT NULL,
+  name        TEXT NOT NULL,
+  config      TEXT NOT NULL,
+  created_ms  INTEGER NOT NULL
+);
+CREATE INDEX health_check_templates_by_account ON health_check_templates(account_id, seq);
 )sql",
 };
 
