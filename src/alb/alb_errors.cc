@@ -70,6 +70,11 @@ ApiError ServerGroupNotFound(std::string_view server_group_id) {
   return Error("ResourceNotFound.ServerGroup", 404, NotFound("servergroup", Clip(server_group_id)));
 }
 
+ApiError HealthCheckTemplateNotFound(std::string_view template_id) {
+  return Error("ResourceNotFound.HealthCheckTemplate", 404,
+               NotFound("healthchecktemplate", Clip(template_id)));
+}
+
 ApiError BackendServerNotFound(std::string_view server_id, int port) {
   return Error("ResourceNotFound.BackendServer", 404,
                NotFound("backendserver", fmt::format("{}:{}", Clip(server_id), port)));

@@ -45,6 +45,7 @@ ApiError BackendServerQuotaExceeded(std::string_view server_group_id, int quota)
 
 // Rules.
 ApiError RuleNotFound(std::string_view rule_id);
+ApiError HealthCheckTemplateNotFound(std::string_view template_id);
 ApiError IncorrectRuleStatus(std::string_view rule_id, std::string_view status);
 ApiError RulePriorityConflict(std::string_view listener_id, int priority);
 ApiError RuleQuotaExceeded(std::string_view load_balancer_id, int quota);

@@ -22,6 +22,10 @@ std::string NewServerGroupId(Random& random) {
 
 std::string NewRuleId(Random& random) { return "rule-" + random.FromAlphabet(kIdAlphabet, 20); }
 
+std::string NewHealthCheckTemplateId(Random& random) {
+  return "hct-" + random.FromAlphabet(kIdAlphabet, 20);
+}
+
 std::string NewJobId(Random& random) {
   std::string id = random.UuidUpper();
   std::transform(id.begin(), id.end(), id.begin(),

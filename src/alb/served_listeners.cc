@@ -57,7 +57,7 @@ Result<ForwardConfig> ForwardOf(StoreTx& tx, const Listener& listener, const std
   std::string attributes = (*group)->attributes;
   // A published change to the group: its new scheduler and attributes, or servers' weights.
   const Job* job = published.On(group_id);
-  if (job != nullptr && job->api_name == api_name::kUpdateServerGroupAttribute) {
+  if (job != nullptr && ChangesServerGroupAttributes(job->api_name)) {
     if (auto s = JobPayloadString(*job, "Scheduler")) scheduler = *s;
     if (auto a = JobPayloadObject(*job, "Attributes")) attributes = a->dump();
   }

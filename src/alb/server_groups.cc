@@ -240,11 +240,23 @@ bool IsServerGroupJob(std::string_view api) {
          api == api_name::kRemoveServersFromServerGroup ||
          api == api_name::kUpdateServerGroupAttribute ||
          api == api_name::kReplaceServersInServerGroup ||
-         api == api_name::kUpdateServerGroupServersAttribute;
+         api == api_name::kUpdateServerGroupServersAttribute ||
+         api == api_name::kApplyHealthCheckTemplateToServerGroup;
+}
+
+bool ChangesServerGroupAttributes(std::string_view api) {
+  return api == api_name::kUpdateServerGroupAttribute ||
+         api == api_name::kApplyHealthCheckTemplateToServerGroup;
 }
 
 Result<Job> UpdateServerGroupAttribute(const Domain& domain,
                                        const UpdateServerGroupRequest& request) {
+  return UpdateServerGroupAttributeAs(domain, request, api_name::kUpdateServerGroupAttribute);
+}
+
+Result<Job> UpdateServerGroupAttributeAs(const Domain& domain,
+                                         const UpdateServerGroupRequest& request,
+                                         std::string_view api) {
   if (request.name) {
     if (auto r = ValidateName(*request.name); !r) return Fail(r.error());
   }
@@ -258,21 +270,18 @@ Result<Job> UpdateServerGroupAttribute(const Domain& domain,
   auto fingerprint =
       ParameterFingerprint({request.server_group_id, request.name.value_or("\x01"),
                             request.scheduler.value_or("\x01"), request.attributes.dump()});
-  return RunJobWrite(
-      domain, request.write, api_name::kUpdateServerGroupAttribute, fingerprint,
-      [&](StoreTx& tx) -> Result<Job> {
-        auto group = ServerGroupReadyForChange(tx, account, request.server_group_id);
-        if (!group) return Fail(group.error());
-        const std::string new_scheduler = scheduler.value_or(group->scheduler);
-        auto attributes =
-            MergeServerGroupAttributes(group->attributes, request.attributes, new_scheduler);
-        if (!attributes) return Fail(attributes.error());
-        if (request.name) group->name = *request.name;
-        nlohmann::json payload = {{"Scheduler", new_scheduler}, {"Attributes", *attributes}};
-        return MarkAndRecord(domain, tx, account, api_name::kUpdateServerGroupAttribute,
-                             job_kind::kUpdate, std::move(*group), status::kConfiguring,
-                             payload.dump());
-      });
+  return RunJobWrite(domain, request.write, api, fingerprint, [&](StoreTx& tx) -> Result<Job> {
+    auto group = ServerGroupReadyForChange(tx, account, request.server_group_id);
+    if (!group) return Fail(group.error());
+    const std::string new_scheduler = scheduler.value_or(group->scheduler);
+    auto attributes =
+        MergeServerGroupAttributes(group->attributes, request.attributes, new_scheduler);
+    if (!attributes) return Fail(attributes.error());
+    if (request.name) group->name = *request.name;
+    nlohmann::json payload = {{"Scheduler", new_scheduler}, {"Attributes", *attributes}};
+    return MarkAndRecord(domain, tx, account, api, job_kind::kUpdate, std::move(*group),
+                         status::kConfiguring, payload.dump());
+  });
 }
 
 Result<ServerGroup> FindServerGroupOrFail(StoreTx& tx, std::string_view account_id,
@@ -462,7 +471,7 @@ Result<void> FinishServerGroupJob(StoreTx& tx, const Job& job) {
     if (*user) return Fail(errors::ServerGroupInUse(job.resource_id, **user));
     return tx.DeleteServerGroup(job.resource_id);
   }
-  if (job.api_name == api_name::kUpdateServerGroupAttribute) {
+  if (ChangesServerGroupAttributes(job.api_name)) {
     if (auto scheduler = JobPayloadString(job, "Scheduler")) group->scheduler = *scheduler;
     if (auto attributes = JobPayloadObject(job, "Attributes")) {
       group->attributes = attributes->dump();

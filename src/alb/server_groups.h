@@ -83,6 +83,12 @@ Result<Job> RemoveServersFromServerGroup(const Domain& domain, const ChangeServe
 // by a job: served from the job's publication, stored when it completes.
 Result<Job> UpdateServerGroupAttribute(const Domain& domain,
                                        const UpdateServerGroupRequest& request);
+// The same job recorded under another action (ApplyHealthCheckTemplateToServerGroup).
+Result<Job> UpdateServerGroupAttributeAs(const Domain& domain,
+                                         const UpdateServerGroupRequest& request,
+                                         std::string_view api_name);
+// Whether the job changes a group's scheduler and attributes (its payload has them).
+bool ChangesServerGroupAttributes(std::string_view api_name);
 // One job that adds `added` and removes `removed`.
 Result<Job> ReplaceServersInServerGroup(const Domain& domain, const ReplaceServersRequest& request);
 // New weights and descriptions of servers of the group (ServerId, ServerType, Port name one).

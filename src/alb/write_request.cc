@@ -75,4 +75,41 @@ Result<Job> RunJobWrite(const Domain& domain, const WriteRequest& request,
   return job;
 }
 
+Result<std::string> RunDirectWrite(const Domain& domain, const WriteRequest& request,
+                                   std::string_view api_name, std::string_view fingerprint,
+                                   const std::function<Result<std::string>(StoreTx&)>& body) {
+  if (auto r = ValidateClientToken(request.client_token); !r) return Fail(r.error());
+  auto id = InTransaction<std::string>(
+      domain.store, TxMode::kWrite, [&](StoreTx& tx) -> Result<std::string> {
+        const bool remember = !request.client_token.empty() && !request.dry_run;
+        if (remember) {
+          auto seen = tx.FindClientToken(request.account_id, api_name, request.client_token);
+          if (!seen) return Fail(seen.error());
+          if (*seen) {
+            if ((*seen)->fingerprint != fingerprint) {
+              return Fail(errors::IdempotentParameterMismatch(request.client_token));
+            }
+            if (auto r = RecordAudit(tx, request.audit); !r) return Fail(r.error());
+            return (*seen)->job_id;  // the id the first request answered
+          }
+        }
+        auto made = body(tx);
+        if (!made) return made;
+        if (request.dry_run) return Fail(errors::DryRunOperation());
+        if (remember) {
+          ClientTokenRecord record{request.account_id,
+                                   std::string(api_name),
+                                   request.client_token,
+                                   std::string(fingerprint),
+                                   *made,
+                                   domain.NowMs()};
+          if (auto r = tx.InsertClientToken(record); !r) return Fail(r.error());
+        }
+        if (auto r = RecordAudit(tx, request.audit); !r) return Fail(r.error());
+        return made;
+      });
+  if (id) MarkAuditRecorded(request.audit);
+  return id;
+}
+
 }  // namespace openalb

@@ -44,4 +44,10 @@ Result<Job> RunJobWrite(const Domain& domain, const WriteRequest& request,
                         std::string_view api_name, std::string_view fingerprint,
                         const std::function<Result<Job>(StoreTx&)>& body);
 
+// The same rules for a write answered at once, without a job (CreateHealthCheckTemplate):
+// `body` returns the id of what it made or changed, and a replayed token answers that id.
+Result<std::string> RunDirectWrite(const Domain& domain, const WriteRequest& request,
+                                   std::string_view api_name, std::string_view fingerprint,
+                                   const std::function<Result<std::string>(StoreTx&)>& body);
+
 }  // namespace openalb

@@ -1,12 +1,13 @@
 // Services: what action handlers may use — the region served, the store, the clock, the
-// random source and the ALB domain. Built once in server/ and passed by reference; handlers
-// never reach for globals.
+// random source, the ALB domain and the local data plane's health checks. Built once in server/ and
+// passed by reference; handlers never reach for globals.
 #pragma once
 
 #include "alb/domain.h"
 #include "alb/region.h"
 #include "core/clock.h"
 #include "core/random.h"
+#include "dataplane/health_checker.h"
 #include "store/store.h"
 
 namespace openalb {
@@ -17,6 +18,8 @@ struct Services {
   const Clock& clock;
   Random& random;
   const Domain& domain;
+  // This process's data plane's health checks (GetListenerHealthStatus); null: none here.
+  const HealthChecker* health = nullptr;
 };
 
 }  // namespace openalb

@@ -16,7 +16,7 @@
 namespace openalb {
 namespace {
 
-using Json = nlohmann::json;
+using PolicyJson = nlohmann::json;
 
 constexpr std::string_view kDocument = "PolicyDocument";
 
@@ -30,7 +30,7 @@ std::string Lower(std::string_view text) {
 }
 
 // A string or a non-empty array of strings, as every list element of the language may be.
-Result<std::vector<std::string>> Strings(const Json& value, const std::string& where) {
+Result<std::vector<std::string>> Strings(const PolicyJson& value, const std::string& where) {
   std::vector<std::string> out;
   if (value.is_string()) {
     out.push_back(value.get<std::string>());
@@ -119,7 +119,7 @@ constexpr std::array<OperatorSpec, 7> kOperators = {{
 }};
 
 Result<RamPolicy::Condition> ParseCondition(const std::string& op_written, const std::string& key,
-                                            const Json& value) {
+                                            const PolicyJson& value) {
   const OperatorSpec* spec = nullptr;
   for (const auto& candidate : kOperators) {
     if (Lower(candidate.name) == Lower(op_written)) spec = &candidate;
@@ -131,8 +131,9 @@ Result<RamPolicy::Condition> ParseCondition(const std::string& op_written, const
   if (condition.key != spec->key) {
     return Fail(Malformed("Condition key " + key + " cannot be used with " + op_written));
   }
-  auto values = Strings(value.is_boolean() ? Json(value.get<bool>() ? "true" : "false") : value,
-                        "Condition " + op_written + "." + key);
+  auto values =
+      Strings(value.is_boolean() ? PolicyJson(value.get<bool>() ? "true" : "false") : value,
+              "Condition " + op_written + "." + key);
   if (!values) return Fail(values.error());
   for (const auto& v : *values) {
     bool ok = false;
@@ -186,7 +187,7 @@ bool StatementMatches(const RamPolicy::Statement& s, const RamRequest& request,
                      [&](const RamPolicy::Condition& c) { return ConditionHolds(c, request); });
 }
 
-Result<RamPolicy::Statement> ParseStatement(const Json& json, size_t index) {
+Result<RamPolicy::Statement> ParseStatement(const PolicyJson& json, size_t index) {
   const std::string where = "Statement " + std::to_string(index + 1);
   if (!json.is_object()) return Fail(Malformed(where + " must be an object"));
   RamPolicy::Statement statement;
@@ -292,7 +293,7 @@ bool WildcardPattern::Matches(std::string_view text) const {
 
 Result<RamPolicy> RamPolicy::Parse(std::string_view document) {
   if (document.size() > 6144) return Fail(Malformed("it is longer than 6,144 characters"));
-  auto json = Json::parse(document, nullptr, /*allow_exceptions=*/false);
+  auto json = PolicyJson::parse(document, nullptr, /*allow_exceptions=*/false);
   if (json.is_discarded() || !json.is_object()) return Fail(Malformed("it is not a JSON object"));
   for (const auto& [field, value] : json.items()) {
     if (field != "Version" && field != "Statement") {

@@ -235,7 +235,8 @@ int RunServe(const ServerConfig& config) {
                     .store = **store,
                     .clock = clock,
                     .random = random,
-                    .domain = domain};
+                    .domain = domain,
+                    .health = &data_plane.health()};
   ActionTable actions = BuildActionTable();
   auto access_log = MakeAccessLogger(config.access_log);
   RateLimiter rate_limiter(config.rate_limit, config.rate_limit_burst > 0

@@ -2,6 +2,7 @@
 // The binary comes from $OPENALB_BIN (ctest sets it); each server gets its own temp data dir
 // and a free port (--listen 127.0.0.1:0, read back from the "event=listening" log line).
 'use strict';
+const assert = require('node:assert/strict');
 const tls = require('node:tls');
 const { spawn, execFileSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -197,6 +198,27 @@ function makeCertificate(commonName, { rsa = false, days = 30 } = {}) {
   }
 }
 
+// An SDK request model built from ALB's wire shape ({Type, HostConfig: {Values: [...]}}), the
+// nested classes found by name as the SDK defines them (CreateRuleRequestRuleConditionsHostConfig).
+function model(className, wire) {
+  const Model = Alb[className];
+  assert.ok(Model, `the SDK has no model ${className}`);
+  const byWire = Object.fromEntries(Object.entries(Model.names()).map(([field, name]) => [name, field]));
+  const init = {};
+  for (const [name, value] of Object.entries(wire)) {
+    const field = byWire[name];
+    assert.ok(field, `${className} has no field ${name}`);
+    if (Array.isArray(value)) {
+      init[field] = value.map((item) => (typeof item === 'object' ? model(className + name, item) : item));
+    } else if (value !== null && typeof value === 'object') {
+      init[field] = model(className + name, value);
+    } else {
+      init[field] = value;
+    }
+  }
+  return new Model(init);
+}
+
 // Runs `fn` and returns the error it throws; fails the test if it does not throw.
 async function rejection(fn) {
   try {
@@ -208,5 +230,5 @@ async function rejection(fn) {
 }
 
 module.exports = {
-  Server, Alb, OpenApi, waitFor, rejection, makeCertificate, servedName, listenerCertificates, BIN,
+  Server, Alb, OpenApi, waitFor, rejection, model, makeCertificate, servedName, listenerCertificates, BIN,
 };

@@ -8,7 +8,7 @@ const test = require('node:test');
 const assert = require('node:assert/strict');
 const http = require('node:http');
 const Alb = require('@alicloud/alb20200616');
-const { Server, waitFor, rejection } = require('./harness');
+const { Server, waitFor, rejection, model } = require('./harness');
 
 // A real HTTP server that answers with its name and remembers what it was sent.
 async function startBackend(name) {
@@ -21,27 +21,6 @@ async function startBackend(name) {
   server.keepAliveTimeout = 60000;
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
   return { name, seen, port: server.address().port, close: () => new Promise((r) => { server.closeAllConnections(); server.close(r); }) };
-}
-
-// An SDK request model built from ALB's wire shape ({Type, HostConfig: {Values: [...]}}), the
-// nested classes found by name as the SDK defines them (CreateRuleRequestRuleConditionsHostConfig).
-function model(className, wire) {
-  const Model = Alb[className];
-  assert.ok(Model, `the SDK has no model ${className}`);
-  const byWire = Object.fromEntries(Object.entries(Model.names()).map(([field, name]) => [name, field]));
-  const init = {};
-  for (const [name, value] of Object.entries(wire)) {
-    const field = byWire[name];
-    assert.ok(field, `${className} has no field ${name}`);
-    if (Array.isArray(value)) {
-      init[field] = value.map((item) => (typeof item === 'object' ? model(className + name, item) : item));
-    } else if (value !== null && typeof value === 'object') {
-      init[field] = model(className + name, value);
-    } else {
-      init[field] = value;
-    }
-  }
-  return new Model(init);
 }
 
 function request(port, { host = 'www.test', path = '/', method = 'GET', headers = {}, agent } = {}) {

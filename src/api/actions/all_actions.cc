@@ -1,6 +1,7 @@
 #include "api/actions/all_actions.h"
 
 #include "api/actions/certificate_actions.h"
+#include "api/actions/health_actions.h"
 #include "api/actions/job_actions.h"
 #include "api/actions/listener_actions.h"
 #include "api/actions/listener_certificate_actions.h"
@@ -21,6 +22,7 @@ ActionTable BuildActionTable() {
   RegisterCertificateActions(table);
   RegisterServerGroupActions(table);
   RegisterRuleActions(table);
+  RegisterHealthActions(table);
   return table;
 }
 

@@ -56,6 +56,16 @@ ResourceResolver ResourceNamedBy(std::string_view service, std::string_view type
   };
 }
 
+ResourceResolver ResourcesNamedBy(std::string_view service, std::string_view type,
+                                  std::string_view list) {
+  return [service = std::string(service), type = std::string(type),
+          list = std::string(list)](const ActionContext& context) -> Result<std::string> {
+    auto ids = context.params.StringList(list, 100);
+    if (!ids) return Fail(ids.error());
+    return Arn(context, service, Typed(type, ids->size() == 1 ? ids->front() : "*"));
+  };
+}
+
 Result<std::int64_t> ReadCanonicalCertificateNumber(const ActionContext& context,
                                                     std::string_view param) {
   auto number = ParseCanonicalCertificateNumber(context.params.Get(param).value_or(""));

@@ -18,6 +18,10 @@ ResourceResolver NewResource(std::string_view service, std::string_view type);
 // `<type>/<the value of parameter param>`.
 ResourceResolver ResourceNamedBy(std::string_view service, std::string_view type,
                                  std::string_view param);
+// `<type>/<id>` when the list parameter `list` (`list.N`) names one resource, `<type>/*` when it
+// names several (a batch needs the right to all of that type).
+ResourceResolver ResourcesNamedBy(std::string_view service, std::string_view type,
+                                  std::string_view list);
 // `certificate/<the number in parameter param>`, the number in its canonical spelling;
 // any other spelling is InvalidParameter (see ParseCanonicalCertificateNumber).
 ResourceResolver CertificateNamedBy(std::string_view param);
