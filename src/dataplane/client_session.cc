@@ -15,7 +15,9 @@
 #include <type_traits>
 #include <vector>
 
+#include "dataplane/forwarding.h"
 #include "dataplane/gzip_body.h"
+#include "dataplane/h2_session.h"
 #include "dataplane/request_rules.h"
 #include "dataplane/rule_actions.h"
 #include "dataplane/session_affinity.h"
@@ -48,23 +50,6 @@ constexpr size_t kFirstReadBytes = 16 * 1024;  // what the wait for a request re
 
 constexpr std::string_view kBusyBody =
     "503 Service Unavailable: the load balancer is holding too many request bodies; retry.\n";
-constexpr std::string_view kNoForwardBody =
-    "503 Service Unavailable: this listener has no forward action configured.\n";
-constexpr std::string_view kNoServerBody =
-    "503 Service Unavailable: no healthy server in the listener's server group.\n";
-constexpr std::string_view kBadGatewayBody = "502 Bad Gateway: the server failed to answer.\n";
-constexpr std::string_view kTimeoutBody =
-    "504 Gateway Timeout: the server did not answer in time.\n";
-
-// Headers that describe one connection, not the message: never forwarded either way.
-void EraseHopByHop(http::fields& fields) {
-  for (auto field : {http::field::connection, http::field::keep_alive,
-                     http::field::proxy_connection, http::field::te, http::field::trailer,
-                     http::field::upgrade, http::field::proxy_authorization}) {
-    fields.erase(field);
-  }
-}
-
 template <bool kTls>
 class ClientSession : public Reclaimable, public std::enable_shared_from_this<ClientSession<kTls>> {
  public:
@@ -74,6 +59,7 @@ class ClientSession : public Reclaimable, public std::enable_shared_from_this<Cl
                 std::shared_ptr<const SnapshotSource> listener,
                 std::shared_ptr<SessionShared> shared, ConnectionLimiter::Slot slot)
       : stream_(MakeStream(std::move(socket), context)),
+        deadlines_(&deadlines),
         shared_(std::move(shared)),
         limits_(shared_->limits),
         slot_(std::move(slot)),
@@ -101,10 +87,33 @@ class ClientSession : public Reclaimable, public std::enable_shared_from_this<Cl
       client_deadline_.ExpiresAfter(limits_.handshake_timeout);
       stream_.async_handshake(ssl::stream_base::server,
                               [self = this->shared_from_this()](beast::error_code ec) {
-                                if (!ec) self->ReadHeader();
+                                if (ec) return;
+                                if (self->ChoseHttp2()) return self->HandOverToHttp2();
+                                self->ReadHeader();
                               });
     } else {
       ReadHeader();
+    }
+  }
+
+  // Whether the client and the listener agreed on h2 by ALPN (server_context.cc).
+  bool ChoseHttp2() {
+    if constexpr (kTls) {
+      const unsigned char* protocol = nullptr;
+      unsigned int size = 0;
+      SSL_get0_alpn_selected(stream_.native_handle(), &protocol, &size);
+      return size == 2 && protocol[0] == 'h' && protocol[1] == '2';
+    } else {
+      return false;
+    }
+  }
+
+  // The connection goes on as HTTP/2 (h2_session.h); this session ends here.
+  void HandOverToHttp2() {
+    if constexpr (kTls) {
+      client_deadline_.Clear();
+      StartH2Session(std::move(stream_), std::move(buffer_), *deadlines_, listener_, shared_,
+                     std::move(slot_));
     }
   }
 
@@ -711,26 +720,7 @@ class ClientSession : public Reclaimable, public std::enable_shared_from_this<Cl
   }
 
   // GzipEnabled: a complete, compressible answer of some size to a client that takes gzip.
-  void MaybeGzip() {
-    if (!client_accepts_gzip_ || response_.body().size() < kMinGzipBytes) return;
-    const unsigned status = response_.result_int();
-    if (status < 200 || status == 204 || status == 206 || status == 304) return;
-    if (response_.find(http::field::content_encoding) != response_.end() ||
-        !CompressibleType(response_[http::field::content_type])) {
-      return;
-    }
-    auto compressed = GzipCompress(response_.body());
-    if (!compressed || compressed->size() >= response_.body().size()) return;
-    response_.body() = std::move(*compressed);
-    response_.set(http::field::content_encoding, "gzip");
-    response_.erase(http::field::etag);  // a strong validator of the identity body
-    if (response_.find(http::field::vary) == response_.end()) {
-      response_.set(http::field::vary, "Accept-Encoding");
-    } else {
-      response_.set(http::field::vary,
-                    std::string(response_[http::field::vary]) + ", Accept-Encoding");
-    }
-  }
+  void MaybeGzip() { GzipAnswer(response_, client_accepts_gzip_); }
 
   // How long a kept-alive connection waits for its next request: the listener's IdleTimeout,
   // within the operator's --dataplane-idle-timeout.
@@ -830,6 +820,7 @@ class ClientSession : public Reclaimable, public std::enable_shared_from_this<Cl
   }
 
   Stream stream_;
+  DeadlineSweeper* deadlines_;  // this connection's thread's (an HTTP/2 hand-over needs it)
   std::shared_ptr<SessionShared> shared_;
   const SessionLimits& limits_;  // shared_'s
   ConnectionLimiter::Slot slot_;

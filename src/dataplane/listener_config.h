@@ -49,7 +49,7 @@ struct ListenerOptions {
   int idle_timeout_s = 15;     // IdleTimeout: a kept-alive client connection waits this long
   int request_timeout_s = 60;  // RequestTimeout: a server's answer, else 504
   bool gzip = true;            // GzipEnabled: compress compressible answers for gzip clients
-  bool http2 = true;           // Http2Enabled: stored and shown; HTTP/2 is not served yet
+  bool http2 = true;           // Http2Enabled: ALPN offers h2 to new connections
   // XForwardedForConfig
   bool xff_enabled = true;           // X-Forwarded-For carries the client's address
   bool xff_remove = false;           // ProcessingMode remove: no X-Forwarded-For at all

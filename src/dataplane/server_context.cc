@@ -7,8 +7,29 @@
 
 #include <string>
 
+#include "dataplane/client_session.h"
+#include "dataplane/listener_snapshot.h"
+
 namespace openalb {
 namespace {
+
+// ALPN: h2 for a client that offers it on a listener with Http2Enabled (read from the snapshot
+// the connection began with), else http/1.1; a client offering neither gets no ALPN answer.
+int SelectAlpn(SSL* ssl, const unsigned char** out, unsigned char* out_size,
+               const unsigned char* offered, unsigned int offered_size, void*) {
+  static const unsigned char kH2First[] = "\x02h2\x08http/1.1";
+  static const unsigned char kH1Only[] = "\x08http/1.1";
+  const auto* snapshot =
+      static_cast<const ListenerSnapshot*>(SSL_get_ex_data(ssl, SnapshotExDataIndex()));
+  const bool h2 = snapshot != nullptr && snapshot->options().http2;
+  unsigned char* chosen = nullptr;
+  const int found =
+      SSL_select_next_proto(&chosen, out_size, h2 ? kH2First : kH1Only,
+                            h2 ? sizeof kH2First - 1 : sizeof kH1Only - 1, offered, offered_size);
+  if (found != OPENSSL_NPN_NEGOTIATED) return SSL_TLSEXT_ERR_NOACK;
+  *out = chosen;
+  return SSL_TLSEXT_ERR_OK;
+}
 
 ApiError TlsError(std::string what) {
   unsigned long code = ERR_get_error();
@@ -30,6 +51,7 @@ SslCtxPtr NewContext() {
                           "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305");
   SSL_CTX_set_options(
       raw, SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_COMPRESSION);
+  SSL_CTX_set_alpn_select_cb(raw, SelectAlpn, nullptr);
   // OpenSSL's record buffers (about 34 KB) stay with a connection while it is open:
   // releasing them between records (SSL_MODE_RELEASE_BUFFERS) cost 2-3% of a handshake's
   // CPU in malloc/free (bench/run-tls, A/B) — memory traded for CPU, on purpose.

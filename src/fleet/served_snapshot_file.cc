@@ -9,6 +9,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "alb/listener_options.h"
+#include "alb/rule_spec.h"
 #include "core/crypto.h"
 
 namespace openalb {
@@ -84,6 +86,27 @@ ServerGroupPolicy PolicyFromJson(const json& j) {
   return p;
 }
 
+json ForwardJson(const ForwardConfig& f) {
+  json servers = json::array();
+  for (const auto& s : f.servers) {
+    servers.push_back({{"address", s.address},
+                       {"port", s.port},
+                       {"weight", s.weight},
+                       {"server_id", s.server_id}});
+  }
+  return {{"group", f.server_group_id}, {"policy", PolicyJson(f.policy)}, {"servers", servers}};
+}
+
+ForwardConfig ForwardFromJson(const json& f) {
+  ForwardConfig forward{f.at("group").get<std::string>(), {}, {}};
+  if (f.contains("policy")) forward.policy = PolicyFromJson(f.at("policy"));
+  for (const auto& s : f.at("servers")) {
+    forward.servers.push_back({s.at("address").get<std::string>(), s.at("port").get<int>(),
+                               s.at("weight").get<int>(), s.value("server_id", "")});
+  }
+  return forward;
+}
+
 json ToJson(const ListenerConfig& c) {
   json certificates = json::array();
   for (const auto& m : c.certificates) {
@@ -97,18 +120,23 @@ json ToJson(const ListenerConfig& c) {
   }
   json out = {
       {"id", c.listener_id}, {"port", c.port}, {"tls", c.tls}, {"certificates", certificates}};
-  if (c.forward) {
-    json servers = json::array();
-    for (const auto& s : c.forward->servers) {
-      servers.push_back({{"address", s.address},
-                         {"port", s.port},
-                         {"weight", s.weight},
-                         {"server_id", s.server_id}});
-    }
-    out["forward"] = {{"group", c.forward->server_group_id},
-                      {"policy", PolicyJson(c.forward->policy)},
-                      {"servers", servers}};
+  if (c.forward) out["forward"] = ForwardJson(*c.forward);
+  // Rules, the groups they forward to and the listener's attributes: a node starting while the
+  // store is unreachable serves what it last applied, rules included.
+  json rules = json::array();
+  for (const auto& r : c.rules) {
+    rules.push_back({{"id", r.rule_id},
+                     {"priority", r.priority},
+                     {"response", r.response},
+                     {"conditions", ConditionsJson(r.conditions)},
+                     {"actions", ActionsJson(r.actions)}});
   }
+  out["rules"] = std::move(rules);
+  json groups = json::array();
+  for (const auto& g : c.rule_groups) groups.push_back(ForwardJson(g));
+  out["rule_groups"] = std::move(groups);
+  out["load_balancer_id"] = c.load_balancer_id;
+  out["options"] = ListenerOptionsJson(c.options);
   return out;
 }
 
@@ -124,15 +152,16 @@ ListenerConfig FromJson(const json& j) {
                               FromHex(m.at("sealed_key").get<std::string>()),
                               m.at("not_after_ms").get<std::int64_t>()});
   }
-  if (j.contains("forward")) {
-    const auto& f = j.at("forward");
-    ForwardConfig forward{f.at("group").get<std::string>(), {}, {}};
-    if (f.contains("policy")) forward.policy = PolicyFromJson(f.at("policy"));
-    for (const auto& s : f.at("servers")) {
-      forward.servers.push_back({s.at("address").get<std::string>(), s.at("port").get<int>(),
-                                 s.at("weight").get<int>(), s.value("server_id", "")});
+  if (j.contains("forward")) c.forward = ForwardFromJson(j.at("forward"));
+  if (j.contains("rules")) {
+    for (const auto& r : j.at("rules")) {
+      c.rules.push_back(
+          {r.at("id").get<std::string>(), r.at("priority").get<int>(), r.at("response").get<bool>(),
+           ConditionsFromJson(r.at("conditions").dump()), ActionsFromJson(r.at("actions").dump())});
     }
-    c.forward = std::move(forward);
+    for (const auto& g : j.at("rule_groups")) c.rule_groups.push_back(ForwardFromJson(g));
+    c.load_balancer_id = j.at("load_balancer_id").get<std::string>();
+    c.options = ListenerOptionsFromJson(j.at("options").dump());
   }
   return c;
 }

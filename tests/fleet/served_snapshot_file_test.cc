@@ -31,6 +31,17 @@ ServedSnapshot Sample() {
       "sgp-1", policy, {{"10.0.0.1", 80, 100, "i-1"}, {"10.0.0.2", 8080, 0, "10.0.0.2"}}};
   ListenerConfig plain{
       .listener_id = "lsr-2", .port = 80, .certificates = {}, .forward = {}, .tls = false};
+  // A rule, the group it forwards to and changed attributes survive the file too.
+  RuleAction forward_b{.type = "ForwardGroup", .order = 1, .groups = {{"sgp-2", 100}}};
+  plain.rules.push_back({"rule-1",
+                         10,
+                         false,
+                         {{.type = "Host", .key = "", .values = {"api.test"}, .pairs = {}}},
+                         {forward_b}});
+  plain.rule_groups.push_back(ForwardConfig{"sgp-2", {}, {{"10.0.0.3", 80, 100, "i-3"}}});
+  plain.load_balancer_id = "alb-1";
+  plain.options.gzip = false;
+  plain.options.idle_timeout_s = 30;
   return {.version = 42, .listeners = {https, plain}};
 }
 

@@ -1,0 +1,897 @@
+#include "dataplane/h2_session.h"
+
+#include <nghttp2/nghttp2.h>
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/http.hpp>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <chrono>
+#include <cstring>
+#include <limits>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "dataplane/forwarding.h"
+#include "dataplane/gzip_body.h"
+#include "dataplane/request_rules.h"
+#include "dataplane/rule_actions.h"
+#include "dataplane/session_affinity.h"
+
+namespace openalb {
+namespace {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = net::ip::tcp;
+using H2Clock = std::chrono::steady_clock;
+using H2Deadline = DeadlineSweeper::Deadline;
+using TlsStream = beast::ssl_stream<WorkerSocket>;
+
+constexpr std::uint32_t kMaxConcurrentStreams = 100;
+constexpr std::int32_t kStreamWindow = 256 * 1024;  // what a request body may run ahead
+constexpr std::int32_t kConnectionWindow = 4 * 1024 * 1024;
+constexpr size_t kMaxHeaderListBytes = 32 * 1024;  // as HTTP/1.1's request head limit
+constexpr size_t kDownloadHighWater = 256 * 1024;  // an answer read ahead of the client
+constexpr size_t kRelayPiece = 64 * 1024;
+constexpr std::uint64_t kH2BufferedAnswer = 1024 * 1024;  // gzip applies up to this
+constexpr size_t kMaxServerAttempts = 3;
+constexpr size_t kReadPiece = 16 * 1024;
+// Resets, SETTINGS and PINGs a client may send in one second before it is cut off.
+constexpr int kMaxResetsPerSecond = 200;
+constexpr int kMaxControlFramesPerSecond = 200;
+
+std::string Lower(std::string_view text) {
+  std::string out(text);
+  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// Fields of an HTTP/1.1 answer that have no place in HTTP/2 (RFC 9113 §8.2.2).
+bool ConnectionSpecific(std::string_view lower_name) {
+  return lower_name == "connection" || lower_name == "keep-alive" ||
+         lower_name == "proxy-connection" || lower_name == "transfer-encoding" ||
+         lower_name == "upgrade" || lower_name == "te" || lower_name == "trailer";
+}
+
+class H2Connection;
+
+// One stream: a request forwarded to a server as one HTTP/1.1 exchange.
+class H2Stream : public std::enable_shared_from_this<H2Stream> {
+ public:
+  H2Stream(std::shared_ptr<H2Connection> connection, std::int32_t id, DeadlineSweeper& deadlines,
+           const WorkerSocket::executor_type& executor);
+  ~H2Stream() { EndInFlight(); }
+
+  bool AddHeader(std::string_view name, std::string_view value);
+  void OnHeadersComplete(bool end_stream);
+  void OnData(const std::uint8_t* data, size_t size);
+  void OnEndStream();
+  void Cancel();
+  ssize_t ReadAnswer(std::uint8_t* out, size_t size, std::uint32_t* flags);
+
+ private:
+  void Respond(unsigned status, std::string_view content_type, std::string body,
+               const std::vector<std::pair<std::string, std::string>>& headers = {});
+  void Forward();
+  void Connect();
+  void SendHead();
+  void PumpUpload();
+  void ReadResponseHead();
+  void OnResponseHead();
+  void ReadWholeAnswer();
+  void SubmitAnswer(const http::fields& fields, unsigned status, bool with_body);
+  void ReadMore();
+  void FinishUpstream();
+  void Failed(bool timed_out);
+  void Consume(size_t size);
+  void EndInFlight();
+  void Flush();
+
+  std::shared_ptr<H2Connection> connection_;
+  const std::int32_t id_;
+  http::request<http::empty_body> request_;
+  size_t header_bytes_ = 0;
+  std::string method_, path_, authority_, scheme_;
+  bool end_stream_ = false;  // the client sent its whole request
+  bool cancelled_ = false;   // the stream is closed: nothing more to do
+  bool answered_ = false;    // a response was submitted
+  bool forwarding_ = false;  // a server takes the request
+  bool upload_started_ = false;
+  bool upload_writing_ = false;
+  bool upload_done_ = false;
+  bool chunked_upload_ = false;
+  bool head_request_ = false;
+  bool accepts_gzip_ = false;
+  std::string upload_;           // request body received, not yet written to the server
+  std::string upload_frame_;     // what is being written
+  size_t upload_frame_raw_ = 0;  // its body bytes (what the client's window gets back)
+  std::shared_ptr<const ListenerSnapshot> route_;
+  const BackendPool* pool_ = nullptr;
+  Affinity affinity_;
+  std::vector<const BackendServerState*> tried_;
+  BackendServerState* backend_ = nullptr;
+  std::shared_ptr<BackendServerState> in_flight_;
+  std::vector<std::pair<std::string, std::string>> response_headers_;
+  WorkerSocket upstream_;
+  bool reused_ = false;
+  bool timed_out_ = false;
+  beast::flat_buffer upstream_buffer_;
+  std::optional<http::request_serializer<http::empty_body>> serializer_;
+  std::optional<http::response_parser<http::buffer_body>> parser_;
+  std::vector<char> relay_;
+  bool reading_ = false;
+  bool upstream_done_ = false;
+  bool upstream_keep_alive_ = false;
+  std::string download_;  // answer read from the server, not yet framed to the client
+  size_t download_offset_ = 0;
+  bool download_done_ = false;
+  bool deferred_ = false;
+  H2Deadline deadline_;  // the server's, while it is being talked to
+};
+
+class H2Connection : public Reclaimable, public std::enable_shared_from_this<H2Connection> {
+ public:
+  H2Connection(TlsStream stream, beast::flat_buffer already_read, DeadlineSweeper& deadlines,
+               std::shared_ptr<const SnapshotSource> listener,
+               std::shared_ptr<SessionShared> shared, ConnectionLimiter::Slot slot)
+      : stream_(std::move(stream)),
+        in_(std::move(already_read)),
+        deadlines_(deadlines),
+        listener_(std::move(listener)),
+        shared_(std::move(shared)),
+        slot_(std::move(slot)),
+        deadline_(deadlines, [this] { CloseSocket(); }) {}
+  ~H2Connection() override {
+    if (ng_ != nullptr) nghttp2_session_del(ng_);
+  }
+
+  void Start();
+  void Reclaim() override {
+    net::post(stream_.get_executor(), [self = shared_from_this()] {
+      if (self->streams_.empty()) self->Close();
+    });
+  }
+
+  nghttp2_session* ng() { return ng_; }
+  DeadlineSweeper& deadlines() { return deadlines_; }
+  const SessionLimits& limits() const { return shared_->limits; }
+  std::shared_ptr<const ListenerSnapshot> Current() const { return listener_->Current(); }
+  const std::string& client_ip() const { return client_ip_; }
+  int client_port() const { return client_port_; }
+  int local_port() const { return local_port_; }
+  const std::optional<net::ip::address>& client_address() const { return client_address_; }
+  std::uint64_t client_hash() const { return client_hash_; }
+  void Flush();
+
+ private:
+  void Read();
+  bool Receive();
+  void Close();
+  void CloseSocket() {
+    beast::error_code ignored;
+    beast::get_lowest_layer(stream_).close(ignored);
+  }
+  void Arm();
+  bool Flooding(int& count, int limit);
+  void CutOff();
+
+  static int OnBeginHeaders(nghttp2_session*, const nghttp2_frame* frame, void* self);
+  static int OnHeader(nghttp2_session*, const nghttp2_frame* frame, const std::uint8_t* name,
+                      size_t name_size, const std::uint8_t* value, size_t value_size,
+                      std::uint8_t flags, void* self);
+  static int OnFrame(nghttp2_session*, const nghttp2_frame* frame, void* self);
+  static int OnData(nghttp2_session*, std::uint8_t flags, std::int32_t stream_id,
+                    const std::uint8_t* data, size_t size, void* self);
+  static int OnStreamClose(nghttp2_session*, std::int32_t stream_id, std::uint32_t error,
+                           void* self);
+
+  TlsStream stream_;
+  beast::flat_buffer in_;
+  DeadlineSweeper& deadlines_;
+  std::shared_ptr<const SnapshotSource> listener_;
+  std::shared_ptr<SessionShared> shared_;
+  ConnectionLimiter::Slot slot_;
+  nghttp2_session* ng_ = nullptr;
+  std::map<std::int32_t, std::shared_ptr<H2Stream>> streams_;
+  std::string out_;
+  bool writing_ = false;
+  bool closed_ = false;
+  std::optional<net::ip::address> client_address_;
+  std::string client_ip_;
+  int client_port_ = 0;
+  int local_port_ = 0;
+  std::uint64_t client_hash_ = 0;
+  // Flood accounting: what arrived in the current one-second window.
+  H2Clock::time_point window_start_{};
+  int resets_ = 0;
+  int control_frames_ = 0;
+  H2Deadline deadline_;
+};
+
+// --- H2Connection ---
+
+void H2Connection::Start() {
+  slot_.Track(weak_from_this());
+  slot_.Busy();
+  beast::error_code ec;
+  auto& socket = beast::get_lowest_layer(stream_);
+  auto remote = socket.remote_endpoint(ec);
+  if (!ec) {
+    client_address_ = remote.address();
+    client_ip_ = remote.address().to_string();
+    client_port_ = remote.port();
+  }
+  auto local = socket.local_endpoint(ec);
+  if (!ec) local_port_ = local.port();
+  client_hash_ = std::hash<std::string>{}(client_ip_);
+
+  nghttp2_session_callbacks* callbacks = nullptr;
+  nghttp2_session_callbacks_new(&callbacks);
+  nghttp2_session_callbacks_set_on_begin_headers_callback(callbacks, OnBeginHeaders);
+  nghttp2_session_callbacks_set_on_header_callback(callbacks, OnHeader);
+  nghttp2_session_callbacks_set_on_frame_recv_callback(callbacks, OnFrame);
+  nghttp2_session_callbacks_set_on_data_chunk_recv_callback(callbacks, OnData);
+  nghttp2_session_callbacks_set_on_stream_close_callback(callbacks, OnStreamClose);
+  nghttp2_option* option = nullptr;
+  nghttp2_option_new(&option);
+  nghttp2_option_set_no_auto_window_update(option, 1);  // consumed as the server takes it
+  nghttp2_option_set_max_settings(option, 32);
+  nghttp2_session_server_new2(&ng_, callbacks, this, option);
+  nghttp2_option_del(option);
+  nghttp2_session_callbacks_del(callbacks);
+
+  const std::array<nghttp2_settings_entry, 3> settings = {{
+      {NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, kMaxConcurrentStreams},
+      {NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, static_cast<std::uint32_t>(kStreamWindow)},
+      {NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE, static_cast<std::uint32_t>(kMaxHeaderListBytes)},
+  }};
+  nghttp2_submit_settings(ng_, NGHTTP2_FLAG_NONE, settings.data(), settings.size());
+  nghttp2_session_set_local_window_size(ng_, NGHTTP2_FLAG_NONE, 0, kConnectionWindow);
+  if (in_.size() > 0 && !Receive()) return;
+  Flush();
+  Read();
+}
+
+void H2Connection::Arm() {
+  if (streams_.empty()) {
+    const auto snapshot = listener_->Current();
+    deadline_.ExpiresAfter(std::min<std::chrono::milliseconds>(
+        limits().idle_timeout, std::chrono::seconds(snapshot->options().idle_timeout_s)));
+    slot_.Idle();
+  } else {
+    deadline_.ExpiresAfter(std::max(limits().body_timeout, limits().response_timeout) +
+                           std::chrono::seconds(5));
+    slot_.Busy();
+  }
+}
+
+void H2Connection::Read() {
+  if (closed_) return;
+  Arm();
+  stream_.async_read_some(in_.prepare(kReadPiece),
+                          [self = shared_from_this()](beast::error_code ec, size_t n) {
+                            if (ec) return self->Close();
+                            self->in_.commit(n);
+                            if (!self->Receive()) return;
+                            self->Flush();
+                            self->Read();
+                          });
+}
+
+bool H2Connection::Receive() {
+  const auto data = in_.data();
+  const ssize_t used =
+      nghttp2_session_mem_recv(ng_, static_cast<const std::uint8_t*>(data.data()), data.size());
+  if (used < 0) {  // a protocol error: nghttp2 has queued GOAWAY; send it, then close
+    Flush();
+    Close();
+    return false;
+  }
+  in_.consume(static_cast<size_t>(used));
+  return !closed_;
+}
+
+void H2Connection::Flush() {
+  if (writing_ || closed_ || ng_ == nullptr) return;
+  for (;;) {
+    const std::uint8_t* data = nullptr;
+    const ssize_t n = nghttp2_session_mem_send(ng_, &data);
+    if (n < 0) return Close();
+    if (n == 0) break;
+    out_.append(reinterpret_cast<const char*>(data), static_cast<size_t>(n));
+    if (out_.size() >= 64 * 1024) break;
+  }
+  if (out_.empty()) {
+    if (nghttp2_session_want_read(ng_) == 0 && nghttp2_session_want_write(ng_) == 0) Close();
+    return;
+  }
+  writing_ = true;
+  net::async_write(stream_, net::buffer(out_),
+                   [self = shared_from_this()](beast::error_code ec, size_t) {
+                     self->writing_ = false;
+                     self->out_.clear();
+                     if (ec) return self->Close();
+                     self->Flush();
+                   });
+}
+
+void H2Connection::Close() {
+  if (closed_) return;
+  closed_ = true;
+  deadline_.Clear();
+  auto streams = std::move(streams_);
+  streams_.clear();
+  for (auto& [id, stream] : streams) stream->Cancel();
+  CloseSocket();
+}
+
+bool H2Connection::Flooding(int& count, int limit) {
+  const auto now = H2Clock::now();
+  if (now - window_start_ > std::chrono::seconds(1)) {
+    window_start_ = now;
+    resets_ = 0;
+    control_frames_ = 0;
+  }
+  return ++count > limit;
+}
+
+void H2Connection::CutOff() {
+  nghttp2_submit_goaway(ng_, NGHTTP2_FLAG_NONE, nghttp2_session_get_last_proc_stream_id(ng_),
+                        NGHTTP2_ENHANCE_YOUR_CALM, nullptr, 0);
+  Flush();
+  // Whatever the client sends after this is not read; the GOAWAY goes out, then the socket.
+  net::post(stream_.get_executor(), [self = shared_from_this()] { self->Close(); });
+}
+
+int H2Connection::OnBeginHeaders(nghttp2_session*, const nghttp2_frame* frame, void* user) {
+  auto* self = static_cast<H2Connection*>(user);
+  if (frame->hd.type != NGHTTP2_HEADERS || frame->headers.cat != NGHTTP2_HCAT_REQUEST) return 0;
+  auto stream = std::make_shared<H2Stream>(self->shared_from_this(), frame->hd.stream_id,
+                                           self->deadlines_, self->stream_.get_executor());
+  self->streams_[frame->hd.stream_id] = std::move(stream);
+  return 0;
+}
+
+int H2Connection::OnHeader(nghttp2_session*, const nghttp2_frame* frame, const std::uint8_t* name,
+                           size_t name_size, const std::uint8_t* value, size_t value_size,
+                           std::uint8_t, void* user) {
+  auto* self = static_cast<H2Connection*>(user);
+  if (frame->hd.type != NGHTTP2_HEADERS || frame->headers.cat != NGHTTP2_HCAT_REQUEST) return 0;
+  auto it = self->streams_.find(frame->hd.stream_id);
+  if (it == self->streams_.end()) return 0;
+  const bool ok = it->second->AddHeader({reinterpret_cast<const char*>(name), name_size},
+                                        {reinterpret_cast<const char*>(value), value_size});
+  // Over the header list limit: the stream is reset (RST_STREAM), the connection goes on.
+  return ok ? 0 : NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
+}
+
+int H2Connection::OnFrame(nghttp2_session*, const nghttp2_frame* frame, void* user) {
+  auto* self = static_cast<H2Connection*>(user);
+  const bool end_stream = (frame->hd.flags & NGHTTP2_FLAG_END_STREAM) != 0;
+  switch (frame->hd.type) {
+    case NGHTTP2_HEADERS: {
+      auto it = self->streams_.find(frame->hd.stream_id);
+      if (it == self->streams_.end()) break;
+      auto stream = it->second;
+      if (frame->headers.cat == NGHTTP2_HCAT_REQUEST) {
+        stream->OnHeadersComplete(end_stream);
+      } else if (end_stream) {
+        stream->OnEndStream();  // after trailers
+      }
+      break;
+    }
+    case NGHTTP2_DATA:
+      if (end_stream) {
+        auto it = self->streams_.find(frame->hd.stream_id);
+        if (it != self->streams_.end()) it->second->OnEndStream();
+      }
+      break;
+    case NGHTTP2_RST_STREAM:
+      if (self->Flooding(self->resets_, kMaxResetsPerSecond)) self->CutOff();
+      break;
+    case NGHTTP2_SETTINGS:
+    case NGHTTP2_PING:
+    case NGHTTP2_PRIORITY:
+      if ((frame->hd.flags & NGHTTP2_FLAG_ACK) == 0 &&
+          self->Flooding(self->control_frames_, kMaxControlFramesPerSecond)) {
+        self->CutOff();
+      }
+      break;
+    default:
+      break;
+  }
+  return 0;
+}
+
+int H2Connection::OnData(nghttp2_session* session, std::uint8_t, std::int32_t stream_id,
+                         const std::uint8_t* data, size_t size, void* user) {
+  auto* self = static_cast<H2Connection*>(user);
+  auto it = self->streams_.find(stream_id);
+  if (it == self->streams_.end()) {
+    nghttp2_session_consume_connection(session, size);  // nobody reads it
+    return 0;
+  }
+  auto stream = it->second;
+  stream->OnData(data, size);
+  return 0;
+}
+
+int H2Connection::OnStreamClose(nghttp2_session*, std::int32_t stream_id, std::uint32_t,
+                                void* user) {
+  auto* self = static_cast<H2Connection*>(user);
+  auto it = self->streams_.find(stream_id);
+  if (it == self->streams_.end()) return 0;
+  auto stream = std::move(it->second);
+  self->streams_.erase(it);
+  stream->Cancel();
+  return 0;
+}
+
+ssize_t ReadAnswerCallback(nghttp2_session*, std::int32_t, std::uint8_t* out, size_t size,
+                           std::uint32_t* flags, nghttp2_data_source* source, void*) {
+  return static_cast<H2Stream*>(source->ptr)->ReadAnswer(out, size, flags);
+}
+
+// --- H2Stream ---
+
+H2Stream::H2Stream(std::shared_ptr<H2Connection> connection, std::int32_t id,
+                   DeadlineSweeper& deadlines, const WorkerSocket::executor_type& executor)
+    : connection_(std::move(connection)),
+      id_(id),
+      upstream_(executor),
+      deadline_(deadlines, [this] {
+        timed_out_ = true;
+        beast::error_code ignored;
+        upstream_.close(ignored);
+      }) {}
+
+void H2Stream::Flush() { connection_->Flush(); }
+
+bool H2Stream::AddHeader(std::string_view name, std::string_view value) {
+  header_bytes_ += name.size() + value.size() + 32;
+  if (header_bytes_ > kMaxHeaderListBytes) return false;
+  if (name == ":method") {
+    method_ = value;
+  } else if (name == ":path") {
+    path_ = value;
+  } else if (name == ":authority") {
+    authority_ = value;
+  } else if (name == ":scheme") {
+    scheme_ = value;
+  } else if (!name.empty() && name.front() != ':') {
+    if (name == "cookie" && request_.find(http::field::cookie) != request_.end()) {
+      // HTTP/2 may split Cookie into several fields; HTTP/1.1 wants one (RFC 9113 §8.2.3).
+      request_.set(http::field::cookie,
+                   std::string(request_[http::field::cookie]) + "; " + std::string(value));
+    } else {
+      request_.insert(name, value);
+    }
+  }
+  return true;
+}
+
+void H2Stream::Consume(size_t size) {
+  if (size == 0 || cancelled_) return;
+  nghttp2_session_consume(connection_->ng(), id_, size);
+}
+
+void H2Stream::OnHeadersComplete(bool end_stream) {
+  end_stream_ = end_stream;
+  if (method_ == "CONNECT") {
+    return Respond(501, "text/plain; charset=utf-8", "501 Not Implemented: CONNECT\n");
+  }
+  request_.method_string(method_);
+  request_.target(path_);
+  if (!authority_.empty()) request_.set(http::field::host, authority_);
+  head_request_ = method_ == "HEAD";
+  route_ = connection_->Current();
+  pool_ = route_->forward();
+  const std::string client_host(request_[http::field::host]);
+  accepts_gzip_ = route_->options().gzip && !head_request_ &&
+                  AcceptsGzip(request_[http::field::accept_encoding]);
+  if (const RouteTable* routes = route_->routes()) {
+    std::string host;
+    const auto& address = connection_->client_address();
+    const RequestFacts facts = FactsOf(request_.base(), host, address ? &*address : nullptr);
+    if (const CompiledRule* rule = routes->Match(facts)) {
+      const RequestOrigin origin{connection_->client_ip(), connection_->client_port(),
+                                 connection_->local_port(), true};
+      RuleOutcome outcome =
+          ApplyRequestRule(*rule, *routes, request_.base(), origin, H2Clock::now());
+      if (outcome.answer) {
+        return Respond(static_cast<unsigned>(outcome.status), outcome.content_type,
+                       std::move(outcome.body), outcome.headers);
+      }
+      response_headers_ = std::move(outcome.response_headers);
+      if (outcome.pool == nullptr) {
+        return Respond(503, "text/plain; charset=utf-8", std::string(kNoServerBody));
+      }
+      pool_ = outcome.pool;
+    }
+  }
+  if (pool_ == nullptr) {
+    return Respond(503, "text/plain; charset=utf-8", std::string(kNoForwardBody));
+  }
+  EraseHopByHop(request_);
+  request_.erase(http::field::expect);
+  SetForwardingHeaders(request_.base(),
+                       ForwardingFacts{.client_ip = connection_->client_ip(),
+                                       .client_port = connection_->client_port(),
+                                       .tls = true,
+                                       .listener_port = route_->port(),
+                                       .load_balancer_id = route_->load_balancer_id(),
+                                       .client_host = client_host},
+                       route_->options());
+  request_.version(11);
+  request_.keep_alive(pool_->policy().upstream_keepalive);
+  // The body's framing: the client's length when it gave one, none when it sent no body,
+  // else chunked — HTTP/2 frames the body itself, HTTP/1.1 needs to be told.
+  request_.erase(http::field::transfer_encoding);
+  if (request_.find(http::field::content_length) == request_.end() && !end_stream_) {
+    request_.chunked(true);
+    chunked_upload_ = true;
+  }
+  affinity_ = AffinityOf(*pool_, request_, request_.target(), connection_->client_hash());
+  forwarding_ = true;
+  Forward();
+}
+
+void H2Stream::OnData(const std::uint8_t* data, size_t size) {
+  if (!forwarding_ || upload_done_) {  // answered at the listener, or a body it does not want
+    Consume(size);
+    return;
+  }
+  upload_.append(reinterpret_cast<const char*>(data), size);
+  if (upload_started_) PumpUpload();
+}
+
+void H2Stream::OnEndStream() {
+  end_stream_ = true;
+  if (upload_started_) PumpUpload();
+}
+
+void H2Stream::Cancel() {
+  if (cancelled_) return;
+  cancelled_ = true;
+  deadline_.Clear();
+  beast::error_code ignored;
+  upstream_.close(ignored);
+  EndInFlight();
+  // Breaks the connection ↔ stream cycle once the last handler has run.
+  net::post(upstream_.get_executor(), [self = shared_from_this()] { self->connection_.reset(); });
+}
+
+void H2Stream::EndInFlight() {
+  if (in_flight_ != nullptr) in_flight_->EndRequest();
+  in_flight_.reset();
+}
+
+void H2Stream::Forward() {
+  if (cancelled_) return;
+  EndInFlight();
+  backend_ = tried_.size() < kMaxServerAttempts
+                 ? pool_->Pick(affinity_.key, tried_, affinity_.preferred)
+                 : nullptr;
+  if (backend_ == nullptr) {
+    return Respond(503, "text/plain; charset=utf-8", std::string(kNoServerBody));
+  }
+  tried_.push_back(backend_);
+  if (pool_->policy().scheduler == Scheduler::kWlc) {
+    in_flight_ = backend_->shared_from_this();
+    in_flight_->BeginRequest();
+  }
+  const int idle = backend_->TakeIdle(H2Clock::now());
+  if (idle >= 0) {
+    beast::error_code ec;
+    upstream_.assign(backend_->endpoint().protocol(), idle, ec);
+    if (!ec) {
+      reused_ = true;
+      return SendHead();
+    }
+  }
+  Connect();
+}
+
+void H2Stream::Connect() {
+  reused_ = false;
+  beast::error_code ignored;
+  upstream_.close(ignored);
+  timed_out_ = false;
+  deadline_.ExpiresAfter(connection_->limits().connect_timeout);
+  upstream_.async_connect(backend_->endpoint(), [self = shared_from_this()](beast::error_code ec) {
+    if (self->cancelled_) return;
+    if (ec) {
+      self->backend_->MarkDown(H2Clock::now());
+      return self->Forward();
+    }
+    beast::error_code ignored_option;
+    self->upstream_.set_option(tcp::no_delay(true), ignored_option);
+    self->SendHead();
+  });
+}
+
+void H2Stream::SendHead() {
+  timed_out_ = false;
+  deadline_.ExpiresAfter(std::min<std::chrono::milliseconds>(
+      connection_->limits().response_timeout,
+      std::chrono::seconds(route_->options().request_timeout_s)));
+  serializer_.emplace(request_);
+  http::async_write_header(upstream_, *serializer_,
+                           [self = shared_from_this()](beast::error_code ec, size_t) {
+                             if (self->cancelled_) return;
+                             if (ec) {
+                               // A kept-alive connection the server had closed: the request
+                               // never reached it, so a fresh connection may carry it.
+                               if (self->reused_ && !self->timed_out_) return self->Connect();
+                               return self->Failed(self->timed_out_);
+                             }
+                             self->upload_started_ = true;
+                             self->PumpUpload();
+                           });
+}
+
+void H2Stream::PumpUpload() {
+  if (cancelled_ || upload_writing_ || upload_done_) return;
+  if (!upload_.empty()) {
+    upload_frame_raw_ = upload_.size();
+    if (chunked_upload_) {
+      char size_line[32];
+      const int n = std::snprintf(size_line, sizeof size_line, "%zx\r\n", upload_.size());
+      upload_frame_.assign(size_line, static_cast<size_t>(n));
+      upload_frame_ += upload_;
+      upload_frame_ += "\r\n";
+    } else {
+      upload_frame_ = std::move(upload_);
+    }
+    upload_.clear();
+  } else if (end_stream_) {
+    upload_done_ = true;
+    upload_frame_raw_ = 0;
+    if (!chunked_upload_) return ReadResponseHead();
+    upload_frame_ = "0\r\n\r\n";
+  } else {
+    return;  // waiting for the client's next DATA
+  }
+  upload_writing_ = true;
+  net::async_write(upstream_, net::buffer(upload_frame_),
+                   [self = shared_from_this()](beast::error_code ec, size_t) {
+                     self->upload_writing_ = false;
+                     if (self->cancelled_) return;
+                     if (ec) return self->Failed(self->timed_out_);
+                     // The client may send as much again: its window opens as the server reads.
+                     self->Consume(self->upload_frame_raw_);
+                     self->Flush();
+                     if (self->upload_done_) return self->ReadResponseHead();
+                     self->PumpUpload();
+                   });
+}
+
+void H2Stream::ReadResponseHead() {
+  parser_.emplace();
+  parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
+  if (head_request_) parser_->skip(true);
+  http::async_read_header(upstream_, upstream_buffer_, *parser_,
+                          [self = shared_from_this()](beast::error_code ec, size_t) {
+                            if (self->cancelled_) return;
+                            if (ec) return self->Failed(self->timed_out_);
+                            const unsigned status = self->parser_->get().result_int();
+                            if (status >= 100 && status < 200) return self->ReadResponseHead();
+                            self->OnResponseHead();
+                          });
+}
+
+void H2Stream::OnResponseHead() {
+  auto& message = parser_->get();
+  upstream_keep_alive_ = message.keep_alive();
+  EraseHopByHop(message);
+  if (const RouteTable* routes = route_->routes(); routes && routes->has_response_rules()) {
+    if (const CompiledRule* rule = routes->MatchResponse(message.result_int(), message)) {
+      ApplyResponseRule(*rule, message);
+    }
+  }
+  for (const auto& [name, value] : response_headers_) message.insert(name, value);
+  StickAnswer(*pool_, *backend_, affinity_, message);
+  relay_.resize(kRelayPiece);
+  const auto length = parser_->content_length();
+  const bool no_body = head_request_ || parser_->is_done();
+  if (!no_body && accepts_gzip_ && length && *length <= kH2BufferedAnswer &&
+      message.find(http::field::content_encoding) == message.end() &&
+      CompressibleType(message[http::field::content_type])) {
+    return ReadWholeAnswer();
+  }
+  SubmitAnswer(message, message.result_int(), !no_body);
+  if (no_body) {
+    download_done_ = true;
+    return FinishUpstream();
+  }
+  ReadMore();
+}
+
+// A short compressible answer: read whole, compressed, then sent.
+void H2Stream::ReadWholeAnswer() {
+  if (parser_->is_done()) {
+    http::response<http::string_body> whole;
+    whole.base() = parser_->get().base();
+    whole.body() = std::move(download_);
+    download_.clear();
+    GzipAnswer(whole, true);
+    whole.set(http::field::content_length, std::to_string(whole.body().size()));
+    download_ = std::move(whole.body());
+    download_done_ = true;
+    FinishUpstream();
+    SubmitAnswer(whole, whole.result_int(), true);
+    return;
+  }
+  auto& body = parser_->get().body();
+  body.data = relay_.data();
+  body.size = relay_.size();
+  http::async_read(upstream_, upstream_buffer_, *parser_,
+                   [self = shared_from_this()](beast::error_code ec, size_t) {
+                     if (self->cancelled_) return;
+                     if (ec && ec != http::error::need_buffer)
+                       return self->Failed(self->timed_out_);
+                     const size_t got = self->relay_.size() - self->parser_->get().body().size;
+                     self->download_.append(self->relay_.data(), got);
+                     self->ReadWholeAnswer();
+                   });
+}
+
+void H2Stream::SubmitAnswer(const http::fields& fields, unsigned status, bool with_body) {
+  if (cancelled_ || answered_) return;
+  answered_ = true;
+  std::vector<std::string> storage;
+  std::vector<nghttp2_nv> nva;
+  auto add = [&](std::string name, std::string value) {
+    storage.push_back(std::move(name));
+    storage.push_back(std::move(value));
+    const std::string& n = storage[storage.size() - 2];
+    const std::string& v = storage.back();
+    nva.push_back({reinterpret_cast<std::uint8_t*>(const_cast<char*>(n.data())),
+                   reinterpret_cast<std::uint8_t*>(const_cast<char*>(v.data())), n.size(), v.size(),
+                   NGHTTP2_NV_FLAG_NONE});
+  };
+  size_t fields_count = 0;
+  for (auto it = fields.begin(); it != fields.end(); ++it) ++fields_count;
+  storage.reserve(2 * (fields_count + 1));  // no reallocation: nva points into storage
+  add(":status", std::to_string(status));
+  for (const auto& field : fields) {
+    std::string name = Lower(field.name_string());
+    if (ConnectionSpecific(name)) continue;
+    add(std::move(name), std::string(field.value()));
+  }
+  nghttp2_data_provider provider{};
+  provider.source.ptr = this;
+  provider.read_callback = ReadAnswerCallback;
+  nghttp2_submit_response(connection_->ng(), id_, nva.data(), nva.size(),
+                          with_body ? &provider : nullptr);
+  Flush();
+}
+
+void H2Stream::Respond(unsigned status, std::string_view content_type, std::string body,
+                       const std::vector<std::pair<std::string, std::string>>& headers) {
+  if (cancelled_ || answered_) return;
+  forwarding_ = false;
+  deadline_.Clear();
+  beast::error_code ignored;
+  upstream_.close(ignored);
+  EndInFlight();
+  http::fields fields;
+  fields.set(http::field::server, "openalb");
+  if (!content_type.empty()) fields.set(http::field::content_type, content_type);
+  for (const auto& [name, value] : headers) fields.insert(name, value);
+  fields.set(http::field::content_length, std::to_string(body.size()));
+  const bool with_body = !body.empty() && !head_request_;
+  download_ = std::move(body);
+  download_offset_ = 0;
+  download_done_ = true;
+  Consume(upload_.size());  // a body nobody will read gives the client its window back
+  upload_.clear();
+  SubmitAnswer(fields, status, with_body);
+}
+
+void H2Stream::ReadMore() {
+  if (cancelled_ || reading_ || upstream_done_) return;
+  if (parser_->is_done()) {
+    download_done_ = true;
+    FinishUpstream();
+    if (deferred_) {
+      deferred_ = false;
+      nghttp2_session_resume_data(connection_->ng(), id_);
+      Flush();
+    }
+    return;
+  }
+  if (download_.size() - download_offset_ >= kDownloadHighWater) return;  // the client is slow
+  auto& body = parser_->get().body();
+  body.data = relay_.data();
+  body.size = relay_.size();
+  reading_ = true;
+  deadline_.ExpiresAfter(std::min<std::chrono::milliseconds>(
+      connection_->limits().response_timeout,
+      std::chrono::seconds(route_->options().request_timeout_s)));
+  http::async_read(
+      upstream_, upstream_buffer_, *parser_,
+      [self = shared_from_this()](beast::error_code ec, size_t) {
+        self->reading_ = false;
+        if (self->cancelled_) return;
+        if (ec && ec != http::error::need_buffer) return self->Failed(self->timed_out_);
+        const size_t got = self->relay_.size() - self->parser_->get().body().size;
+        if (self->download_offset_ > 0 && self->download_offset_ == self->download_.size()) {
+          self->download_.clear();
+          self->download_offset_ = 0;
+        }
+        self->download_.append(self->relay_.data(), got);
+        if (self->deferred_ && got > 0) {
+          self->deferred_ = false;
+          nghttp2_session_resume_data(self->connection_->ng(), self->id_);
+        }
+        self->ReadMore();
+        self->Flush();
+      });
+}
+
+ssize_t H2Stream::ReadAnswer(std::uint8_t* out, size_t size, std::uint32_t* flags) {
+  const size_t available = download_.size() - download_offset_;
+  const size_t n = std::min(size, available);
+  std::memcpy(out, download_.data() + download_offset_, n);
+  download_offset_ += n;
+  if (download_offset_ == download_.size() && download_done_) {
+    *flags |= NGHTTP2_DATA_FLAG_EOF;
+    return static_cast<ssize_t>(n);
+  }
+  if (n == 0) {
+    deferred_ = true;
+    return NGHTTP2_ERR_DEFERRED;
+  }
+  if (!download_done_ && !reading_) {
+    // Room again below the high-water mark: read on, outside nghttp2's callback.
+    net::post(upstream_.get_executor(), [self = shared_from_this()] { self->ReadMore(); });
+  }
+  return static_cast<ssize_t>(n);
+}
+
+void H2Stream::FinishUpstream() {
+  if (upstream_done_) return;
+  upstream_done_ = true;
+  deadline_.Clear();
+  if (upstream_keep_alive_ && upstream_buffer_.size() == 0 && pool_->policy().upstream_keepalive &&
+      upload_done_) {
+    backend_->PutIdle(upstream_.release(), H2Clock::now());
+  } else {
+    beast::error_code ignored;
+    upstream_.close(ignored);
+  }
+  EndInFlight();
+}
+
+void H2Stream::Failed(bool timed_out) {
+  beast::error_code ignored;
+  upstream_.close(ignored);
+  deadline_.Clear();
+  if (!answered_) {
+    return Respond(timed_out ? 504 : 502, "text/plain; charset=utf-8",
+                   std::string(timed_out ? kTimeoutBody : kBadGatewayBody));
+  }
+  // Mid-answer: the client learns the answer is incomplete.
+  nghttp2_submit_rst_stream(connection_->ng(), NGHTTP2_FLAG_NONE, id_, NGHTTP2_INTERNAL_ERROR);
+  Flush();
+}
+
+}  // namespace
+
+void StartH2Session(TlsStream stream, beast::flat_buffer already_read, DeadlineSweeper& deadlines,
+                    std::shared_ptr<const SnapshotSource> listener,
+                    std::shared_ptr<SessionShared> shared, ConnectionLimiter::Slot slot) {
+  std::make_shared<H2Connection>(std::move(stream), std::move(already_read), deadlines,
+                                 std::move(listener), std::move(shared), std::move(slot))
+      ->Start();
+}
+
+}  // namespace openalb
