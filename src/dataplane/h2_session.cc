@@ -39,7 +39,10 @@ constexpr std::int32_t kStreamWindow = 256 * 1024;  // what a request body may r
 constexpr std::int32_t kConnectionWindow = 4 * 1024 * 1024;
 constexpr size_t kMaxHeaderListBytes = 32 * 1024;  // as HTTP/1.1's request head limit
 constexpr size_t kDownloadHighWater = 256 * 1024;  // an answer read ahead of the client
-constexpr size_t kRelayPiece = 64 * 1024;
+constexpr size_t kRelayPiece = 16 * 1024;
+// Server connections a client connection keeps for its next streams (registered with its
+// thread's epoll already: reusing one costs no syscall before the request is written).
+constexpr size_t kKeptUpstreams = 128;
 constexpr std::uint64_t kH2BufferedAnswer = 1024 * 1024;  // gzip applies up to this
 constexpr size_t kMaxServerAttempts = 3;
 constexpr size_t kReadPiece = 16 * 1024;
@@ -107,6 +110,7 @@ class H2Stream : public std::enable_shared_from_this<H2Stream> {
   bool upload_writing_ = false;
   bool upload_done_ = false;
   bool chunked_upload_ = false;
+  bool body_sent_ = false;  // a piece of the body left for the server: no retry elsewhere
   bool head_request_ = false;
   bool accepts_gzip_ = false;
   std::string upload_;           // request body received, not yet written to the server
@@ -125,7 +129,7 @@ class H2Stream : public std::enable_shared_from_this<H2Stream> {
   beast::flat_buffer upstream_buffer_;
   std::optional<http::request_serializer<http::empty_body>> serializer_;
   std::optional<http::response_parser<http::buffer_body>> parser_;
-  std::vector<char> relay_;
+  std::unique_ptr<char[]> relay_;  // kRelayPiece, not zeroed
   bool reading_ = false;
   bool upstream_done_ = false;
   bool upstream_keep_alive_ = false;
@@ -169,6 +173,13 @@ class H2Connection : public Reclaimable, public std::enable_shared_from_this<H2C
   const std::optional<net::ip::address>& client_address() const { return client_address_; }
   std::uint64_t client_hash() const { return client_hash_; }
   void Flush();
+  // Flush once the handlers ready now have run: the frames of every stream that completed
+  // meanwhile go out in one write.
+  void FlushSoon();
+  // A server connection this client connection kept for `server`, if any.
+  std::optional<WorkerSocket> TakeUpstream(const BackendServerState* server);
+  // Keeps a server connection for the next streams (the rest go to the server's pool).
+  void KeepUpstream(std::shared_ptr<BackendServerState> server, WorkerSocket socket);
 
  private:
   void Read();
@@ -200,8 +211,10 @@ class H2Connection : public Reclaimable, public std::enable_shared_from_this<H2C
   ConnectionLimiter::Slot slot_;
   nghttp2_session* ng_ = nullptr;
   std::map<std::int32_t, std::shared_ptr<H2Stream>> streams_;
+  std::vector<std::pair<std::shared_ptr<BackendServerState>, WorkerSocket>> upstreams_;
   std::string out_;
   bool writing_ = false;
+  bool flush_posted_ = false;
   bool closed_ = false;
   std::optional<net::ip::address> client_address_;
   std::string client_ip_;
@@ -322,10 +335,39 @@ void H2Connection::Flush() {
                    });
 }
 
+std::optional<WorkerSocket> H2Connection::TakeUpstream(const BackendServerState* server) {
+  for (auto it = upstreams_.rbegin(); it != upstreams_.rend(); ++it) {
+    if (it->first.get() != server) continue;
+    std::optional<WorkerSocket> socket(std::move(it->second));
+    upstreams_.erase(std::next(it).base());
+    return socket;
+  }
+  return std::nullopt;
+}
+
+void H2Connection::KeepUpstream(std::shared_ptr<BackendServerState> server, WorkerSocket socket) {
+  if (closed_ || upstreams_.size() >= kKeptUpstreams) {
+    server->PutIdle(socket.release(), H2Clock::now());
+    return;
+  }
+  upstreams_.emplace_back(std::move(server), std::move(socket));
+}
+
+void H2Connection::FlushSoon() {
+  if (flush_posted_ || closed_) return;
+  flush_posted_ = true;
+  net::post(stream_.get_executor(), [self = shared_from_this()] {
+    self->flush_posted_ = false;
+    self->Flush();
+  });
+}
+
 void H2Connection::Close() {
   if (closed_) return;
   closed_ = true;
   deadline_.Clear();
+  for (auto& [server, socket] : upstreams_) server->PutIdle(socket.release(), H2Clock::now());
+  upstreams_.clear();
   auto streams = std::move(streams_);
   streams_.clear();
   for (auto& [id, stream] : streams) stream->Cancel();
@@ -452,7 +494,7 @@ H2Stream::H2Stream(std::shared_ptr<H2Connection> connection, std::int32_t id,
         upstream_.close(ignored);
       }) {}
 
-void H2Stream::Flush() { connection_->Flush(); }
+void H2Stream::Flush() { connection_->FlushSoon(); }
 
 bool H2Stream::AddHeader(std::string_view name, std::string_view value) {
   header_bytes_ += name.size() + value.size() + 32;
@@ -587,6 +629,11 @@ void H2Stream::Forward() {
     in_flight_ = backend_->shared_from_this();
     in_flight_->BeginRequest();
   }
+  if (auto kept = connection_->TakeUpstream(backend_)) {
+    upstream_ = std::move(*kept);
+    reused_ = true;
+    return SendHead();
+  }
   const int idle = backend_->TakeIdle(H2Clock::now());
   if (idle >= 0) {
     beast::error_code ec;
@@ -640,6 +687,7 @@ void H2Stream::SendHead() {
 void H2Stream::PumpUpload() {
   if (cancelled_ || upload_writing_ || upload_done_) return;
   if (!upload_.empty()) {
+    body_sent_ = true;
     upload_frame_raw_ = upload_.size();
     if (chunked_upload_) {
       char size_line[32];
@@ -680,6 +728,15 @@ void H2Stream::ReadResponseHead() {
   http::async_read_header(upstream_, upstream_buffer_, *parser_,
                           [self = shared_from_this()](beast::error_code ec, size_t) {
                             if (self->cancelled_) return;
+                            if (ec && self->reused_ && !self->timed_out_ && !self->body_sent_ &&
+                                !self->parser_->got_some()) {
+                              // A kept connection the server had closed: the request is sent
+                              // again on a fresh one (nothing of a body was taken yet).
+                              self->upload_started_ = false;
+                              self->upload_done_ = false;
+                              self->upstream_buffer_.clear();
+                              return self->Connect();
+                            }
                             if (ec) return self->Failed(self->timed_out_);
                             const unsigned status = self->parser_->get().result_int();
                             if (status >= 100 && status < 200) return self->ReadResponseHead();
@@ -698,7 +755,7 @@ void H2Stream::OnResponseHead() {
   }
   for (const auto& [name, value] : response_headers_) message.insert(name, value);
   StickAnswer(*pool_, *backend_, affinity_, message);
-  relay_.resize(kRelayPiece);
+  relay_ = std::make_unique_for_overwrite<char[]>(kRelayPiece);
   const auto length = parser_->content_length();
   const bool no_body = head_request_ || parser_->is_done();
   if (!no_body && accepts_gzip_ && length && *length <= kH2BufferedAnswer &&
@@ -730,15 +787,15 @@ void H2Stream::ReadWholeAnswer() {
     return;
   }
   auto& body = parser_->get().body();
-  body.data = relay_.data();
-  body.size = relay_.size();
+  body.data = relay_.get();
+  body.size = kRelayPiece;
   http::async_read(upstream_, upstream_buffer_, *parser_,
                    [self = shared_from_this()](beast::error_code ec, size_t) {
                      if (self->cancelled_) return;
                      if (ec && ec != http::error::need_buffer)
                        return self->Failed(self->timed_out_);
-                     const size_t got = self->relay_.size() - self->parser_->get().body().size;
-                     self->download_.append(self->relay_.data(), got);
+                     const size_t got = kRelayPiece - self->parser_->get().body().size;
+                     self->download_.append(self->relay_.get(), got);
                      self->ReadWholeAnswer();
                    });
 }
@@ -810,8 +867,8 @@ void H2Stream::ReadMore() {
   }
   if (download_.size() - download_offset_ >= kDownloadHighWater) return;  // the client is slow
   auto& body = parser_->get().body();
-  body.data = relay_.data();
-  body.size = relay_.size();
+  body.data = relay_.get();
+  body.size = kRelayPiece;
   reading_ = true;
   deadline_.ExpiresAfter(std::min<std::chrono::milliseconds>(
       connection_->limits().response_timeout,
@@ -822,12 +879,12 @@ void H2Stream::ReadMore() {
         self->reading_ = false;
         if (self->cancelled_) return;
         if (ec && ec != http::error::need_buffer) return self->Failed(self->timed_out_);
-        const size_t got = self->relay_.size() - self->parser_->get().body().size;
+        const size_t got = kRelayPiece - self->parser_->get().body().size;
         if (self->download_offset_ > 0 && self->download_offset_ == self->download_.size()) {
           self->download_.clear();
           self->download_offset_ = 0;
         }
-        self->download_.append(self->relay_.data(), got);
+        self->download_.append(self->relay_.get(), got);
         if (self->deferred_ && got > 0) {
           self->deferred_ = false;
           nghttp2_session_resume_data(self->connection_->ng(), self->id_);
@@ -863,7 +920,7 @@ void H2Stream::FinishUpstream() {
   deadline_.Clear();
   if (upstream_keep_alive_ && upstream_buffer_.size() == 0 && pool_->policy().upstream_keepalive &&
       upload_done_) {
-    backend_->PutIdle(upstream_.release(), H2Clock::now());
+    connection_->KeepUpstream(backend_->shared_from_this(), std::move(upstream_));
   } else {
     beast::error_code ignored;
     upstream_.close(ignored);
