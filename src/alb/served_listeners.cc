@@ -62,6 +62,7 @@ Result<ForwardConfig> ForwardOf(StoreTx& tx, const Listener& listener, const std
     if (auto a = JobPayloadObject(*job, "Attributes")) attributes = a->dump();
   }
   forward.policy = ServerGroupPolicyOf(attributes, scheduler);
+  forward.policy.tls = (*group)->protocol == "HTTPS";
   auto servers = AllBackendServers(tx, group_id);
   if (!servers) return Fail(servers.error());
   for (auto& server : *servers) {

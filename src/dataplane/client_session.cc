@@ -21,6 +21,7 @@
 #include "dataplane/request_rules.h"
 #include "dataplane/rule_actions.h"
 #include "dataplane/session_affinity.h"
+#include "dataplane/upstream_stream.h"
 
 namespace openalb {
 namespace {
@@ -400,10 +401,11 @@ class ClientSession : public Reclaimable, public std::enable_shared_from_this<Cl
       return SendUpstream();
     }
     ReturnHeld();
-    auto idle = backend_->TakeIdle(SteadyClock::now());
+    auto idle = pool_->policy().tls ? -1 : backend_->TakeIdle(SteadyClock::now());
     if (idle >= 0) {
       beast::error_code ec;
-      upstream_.assign(backend_->endpoint().protocol(), idle, ec);
+      upstream_.Reset();
+      upstream_.socket().assign(backend_->endpoint().protocol(), idle, ec);
       if (!ec) {
         reused_ = true;
         return SendUpstream();
@@ -420,10 +422,11 @@ class ClientSession : public Reclaimable, public std::enable_shared_from_this<Cl
 
   // Gives the connection this session kept to a server back to that server's pool.
   void ReturnHeld() {
-    if (held_ != nullptr && upstream_.is_open() && upstream_buffer_.size() == 0) {
-      held_->PutIdle(upstream_.release(), SteadyClock::now());
+    if (held_ != nullptr && upstream_.is_open() && upstream_buffer_.size() == 0 &&
+        !upstream_.tls()) {
+      held_->PutIdle(upstream_.socket().release(), SteadyClock::now());
     }
-    CloseSocket(upstream_);
+    upstream_.Reset();
     held_.reset();
   }
 
@@ -432,18 +435,32 @@ class ClientSession : public Reclaimable, public std::enable_shared_from_this<Cl
     held_.reset();
     CloseSocket(upstream_);
     upstream_timed_out_ = false;
+    upstream_.Reset();
     upstream_deadline_.ExpiresAfter(limits_.connect_timeout);
-    upstream_.async_connect(backend_->endpoint(),
-                            [self = this->shared_from_this()](beast::error_code ec) {
-                              if (ec) {
-                                // Refused or silent: pass it over for a while, try another.
-                                self->backend_->MarkDown(SteadyClock::now());
-                                return self->Forward();
-                              }
-                              beast::error_code ignored;
-                              self->upstream_.set_option(tcp::no_delay(true), ignored);
-                              self->SendUpstream();
-                            });
+    upstream_.socket().async_connect(
+        backend_->endpoint(), [self = this->shared_from_this()](beast::error_code ec) {
+          if (ec) {
+            // Refused or silent: pass it over for a while, try another.
+            self->backend_->MarkDown(SteadyClock::now());
+            return self->Forward();
+          }
+          beast::error_code ignored;
+          self->upstream_.socket().set_option(tcp::no_delay(true), ignored);
+          if (self->pool_->policy().tls) return self->HandshakeUpstream();
+          self->SendUpstream();
+        });
+  }
+
+  // HTTPS server group: TLS to the server (SNI the request's host) before the request.
+  void HandshakeUpstream() {
+    upstream_.StartTls(shared_->upstream_tls, ServerNameOf(request_[http::field::host]));
+    upstream_.AsyncHandshake([self = this->shared_from_this()](beast::error_code ec) {
+      if (ec) {
+        self->backend_->MarkDown(SteadyClock::now());
+        return self->Forward();
+      }
+      self->SendUpstream();
+    });
   }
 
   void SendUpstream() {
@@ -818,6 +835,7 @@ class ClientSession : public Reclaimable, public std::enable_shared_from_this<Cl
     beast::error_code ignored;
     socket.close(ignored);
   }
+  static void CloseSocket(UpstreamStream& upstream) { upstream.Close(); }
 
   Stream stream_;
   DeadlineSweeper* deadlines_;  // this connection's thread's (an HTTP/2 hand-over needs it)
@@ -848,7 +866,7 @@ class ClientSession : public Reclaimable, public std::enable_shared_from_this<Cl
   bool linger_ = false;  // close by LingeringClose: the client may still be sending
   std::string drain_;    // where LingeringClose drops what it reads
 
-  WorkerSocket upstream_;  // on this session's thread
+  UpstreamStream upstream_;  // on this session's thread; TLS for an HTTPS server group
   beast::flat_buffer upstream_buffer_;
   BackendServerState* backend_ = nullptr;  // owned by pool_
   // The server upstream_ is connected to between requests (kept alive by this pointer

@@ -22,6 +22,7 @@
 #include "dataplane/request_rules.h"
 #include "dataplane/rule_actions.h"
 #include "dataplane/session_affinity.h"
+#include "dataplane/upstream_stream.h"
 
 namespace openalb {
 namespace {
@@ -123,7 +124,9 @@ class H2Stream : public std::enable_shared_from_this<H2Stream> {
   BackendServerState* backend_ = nullptr;
   std::shared_ptr<BackendServerState> in_flight_;
   std::vector<std::pair<std::string, std::string>> response_headers_;
-  WorkerSocket upstream_;
+  // The server connection; a fresh one replaces it when a kept one is handed back.
+  std::unique_ptr<UpstreamStream> upstream_;
+  WorkerSocket::executor_type executor_;
   bool reused_ = false;
   bool timed_out_ = false;
   beast::flat_buffer upstream_buffer_;
@@ -177,9 +180,11 @@ class H2Connection : public Reclaimable, public std::enable_shared_from_this<H2C
   // meanwhile go out in one write.
   void FlushSoon();
   // A server connection this client connection kept for `server`, if any.
-  std::optional<WorkerSocket> TakeUpstream(const BackendServerState* server);
+  std::unique_ptr<UpstreamStream> TakeUpstream(const BackendServerState* server);
   // Keeps a server connection for the next streams (the rest go to the server's pool).
-  void KeepUpstream(std::shared_ptr<BackendServerState> server, WorkerSocket socket);
+  void KeepUpstream(std::shared_ptr<BackendServerState> server,
+                    std::unique_ptr<UpstreamStream> upstream);
+  boost::asio::ssl::context& upstream_tls() { return shared_->upstream_tls; }
 
  private:
   void Read();
@@ -211,7 +216,8 @@ class H2Connection : public Reclaimable, public std::enable_shared_from_this<H2C
   ConnectionLimiter::Slot slot_;
   nghttp2_session* ng_ = nullptr;
   std::map<std::int32_t, std::shared_ptr<H2Stream>> streams_;
-  std::vector<std::pair<std::shared_ptr<BackendServerState>, WorkerSocket>> upstreams_;
+  std::vector<std::pair<std::shared_ptr<BackendServerState>, std::unique_ptr<UpstreamStream>>>
+      upstreams_;
   std::string out_;
   bool writing_ = false;
   bool flush_posted_ = false;
@@ -335,22 +341,23 @@ void H2Connection::Flush() {
                    });
 }
 
-std::optional<WorkerSocket> H2Connection::TakeUpstream(const BackendServerState* server) {
+std::unique_ptr<UpstreamStream> H2Connection::TakeUpstream(const BackendServerState* server) {
   for (auto it = upstreams_.rbegin(); it != upstreams_.rend(); ++it) {
     if (it->first.get() != server) continue;
-    std::optional<WorkerSocket> socket(std::move(it->second));
+    auto upstream = std::move(it->second);
     upstreams_.erase(std::next(it).base());
-    return socket;
+    return upstream;
   }
-  return std::nullopt;
+  return nullptr;
 }
 
-void H2Connection::KeepUpstream(std::shared_ptr<BackendServerState> server, WorkerSocket socket) {
-  if (closed_ || upstreams_.size() >= kKeptUpstreams) {
-    server->PutIdle(socket.release(), H2Clock::now());
-    return;
+void H2Connection::KeepUpstream(std::shared_ptr<BackendServerState> server,
+                                std::unique_ptr<UpstreamStream> upstream) {
+  if (!closed_ && upstreams_.size() < kKeptUpstreams) {
+    upstreams_.emplace_back(std::move(server), std::move(upstream));
+  } else if (!upstream->tls()) {
+    server->PutIdle(upstream->socket().release(), H2Clock::now());
   }
-  upstreams_.emplace_back(std::move(server), std::move(socket));
 }
 
 void H2Connection::FlushSoon() {
@@ -366,7 +373,9 @@ void H2Connection::Close() {
   if (closed_) return;
   closed_ = true;
   deadline_.Clear();
-  for (auto& [server, socket] : upstreams_) server->PutIdle(socket.release(), H2Clock::now());
+  for (auto& [server, upstream] : upstreams_) {
+    if (!upstream->tls()) server->PutIdle(upstream->socket().release(), H2Clock::now());
+  }
   upstreams_.clear();
   auto streams = std::move(streams_);
   streams_.clear();
@@ -487,11 +496,11 @@ H2Stream::H2Stream(std::shared_ptr<H2Connection> connection, std::int32_t id,
                    DeadlineSweeper& deadlines, const WorkerSocket::executor_type& executor)
     : connection_(std::move(connection)),
       id_(id),
-      upstream_(executor),
+      upstream_(std::make_unique<UpstreamStream>(executor)),
+      executor_(executor),
       deadline_(deadlines, [this] {
         timed_out_ = true;
-        beast::error_code ignored;
-        upstream_.close(ignored);
+        upstream_->Close();
       }) {}
 
 void H2Stream::Flush() { connection_->FlushSoon(); }
@@ -603,11 +612,10 @@ void H2Stream::Cancel() {
   if (cancelled_) return;
   cancelled_ = true;
   deadline_.Clear();
-  beast::error_code ignored;
-  upstream_.close(ignored);
+  upstream_->Close();
   EndInFlight();
   // Breaks the connection ↔ stream cycle once the last handler has run.
-  net::post(upstream_.get_executor(), [self = shared_from_this()] { self->connection_.reset(); });
+  net::post(executor_, [self = shared_from_this()] { self->connection_.reset(); });
 }
 
 void H2Stream::EndInFlight() {
@@ -630,14 +638,15 @@ void H2Stream::Forward() {
     in_flight_->BeginRequest();
   }
   if (auto kept = connection_->TakeUpstream(backend_)) {
-    upstream_ = std::move(*kept);
+    upstream_ = std::move(kept);
     reused_ = true;
     return SendHead();
   }
-  const int idle = backend_->TakeIdle(H2Clock::now());
+  const int idle = pool_->policy().tls ? -1 : backend_->TakeIdle(H2Clock::now());
   if (idle >= 0) {
     beast::error_code ec;
-    upstream_.assign(backend_->endpoint().protocol(), idle, ec);
+    upstream_->Reset();
+    upstream_->socket().assign(backend_->endpoint().protocol(), idle, ec);
     if (!ec) {
       reused_ = true;
       return SendHead();
@@ -648,20 +657,31 @@ void H2Stream::Forward() {
 
 void H2Stream::Connect() {
   reused_ = false;
-  beast::error_code ignored;
-  upstream_.close(ignored);
+  upstream_->Reset();
   timed_out_ = false;
   deadline_.ExpiresAfter(connection_->limits().connect_timeout);
-  upstream_.async_connect(backend_->endpoint(), [self = shared_from_this()](beast::error_code ec) {
-    if (self->cancelled_) return;
-    if (ec) {
-      self->backend_->MarkDown(H2Clock::now());
-      return self->Forward();
-    }
-    beast::error_code ignored_option;
-    self->upstream_.set_option(tcp::no_delay(true), ignored_option);
-    self->SendHead();
-  });
+  upstream_->socket().async_connect(
+      backend_->endpoint(), [self = shared_from_this()](beast::error_code ec) {
+        if (self->cancelled_) return;
+        if (ec) {
+          self->backend_->MarkDown(H2Clock::now());
+          return self->Forward();
+        }
+        beast::error_code ignored_option;
+        self->upstream_->socket().set_option(tcp::no_delay(true), ignored_option);
+        if (!self->pool_->policy().tls) return self->SendHead();
+        // HTTPS server group: TLS first, SNI the request's host.
+        self->upstream_->StartTls(self->connection_->upstream_tls(),
+                                  ServerNameOf(self->request_[http::field::host]));
+        self->upstream_->AsyncHandshake([self](beast::error_code handshake_ec) {
+          if (self->cancelled_) return;
+          if (handshake_ec) {
+            self->backend_->MarkDown(H2Clock::now());
+            return self->Forward();
+          }
+          self->SendHead();
+        });
+      });
 }
 
 void H2Stream::SendHead() {
@@ -670,7 +690,7 @@ void H2Stream::SendHead() {
       connection_->limits().response_timeout,
       std::chrono::seconds(route_->options().request_timeout_s)));
   serializer_.emplace(request_);
-  http::async_write_header(upstream_, *serializer_,
+  http::async_write_header(*upstream_, *serializer_,
                            [self = shared_from_this()](beast::error_code ec, size_t) {
                              if (self->cancelled_) return;
                              if (ec) {
@@ -708,7 +728,7 @@ void H2Stream::PumpUpload() {
     return;  // waiting for the client's next DATA
   }
   upload_writing_ = true;
-  net::async_write(upstream_, net::buffer(upload_frame_),
+  net::async_write(*upstream_, net::buffer(upload_frame_),
                    [self = shared_from_this()](beast::error_code ec, size_t) {
                      self->upload_writing_ = false;
                      if (self->cancelled_) return;
@@ -725,7 +745,7 @@ void H2Stream::ReadResponseHead() {
   parser_.emplace();
   parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
   if (head_request_) parser_->skip(true);
-  http::async_read_header(upstream_, upstream_buffer_, *parser_,
+  http::async_read_header(*upstream_, upstream_buffer_, *parser_,
                           [self = shared_from_this()](beast::error_code ec, size_t) {
                             if (self->cancelled_) return;
                             if (ec && self->reused_ && !self->timed_out_ && !self->body_sent_ &&
@@ -789,7 +809,7 @@ void H2Stream::ReadWholeAnswer() {
   auto& body = parser_->get().body();
   body.data = relay_.get();
   body.size = kRelayPiece;
-  http::async_read(upstream_, upstream_buffer_, *parser_,
+  http::async_read(*upstream_, upstream_buffer_, *parser_,
                    [self = shared_from_this()](beast::error_code ec, size_t) {
                      if (self->cancelled_) return;
                      if (ec && ec != http::error::need_buffer)
@@ -836,8 +856,7 @@ void H2Stream::Respond(unsigned status, std::string_view content_type, std::stri
   if (cancelled_ || answered_) return;
   forwarding_ = false;
   deadline_.Clear();
-  beast::error_code ignored;
-  upstream_.close(ignored);
+  upstream_->Close();
   EndInFlight();
   http::fields fields;
   fields.set(http::field::server, "openalb");
@@ -874,7 +893,7 @@ void H2Stream::ReadMore() {
       connection_->limits().response_timeout,
       std::chrono::seconds(route_->options().request_timeout_s)));
   http::async_read(
-      upstream_, upstream_buffer_, *parser_,
+      *upstream_, upstream_buffer_, *parser_,
       [self = shared_from_this()](beast::error_code ec, size_t) {
         self->reading_ = false;
         if (self->cancelled_) return;
@@ -909,7 +928,7 @@ ssize_t H2Stream::ReadAnswer(std::uint8_t* out, size_t size, std::uint32_t* flag
   }
   if (!download_done_ && !reading_) {
     // Room again below the high-water mark: read on, outside nghttp2's callback.
-    net::post(upstream_.get_executor(), [self = shared_from_this()] { self->ReadMore(); });
+    net::post(executor_, [self = shared_from_this()] { self->ReadMore(); });
   }
   return static_cast<ssize_t>(n);
 }
@@ -921,16 +940,15 @@ void H2Stream::FinishUpstream() {
   if (upstream_keep_alive_ && upstream_buffer_.size() == 0 && pool_->policy().upstream_keepalive &&
       upload_done_) {
     connection_->KeepUpstream(backend_->shared_from_this(), std::move(upstream_));
+    upstream_ = std::make_unique<UpstreamStream>(executor_);
   } else {
-    beast::error_code ignored;
-    upstream_.close(ignored);
+    upstream_->Close();
   }
   EndInFlight();
 }
 
 void H2Stream::Failed(bool timed_out) {
-  beast::error_code ignored;
-  upstream_.close(ignored);
+  upstream_->Close();
   deadline_.Clear();
   if (!answered_) {
     return Respond(timed_out ? 504 : 502, "text/plain; charset=utf-8",

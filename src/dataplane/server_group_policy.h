@@ -49,6 +49,7 @@ struct ServerGroupPolicy {
   HealthCheckPolicy health;
   StickyPolicy sticky;
   bool upstream_keepalive = true;  // idle server connections are kept for the next request
+  bool tls = false;                // Protocol HTTPS: TLS to the servers
 
   bool operator==(const ServerGroupPolicy&) const = default;
 };

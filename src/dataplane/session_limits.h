@@ -6,6 +6,8 @@
 // (--dataplane-*); the defaults are what a public-facing proxy commonly uses.
 #pragma once
 
+#include <boost/asio/ssl/context.hpp>
+
 #include <atomic>
 #include <limits>
 
@@ -43,6 +45,8 @@ struct SessionShared {
   ConnectionLimiter connections;
   ByteBudget buffers;
   TicketKeys tickets;  // session ticket keys of every HTTPS listener
+  // The client side of TLS to servers of HTTPS server groups: servers are not verified.
+  boost::asio::ssl::context upstream_tls{boost::asio::ssl::context::tls_client};
   // Until when (steady clock, ns) this node's configuration is known to be current. Past it —
   // the process was stopped longer than its lease, so a newer version may exist — new
   // connections are refused until the config follower has caught up. Never, by default.

@@ -42,6 +42,7 @@ json PolicyJson(const ServerGroupPolicy& p) {
   return {{"scheduler", static_cast<int>(p.scheduler)},
           {"uch_parameter", p.uch_parameter},
           {"upstream_keepalive", p.upstream_keepalive},
+          {"tls", p.tls},
           {"health",
            {{"enabled", h.enabled},
             {"protocol", h.protocol},
@@ -67,6 +68,7 @@ ServerGroupPolicy PolicyFromJson(const json& j) {
   p.scheduler = static_cast<Scheduler>(j.at("scheduler").get<int>());
   p.uch_parameter = j.at("uch_parameter").get<std::string>();
   p.upstream_keepalive = j.at("upstream_keepalive").get<bool>();
+  p.tls = j.value("tls", false);
   const auto& h = j.at("health");
   p.health = {h.at("enabled").get<bool>(),
               h.at("protocol").get<std::string>(),

@@ -17,7 +17,7 @@ namespace {
 
 using testing::ApiHarness;
 using testing::kAccountId;
-using Json = nlohmann::json;
+using AuthzJson = nlohmann::json;
 
 constexpr char kUserKey[] = "LTAIuserkey0000000000001";
 constexpr char kUserSecret[] = "userSecret0123456789abcdefghij";
@@ -49,10 +49,10 @@ TEST(AuthorizationTest, ADeniedUserGetsNoPermissionWithTheDetailRealAlbGives) {
   AddUser(api, R"({"Effect":"Allow","Action":"alb:List*","Resource":"*"})");
   auto reply = api.Send(AsUser(api, {}));  // DescribeRegions is not a List* action
   ASSERT_EQ(reply.status, 403) << reply.body;
-  auto body = Json::parse(reply.body);
+  auto body = AuthzJson::parse(reply.body);
   EXPECT_EQ(body["Code"], "Forbidden.NoPermission");
   EXPECT_NE(body["Message"].get<std::string>().find("alb:DescribeRegions"), std::string::npos);
-  const Json& detail = body["AccessDeniedDetail"];
+  const AuthzJson& detail = body["AccessDeniedDetail"];
   EXPECT_EQ(detail["NoPermissionType"], "ImplicitDeny");
   EXPECT_EQ(detail["AuthAction"], "alb:DescribeRegions");
   EXPECT_EQ(detail["AuthPrincipalOwnerId"], kAccountId);
@@ -83,7 +83,7 @@ TEST(AuthorizationTest, AnAllowedUserIsServedAndAnExplicitDenyNamesItsPolicy) {
   auto reply = api.Send(
       AsUser(api, {{"Action", "DeleteLoadBalancer"}, {"LoadBalancerId", "alb-keptforever"}}));
   ASSERT_EQ(reply.status, 403) << reply.body;
-  auto body = Json::parse(reply.body);
+  auto body = AuthzJson::parse(reply.body);
   EXPECT_EQ(body["AccessDeniedDetail"]["NoPermissionType"], "ExplicitDeny");
   // Allowed, and then the handler answers: there is no such load balancer.
   reply =
@@ -112,15 +112,15 @@ TEST(AuthorizationTest, AListenerActionIsJudgedOnItsLoadBalancerAndAuditedWithTh
                                          {"AddressType", "Internet"},
                                          {"LoadBalancerName", "lb"}}));
   ASSERT_EQ(created.status, 200) << created.body;
-  std::string lb = Json::parse(created.body)["LoadBalancerId"];
+  std::string lb = AuthzJson::parse(created.body)["LoadBalancerId"];
   ASSERT_TRUE(api.worker().RunOnce());
   auto listener = api.Send(api.SignedGet({{"Action", "CreateListener"},
                                           {"LoadBalancerId", lb},
                                           {"ListenerProtocol", "HTTP"},
                                           {"ListenerPort", "80"}}));
   ASSERT_EQ(listener.status, 200) << listener.body;
-  std::string listener_id = Json::parse(listener.body)["ListenerId"];
-  std::string request_id = Json::parse(listener.body)["RequestId"];
+  std::string listener_id = AuthzJson::parse(listener.body)["ListenerId"];
+  std::string request_id = AuthzJson::parse(listener.body)["RequestId"];
   ASSERT_TRUE(api.worker().RunOnce());
 
   AddUser(api, R"({"Effect":"Allow","Action":"*","Resource":"*"},
@@ -184,7 +184,7 @@ TEST(AuthorizationTest, ADenyOnACertificateCannotBeBypassedBySpellingItsIdAnothe
        std::vector<std::string>{"00" + id, "+" + id, " " + id, id + " ", id + ".0"}) {
     auto reply = cas(spelling);
     EXPECT_EQ(reply.status, 400) << spelling << ": " << reply.body;
-    EXPECT_EQ(Json::parse(reply.body)["Code"], "InvalidParameter") << spelling;
+    EXPECT_EQ(AuthzJson::parse(reply.body)["Code"], "InvalidParameter") << spelling;
   }
   EXPECT_TRUE(CertificateExists(api, number));
   // A read as the root is held to the same spelling.
@@ -244,7 +244,7 @@ TEST(AuthorizationTest, AChangeIsNeverCommittedWithoutItsAuditEntry) {
   EXPECT_EQ(created.status, 500) << created.body;
   auto listed = api.Send(api.SignedGet({{"Action", "ListLoadBalancers"}}));
   ASSERT_EQ(listed.status, 200);
-  EXPECT_EQ(Json::parse(listed.body)["TotalCount"], 0) << listed.body;
+  EXPECT_EQ(AuthzJson::parse(listed.body)["TotalCount"], 0) << listed.body;
 }
 
 TEST(AuthorizationTest, AClientTokenIsOnlyEverMatchedWithinItsOwnAccount) {
@@ -261,7 +261,7 @@ TEST(AuthorizationTest, AClientTokenIsOnlyEverMatchedWithinItsOwnAccount) {
                                          {"ClientToken", "shared-token-1"}},
                                         secret));
     EXPECT_EQ(reply.status, 200) << reply.body;
-    return Json::parse(reply.body);
+    return AuthzJson::parse(reply.body);
   };
   auto mine = create(testing::kAccessKeyId, testing::kSecret);
   auto theirs = create(other_key, other_secret);
@@ -271,7 +271,7 @@ TEST(AuthorizationTest, AClientTokenIsOnlyEverMatchedWithinItsOwnAccount) {
   EXPECT_NE(theirs["JobId"], mine["JobId"]);
   auto listed = api.Send(
       api.SignedGet({{"AccessKeyId", other_key}, {"Action", "ListLoadBalancers"}}, other_secret));
-  auto body = Json::parse(listed.body);
+  auto body = AuthzJson::parse(listed.body);
   ASSERT_EQ(body["TotalCount"], 1) << listed.body;
   EXPECT_EQ(body["LoadBalancers"][0]["LoadBalancerId"], theirs["LoadBalancerId"]);
   // Within one account the token still answers the first request again.

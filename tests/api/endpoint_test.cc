@@ -16,13 +16,13 @@ namespace {
 
 using testing::ApiHarness;
 using testing::kOmit;
-using Json = nlohmann::json;
+using EndpointJson = nlohmann::json;
 
-Json Body(const HttpReply& reply) { return Json::parse(reply.body); }
+EndpointJson Body(const HttpReply& reply) { return EndpointJson::parse(reply.body); }
 
 void ExpectError(const HttpReply& reply, int status, const std::string& code) {
   EXPECT_EQ(reply.status, status) << reply.body;
-  auto body = Json::parse(reply.body, nullptr, false);
+  auto body = EndpointJson::parse(reply.body, nullptr, false);
   ASSERT_TRUE(body.is_object()) << reply.body;
   EXPECT_EQ(body.value("Code", ""), code) << reply.body;
   for (const char* field : {"RequestId", "HostId", "Code", "Message", "Recommend"}) {

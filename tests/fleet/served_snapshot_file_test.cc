@@ -27,6 +27,7 @@ ServedSnapshot Sample() {
   policy.health.enabled = true;
   policy.health.codes = {"http_2xx"};
   policy.sticky = {true, false, 1000, "JSESSIONID"};
+  policy.tls = true;
   https.forward = ForwardConfig{
       "sgp-1", policy, {{"10.0.0.1", 80, 100, "i-1"}, {"10.0.0.2", 8080, 0, "10.0.0.2"}}};
   ListenerConfig plain{

@@ -14,7 +14,7 @@ const tls = require('node:tls');
 const crypto = require('node:crypto');
 const { execFile } = require('node:child_process');
 const { promisify } = require('node:util');
-const { Server } = require('./harness');
+const { Server, makeCertificate } = require('./harness');
 
 // A plain HTTP/1.1 server: echoes what it was sent, or streams `size` bytes for /download?size=N;
 // /slow/… answers after a second.
@@ -225,4 +225,30 @@ test('abusive h2 clients are cut off with GOAWAY, and the listener goes on servi
   const fresh = connect(port);
   assert.equal((await h2request(fresh, { ':path': '/ok' })).status, 200);
   fresh.close();
+});
+
+test('h2 streams reach an HTTPS server group over TLS', async (t) => {
+  const server = await Server.start();
+  const { cert, key } = makeCertificate('backend.test');
+  const seen = [];
+  const backend = https.createServer({ cert, key }, (req, res) => {
+    seen.push({ url: req.url, servername: req.socket.servername });
+    res.end(`tls ${req.url}`);
+  });
+  await new Promise((r) => backend.listen(0, '127.0.0.1', r));
+  t.after(async () => { await server.stop(); backend.closeAllConnections(); backend.close(); });
+  const certificateId = await server.uploadCertificate('www.test');
+  const { listenerId, port } = await server.listener({ protocol: 'HTTPS', port: 443, certificateId });
+  const { ServerGroupId: groupId, JobId: groupJob } = await server.call('CreateServerGroup',
+    { ServerGroupName: 'tls', ServerGroupType: 'Ip', VpcId: 'vpc-1', Protocol: 'HTTPS' });
+  await server.waitJob(groupJob);
+  await server.waitJob((await server.call('AddServersToServerGroup', { ServerGroupId: groupId,
+    'Servers.1.ServerId': '127.0.0.1', 'Servers.1.ServerType': 'Ip', 'Servers.1.Port': backend.address().port })).JobId);
+  await server.waitJob((await server.call('UpdateListenerAttribute', { ListenerId: listenerId,
+    'DefaultActions.1.Type': 'ForwardGroup', 'DefaultActions.1.ForwardGroupConfig.ServerGroupTuples.1.ServerGroupId': groupId })).JobId);
+  const session = connect(port);
+  const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => h2request(session, { ':path': `/t/${i}` })));
+  answers.forEach((r, i) => assert.equal(r.body.toString(), `tls /t/${i}`));
+  assert.ok(seen.every((s) => s.servername === 'www.test'), JSON.stringify(seen.slice(0, 3)));
+  session.close();
 });

@@ -9,8 +9,9 @@
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const http = require('node:http');
+const https = require('node:https');
 const Alb = require('@alicloud/alb20200616');
-const { Server, waitFor, rejection, model } = require('./harness');
+const { Server, waitFor, rejection, model, makeCertificate } = require('./harness');
 
 // A real HTTP server answering with its name. `health` is what /health answers (200 unless
 // changed); `setCookie`, when set, is added to every answer. It can stop and start again on
@@ -383,4 +384,53 @@ test('health check templates are created, read, listed, changed, applied to a gr
   e = await rejection(() => alb.applyHealthCheckTemplateToServerGroup(new Alb.ApplyHealthCheckTemplateToServerGroupRequest({
     healthCheckTemplateId: id, serverGroupId: groupId })));
   assert.equal(e.code, 'ResourceNotFound.HealthCheckTemplate');
+});
+
+test('an HTTPS server group is reached over TLS with the request\'s host as SNI, and probed over HTTPS', async (t) => {
+  const server = await Server.start();
+  const { cert, key } = makeCertificate('backend.test');
+  const seen = [];
+  const connections = new Set();
+  const backend = https.createServer({ cert, key }, (req, res) => {
+    seen.push({ url: req.url, servername: req.socket.servername, encrypted: req.socket.encrypted === true });
+    if (req.url.startsWith('/over-tls/')) connections.add(req.socket);
+    res.end(`tls ${req.url}`);
+  });
+  backend.keepAliveTimeout = 60000;
+  await new Promise((r) => backend.listen(0, '127.0.0.1', r));
+  t.after(async () => { await server.stop(); backend.closeAllConnections(); backend.close(); });
+  const alb = server.alb();
+  const { body: created } = await alb.createServerGroup(model('CreateServerGroupRequest', {
+    ServerGroupName: 'tls', ServerGroupType: 'Ip', VpcId: 'vpc-1', Protocol: 'HTTPS',
+    HealthCheckConfig: { ...check, HealthCheckProtocol: 'HTTPS', HealthCheckHost: 'probe.test' },
+  }));
+  await server.waitJob(created.jobId);
+  const groupId = created.serverGroupId;
+  assert.equal((await groupOf(alb, groupId)).protocol, 'HTTPS');
+  await server.waitJob((await alb.addServersToServerGroup(new Alb.AddServersToServerGroupRequest({
+    serverGroupId: groupId,
+    servers: [new Alb.AddServersToServerGroupRequestServers({ serverId: '127.0.0.1', serverType: 'Ip', port: backend.address().port })],
+  }))).body.jobId);
+  const { listenerId, port } = await server.listener({ protocol: 'HTTP', port: 80 });
+  await server.waitJob((await server.call('UpdateListenerAttribute', {
+    ListenerId: listenerId, 'DefaultActions.1.Type': 'ForwardGroup',
+    'DefaultActions.1.ForwardGroupConfig.ServerGroupTuples.1.ServerGroupId': groupId,
+  })).JobId);
+  // The HTTPS probe reached the server (a /health request with the check's host as SNI).
+  await waitFor(async () => (await healthOf(alb, listenerId)).serverGroupInfos[0].nonNormalServers.length === 0,
+    10000, 'the HTTPS server Healthy');
+  assert.ok(seen.some((s) => s.url === '/health' && s.servername === 'probe.test' && s.encrypted));
+
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  t.after(() => agent.destroy());
+  for (let i = 0; i < 5; ++i) {
+    const r = await request(port, { path: `/over-tls/${i}`, headers: { Host: 'www.tls.test:8080' }, agent });
+    assert.equal(r.status, 200);
+    assert.equal(r.body, `tls /over-tls/${i}`);
+  }
+  const forwarded = seen.filter((s) => s.url.startsWith('/over-tls/'));
+  assert.equal(forwarded.length, 5);
+  assert.ok(forwarded.every((s) => s.encrypted && s.servername === 'www.tls.test'), JSON.stringify(forwarded));
+  // A kept-alive client connection keeps its TLS connection to the server: no handshake each time.
+  assert.equal(connections.size, 1, `${connections.size} server connections for 5 requests`);
 });
