@@ -375,6 +375,52 @@ TEST_P(StoreContract, BinaryAndTextValuesRoundTripExactly) {
   EXPECT_EQ((*found)->not_after_ms, c.not_after_ms);
 }
 
+TEST_P(StoreContract, ServerGroupAttributesAndHealthCheckTemplatesRoundTrip) {
+  ServerGroup g{
+      "sgp-1", kAccount,
+      "web",   "Ip",
+      "HTTPS", "Wlc",
+      "vpc-1", "Creating",
+      5,       R"({"HealthCheckConfig":{"HealthCheckEnabled":true,"HealthCheckPath":"/ä"}})"};
+  HealthCheckTemplate t{"hct-1", kAccount, "strict", R"({"HealthCheckInterval":3})", 7};
+  ASSERT_TRUE(store_->Transact(TxMode::kWrite, [&](StoreTx& tx) -> Result<void> {
+    if (auto r = tx.InsertServerGroup(g); !r) return r;
+    return tx.InsertHealthCheckTemplate(t);
+  }));
+  g.scheduler = "Uch";
+  g.attributes = R"({"UchConfig":{"Type":"QueryString","Value":"user"}})";
+  g.status = "Available";
+  t.name = "stricter";
+  t.config = R"({"HealthCheckInterval":4})";
+  ASSERT_TRUE(store_->Transact(TxMode::kWrite, [&](StoreTx& tx) -> Result<void> {
+    if (auto r = tx.UpdateServerGroup(g); !r) return r;
+    return tx.UpdateHealthCheckTemplate(t);
+  }));
+  auto group = InTransaction<std::optional<ServerGroup>>(
+      *store_, TxMode::kRead, [&](StoreTx& tx) { return tx.FindServerGroup(kAccount, "sgp-1"); });
+  ASSERT_TRUE(group && *group);
+  EXPECT_EQ(**group, g);
+  auto listed = InTransaction<Page<HealthCheckTemplate>>(*store_, TxMode::kRead, [&](StoreTx& tx) {
+    return tx.ListHealthCheckTemplates({.account_id = kAccount, .ids = {}, .names = {"stricter"}},
+                                       {.after = 0, .limit = 10});
+  });
+  ASSERT_TRUE(listed);
+  ASSERT_EQ(listed->items.size(), 1u);
+  EXPECT_EQ(listed->items[0], t);
+  auto other = InTransaction<std::optional<HealthCheckTemplate>>(
+      *store_, TxMode::kRead,
+      [&](StoreTx& tx) { return tx.FindHealthCheckTemplate("another-account", "hct-1"); });
+  ASSERT_TRUE(other);
+  EXPECT_FALSE(*other);  // another account does not see it
+  ASSERT_TRUE(store_->Transact(TxMode::kWrite,
+                               [&](StoreTx& tx) { return tx.DeleteHealthCheckTemplate("hct-1"); }));
+  auto gone = InTransaction<std::optional<HealthCheckTemplate>>(
+      *store_, TxMode::kRead,
+      [&](StoreTx& tx) { return tx.FindHealthCheckTemplate(kAccount, "hct-1"); });
+  ASSERT_TRUE(gone);
+  EXPECT_FALSE(*gone);
+}
+
 TEST_P(StoreContract, AClientTokenIsReplacedNotDuplicated) {
   ClientTokenRecord first{kAccount, "CreateListener", "tok", "f1", "job-1", 1};
   ClientTokenRecord second{kAccount, "CreateListener", "tok", "f2", "job-2", 2};
