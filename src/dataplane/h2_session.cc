@@ -49,6 +49,9 @@ constexpr size_t kMaxServerAttempts = 3;
 constexpr size_t kReadPiece = 16 * 1024;
 // Resets, SETTINGS and PINGs a client may send in one second before it is cut off.
 constexpr int kMaxResetsPerSecond = 200;
+// Resets over a connection's life after which it is cut off if it reset more than twice the
+// streams it let complete (a slow rapid-reset client).
+constexpr std::uint64_t kMaxResetsOverall = 1000;
 constexpr int kMaxControlFramesPerSecond = 200;
 
 std::string Lower(std::string_view text) {
@@ -230,6 +233,8 @@ class H2Connection : public Reclaimable, public std::enable_shared_from_this<H2C
   // Flood accounting: what arrived in the current one-second window.
   H2Clock::time_point window_start_{};
   int resets_ = 0;
+  std::uint64_t total_resets_ = 0;       // over the connection's life
+  std::uint64_t completed_streams_ = 0;  // closed without an error
   int control_frames_ = 0;
   H2Deadline deadline_;
 };
@@ -445,7 +450,13 @@ int H2Connection::OnFrame(nghttp2_session*, const nghttp2_frame* frame, void* us
       }
       break;
     case NGHTTP2_RST_STREAM:
-      if (self->Flooding(self->resets_, kMaxResetsPerSecond)) self->CutOff();
+      ++self->total_resets_;
+      // A burst, or a connection that mostly resets what it opens, however slowly.
+      if (self->Flooding(self->resets_, kMaxResetsPerSecond) ||
+          (self->total_resets_ > kMaxResetsOverall &&
+           self->total_resets_ > 2 * self->completed_streams_)) {
+        self->CutOff();
+      }
       break;
     case NGHTTP2_SETTINGS:
     case NGHTTP2_PING:
@@ -474,9 +485,10 @@ int H2Connection::OnData(nghttp2_session* session, std::uint8_t, std::int32_t st
   return 0;
 }
 
-int H2Connection::OnStreamClose(nghttp2_session*, std::int32_t stream_id, std::uint32_t,
+int H2Connection::OnStreamClose(nghttp2_session*, std::int32_t stream_id, std::uint32_t error,
                                 void* user) {
   auto* self = static_cast<H2Connection*>(user);
+  if (error == NGHTTP2_NO_ERROR) ++self->completed_streams_;
   auto it = self->streams_.find(stream_id);
   if (it == self->streams_.end()) return 0;
   auto stream = std::move(it->second);
@@ -610,6 +622,14 @@ void H2Stream::OnEndStream() {
 
 void H2Stream::Cancel() {
   if (cancelled_) return;
+  // Body bytes received but not yet taken by the server: the connection's window gets them
+  // back, or a few cancelled uploads would starve every other stream of it. (Counted twice
+  // if nghttp2 also credits a closed stream's bytes: a client may then run that much further
+  // ahead, which is bounded; a window lost is not.)
+  const size_t unconsumed = upload_.size() + (upload_writing_ ? upload_frame_raw_ : 0);
+  if (unconsumed > 0 && connection_ != nullptr) {
+    nghttp2_session_consume_connection(connection_->ng(), unconsumed);
+  }
   cancelled_ = true;
   deadline_.Clear();
   upstream_->Close();
@@ -901,25 +921,28 @@ void H2Stream::ReadMore() {
   deadline_.ExpiresAfter(std::min<std::chrono::milliseconds>(
       connection_->limits().response_timeout,
       std::chrono::seconds(route_->options().request_timeout_s)));
-  http::async_read(
-      *upstream_, upstream_buffer_, *parser_,
-      [self = shared_from_this()](beast::error_code ec, size_t) {
-        self->reading_ = false;
-        if (self->cancelled_) return;
-        if (ec && ec != http::error::need_buffer) return self->Failed(self->timed_out_);
-        const size_t got = kRelayPiece - self->parser_->get().body().size;
-        if (self->download_offset_ > 0 && self->download_offset_ == self->download_.size()) {
-          self->download_.clear();
-          self->download_offset_ = 0;
-        }
-        self->download_.append(self->relay_.get(), got);
-        if (self->deferred_ && got > 0) {
-          self->deferred_ = false;
-          nghttp2_session_resume_data(self->connection_->ng(), self->id_);
-        }
-        self->ReadMore();
-        self->Flush();
-      });
+  http::async_read(*upstream_, upstream_buffer_, *parser_,
+                   [self = shared_from_this()](beast::error_code ec, size_t) {
+                     self->reading_ = false;
+                     if (self->cancelled_) return;
+                     if (ec && ec != http::error::need_buffer)
+                       return self->Failed(self->timed_out_);
+                     const size_t got = kRelayPiece - self->parser_->get().body().size;
+                     // What the client took is dropped from the front once it is a piece's worth:
+                     // the buffer stays within the high-water mark however long the answer.
+                     if (self->download_offset_ >= kRelayPiece ||
+                         self->download_offset_ == self->download_.size()) {
+                       self->download_.erase(0, self->download_offset_);
+                       self->download_offset_ = 0;
+                     }
+                     self->download_.append(self->relay_.get(), got);
+                     if (self->deferred_ && got > 0) {
+                       self->deferred_ = false;
+                       nghttp2_session_resume_data(self->connection_->ng(), self->id_);
+                     }
+                     self->ReadMore();
+                     self->Flush();
+                   });
 }
 
 ssize_t H2Stream::ReadAnswer(std::uint8_t* out, size_t size, std::uint32_t* flags) {

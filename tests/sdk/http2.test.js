@@ -189,7 +189,11 @@ test('abusive h2 clients are cut off with GOAWAY, and the listener goes on servi
       req.on('error', () => {});
       streams.push(req);
     }
-    await new Promise((r) => setTimeout(r, 5));
+    // Each reset only once its HEADERS left (a stream closed before that sends nothing).
+    for (let waited = 0; waited < 500 && resetter.state.outboundQueueSize > 0; waited += 2) {
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    await new Promise((r) => setTimeout(r, 2));
     for (const req of streams) req.close(http2.constants.NGHTTP2_CANCEL);
   }
   assert.equal(await resetGone, ENHANCE_YOUR_CALM);
