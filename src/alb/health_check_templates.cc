@@ -3,27 +3,12 @@
 #include "alb/alb_errors.h"
 #include "alb/api_names.h"
 #include "alb/ids.h"
+#include "alb/resource_name.h"
 #include "alb/server_group_attributes.h"
 #include "alb/server_groups.h"
 
 namespace openalb {
 namespace {
-
-// 2 to 128 characters, starting with a letter; letters, digits, '.', '_' and '-'.
-Result<void> ValidateTemplateName(std::string_view name) {
-  auto letter = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); };
-  bool ok = name.size() >= 2 && name.size() <= 128 &&
-            (letter(name.front()) || static_cast<unsigned char>(name.front()) >= 0x80);
-  for (char c : name) {
-    ok = ok && (letter(c) || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-' ||
-                static_cast<unsigned char>(c) >= 0x80);
-  }
-  if (ok) return {};
-  return Fail(errors::InvalidParameter(
-      "HealthCheckTemplateName",
-      "it must be 2 to 128 characters, start with a letter and contain only letters, digits, "
-      "'.', '_' and '-'"));
-}
 
 Result<HealthCheckTemplate> FindTemplateOrFail(StoreTx& tx, std::string_view account_id,
                                                std::string_view template_id) {
@@ -46,7 +31,8 @@ Result<std::string> CreateHealthCheckTemplate(const Domain& domain,
   if (!request.name || request.name->empty()) {
     return Fail(errors::MissingParameter("HealthCheckTemplateName"));
   }
-  if (auto r = ValidateTemplateName(*request.name); !r) return Fail(r.error());
+  if (auto r = ValidateResourceName(*request.name, "HealthCheckTemplateName"); !r)
+    return Fail(r.error());
   auto fields = MergeHealthCheckFields(nlohmann::json::object(), request.fields, "");
   if (!fields) return Fail(fields.error());
   const std::string& account = request.write.account_id;
@@ -63,7 +49,8 @@ Result<std::string> CreateHealthCheckTemplate(const Domain& domain,
 Result<void> UpdateHealthCheckTemplate(const Domain& domain,
                                        const HealthCheckTemplateRequest& request) {
   if (request.name) {
-    if (auto r = ValidateTemplateName(*request.name); !r) return Fail(r.error());
+    if (auto r = ValidateResourceName(*request.name, "HealthCheckTemplateName"); !r)
+      return Fail(r.error());
   }
   auto done = RunDirectWrite(
       domain, request.write, api_name::kUpdateHealthCheckTemplateAttribute,

@@ -10,29 +10,13 @@
 #include "alb/ids.h"
 #include "alb/jobs.h"
 #include "alb/listeners.h"
+#include "alb/resource_name.h"
 #include "alb/server_groups.h"
 
 namespace openalb {
 namespace {
 
 using RuleJson = nlohmann::json;
-
-// 2 to 128 characters, starting with a letter; letters, digits, '.', '_' and '-' (and any
-// non-ASCII letter, as ALB accepts Chinese names).
-Result<void> ValidateRuleName(std::string_view name, const std::string& field) {
-  auto letter = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); };
-  bool ok = name.size() >= 2 && name.size() <= 128 &&
-            (letter(name.front()) || static_cast<unsigned char>(name.front()) >= 0x80);
-  for (char c : name) {
-    ok = ok && (letter(c) || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-' ||
-                static_cast<unsigned char>(c) >= 0x80);
-  }
-  if (ok) return {};
-  return Fail(errors::InvalidParameter(
-      field,
-      "it must be 2 to 128 characters, start with a letter and contain only letters, "
-      "digits, '.', '_' and '-'"));
-}
 
 std::string InputFingerprint(const RuleInput& input) {
   std::string joined = ParameterFingerprint({input.rule_id, input.name.value_or("\x01"),
@@ -168,7 +152,7 @@ Result<Job> CreateRules(const Domain& domain, const CreateRulesRequest& request)
   std::string fingerprint = ParameterFingerprint({request.listener_id});
   for (const auto& input : request.rules) {
     if (!input.name) return Fail(errors::MissingParameter(input.prefix + "RuleName"));
-    if (auto r = ValidateRuleName(*input.name, input.prefix + "RuleName"); !r)
+    if (auto r = ValidateResourceName(*input.name, input.prefix + "RuleName"); !r)
       return Fail(r.error());
     if (!input.priority) return Fail(errors::MissingParameter(input.prefix + "Priority"));
     if (*input.priority < 1 || *input.priority > 10000) {
@@ -248,7 +232,7 @@ Result<Job> UpdateRules(const Domain& domain, const UpdateRulesRequest& request)
       return Fail(errors::InvalidParameter(input.prefix + "RuleId", "a rule is listed twice"));
     }
     if (input.name) {
-      if (auto r = ValidateRuleName(*input.name, input.prefix + "RuleName"); !r) {
+      if (auto r = ValidateResourceName(*input.name, input.prefix + "RuleName"); !r) {
         return Fail(r.error());
       }
     }

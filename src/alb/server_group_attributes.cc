@@ -208,10 +208,14 @@ Result<AttributesJson> Converted(const AttributesJson& value, const FieldSpec& f
   return value;
 }
 
-// An empty value of a field that is not text: the field left as it is (Terraform sends every
-// field of a block, the ones its user did not set as empty strings).
+// A value meaning "not set": the field is left as it is. Terraform sends every field of a
+// block, the ones its user did not set as empty strings — and as 0 for numbers, which for a
+// field whose range starts above 0 (an interval, a threshold) can mean nothing else.
 bool Unset(const AttributesJson& value, const FieldSpec& f) {
-  return f.kind != FieldKind::kText && value.is_string() && value.get<std::string>().empty();
+  if (f.kind != FieldKind::kText && value.is_string() && value.get<std::string>().empty()) {
+    return true;
+  }
+  return f.kind == FieldKind::kInt && f.min > 0 && (value == 0 || value == "0");
 }
 
 // Lays `patch`'s known fields over `base` (both in the stored shape); an unknown field of a

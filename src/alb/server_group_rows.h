@@ -27,6 +27,15 @@ Result<std::optional<BackendServer>> FindServer(StoreTx& tx, std::string_view se
 Result<Job> MarkAndRecord(const Domain& domain, StoreTx& tx, const std::string& account,
                           std::string_view api, std::string_view operate, ServerGroup group,
                           std::string_view group_status, std::string payload = "{}");
+// Inserts `specs` as servers being added by `job_id`; ResourceAlreadyExist.BackendServer for
+// one the group has.
+Result<void> InsertAddedServers(const Domain& domain, StoreTx& tx, const ServerGroup& group,
+                                const std::vector<ServerSpec>& specs, const std::string& job_id);
+// Marks the servers `specs` name Removing under `job_id` (`list` names the parameter in
+// errors); ResourceNotFound.BackendServer for one the group lacks.
+Result<void> MarkServersRemoving(StoreTx& tx, std::string_view server_group_id,
+                                 const std::vector<ServerSpec>& specs, std::string_view list,
+                                 const std::string& job_id);
 // UpdateServerGroupServersAttribute's job payload laid over the rows: each server's new
 // weight and description.
 Result<void> ApplyServerChanges(StoreTx& tx, const Job& job);

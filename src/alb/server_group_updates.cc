@@ -42,18 +42,10 @@ Result<Job> ReplaceServersInServerGroup(const Domain& domain,
         auto job = MarkAndRecord(domain, tx, account, api_name::kReplaceServersInServerGroup,
                                  job_kind::kUpdate, *group, status::kConfiguring);
         if (!job) return job;
-        for (const auto& spec : request.removed) {
-          if (spec.server_id.empty()) {
-            return Fail(errors::MissingParameter("RemovedServers.ServerId"));
-          }
-          auto existing = FindServer(tx, request.server_group_id, spec.server_id, spec.port);
-          if (!existing) return Fail(existing.error());
-          if (!*existing) return Fail(errors::BackendServerNotFound(spec.server_id, spec.port));
-          if ((*existing)->job_id == job->job_id) continue;
-          BackendServer server = std::move(**existing);
-          server.status = status::kRemoving;
-          server.job_id = job->job_id;
-          if (auto r = tx.UpdateBackendServer(server); !r) return Fail(r.error());
+        if (auto r = MarkServersRemoving(tx, request.server_group_id, request.removed,
+                                         "RemovedServers", job->job_id);
+            !r) {
+          return Fail(r.error());
         }
         auto count = tx.CountBackendServers(request.server_group_id);
         if (!count) return Fail(count.error());
@@ -63,13 +55,8 @@ Result<Job> ReplaceServersInServerGroup(const Domain& domain,
           return Fail(errors::BackendServerQuotaExceeded(request.server_group_id,
                                                          domain.limits.servers_per_server_group));
         }
-        for (const auto& spec : request.added) {
-          auto server = ServerToAdd(domain, *group, spec, job->job_id);
-          if (!server) return Fail(server.error());
-          auto existing = FindServer(tx, request.server_group_id, spec.server_id, spec.port);
-          if (!existing) return Fail(existing.error());
-          if (*existing) return Fail(errors::BackendServerAlreadyExists(spec.server_id, spec.port));
-          if (auto r = tx.InsertBackendServer(*server); !r) return Fail(r.error());
+        if (auto r = InsertAddedServers(domain, tx, *group, request.added, job->job_id); !r) {
+          return Fail(r.error());
         }
         return job;
       });

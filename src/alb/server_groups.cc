@@ -10,6 +10,7 @@
 #include "alb/api_names.h"
 #include "alb/ids.h"
 #include "alb/jobs.h"
+#include "alb/resource_name.h"
 #include "alb/server_group_attributes.h"
 #include "alb/server_group_rows.h"
 #include "core/backend_address_policy.h"
@@ -21,29 +22,6 @@ bool IsIpAddress(const std::string& text) {
   unsigned char buffer[16];
   return inet_pton(AF_INET, text.c_str(), buffer) == 1 ||
          inet_pton(AF_INET6, text.c_str(), buffer) == 1;
-}
-
-bool IsAsciiLetter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-
-// 2 to 128 characters, starting with a letter; letters, digits, '.', '_' and '-' (and any
-// non-ASCII letter, as ALB accepts Chinese names).
-Result<void> ValidateName(std::string_view name) {
-  auto invalid = [] {
-    return errors::InvalidParameter(
-        "ServerGroupName",
-        "it must be 2 to 128 characters, start with a letter and contain only letters, digits, "
-        "'.', '_' and '-'");
-  };
-  if (name.size() < 2 || name.size() > 128) return Fail(invalid());
-  if (!IsAsciiLetter(name.front()) && static_cast<unsigned char>(name.front()) < 0x80) {
-    return Fail(invalid());
-  }
-  for (char c : name) {
-    const bool ok = IsAsciiLetter(c) || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
-                    c == '-' || static_cast<unsigned char>(c) >= 0x80;
-    if (!ok) return Fail(invalid());
-  }
-  return {};
 }
 
 // The request's value, or `fallback` when absent; InvalidParameter unless it is one of
@@ -207,6 +185,38 @@ Result<Job> MarkAndRecord(const Domain& domain, StoreTx& tx, const std::string& 
   return job;
 }
 
+Result<void> InsertAddedServers(const Domain& domain, StoreTx& tx, const ServerGroup& group,
+                                const std::vector<ServerSpec>& specs, const std::string& job_id) {
+  for (const auto& spec : specs) {
+    auto server = ServerToAdd(domain, group, spec, job_id);
+    if (!server) return Fail(server.error());
+    auto existing = FindServer(tx, group.server_group_id, spec.server_id, spec.port);
+    if (!existing) return Fail(existing.error());
+    if (*existing) return Fail(errors::BackendServerAlreadyExists(spec.server_id, spec.port));
+    if (auto r = tx.InsertBackendServer(*server); !r) return Fail(r.error());
+  }
+  return {};
+}
+
+Result<void> MarkServersRemoving(StoreTx& tx, std::string_view server_group_id,
+                                 const std::vector<ServerSpec>& specs, std::string_view list,
+                                 const std::string& job_id) {
+  for (const auto& spec : specs) {
+    if (spec.server_id.empty()) {
+      return Fail(errors::MissingParameter(std::string(list) + ".ServerId"));
+    }
+    auto existing = FindServer(tx, server_group_id, spec.server_id, spec.port);
+    if (!existing) return Fail(existing.error());
+    if (!*existing) return Fail(errors::BackendServerNotFound(spec.server_id, spec.port));
+    if ((*existing)->job_id == job_id) continue;  // named twice in this call
+    BackendServer server = std::move(**existing);
+    server.status = status::kRemoving;
+    server.job_id = job_id;
+    if (auto r = tx.UpdateBackendServer(server); !r) return Fail(r.error());
+  }
+  return {};
+}
+
 namespace {
 
 // Settles the servers `job` marked and makes the group Available again: on success
@@ -258,7 +268,7 @@ Result<Job> UpdateServerGroupAttributeAs(const Domain& domain,
                                          const UpdateServerGroupRequest& request,
                                          std::string_view api) {
   if (request.name) {
-    if (auto r = ValidateName(*request.name); !r) return Fail(r.error());
+    if (auto r = ValidateResourceName(*request.name, "ServerGroupName"); !r) return Fail(r.error());
   }
   std::optional<std::string> scheduler;
   if (request.scheduler) {
@@ -307,7 +317,7 @@ Result<std::vector<BackendServer>> AllBackendServers(StoreTx& tx,
 
 Result<Job> CreateServerGroup(const Domain& domain, const CreateServerGroupRequest& request) {
   if (request.name.empty()) return Fail(errors::MissingParameter("ServerGroupName"));
-  if (auto r = ValidateName(request.name); !r) return Fail(r.error());
+  if (auto r = ValidateResourceName(request.name, "ServerGroupName"); !r) return Fail(r.error());
   auto type = OneOf("ServerGroupType", request.server_group_type, "Instance", {"Instance", "Ip"},
                     "it must be Instance or Ip (openalb runs no Function Compute)");
   if (!type) return Fail(type.error());
@@ -379,13 +389,8 @@ Result<Job> AddServersToServerGroup(const Domain& domain, const ChangeServersReq
         auto job = MarkAndRecord(domain, tx, account, api_name::kAddServersToServerGroup,
                                  job_kind::kUpdate, *group, status::kConfiguring);
         if (!job) return job;
-        for (const auto& spec : request.servers) {
-          auto server = ServerToAdd(domain, *group, spec, job->job_id);
-          if (!server) return Fail(server.error());
-          auto existing = FindServer(tx, request.server_group_id, spec.server_id, spec.port);
-          if (!existing) return Fail(existing.error());
-          if (*existing) return Fail(errors::BackendServerAlreadyExists(spec.server_id, spec.port));
-          if (auto r = tx.InsertBackendServer(*server); !r) return Fail(r.error());
+        if (auto r = InsertAddedServers(domain, tx, *group, request.servers, job->job_id); !r) {
+          return Fail(r.error());
         }
         return job;
       });
@@ -395,28 +400,22 @@ Result<Job> RemoveServersFromServerGroup(const Domain& domain,
                                          const ChangeServersRequest& request) {
   if (auto r = CheckServerCount(domain, request); !r) return Fail(r.error());
   const std::string& account = request.write.account_id;
-  return RunJobWrite(
-      domain, request.write, api_name::kRemoveServersFromServerGroup,
-      ServersFingerprint(request.server_group_id, request.servers),
-      [&](StoreTx& tx) -> Result<Job> {
-        auto group = ServerGroupReadyForChange(tx, account, request.server_group_id);
-        if (!group) return Fail(group.error());
-        auto job = MarkAndRecord(domain, tx, account, api_name::kRemoveServersFromServerGroup,
-                                 job_kind::kUpdate, *group, status::kConfiguring);
-        if (!job) return job;
-        for (const auto& spec : request.servers) {
-          if (spec.server_id.empty()) return Fail(errors::MissingParameter("Servers.ServerId"));
-          auto existing = FindServer(tx, request.server_group_id, spec.server_id, spec.port);
-          if (!existing) return Fail(existing.error());
-          if (!*existing) return Fail(errors::BackendServerNotFound(spec.server_id, spec.port));
-          if ((*existing)->job_id == job->job_id) continue;  // named twice in this call
-          BackendServer server = std::move(**existing);
-          server.status = status::kRemoving;
-          server.job_id = job->job_id;
-          if (auto r = tx.UpdateBackendServer(server); !r) return Fail(r.error());
-        }
-        return job;
-      });
+  return RunJobWrite(domain, request.write, api_name::kRemoveServersFromServerGroup,
+                     ServersFingerprint(request.server_group_id, request.servers),
+                     [&](StoreTx& tx) -> Result<Job> {
+                       auto group = ServerGroupReadyForChange(tx, account, request.server_group_id);
+                       if (!group) return Fail(group.error());
+                       auto job = MarkAndRecord(domain, tx, account,
+                                                api_name::kRemoveServersFromServerGroup,
+                                                job_kind::kUpdate, *group, status::kConfiguring);
+                       if (!job) return job;
+                       if (auto r = MarkServersRemoving(tx, request.server_group_id,
+                                                        request.servers, "Servers", job->job_id);
+                           !r) {
+                         return Fail(r.error());
+                       }
+                       return job;
+                     });
 }
 
 Result<Page<ServerGroupView>> ListServerGroups(const Domain& domain,

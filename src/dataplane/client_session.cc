@@ -353,9 +353,7 @@ class ClientSession : public Reclaimable, public std::enable_shared_from_this<Cl
     if (pool_ == nullptr) {
       return Reply(http::status::service_unavailable, kNoForwardBody, !client_keep_alive_);
     }
-    EraseHopByHop(request_);
-    request_.erase(http::field::expect);
-    SetForwardingHeaders(request_,
+    PrepareForwardedHead(request_.base(),
                          ForwardingFacts{.client_ip = client_ip_,
                                          .client_port = client_port_,
                                          .tls = kTls,
@@ -363,11 +361,9 @@ class ClientSession : public Reclaimable, public std::enable_shared_from_this<Cl
                                          .load_balancer_id = route_->load_balancer_id(),
                                          .client_host = client_host},
                          route_->options());
-    request_.version(11);
     request_.keep_alive(pool_->policy().upstream_keepalive);
     // The body was read whole (de-chunked): it goes on with openalb's own Content-Length and
     // no Transfer-Encoding, whatever framing the client used (request_rules.h).
-    request_.erase(http::field::transfer_encoding);
     request_.erase(http::field::content_length);
     if (streaming_request_) {
       request_.content_length(request_body_left_);  // the framing the client gave
@@ -566,14 +562,8 @@ class ClientSession : public Reclaimable, public std::enable_shared_from_this<Cl
     streamed_response_->body_limit(kNoBodyLimit);
     auto& message = streamed_response_->get();
     upstream_keep_alive_ = message.keep_alive();
-    EraseHopByHop(message);
-    if (const RouteTable* routes = route_->routes(); routes && routes->has_response_rules()) {
-      if (const CompiledRule* rule = routes->MatchResponse(message.result_int(), message)) {
-        ApplyResponseRule(*rule, message);
-      }
-    }
-    for (const auto& [name, value] : response_headers_) message.insert(name, value);
-    StickAnswer(*pool_, *backend_, affinity_, message);
+    PrepareAnswerHead(message, message.result_int(), route_->routes(), response_headers_, *pool_,
+                      *backend_, affinity_);
     message.version(11);
     if (!message.has_content_length()) {
       if (request_.version() >= 11) {
@@ -693,14 +683,8 @@ class ClientSession : public Reclaimable, public std::enable_shared_from_this<Cl
       held_.reset();
       CloseSocket(upstream_);
     }
-    EraseHopByHop(response_);
-    if (const RouteTable* routes = route_->routes(); routes && routes->has_response_rules()) {
-      if (const CompiledRule* rule = routes->MatchResponse(status, response_)) {
-        ApplyResponseRule(*rule, response_);
-      }
-    }
-    for (const auto& [name, value] : response_headers_) response_.insert(name, value);
-    StickAnswer(*pool_, *backend_, affinity_, response_);
+    PrepareAnswerHead(response_, status, route_->routes(), response_headers_, *pool_, *backend_,
+                      affinity_);
     MaybeGzip();
     if (head_request_) {
       response_.chunked(false);  // keep Content-Length as the server said, send no body

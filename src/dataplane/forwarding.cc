@@ -1,6 +1,7 @@
 #include "dataplane/forwarding.h"
 
 #include "dataplane/gzip_body.h"
+#include "dataplane/rule_actions.h"
 
 namespace openalb {
 
@@ -12,6 +13,29 @@ void EraseHopByHop(http::fields& fields) {
                      http::field::upgrade, http::field::proxy_authorization}) {
     fields.erase(field);
   }
+}
+
+void PrepareForwardedHead(RequestHead& head, const ForwardingFacts& facts,
+                          const ListenerOptions& options) {
+  EraseHopByHop(head);
+  head.erase(http::field::expect);
+  SetForwardingHeaders(head, facts, options);
+  head.version(11);
+  head.erase(http::field::transfer_encoding);
+}
+
+void PrepareAnswerHead(http::fields& head, unsigned status, const RouteTable* routes,
+                       const std::vector<std::pair<std::string, std::string>>& extra,
+                       const BackendPool& pool, const BackendServerState& server,
+                       const Affinity& affinity) {
+  EraseHopByHop(head);
+  if (routes != nullptr && routes->has_response_rules()) {
+    if (const CompiledRule* rule = routes->MatchResponse(status, head)) {
+      ApplyResponseRule(*rule, head);
+    }
+  }
+  for (const auto& [name, value] : extra) head.insert(name, value);
+  StickAnswer(pool, server, affinity, head);
 }
 
 void GzipAnswer(http::response<http::string_body>& response, bool client_accepts) {

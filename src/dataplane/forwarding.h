@@ -7,7 +7,15 @@
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 
+#include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
+
+#include "dataplane/listener_config.h"
+#include "dataplane/request_rules.h"
+#include "dataplane/route_table.h"
+#include "dataplane/session_affinity.h"
 
 namespace openalb {
 
@@ -21,6 +29,20 @@ constexpr std::string_view kTimeoutBody =
 
 // Headers that describe one connection, not the message: never forwarded either way.
 void EraseHopByHop(boost::beast::http::fields& fields);
+
+// A request head as a server gets it: hop-by-hop fields and `Expect` gone, the forwarding
+// headers the listener's options ask for (request_rules.h), HTTP/1.1, and no
+// Transfer-Encoding (the caller frames the body).
+void PrepareForwardedHead(RequestHead& head, const ForwardingFacts& facts,
+                          const ListenerOptions& options);
+
+// A server's answer head as the client gets it: hop-by-hop fields gone, the listener's
+// response rules applied, the fields the request's rule queued (`extra`: CORS, a sticky group
+// cookie) added, and the client pinned to `server` when its group is sticky.
+void PrepareAnswerHead(boost::beast::http::fields& head, unsigned status, const RouteTable* routes,
+                       const std::vector<std::pair<std::string, std::string>>& extra,
+                       const BackendPool& pool, const BackendServerState& server,
+                       const Affinity& affinity);
 
 // GzipEnabled: compresses a complete, compressible answer of some size in place (and says so
 // in Content-Encoding and Vary) when `client_accepts` gzip; otherwise leaves it.

@@ -582,9 +582,7 @@ void H2Stream::OnHeadersComplete(bool end_stream) {
   if (pool_ == nullptr) {
     return Respond(503, "text/plain; charset=utf-8", std::string(kNoForwardBody));
   }
-  EraseHopByHop(request_);
-  request_.erase(http::field::expect);
-  SetForwardingHeaders(request_.base(),
+  PrepareForwardedHead(request_.base(),
                        ForwardingFacts{.client_ip = connection_->client_ip(),
                                        .client_port = connection_->client_port(),
                                        .tls = true,
@@ -592,11 +590,9 @@ void H2Stream::OnHeadersComplete(bool end_stream) {
                                        .load_balancer_id = route_->load_balancer_id(),
                                        .client_host = client_host},
                        route_->options());
-  request_.version(11);
   request_.keep_alive(pool_->policy().upstream_keepalive);
   // The body's framing: the client's length when it gave one, none when it sent no body,
   // else chunked — HTTP/2 frames the body itself, HTTP/1.1 needs to be told.
-  request_.erase(http::field::transfer_encoding);
   if (request_.find(http::field::content_length) == request_.end() && !end_stream_) {
     request_.chunked(true);
     chunked_upload_ = true;
@@ -796,14 +792,8 @@ void H2Stream::ReadResponseHead() {
 void H2Stream::OnResponseHead() {
   auto& message = parser_->get();
   upstream_keep_alive_ = message.keep_alive();
-  EraseHopByHop(message);
-  if (const RouteTable* routes = route_->routes(); routes && routes->has_response_rules()) {
-    if (const CompiledRule* rule = routes->MatchResponse(message.result_int(), message)) {
-      ApplyResponseRule(*rule, message);
-    }
-  }
-  for (const auto& [name, value] : response_headers_) message.insert(name, value);
-  StickAnswer(*pool_, *backend_, affinity_, message);
+  PrepareAnswerHead(message, message.result_int(), route_->routes(), response_headers_, *pool_,
+                    *backend_, affinity_);
   relay_ = std::make_unique_for_overwrite<char[]>(kRelayPiece);
   const auto length = parser_->content_length();
   const bool no_body = head_request_ || parser_->is_done();

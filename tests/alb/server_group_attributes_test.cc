@@ -44,7 +44,7 @@ TEST(ServerGroupAttributesTest, DefaultsAreALBsAndAPatchChangesOnlyWhatItNames) 
   EXPECT_EQ(policy.health.path, "/ready");
 }
 
-TEST(ServerGroupAttributesTest, TerraformsEmptyFieldsLeaveTheFieldAsItIs) {
+TEST(ServerGroupAttributesTest, TerraformsUnsetFieldsLeaveTheFieldAsItIs) {
   // The provider sends every field of a block; those its user did not set arrive empty.
   auto merged = MergeServerGroupAttributes("{}",
                                            {{"HealthCheckConfig",
@@ -55,13 +55,23 @@ TEST(ServerGroupAttributesTest, TerraformsEmptyFieldsLeaveTheFieldAsItIs) {
   ASSERT_TRUE(merged) << merged.error().message;
   EXPECT_EQ((*merged)["HealthCheckConfig"]["HealthCheckHttpVersion"], "HTTP1.1");
   EXPECT_EQ((*merged)["HealthCheckConfig"]["HealthCheckInterval"], 2);
+  // …and numbers it was not given as 0, where 0 is outside the field's range.
+  auto zeros = MergeServerGroupAttributes(
+      merged->dump(),
+      {{"HealthCheckConfig", {{"HealthyThreshold", 0}, {"HealthCheckTimeout", "0"}}},
+       {"StickySessionConfig", {{"CookieTimeout", 0}}}},
+      "Wrr");
+  ASSERT_TRUE(zeros) << zeros.error().message;
+  EXPECT_EQ((*zeros)["HealthCheckConfig"]["HealthyThreshold"], 3);
+  EXPECT_EQ((*zeros)["HealthCheckConfig"]["HealthCheckTimeout"], 5);
+  EXPECT_EQ((*zeros)["StickySessionConfig"]["CookieTimeout"], 1000);
 }
 
 TEST(ServerGroupAttributesTest, ALBsRangesAreRefusedNamingTheField) {
   auto merge = [](json patch, std::string scheduler = "Wrr") {
     return MergeServerGroupAttributes("{}", patch, scheduler);
   };
-  EXPECT_NE(FieldOf(merge({{"HealthCheckConfig", {{"HealthCheckInterval", "0"}}}}))
+  EXPECT_NE(FieldOf(merge({{"HealthCheckConfig", {{"HealthCheckInterval", "51"}}}}))
                 .find("HealthCheckConfig.HealthCheckInterval"),
             std::string::npos);
   EXPECT_FALSE(merge({{"HealthCheckConfig", {{"HealthyThreshold", 11}}}}));
