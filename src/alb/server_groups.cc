@@ -435,13 +435,23 @@ Result<Page<ServerGroupView>> ListServerGroups(const Domain& domain,
                                          .forward_server_group_id = view.group.server_group_id},
                                         {.after = 0, .limit = 1000});
           if (!users) return Fail(users.error());
-          for (const auto& listener : users->items) {
-            view.listener_ids.push_back(listener.listener_id);
-            if (std::find(view.load_balancer_ids.begin(), view.load_balancer_ids.end(),
-                          listener.load_balancer_id) == view.load_balancer_ids.end()) {
-              view.load_balancer_ids.push_back(listener.load_balancer_id);
+          auto relate = [&view](const std::string& listener_id, const std::string& lb_id) {
+            auto& listeners = view.listener_ids;
+            auto& lbs = view.load_balancer_ids;
+            if (std::find(listeners.begin(), listeners.end(), listener_id) == listeners.end()) {
+              listeners.push_back(listener_id);
             }
+            if (std::find(lbs.begin(), lbs.end(), lb_id) == lbs.end()) lbs.push_back(lb_id);
+          };
+          for (const auto& listener : users->items) {
+            relate(listener.listener_id, listener.load_balancer_id);
           }
+          // And the listeners whose forwarding rules send requests to it.
+          auto rules = tx.ListRules(
+              {.account_id = view.group.account_id, .server_group_id = view.group.server_group_id},
+              {.after = 0, .limit = 1000});
+          if (!rules) return Fail(rules.error());
+          for (const auto& rule : rules->items) relate(rule.listener_id, rule.load_balancer_id);
           out.items.push_back(std::move(view));
         }
         return out;

@@ -157,7 +157,7 @@ class H2Connection : public Reclaimable, public std::enable_shared_from_this<H2C
         listener_(std::move(listener)),
         shared_(std::move(shared)),
         slot_(std::move(slot)),
-        deadline_(deadlines, [this] { CloseSocket(); }) {}
+        deadline_(deadlines, [this] { OnDeadline(); }) {}
   ~H2Connection() override {
     if (ng_ != nullptr) nghttp2_session_del(ng_);
   }
@@ -198,6 +198,9 @@ class H2Connection : public Reclaimable, public std::enable_shared_from_this<H2C
     beast::get_lowest_layer(stream_).close(ignored);
   }
   void Arm();
+  // Idle for its IdleTimeout: GOAWAY(NO_ERROR), then closed once it is written (a client
+  // then knows no stream was lost). Mid-stream, the connection is simply closed.
+  void OnDeadline();
   bool Flooding(int& count, int limit);
   void CutOff();
 
@@ -224,6 +227,7 @@ class H2Connection : public Reclaimable, public std::enable_shared_from_this<H2C
   std::string out_;
   bool writing_ = false;
   bool flush_posted_ = false;
+  bool close_when_flushed_ = false;  // an idle connection's GOAWAY is on its way
   bool closed_ = false;
   std::optional<net::ip::address> client_address_;
   std::string client_ip_;
@@ -296,6 +300,16 @@ void H2Connection::Arm() {
   }
 }
 
+void H2Connection::OnDeadline() {
+  if (closed_ || close_when_flushed_) return CloseSocket();
+  if (!streams_.empty()) return CloseSocket();
+  close_when_flushed_ = true;
+  nghttp2_submit_goaway(ng_, NGHTTP2_FLAG_NONE, nghttp2_session_get_last_proc_stream_id(ng_),
+                        NGHTTP2_NO_ERROR, nullptr, 0);
+  deadline_.ExpiresAfter(std::chrono::seconds(5));  // a client that does not read it
+  Flush();
+}
+
 void H2Connection::Read() {
   if (closed_) return;
   Arm();
@@ -333,7 +347,10 @@ void H2Connection::Flush() {
     if (out_.size() >= 64 * 1024) break;
   }
   if (out_.empty()) {
-    if (nghttp2_session_want_read(ng_) == 0 && nghttp2_session_want_write(ng_) == 0) Close();
+    if (close_when_flushed_ ||
+        (nghttp2_session_want_read(ng_) == 0 && nghttp2_session_want_write(ng_) == 0)) {
+      Close();
+    }
     return;
   }
   writing_ = true;
@@ -494,6 +511,7 @@ int H2Connection::OnStreamClose(nghttp2_session*, std::int32_t stream_id, std::u
   auto stream = std::move(it->second);
   self->streams_.erase(it);
   stream->Cancel();
+  if (self->streams_.empty()) self->Arm();  // idle from now: IdleTimeout, reclaimable
   return 0;
 }
 

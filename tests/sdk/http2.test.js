@@ -163,6 +163,17 @@ test('gzip, forwarding rules and Http2Enabled apply to h2 as to HTTP/1.1', async
   assert.equal(await alpnOf(port, ['h2', 'http/1.1']), 'http/1.1', 'new connections get HTTP/1.1');
   await server.waitJob((await server.call('UpdateListenerAttribute', { ListenerId: listenerId, Http2Enabled: true })).JobId);
   assert.equal(await alpnOf(port, ['h2', 'http/1.1']), 'h2');
+
+  // IdleTimeout: an idle h2 connection is told GOAWAY(NO_ERROR) before it is closed.
+  await server.waitJob((await server.call('UpdateListenerAttribute', { ListenerId: listenerId, IdleTimeout: 1 })).JobId);
+  const idle = connect(port);
+  assert.equal((await h2request(idle, { ':path': '/then-idle' })).status, 200);
+  const goaway = await new Promise((resolve) => {
+    const timer = setTimeout(() => resolve('none within 5 s'), 5000);
+    idle.once('goaway', (code) => { clearTimeout(timer); resolve(code); });
+  });
+  assert.equal(goaway, http2.constants.NGHTTP2_NO_ERROR);
+  idle.destroy();
 });
 
 // Waits for the session's GOAWAY (its error code) or its close; 'still open' after 5 s.

@@ -116,6 +116,9 @@ test('rules of every condition and action type route real requests, by priority,
   assert.deepEqual(api.ruleConditions[1].pathConfig.values, ['/v1/*', '/v2/?']);
   assert.deepEqual(api.ruleActions.map((a) => a.type), ['Rewrite', 'InsertHeader', 'InsertHeader', 'RemoveHeader', 'ForwardGroup']);
   assert.equal(api.ruleActions[4].forwardGroupConfig.serverGroupTuples[0].serverGroupId, groups.b);
+  // A group a rule forwards to names the rule's load balancer as related.
+  const { body: groupB } = await alb.listServerGroups(new Alb.ListServerGroupsRequest({ serverGroupIds: [groups.b] }));
+  assert.deepEqual(groupB.serverGroups[0].relatedLoadBalancerIds, [loadBalancerId]);
   const { body: responseRules } = await alb.listRules(new Alb.ListRulesRequest({ direction: 'Response' }));
   assert.deepEqual(responseRules.rules.map((r) => r.ruleId), [ids.response]);
 
