@@ -12,6 +12,7 @@
 #include <ctime>
 #include <memory>
 
+#include "core/ascii_case.h"
 #include "core/common_errors.h"
 #include "core/crypto.h"
 
@@ -48,12 +49,6 @@ std::chrono::system_clock::time_point ToTimePoint(const ASN1_TIME* time) {
   std::time_t seconds = kEarliest;
   if (ASN1_TIME_to_tm(time, &tm) == 1) seconds = std::clamp(timegm(&tm), kEarliest, kLatest);
   return std::chrono::system_clock::from_time_t(seconds);
-}
-
-std::string Lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
 }
 
 std::string ToPem(X509* cert) {
@@ -95,8 +90,8 @@ void ReadNames(X509* leaf, ValidatedCertificate& out) {
     if (name->type != GEN_DNS) continue;
     const ASN1_IA5STRING* dns = name->d.dNSName;
     out.dns_names.push_back(
-        Lower(std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(dns)),
-                          static_cast<size_t>(ASN1_STRING_length(dns)))));
+        AsciiLower(std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(dns)),
+                               static_cast<size_t>(ASN1_STRING_length(dns)))));
   }
   GENERAL_NAMES_free(names);
 }

@@ -7,20 +7,12 @@
 #include "api/parameter_reader.h"
 #include "api/signature_v1.h"
 #include "api/signature_v3.h"
+#include "core/ascii_case.h"
 #include "core/crypto.h"
 #include "core/time_format.h"
 
 namespace openalb {
-namespace {
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 Result<Caller> Authenticator::Authenticate(const SignedParts& parts) {
   if (auto authorization = parts.http.Header("authorization");
@@ -132,12 +124,12 @@ Result<Caller> Authenticator::AuthenticateV3(const SignedParts& parts,
   std::string canonical = CanonicalRequestV3(http.method, parts.path, parts.query, http,
                                              auth->signed_headers, payload_hash);
   std::string string_to_sign = StringToSignV3(canonical);
-  if (Lower(*http.Header("x-acs-content-sha256")) != payload_hash) {
+  if (AsciiLower(*http.Header("x-acs-content-sha256")) != payload_hash) {
     return Fail(errors::SignatureDoesNotMatch(string_to_sign +
                                               " (x-acs-content-sha256 is not the body's hash)"));
   }
   std::string expected = SignV3(key->secret, string_to_sign);
-  if (!ConstantTimeEquals(expected, Lower(auth->signature))) {
+  if (!ConstantTimeEquals(expected, AsciiLower(auth->signature))) {
     return Fail(errors::SignatureDoesNotMatch(string_to_sign));
   }
   if (auto r = RecordNonce(auth->access_key_id, nonce, timestamp); !r) return Fail(r.error());

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <optional>
 
+#include "core/ascii_case.h"
 #include "core/common_errors.h"
 #include "core/time_format.h"
 
@@ -21,13 +22,6 @@ using PolicyJson = nlohmann::json;
 constexpr std::string_view kDocument = "PolicyDocument";
 
 ApiError Malformed(const std::string& why) { return errors::InvalidParameter(kDocument, why); }
-
-std::string Lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 // A string or a non-empty array of strings, as every list element of the language may be.
 Result<std::vector<std::string>> Strings(const PolicyJson& value, const std::string& where) {
@@ -122,12 +116,12 @@ Result<RamPolicy::Condition> ParseCondition(const std::string& op_written, const
                                             const PolicyJson& value) {
   const OperatorSpec* spec = nullptr;
   for (const auto& candidate : kOperators) {
-    if (Lower(candidate.name) == Lower(op_written)) spec = &candidate;
+    if (AsciiLower(candidate.name) == AsciiLower(op_written)) spec = &candidate;
   }
   if (spec == nullptr) {
     return Fail(Malformed("Condition operator " + op_written + " is not supported"));
   }
-  RamPolicy::Condition condition{std::string(spec->name), Lower(key), {}, {}, {}};
+  RamPolicy::Condition condition{std::string(spec->name), AsciiLower(key), {}, {}, {}};
   if (condition.key != spec->key) {
     return Fail(Malformed("Condition key " + key + " cannot be used with " + op_written));
   }
@@ -141,8 +135,8 @@ Result<RamPolicy::Condition> ParseCondition(const std::string& op_written, const
       auto network = ParseNetwork(v);
       if ((ok = network.has_value())) condition.networks.push_back(*network);
     } else if (spec->key == "acs:securetransport") {
-      ok = Lower(v) == "true" || Lower(v) == "false";
-      if (ok) condition.flags.push_back(Lower(v) == "true");
+      ok = AsciiLower(v) == "true" || AsciiLower(v) == "false";
+      if (ok) condition.flags.push_back(AsciiLower(v) == "true");
     } else {
       auto when = ParseIso8601(v);
       if ((ok = when.has_value())) condition.times.push_back(*when);
@@ -200,7 +194,7 @@ Result<RamPolicy::Statement> ParseStatement(const PolicyJson& json, size_t index
     } else if (field == "Action") {
       auto actions = Strings(value, where + ": Action");
       if (!actions) return Fail(actions.error());
-      for (const auto& a : *actions) statement.actions.emplace_back(Lower(a));
+      for (const auto& a : *actions) statement.actions.emplace_back(AsciiLower(a));
     } else if (field == "Resource") {
       auto resources = Strings(value, where + ": Resource");
       if (!resources) return Fail(resources.error());
@@ -317,7 +311,7 @@ Result<RamPolicy> RamPolicy::Parse(std::string_view document) {
 
 RamDecision RamPolicy::Evaluate(const RamRequest& request) const {
   if (!request.lower_case_action.empty()) return Evaluate(request, request.lower_case_action);
-  return Evaluate(request, Lower(request.action));
+  return Evaluate(request, AsciiLower(request.action));
 }
 
 RamDecision RamPolicy::Evaluate(const RamRequest& request,
@@ -332,7 +326,7 @@ RamDecision RamPolicy::Evaluate(const RamRequest& request,
 }
 
 RamDecision EvaluatePolicies(const std::vector<RamPolicy>& policies, const RamRequest& request) {
-  const std::string action = Lower(request.action);
+  const std::string action = AsciiLower(request.action);
   bool allowed = false;
   for (const auto& policy : policies) {
     RamDecision decision = policy.Evaluate(request, action);
@@ -344,7 +338,7 @@ RamDecision EvaluatePolicies(const std::vector<RamPolicy>& policies, const RamRe
 
 RamDecision EvaluatePolicies(const std::vector<NamedPolicy>& policies, const RamRequest& request,
                              std::string* denied_by) {
-  const std::string lowered = request.lower_case_action.empty() ? Lower(request.action) : "";
+  const std::string lowered = request.lower_case_action.empty() ? AsciiLower(request.action) : "";
   const std::string_view action = lowered.empty() ? request.lower_case_action : lowered;
   bool allowed = false;
   for (const auto& named : policies) {

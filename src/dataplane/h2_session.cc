@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "core/ascii_case.h"
 #include "dataplane/forwarding.h"
 #include "dataplane/gzip_body.h"
 #include "dataplane/request_rules.h"
@@ -53,12 +54,6 @@ constexpr int kMaxResetsPerSecond = 200;
 // streams it let complete (a slow rapid-reset client).
 constexpr std::uint64_t kMaxResetsOverall = 1000;
 constexpr int kMaxControlFramesPerSecond = 200;
-
-std::string Lower(std::string_view text) {
-  std::string out(text);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 // Fields of an HTTP/1.1 answer that have no place in HTTP/2 (RFC 9113 §8.2.2).
 bool ConnectionSpecific(std::string_view lower_name) {
@@ -876,7 +871,7 @@ void H2Stream::SubmitAnswer(const http::fields& fields, unsigned status, bool wi
   storage.reserve(2 * (fields_count + 1));  // no reallocation: nva points into storage
   add(":status", std::to_string(status));
   for (const auto& field : fields) {
-    std::string name = Lower(field.name_string());
+    std::string name = AsciiLower(field.name_string());
     if (ConnectionSpecific(name)) continue;
     add(std::move(name), std::string(field.value()));
   }

@@ -6,15 +6,10 @@
 #include <algorithm>
 #include <cctype>
 
+#include "core/ascii_case.h"
+
 namespace openalb {
 namespace {
-
-std::string Lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 std::uint16_t ReadU16(const unsigned char* p) {
   return static_cast<std::uint16_t>((p[0] << 8) | p[1]);
@@ -88,10 +83,10 @@ ListenerSnapshot::ListenerSnapshot(std::uint64_t version,
       forward_(std::move(forward)),
       routes_(std::move(routes)) {
   for (const auto& certificate : additional_) {
-    for (const auto& name : certificate.names) by_name_[Lower(name)].push_back(&certificate);
+    for (const auto& name : certificate.names) by_name_[AsciiLower(name)].push_back(&certificate);
   }
   // The default certificate answers for its own names too, after any additional one.
-  for (const auto& name : default_.names) by_name_[Lower(name)].push_back(&default_);
+  for (const auto& name : default_.names) by_name_[AsciiLower(name)].push_back(&default_);
 }
 
 ListenerSnapshot::ListenerSnapshot(std::uint64_t version,
@@ -119,7 +114,7 @@ const ServedCertificate* ListenerSnapshot::Best(
 const ServedCertificate& ListenerSnapshot::Select(std::string_view server_name,
                                                   bool client_accepts_ecdsa) const {
   if (server_name.empty() || by_name_.empty()) return default_;
-  std::string name = Lower(server_name);
+  std::string name = AsciiLower(server_name);
   if (auto it = by_name_.find(name); it != by_name_.end()) {
     return *Best(it->second, client_accepts_ecdsa);
   }
@@ -149,7 +144,8 @@ ClientHelloInfo ReadClientHello(SSL* ssl) {
       p += 3;
       if (p + name_length > end) break;
       if (type == TLSEXT_NAMETYPE_host_name) {
-        info.server_name = Lower(std::string_view(reinterpret_cast<const char*>(p), name_length));
+        info.server_name =
+            AsciiLower(std::string_view(reinterpret_cast<const char*>(p), name_length));
         break;
       }
       p += name_length;

@@ -5,17 +5,12 @@
 #include <algorithm>
 #include <random>
 
+#include "core/ascii_case.h"
+
 namespace openalb {
 namespace {
 
 namespace http = boost::beast::http;
-
-std::string LowerAscii(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 // The parts of the request a Redirect or Rewrite may keep: ${host}, ${path}, ${port},
 // ${protocol}, ${query} anywhere in the configured text stand for them.
@@ -63,7 +58,7 @@ RequestParts PartsOf(const RuleRequestHead& head, const RequestOrigin& origin) {
   } else if (!host.empty()) {
     host = host.substr(0, host.find(']') + 1);
   }
-  parts.host = LowerAscii(host);
+  parts.host = AsciiLower(host);
   parts.port = std::to_string(origin.local_port);
   parts.protocol = origin.tls ? "https" : "http";
   return parts;
@@ -153,7 +148,7 @@ RequestFacts FactsOf(const RuleRequestHead& head, std::string& host,
   if (!host_field.empty() && host_field.front() != '[') {
     host_field = host_field.substr(0, host_field.find(':'));
   }
-  host = LowerAscii(host_field);
+  host = AsciiLower(host_field);
   return RequestFacts{
       .host = host,
       .path = target.substr(0, question),
@@ -228,7 +223,7 @@ RuleOutcome ApplyRequestRule(const CompiledRule& rule, const RouteTable& table,
       head.erase(action.key);
     } else if (action.type == "Redirect") {
       const RequestParts parts = PartsOf(head, origin);
-      const std::string protocol = LowerAscii(Substitute(action.protocol, parts));
+      const std::string protocol = AsciiLower(Substitute(action.protocol, parts));
       const std::string port = Substitute(action.port, parts);
       const std::string query = Substitute(action.query, parts);
       std::string location = protocol + "://" + Substitute(action.host, parts);
