@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "alb/json_fields.h"
 #include "core/common_errors.h"
 
 namespace openalb {
@@ -22,29 +23,6 @@ constexpr XffFlag kXffFlags[] = {
     {"XForwardedForSLBPortEnabled", &ListenerOptions::xff_slb_port},
     {"XForwardedForHostEnabled", &ListenerOptions::xff_host},
 };
-
-Result<bool> BoolField(const OptionsJson& value, const std::string& name) {
-  if (value.is_boolean()) return value.get<bool>();
-  if (value.is_string() && (value == "true" || value == "false")) return value == "true";
-  return Fail(errors::InvalidParameter(name, "it is true or false"));
-}
-
-Result<int> IntField(const OptionsJson& value, const std::string& name, int min, int max) {
-  long long n = min - 1;
-  if (value.is_number_integer()) {
-    n = value.get<long long>();
-  } else if (value.is_string()) {
-    const std::string text = value.get<std::string>();
-    char* end = nullptr;
-    n = std::strtoll(text.c_str(), &end, 10);
-    if (text.empty() || *end != '\0') n = min - 1;
-  }
-  if (n < min || n > max) {
-    return Fail(errors::InvalidParameter(
-        name, "it is an integer from " + std::to_string(min) + " to " + std::to_string(max)));
-  }
-  return static_cast<int>(n);
-}
 
 }  // namespace
 
@@ -72,19 +50,19 @@ Result<ListenerOptions> MergeListenerOptions(ListenerOptions base, const nlohman
   if (!patch.is_object()) return base;
   for (const auto& [key, value] : patch.items()) {
     if (key == "IdleTimeout") {
-      auto n = IntField(value, key, 1, 60);
+      auto n = JsonInt(value, key, 1, 60);
       if (!n) return Fail(n.error());
       base.idle_timeout_s = *n;
     } else if (key == "RequestTimeout") {
-      auto n = IntField(value, key, 1, 180);
+      auto n = JsonInt(value, key, 1, 180);
       if (!n) return Fail(n.error());
       base.request_timeout_s = *n;
     } else if (key == "GzipEnabled") {
-      auto b = BoolField(value, key);
+      auto b = JsonBool(value, key);
       if (!b) return Fail(b.error());
       base.gzip = *b;
     } else if (key == "Http2Enabled") {
-      auto b = BoolField(value, key);
+      auto b = JsonBool(value, key);
       if (!b) return Fail(b.error());
       base.http2 = *b;
     } else if (key == "XForwardedForConfig" && value.is_object()) {
@@ -100,7 +78,7 @@ Result<ListenerOptions> MergeListenerOptions(ListenerOptions base, const nlohman
         bool known = false;
         for (const auto& flag : kXffFlags) {
           if (field != flag.name) continue;
-          auto b = BoolField(flag_value, name);
+          auto b = JsonBool(flag_value, name);
           if (!b) return Fail(b.error());
           base.*flag.member = *b;
           known = true;

@@ -1,10 +1,10 @@
 #include "alb/server_group_attributes.h"
 
 #include <algorithm>
-#include <cstdlib>
 #include <string>
 #include <vector>
 
+#include "alb/json_fields.h"
 #include "core/common_errors.h"
 
 namespace openalb {
@@ -141,26 +141,15 @@ bool ValidCode(const std::string& code) {
 Result<AttributesJson> Converted(const AttributesJson& value, const FieldSpec& f,
                                  const std::string& name) {
   switch (f.kind) {
-    case FieldKind::kBool:
-      if (value.is_boolean()) return value;
-      if (value == "true" || value == "false") return AttributesJson(value == "true");
-      return Fail(errors::InvalidParameter(name, "it is true or false"));
+    case FieldKind::kBool: {
+      auto b = JsonBool(value, name);
+      if (!b) return Fail(b.error());
+      return AttributesJson(*b);
+    }
     case FieldKind::kInt: {
-      long long n = static_cast<long long>(f.min) - 1;
-      if (value.is_number_integer()) {
-        n = value.get<long long>();
-      } else if (value.is_string()) {
-        const std::string text = value.get<std::string>();
-        char* end = nullptr;
-        n = std::strtoll(text.c_str(), &end, 10);
-        if (text.empty() || *end != '\0') n = static_cast<long long>(f.min) - 1;
-      }
-      if (n < f.min || n > f.max) {
-        return Fail(errors::InvalidParameter(
-            name,
-            "it is an integer from " + std::to_string(f.min) + " to " + std::to_string(f.max)));
-      }
-      return AttributesJson(n);
+      auto n = JsonInt(value, name, f.min, f.max);
+      if (!n) return Fail(n.error());
+      return AttributesJson(*n);
     }
     case FieldKind::kChoice: {
       if (value.is_string()) {
