@@ -1,5 +1,7 @@
 #include "alb/write_request.h"
 
+#include <optional>
+
 #include "alb/alb_errors.h"
 #include "core/crypto.h"
 
@@ -34,12 +36,21 @@ Result<void> RecordAudit(StoreTx& tx, PendingAudit* audit) {
   return tx.InsertAuditEntry(audit->entry);
 }
 
-Result<Job> RunJobWrite(const Domain& domain, const WriteRequest& request,
-                        std::string_view api_name, std::string_view fingerprint,
-                        const std::function<Result<Job>(StoreTx&)>& body) {
+namespace {
+
+// What every write does around its `body`, in one transaction: a repeated ClientToken answered
+// by `replay` (from what the token remembers; nullopt: what it answered is gone, run anew), a
+// reused token with other parameters refused, DryRun checked then rolled back, the token and
+// the audit entry recorded. `*created` tells whether `body` ran and committed.
+template <typename T>
+Result<T> RunRememberedWrite(
+    const Domain& domain, const WriteRequest& request, std::string_view api_name,
+    std::string_view fingerprint,
+    const std::function<Result<std::optional<T>>(StoreTx&, const std::string&)>& replay,
+    const std::function<Result<T>(StoreTx&)>& body,
+    const std::function<std::string(const T&)>& remembered, bool* created) {
   if (auto r = ValidateClientToken(request.client_token); !r) return Fail(r.error());
-  bool created = false;
-  auto job = InTransaction<Job>(domain.store, TxMode::kWrite, [&](StoreTx& tx) -> Result<Job> {
+  auto result = InTransaction<T>(domain.store, TxMode::kWrite, [&](StoreTx& tx) -> Result<T> {
     const bool remember = !request.client_token.empty() && !request.dry_run;
     if (remember) {
       auto seen = tx.FindClientToken(request.account_id, api_name, request.client_token);
@@ -48,29 +59,42 @@ Result<Job> RunJobWrite(const Domain& domain, const WriteRequest& request,
         if ((*seen)->fingerprint != fingerprint) {
           return Fail(errors::IdempotentParameterMismatch(request.client_token));
         }
-        auto first = tx.FindJob((*seen)->job_id);
+        auto first = replay(tx, (*seen)->job_id);
         if (!first) return Fail(first.error());
         if (*first) {
           if (auto r = RecordAudit(tx, request.audit); !r) return Fail(r.error());
-          return **first;
+          return std::move(**first);
         }
-        // Its job is gone; the token protects nothing any more. Run anew.
       }
     }
-    auto job = body(tx);
-    if (!job) return job;
+    auto made = body(tx);
+    if (!made) return made;
     if (request.dry_run) return Fail(errors::DryRunOperation());
     if (remember) {
       ClientTokenRecord record{request.account_id,   std::string(api_name),
                                request.client_token, std::string(fingerprint),
-                               job->job_id,          domain.NowMs()};
+                               remembered(*made),    domain.NowMs()};
       if (auto r = tx.InsertClientToken(record); !r) return Fail(r.error());
     }
     if (auto r = RecordAudit(tx, request.audit); !r) return Fail(r.error());
-    created = true;
-    return job;
+    *created = true;
+    return made;
   });
-  if (job) MarkAuditRecorded(request.audit);
+  if (result) MarkAuditRecorded(request.audit);
+  return result;
+}
+
+}  // namespace
+
+Result<Job> RunJobWrite(const Domain& domain, const WriteRequest& request,
+                        std::string_view api_name, std::string_view fingerprint,
+                        const std::function<Result<Job>(StoreTx&)>& body) {
+  bool created = false;
+  auto job = RunRememberedWrite<Job>(
+      domain, request, api_name, fingerprint,
+      // The job the token's first request made; gone, the token protects nothing: run anew.
+      [](StoreTx& tx, const std::string& job_id) { return tx.FindJob(job_id); }, body,
+      [](const Job& job) { return job.job_id; }, &created);
   if (job && created) domain.wake_jobs();
   return job;
 }
@@ -78,38 +102,12 @@ Result<Job> RunJobWrite(const Domain& domain, const WriteRequest& request,
 Result<std::string> RunDirectWrite(const Domain& domain, const WriteRequest& request,
                                    std::string_view api_name, std::string_view fingerprint,
                                    const std::function<Result<std::string>(StoreTx&)>& body) {
-  if (auto r = ValidateClientToken(request.client_token); !r) return Fail(r.error());
-  auto id = InTransaction<std::string>(
-      domain.store, TxMode::kWrite, [&](StoreTx& tx) -> Result<std::string> {
-        const bool remember = !request.client_token.empty() && !request.dry_run;
-        if (remember) {
-          auto seen = tx.FindClientToken(request.account_id, api_name, request.client_token);
-          if (!seen) return Fail(seen.error());
-          if (*seen) {
-            if ((*seen)->fingerprint != fingerprint) {
-              return Fail(errors::IdempotentParameterMismatch(request.client_token));
-            }
-            if (auto r = RecordAudit(tx, request.audit); !r) return Fail(r.error());
-            return (*seen)->job_id;  // the id the first request answered
-          }
-        }
-        auto made = body(tx);
-        if (!made) return made;
-        if (request.dry_run) return Fail(errors::DryRunOperation());
-        if (remember) {
-          ClientTokenRecord record{request.account_id,
-                                   std::string(api_name),
-                                   request.client_token,
-                                   std::string(fingerprint),
-                                   *made,
-                                   domain.NowMs()};
-          if (auto r = tx.InsertClientToken(record); !r) return Fail(r.error());
-        }
-        if (auto r = RecordAudit(tx, request.audit); !r) return Fail(r.error());
-        return made;
-      });
-  if (id) MarkAuditRecorded(request.audit);
-  return id;
+  bool created = false;
+  return RunRememberedWrite<std::string>(
+      domain, request, api_name, fingerprint,
+      // The token remembers the id the first request answered.
+      [](StoreTx&, const std::string& id) -> Result<std::optional<std::string>> { return id; },
+      body, [](const std::string& id) { return id; }, &created);
 }
 
 }  // namespace openalb

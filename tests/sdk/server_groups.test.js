@@ -345,6 +345,16 @@ test('health check templates are created, read, listed, changed, applied to a gr
   }));
   assert.match(created.healthCheckTemplateId, /^hct-[a-z0-9]{20}$/);
   const id = created.healthCheckTemplateId;
+  // A ClientToken makes the create idempotent: the replay answers the same template, the token
+  // with other parameters is refused.
+  const once = () => alb.createHealthCheckTemplate(new Alb.CreateHealthCheckTemplateRequest({
+    healthCheckTemplateName: 'tokened', healthCheckPath: '/t', clientToken: 'template-token-1' }));
+  const first = (await once()).body.healthCheckTemplateId;
+  assert.equal((await once()).body.healthCheckTemplateId, first);
+  const mismatch = await rejection(() => alb.createHealthCheckTemplate(new Alb.CreateHealthCheckTemplateRequest({
+    healthCheckTemplateName: 'other', clientToken: 'template-token-1' })));
+  assert.equal(mismatch.code, 'IdempotentParameterMismatch');
+  await alb.deleteHealthCheckTemplates(new Alb.DeleteHealthCheckTemplatesRequest({ healthCheckTemplateIds: [first] }));
   let { body: got } = await alb.getHealthCheckTemplateAttribute(new Alb.GetHealthCheckTemplateAttributeRequest({ healthCheckTemplateId: id }));
   assert.equal(got.healthCheckTemplateName, 'strict');
   assert.equal(got.healthCheckPath, '/ready');
