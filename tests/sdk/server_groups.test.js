@@ -66,21 +66,31 @@ async function setUp(t, { backends: names = ['a', 'b'], group = {} } = {}) {
     for (const b of Object.values(backends)) if (b.server.listening) await b.stop();
   });
   const alb = server.alb();
+  const { groupId, listenerId, port } = await groupBehindListener(server,
+    { ServerGroupName: 'web', Protocol: 'HTTP', ...group },
+    Object.values(backends).map((b) => ({ port: b.port, description: b.name })));
+  return { server, alb, backends, groupId, listenerId, port };
+}
+
+// A new Ip server group (`group`: CreateServerGroup's fields in wire names) of servers
+// 127.0.0.1:<port>, the default action of a new HTTP listener.
+async function groupBehindListener(server, group, servers) {
+  const alb = server.alb();
   const { body: created } = await alb.createServerGroup(model('CreateServerGroupRequest',
-    { ServerGroupName: 'web', ServerGroupType: 'Ip', VpcId: 'vpc-1', Protocol: 'HTTP', ...group }));
+    { ServerGroupType: 'Ip', VpcId: 'vpc-1', ...group }));
   await server.waitJob(created.jobId);
   const groupId = created.serverGroupId;
   await server.waitJob((await alb.addServersToServerGroup(new Alb.AddServersToServerGroupRequest({
     serverGroupId: groupId,
-    servers: Object.values(backends).map((b) => new Alb.AddServersToServerGroupRequestServers(
-      { serverId: '127.0.0.1', serverIp: '127.0.0.1', serverType: 'Ip', port: b.port, description: b.name })),
+    servers: servers.map((s) => new Alb.AddServersToServerGroupRequestServers(
+      { serverId: '127.0.0.1', serverIp: '127.0.0.1', serverType: 'Ip', ...s })),
   }))).body.jobId);
   const { listenerId, port } = await server.listener({ protocol: 'HTTP', port: 80 });
   await server.waitJob((await server.call('UpdateListenerAttribute', {
     ListenerId: listenerId, 'DefaultActions.1.Type': 'ForwardGroup',
     'DefaultActions.1.ForwardGroupConfig.ServerGroupTuples.1.ServerGroupId': groupId,
   })).JobId);
-  return { server, alb, backends, groupId, listenerId, port };
+  return { groupId, listenerId, port };
 }
 
 async function groupOf(alb, groupId) {
@@ -410,22 +420,11 @@ test('an HTTPS server group is reached over TLS with the request\'s host as SNI,
   await new Promise((r) => backend.listen(0, '127.0.0.1', r));
   t.after(async () => { await server.stop(); backend.closeAllConnections(); backend.close(); });
   const alb = server.alb();
-  const { body: created } = await alb.createServerGroup(model('CreateServerGroupRequest', {
-    ServerGroupName: 'tls', ServerGroupType: 'Ip', VpcId: 'vpc-1', Protocol: 'HTTPS',
+  const { groupId, listenerId, port } = await groupBehindListener(server, {
+    ServerGroupName: 'tls', Protocol: 'HTTPS',
     HealthCheckConfig: { ...check, HealthCheckProtocol: 'HTTPS', HealthCheckHost: 'probe.test' },
-  }));
-  await server.waitJob(created.jobId);
-  const groupId = created.serverGroupId;
+  }, [{ port: backend.address().port }]);
   assert.equal((await groupOf(alb, groupId)).protocol, 'HTTPS');
-  await server.waitJob((await alb.addServersToServerGroup(new Alb.AddServersToServerGroupRequest({
-    serverGroupId: groupId,
-    servers: [new Alb.AddServersToServerGroupRequestServers({ serverId: '127.0.0.1', serverType: 'Ip', port: backend.address().port })],
-  }))).body.jobId);
-  const { listenerId, port } = await server.listener({ protocol: 'HTTP', port: 80 });
-  await server.waitJob((await server.call('UpdateListenerAttribute', {
-    ListenerId: listenerId, 'DefaultActions.1.Type': 'ForwardGroup',
-    'DefaultActions.1.ForwardGroupConfig.ServerGroupTuples.1.ServerGroupId': groupId,
-  })).JobId);
   // The HTTPS probe reached the server (a /health request with the check's host as SNI).
   await waitFor(async () => (await healthOf(alb, listenerId)).serverGroupInfos[0].nonNormalServers.length === 0,
     10000, 'the HTTPS server Healthy');
