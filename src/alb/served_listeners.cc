@@ -63,6 +63,7 @@ Result<ForwardConfig> ForwardOf(StoreTx& tx, const Listener& listener, const std
   }
   forward.policy = ServerGroupPolicyOf(attributes, scheduler);
   forward.policy.tls = (*group)->protocol == "HTTPS";
+  forward.policy.grpc = (*group)->protocol == "gRPC";
   auto servers = AllBackendServers(tx, group_id);
   if (!servers) return Fail(servers.error());
   for (auto& server : *servers) {

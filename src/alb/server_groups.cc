@@ -321,8 +321,8 @@ Result<Job> CreateServerGroup(const Domain& domain, const CreateServerGroupReque
   auto type = OneOf("ServerGroupType", request.server_group_type, "Instance", {"Instance", "Ip"},
                     "it must be Instance or Ip (openalb runs no Function Compute)");
   if (!type) return Fail(type.error());
-  auto protocol = OneOf("Protocol", request.protocol, "HTTP", {"HTTP", "HTTPS"},
-                        "it must be HTTP or HTTPS (openalb speaks no gRPC to servers yet)");
+  auto protocol = OneOf("Protocol", request.protocol, "HTTP", {"HTTP", "HTTPS", "gRPC"},
+                        "it must be HTTP, HTTPS or gRPC");
   if (!protocol) return Fail(protocol.error());
   auto scheduler = SchedulerOf(request.scheduler, "Wrr");
   if (!scheduler) return Fail(scheduler.error());

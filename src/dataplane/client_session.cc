@@ -353,6 +353,9 @@ class ClientSession : public Reclaimable, public std::enable_shared_from_this<Cl
     if (pool_ == nullptr) {
       return Reply(http::status::service_unavailable, kNoForwardBody, !client_keep_alive_);
     }
+    if (pool_->policy().grpc) {  // gRPC servers speak HTTP/2 only: there is no way to them
+      return Reply(http::status::bad_gateway, kGrpcNeedsHttp2Body, !client_keep_alive_);
+    }
     PrepareForwardedHead(request_.base(),
                          ForwardingFacts{.client_ip = client_ip_,
                                          .client_port = client_port_,

@@ -20,6 +20,7 @@
 #include "core/ascii_case.h"
 #include "dataplane/forwarding.h"
 #include "dataplane/gzip_body.h"
+#include "dataplane/h2_upstream.h"
 #include "dataplane/request_rules.h"
 #include "dataplane/rule_actions.h"
 #include "dataplane/session_affinity.h"
@@ -64,8 +65,9 @@ bool ConnectionSpecific(std::string_view lower_name) {
 
 class H2Connection;
 
-// One stream: a request forwarded to a server as one HTTP/1.1 exchange.
-class H2Stream : public std::enable_shared_from_this<H2Stream> {
+// One stream: a request forwarded to a server as one HTTP/1.1 exchange, or — to a gRPC server
+// group — as a stream of an HTTP/2 connection to the server (h2_upstream.h), trailers and all.
+class H2Stream : public std::enable_shared_from_this<H2Stream>, public H2UpstreamExchange {
  public:
   H2Stream(std::shared_ptr<H2Connection> connection, std::int32_t id, DeadlineSweeper& deadlines,
            const WorkerSocket::executor_type& executor);
@@ -78,10 +80,24 @@ class H2Stream : public std::enable_shared_from_this<H2Stream> {
   void Cancel();
   ssize_t ReadAnswer(std::uint8_t* out, size_t size, std::uint32_t* flags);
 
+  // H2UpstreamExchange: a gRPC server's answer.
+  ssize_t ReadRequestBody(std::uint8_t* out, size_t size, std::uint32_t* flags) override;
+  void OnAnswerHead(unsigned status, std::vector<H2Field> fields, bool end_stream) override;
+  void OnAnswerData(const std::uint8_t* data, size_t size) override;
+  void OnAnswerEnd(std::vector<H2Field> trailers) override;
+  void OnAnswerFailed(bool unprocessed) override;
+
  private:
   void Respond(unsigned status, std::string_view content_type, std::string body,
                const std::vector<std::pair<std::string, std::string>>& headers = {});
   void Forward();
+  // gRPC: the request as an HTTP/2 stream to the chosen server.
+  void BuildH2Head();
+  void OpenOnServer();
+  void OnServerTimeout();
+  // The request timeout, from now: a gRPC stream may last long, but not silent that long.
+  void ArmServerDeadline();
+  void SubmitTrailers();
   void Connect();
   void SendHead();
   void PumpUpload();
@@ -89,6 +105,8 @@ class H2Stream : public std::enable_shared_from_this<H2Stream> {
   void OnResponseHead();
   void ReadWholeAnswer();
   void SubmitAnswer(const http::fields& fields, unsigned status, bool with_body);
+  // The answer head as HTTP/2 fields (lower-case names; connection-specific ones dropped).
+  void SubmitHead(unsigned status, const std::vector<H2Field>& fields, bool with_body);
   void ReadMore();
   void FinishUpstream();
   void Failed(bool timed_out);
@@ -139,6 +157,13 @@ class H2Stream : public std::enable_shared_from_this<H2Stream> {
   bool download_done_ = false;
   bool deferred_ = false;
   H2Deadline deadline_;  // the server's, while it is being talked to
+  // gRPC server groups: the HTTP/2 connection to the server, the stream on it, the request
+  // head it gets and the trailers the answer ends with.
+  std::shared_ptr<H2Upstream> h2_upstream_;
+  std::int32_t h2_upstream_id_ = -1;
+  std::vector<H2Field> h2_head_;
+  std::vector<H2Field> trailers_;
+  bool te_trailers_ = false;  // the client said it takes trailers
 };
 
 class H2Connection : public Reclaimable, public std::enable_shared_from_this<H2Connection> {
@@ -183,6 +208,8 @@ class H2Connection : public Reclaimable, public std::enable_shared_from_this<H2C
   void KeepUpstream(std::shared_ptr<BackendServerState> server,
                     std::unique_ptr<UpstreamStream> upstream);
   boost::asio::ssl::context& upstream_tls() { return shared_->upstream_tls; }
+  // This connection's HTTP/2 connection to a gRPC server, opened when it has none usable.
+  std::shared_ptr<H2Upstream> H2UpstreamFor(BackendServerState& server);
 
  private:
   void Read();
@@ -219,6 +246,7 @@ class H2Connection : public Reclaimable, public std::enable_shared_from_this<H2C
   std::map<std::int32_t, std::shared_ptr<H2Stream>> streams_;
   std::vector<std::pair<std::shared_ptr<BackendServerState>, std::unique_ptr<UpstreamStream>>>
       upstreams_;
+  std::vector<std::shared_ptr<H2Upstream>> h2_upstreams_;  // one per gRPC server in use
   std::string out_;
   bool writing_ = false;
   bool flush_posted_ = false;
@@ -377,6 +405,18 @@ void H2Connection::KeepUpstream(std::shared_ptr<BackendServerState> server,
   }
 }
 
+std::shared_ptr<H2Upstream> H2Connection::H2UpstreamFor(BackendServerState& server) {
+  std::erase_if(h2_upstreams_, [](const auto& upstream) { return !upstream->Usable(); });
+  for (const auto& upstream : h2_upstreams_) {
+    if (upstream->server() == &server) return upstream;
+  }
+  auto upstream = std::make_shared<H2Upstream>(stream_.get_executor(), server.shared_from_this(),
+                                               deadlines_, limits().connect_timeout);
+  upstream->Start();
+  h2_upstreams_.push_back(upstream);
+  return upstream;
+}
+
 void H2Connection::FlushSoon() {
   if (flush_posted_ || closed_) return;
   flush_posted_ = true;
@@ -397,6 +437,8 @@ void H2Connection::Close() {
   auto streams = std::move(streams_);
   streams_.clear();
   for (auto& [id, stream] : streams) stream->Cancel();
+  for (auto& upstream : h2_upstreams_) upstream->Close();
+  h2_upstreams_.clear();
   CloseSocket();
 }
 
@@ -525,6 +567,7 @@ H2Stream::H2Stream(std::shared_ptr<H2Connection> connection, std::int32_t id,
       executor_(executor),
       deadline_(deadlines, [this] {
         timed_out_ = true;
+        if (h2_upstream_ != nullptr) return OnServerTimeout();
         upstream_->Close();
       }) {}
 
@@ -542,6 +585,7 @@ bool H2Stream::AddHeader(std::string_view name, std::string_view value) {
   } else if (name == ":scheme") {
     scheme_ = value;
   } else if (!name.empty() && name.front() != ':') {
+    if (name == "te") te_trailers_ = value.find("trailers") != std::string_view::npos;
     if (name == "cookie" && request_.find(http::field::cookie) != request_.end()) {
       // HTTP/2 may split Cookie into several fields; HTTP/1.1 wants one (RFC 9113 §8.2.3).
       request_.set(http::field::cookie,
@@ -603,6 +647,12 @@ void H2Stream::OnHeadersComplete(bool end_stream) {
                                        .load_balancer_id = route_->load_balancer_id(),
                                        .client_host = client_host},
                        route_->options());
+  affinity_ = AffinityOf(*pool_, request_, request_.target(), connection_->client_hash());
+  forwarding_ = true;
+  if (pool_->policy().grpc) {
+    BuildH2Head();
+    return Forward();
+  }
   request_.keep_alive(pool_->policy().upstream_keepalive);
   // The body's framing: the client's length when it gave one, none when it sent no body,
   // else chunked — HTTP/2 frames the body itself, HTTP/1.1 needs to be told.
@@ -610,8 +660,6 @@ void H2Stream::OnHeadersComplete(bool end_stream) {
     request_.chunked(true);
     chunked_upload_ = true;
   }
-  affinity_ = AffinityOf(*pool_, request_, request_.target(), connection_->client_hash());
-  forwarding_ = true;
   Forward();
 }
 
@@ -621,11 +669,13 @@ void H2Stream::OnData(const std::uint8_t* data, size_t size) {
     return;
   }
   upload_.append(reinterpret_cast<const char*>(data), size);
+  if (h2_upstream_ != nullptr) return h2_upstream_->ResumeBody(h2_upstream_id_);
   if (upload_started_) PumpUpload();
 }
 
 void H2Stream::OnEndStream() {
   end_stream_ = true;
+  if (h2_upstream_ != nullptr) return h2_upstream_->ResumeBody(h2_upstream_id_);
   if (upload_started_) PumpUpload();
 }
 
@@ -642,6 +692,9 @@ void H2Stream::Cancel() {
   cancelled_ = true;
   deadline_.Clear();
   upstream_->Close();
+  if (h2_upstream_ != nullptr) {
+    h2_upstream_->Cancel(h2_upstream_id_, download_.size() - download_offset_);
+  }
   EndInFlight();
   // Breaks the connection ↔ stream cycle once the last handler has run.
   net::post(executor_, [self = shared_from_this()] { self->connection_.reset(); });
@@ -666,6 +719,7 @@ void H2Stream::Forward() {
     in_flight_ = backend_->shared_from_this();
     in_flight_->BeginRequest();
   }
+  if (pool_->policy().grpc) return OpenOnServer();
   if (auto kept = connection_->TakeUpstream(backend_)) {
     upstream_ = std::move(kept);
     reused_ = true;
@@ -854,26 +908,23 @@ void H2Stream::ReadWholeAnswer() {
 
 void H2Stream::SubmitAnswer(const http::fields& fields, unsigned status, bool with_body) {
   if (cancelled_ || answered_) return;
-  answered_ = true;
-  std::vector<std::string> storage;
-  std::vector<nghttp2_nv> nva;
-  auto add = [&](std::string name, std::string value) {
-    storage.push_back(std::move(name));
-    storage.push_back(std::move(value));
-    const std::string& n = storage[storage.size() - 2];
-    const std::string& v = storage.back();
-    nva.push_back({reinterpret_cast<std::uint8_t*>(const_cast<char*>(n.data())),
-                   reinterpret_cast<std::uint8_t*>(const_cast<char*>(v.data())), n.size(), v.size(),
-                   NGHTTP2_NV_FLAG_NONE});
-  };
-  size_t fields_count = 0;
-  for (auto it = fields.begin(); it != fields.end(); ++it) ++fields_count;
-  storage.reserve(2 * (fields_count + 1));  // no reallocation: nva points into storage
-  add(":status", std::to_string(status));
+  std::vector<H2Field> head;
+  head.reserve(16);
   for (const auto& field : fields) {
-    std::string name = AsciiLower(field.name_string());
-    if (ConnectionSpecific(name)) continue;
-    add(std::move(name), std::string(field.value()));
+    head.push_back({AsciiLower(field.name_string()), std::string(field.value())});
+  }
+  SubmitHead(status, head, with_body);
+}
+
+void H2Stream::SubmitHead(unsigned status, const std::vector<H2Field>& fields, bool with_body) {
+  if (cancelled_ || answered_) return;
+  answered_ = true;
+  const std::string status_text = std::to_string(status);
+  std::vector<nghttp2_nv> nva;
+  nva.reserve(fields.size() + 1);
+  nva.push_back(H2Nv(":status", status_text));
+  for (const auto& field : fields) {
+    if (!ConnectionSpecific(field.name)) nva.push_back(H2Nv(field.name, field.value));
   }
   nghttp2_data_provider provider{};
   provider.source.ptr = this;
@@ -953,19 +1004,153 @@ ssize_t H2Stream::ReadAnswer(std::uint8_t* out, size_t size, std::uint32_t* flag
   const size_t n = std::min(size, available);
   std::memcpy(out, download_.data() + download_offset_, n);
   download_offset_ += n;
+  // gRPC: the server may send as much again (and a slow client is not a silent server).
+  if (h2_upstream_ != nullptr && n > 0) {
+    h2_upstream_->Consume(h2_upstream_id_, n);
+    if (!download_done_) ArmServerDeadline();
+  }
   if (download_offset_ == download_.size() && download_done_) {
     *flags |= NGHTTP2_DATA_FLAG_EOF;
+    if (!trailers_.empty()) {
+      *flags |= NGHTTP2_DATA_FLAG_NO_END_STREAM;  // the trailers end the stream
+      SubmitTrailers();
+    }
     return static_cast<ssize_t>(n);
   }
   if (n == 0) {
     deferred_ = true;
     return NGHTTP2_ERR_DEFERRED;
   }
-  if (!download_done_ && !reading_) {
+  if (!download_done_ && !reading_ && h2_upstream_ == nullptr) {
     // Room again below the high-water mark: read on, outside nghttp2's callback.
     net::post(executor_, [self = shared_from_this()] { self->ReadMore(); });
   }
   return static_cast<ssize_t>(n);
+}
+
+// --- H2Stream, to a gRPC server group ---
+
+void H2Stream::BuildH2Head() {
+  h2_head_.clear();
+  h2_head_.push_back({":method", method_});
+  h2_head_.push_back({":scheme", "http"});
+  h2_head_.push_back({":authority", std::string(request_[http::field::host])});
+  h2_head_.push_back({":path", std::string(request_.target())});
+  for (const auto& field : request_) {
+    std::string name = AsciiLower(field.name_string());
+    if (name == "host" || ConnectionSpecific(name)) continue;
+    h2_head_.push_back({std::move(name), std::string(field.value())});
+  }
+  // The one TE HTTP/2 allows, and the one gRPC servers insist on.
+  if (te_trailers_) h2_head_.push_back({"te", "trailers"});
+}
+
+void H2Stream::OpenOnServer() {
+  timed_out_ = false;
+  h2_upstream_ = connection_->H2UpstreamFor(*backend_);
+  h2_upstream_id_ =
+      h2_upstream_->Open(h2_head_, !end_stream_ || !upload_.empty(), shared_from_this());
+  if (h2_upstream_id_ < 0) return Failed(false);
+  ArmServerDeadline();
+}
+
+void H2Stream::ArmServerDeadline() {
+  deadline_.ExpiresAfter(std::min<std::chrono::milliseconds>(
+      connection_->limits().response_timeout,
+      std::chrono::seconds(route_->options().request_timeout_s)));
+}
+
+void H2Stream::OnServerTimeout() {
+  // What the server sent and the client never took goes back to the server connection's
+  // window with the reset.
+  h2_upstream_->Cancel(h2_upstream_id_, download_.size() - download_offset_);
+  download_.clear();
+  download_offset_ = 0;
+  Failed(true);
+}
+
+ssize_t H2Stream::ReadRequestBody(std::uint8_t* out, size_t size, std::uint32_t* flags) {
+  const size_t n = std::min(size, upload_.size());
+  if (n > 0) {
+    std::memcpy(out, upload_.data(), n);
+    upload_.erase(0, n);
+    body_sent_ = true;
+    Consume(n);  // the client may send as much again
+    Flush();
+    ArmServerDeadline();  // a stream times out only when it is silent both ways
+  }
+  if (upload_.empty() && end_stream_) {
+    *flags |= NGHTTP2_DATA_FLAG_EOF;
+    return static_cast<ssize_t>(n);
+  }
+  if (n == 0) return NGHTTP2_ERR_DEFERRED;
+  return static_cast<ssize_t>(n);
+}
+
+void H2Stream::OnAnswerHead(unsigned status, std::vector<H2Field> fields, bool end_stream) {
+  if (cancelled_) return;
+  if (end_stream) {  // trailers-only: a gRPC error, or an answer without a body
+    download_done_ = true;
+    deadline_.Clear();
+    EndInFlight();
+  }
+  const RouteTable* routes = route_->routes();
+  if ((routes == nullptr || !routes->has_response_rules()) && response_headers_.empty() &&
+      !pool_->policy().sticky.enabled) {
+    return SubmitHead(status, fields, !end_stream);  // nothing to change in it
+  }
+  http::fields head;
+  for (auto& field : fields) head.insert(field.name, field.value);
+  PrepareAnswerHead(head, status, routes, response_headers_, *pool_, *backend_, affinity_);
+  SubmitAnswer(head, status, !end_stream);
+}
+
+void H2Stream::OnAnswerData(const std::uint8_t* data, size_t size) {
+  if (cancelled_) return;
+  if (download_offset_ >= kRelayPiece || download_offset_ == download_.size()) {
+    download_.erase(0, download_offset_);
+    download_offset_ = 0;
+  }
+  download_.append(reinterpret_cast<const char*>(data), size);
+  ArmServerDeadline();
+  if (deferred_) {
+    deferred_ = false;
+    nghttp2_session_resume_data(connection_->ng(), id_);
+  }
+  Flush();
+}
+
+void H2Stream::OnAnswerEnd(std::vector<H2Field> trailers) {
+  if (cancelled_) return;
+  trailers_ = std::move(trailers);
+  download_done_ = true;
+  deadline_.Clear();
+  EndInFlight();
+  if (deferred_) {
+    deferred_ = false;
+    nghttp2_session_resume_data(connection_->ng(), id_);
+  }
+  Flush();
+}
+
+void H2Stream::OnAnswerFailed(bool unprocessed) {
+  if (cancelled_) return;
+  deadline_.Clear();
+  if (unprocessed && !body_sent_ && !answered_) {
+    // The server never saw it (refused, or its connection failed first): another may.
+    net::post(executor_, [self = shared_from_this()] { self->Forward(); });
+    return;
+  }
+  Failed(false);
+}
+
+void H2Stream::SubmitTrailers() {
+  std::vector<nghttp2_nv> nva;
+  nva.reserve(trailers_.size());
+  for (const auto& field : trailers_) {  // lower-case already: HTTP/2 requires it
+    if (!ConnectionSpecific(field.name)) nva.push_back(H2Nv(field.name, field.value));
+  }
+  nghttp2_submit_trailer(connection_->ng(), id_, nva.data(), nva.size());
 }
 
 void H2Stream::FinishUpstream() {

@@ -4,7 +4,9 @@
 // rule it matches — the same rules, headers, schedulers, stickiness and health as HTTP/1.1
 // (client_session.h) — over pooled server connections, with both bodies streamed under flow
 // control: a request's DATA is acknowledged (WINDOW_UPDATE) only as the server takes it, and
-// a server's answer is read only as fast as the client's window lets it go.
+// a server's answer is read only as fast as the client's window lets it go. A stream for a
+// gRPC server group goes instead as a stream of an HTTP/2 connection to the server
+// (h2_upstream.h), its trailers relayed.
 // Limits: 100 concurrent streams, 32 KiB of header list per request, and a client that
 // resets streams, sends SETTINGS or PINGs in a flood, or opens streams it does not use faster
 // than kMaxResetsPerSecond is sent GOAWAY (ENHANCE_YOUR_CALM) and cut off.

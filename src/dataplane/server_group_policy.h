@@ -50,6 +50,7 @@ struct ServerGroupPolicy {
   StickyPolicy sticky;
   bool upstream_keepalive = true;  // idle server connections are kept for the next request
   bool tls = false;                // Protocol HTTPS: TLS to the servers
+  bool grpc = false;  // Protocol gRPC: cleartext HTTP/2 (h2c) to the servers, trailers and all
 
   bool operator==(const ServerGroupPolicy&) const = default;
 };

@@ -43,6 +43,7 @@ json PolicyJson(const ServerGroupPolicy& p) {
           {"uch_parameter", p.uch_parameter},
           {"upstream_keepalive", p.upstream_keepalive},
           {"tls", p.tls},
+          {"grpc", p.grpc},
           {"health",
            {{"enabled", h.enabled},
             {"protocol", h.protocol},
@@ -69,6 +70,7 @@ ServerGroupPolicy PolicyFromJson(const json& j) {
   p.uch_parameter = j.at("uch_parameter").get<std::string>();
   p.upstream_keepalive = j.at("upstream_keepalive").get<bool>();
   p.tls = j.value("tls", false);
+  p.grpc = j.value("grpc", false);
   const auto& h = j.at("health");
   p.health = {h.at("enabled").get<bool>(),
               h.at("protocol").get<std::string>(),

@@ -87,7 +87,8 @@ TEST_F(ServerGroupsTest, CreationChecksNameTypeProtocolAndScheduler) {
   EXPECT_EQ(create("1web", "", "", ""), "InvalidParameter");
   EXPECT_EQ(create("web site", "", "", ""), "InvalidParameter");
   EXPECT_EQ(create("web", "Fc", "", ""), "InvalidParameter");
-  EXPECT_EQ(create("web", "", "gRPC", ""), "InvalidParameter");
+  EXPECT_EQ(create("web", "", "GRPC", ""), "InvalidParameter");  // ALB's spelling is gRPC
+  EXPECT_EQ(create("web", "", "gRPC", ""), "ok");
   EXPECT_EQ(create("web", "", "HTTPS", ""), "ok");
   EXPECT_EQ(create("web", "", "", "Lc"), "InvalidParameter");
   EXPECT_EQ(create("web-1.a_b", "Ip", "HTTP", "Sch"), "ok");

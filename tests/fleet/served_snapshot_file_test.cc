@@ -39,7 +39,9 @@ ServedSnapshot Sample() {
                          false,
                          {{.type = "Host", .key = "", .values = {"api.test"}, .pairs = {}}},
                          {forward_b}});
-  plain.rule_groups.push_back(ForwardConfig{"sgp-2", {}, {{"10.0.0.3", 80, 100, "i-3"}}});
+  ServerGroupPolicy grpc;
+  grpc.grpc = true;
+  plain.rule_groups.push_back(ForwardConfig{"sgp-2", grpc, {{"10.0.0.3", 80, 100, "i-3"}}});
   plain.load_balancer_id = "alb-1";
   plain.options.gzip = false;
   plain.options.idle_timeout_s = 30;
