@@ -15,6 +15,8 @@
 
 #include <random>
 
+#include "dataplane/grpc_health_request.h"
+
 namespace openalb {
 
 struct HealthChecker::Shared {
@@ -78,6 +80,7 @@ class HealthProbe : public std::enable_shared_from_this<HealthProbe> {
     ++generation_;
     done_ = false;
     tls_.reset();
+    grpc_.reset();
     socket_.emplace(io_);
     tcp::endpoint target = endpoint_;
     if (policy_.connect_port > 0) target.port(static_cast<std::uint16_t>(policy_.connect_port));
@@ -96,7 +99,8 @@ class HealthProbe : public std::enable_shared_from_this<HealthProbe> {
   void OnConnect(boost::system::error_code ec) {
     if (done_) return;
     if (ec) return Fail("CONNECT_FAIL");
-    if (policy_.protocol == "TCP" || policy_.protocol == "gRPC") return Pass();
+    if (policy_.protocol == "TCP") return Pass();
+    if (policy_.protocol == "gRPC") return StartGrpcCall();
     if (policy_.protocol == "HTTPS") {
       tls_.emplace(std::move(*socket_), shared_->tls);
       const std::string name = policy_.host.empty() ? std::string() : policy_.host;
@@ -113,14 +117,17 @@ class HealthProbe : public std::enable_shared_from_this<HealthProbe> {
     SendRequest();
   }
 
+  // HealthCheckHost, or the server's address and port.
+  std::string HostHeader() const {
+    if (!policy_.host.empty()) return policy_.host;
+    const auto address = endpoint_.address();
+    std::string host = address.is_v6() ? "[" + address.to_string() + "]" : address.to_string();
+    return host + ":" +
+           std::to_string(policy_.connect_port > 0 ? policy_.connect_port : endpoint_.port());
+  }
+
   std::string Request() const {
-    std::string host = policy_.host;
-    if (host.empty()) {
-      const auto address = endpoint_.address();
-      host = address.is_v6() ? "[" + address.to_string() + "]" : address.to_string();
-      host +=
-          ":" + std::to_string(policy_.connect_port > 0 ? policy_.connect_port : endpoint_.port());
-    }
+    const std::string host = HostHeader();
     std::string out = policy_.method + " " + policy_.path +
                       (policy_.http_version == "HTTP1.0" ? " HTTP/1.0\r\n" : " HTTP/1.1\r\n");
     out += "Host: " + host + "\r\nUser-Agent: openalb-health-check\r\nConnection: close\r\n";
@@ -154,6 +161,64 @@ class HealthProbe : public std::enable_shared_from_this<HealthProbe> {
           if (ec) return self->Fail("RECV_RESPONSE_FAIL");
           self->Judge(self->parser_->get().result_int());
         });
+  }
+
+  // gRPC: one call over cleartext HTTP/2; the verdict is its grpc-status.
+  void StartGrpcCall() {
+    grpc_.emplace(HostHeader(), policy_.path);
+    stage_ = Stage::kSend;
+    WriteGrpc();
+  }
+
+  void WriteGrpc() {
+    request_ = grpc_->TakeOutput();
+    if (grpc_->Broken()) return Fail("RECV_RESPONSE_FAIL");
+    if (request_.empty()) return ReadGrpc();
+    asio::async_write(
+        *socket_, asio::buffer(request_),
+        [self = shared_from_this(), g = generation_](boost::system::error_code ec, std::size_t) {
+          if (g != self->generation_ || self->done_) return;
+          if (ec) return self->Fail("SEND_REQUEST_FAIL");
+          self->ReadGrpc();
+        });
+  }
+
+  void ReadGrpc() {
+    stage_ = Stage::kReceive;
+    grpc_in_.resize(16 * 1024);
+    socket_->async_read_some(
+        asio::buffer(grpc_in_),
+        [self = shared_from_this(), g = generation_](boost::system::error_code ec, std::size_t n) {
+          if (g != self->generation_ || self->done_) return;
+          if (ec) return self->Fail("RECV_RESPONSE_FAIL");
+          const auto progress =
+              self->grpc_->Receive(reinterpret_cast<const std::uint8_t*>(self->grpc_in_.data()), n);
+          if (progress == GrpcHealthRequest::Progress::kBroken) {
+            return self->Fail("RECV_RESPONSE_FAIL");
+          }
+          if (progress == GrpcHealthRequest::Progress::kMore) return self->WriteGrpc();
+          self->JudgeGrpc();
+        });
+  }
+
+  void JudgeGrpc() {
+    const auto status = grpc_->grpc_status();
+    if (!status) {  // not a gRPC answer
+      return Fail("RESPONSE_MISMATCH", GrpcExpected(),
+                  "HTTP_" + std::to_string(grpc_->http_status()));
+    }
+    if (GrpcStatusMatches(policy_.codes, *status)) return Pass();
+    Fail("RESPONSE_MISMATCH", GrpcExpected(), std::to_string(*status));
+  }
+
+  std::string GrpcExpected() const {
+    std::string out;
+    for (const auto& code : policy_.codes) {
+      if (code.empty() || code[0] < '0' || code[0] > '9') continue;
+      if (!out.empty()) out += ",";
+      out += code;
+    }
+    return out.empty() ? "0-99" : out;
   }
 
   void SendRequest() {
@@ -216,6 +281,8 @@ class HealthProbe : public std::enable_shared_from_this<HealthProbe> {
   std::string request_;
   boost::beast::flat_buffer buffer_;
   std::optional<http::response_parser<http::empty_body>> parser_;
+  std::optional<GrpcHealthRequest> grpc_;
+  std::string grpc_in_;
 };
 
 }  // namespace

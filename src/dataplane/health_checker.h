@@ -4,9 +4,10 @@
 // load); Initial counts as up, so adding a server or changing a check sends no request astray
 // while the first probe is on its way. HealthChecker keeps one ServerHealth per (group,
 // address, port) while some pool uses it and runs its probe loop on a data-plane thread: HTTP
-// or HTTPS (a request whose status must be in HealthCheckCodes), or TCP (a connection); gRPC
-// checks are probed as TCP. Each loop starts at a random point of its interval, so a thousand
-// servers are probed evenly, not in bursts. Every node of a fleet probes for itself.
+// or HTTPS (a request whose status must be in HealthCheckCodes), TCP (a connection), or gRPC
+// (a call over cleartext HTTP/2 whose grpc-status must be in the codes' ranges). Each loop starts
+// at a random point of its interval, so a thousand servers are probed evenly, not in bursts. Every
+// node of a fleet probes for itself.
 #pragma once
 
 #include <boost/asio/ip/tcp.hpp>
