@@ -74,6 +74,7 @@ bench: setup-bench build sdk-deps
 	bash bench/run-fleet
 	bash bench/run-rules
 	bash bench/run-h2
+	UPSTREAM=grpc bash bench/run-h2
 	bash bench/run-health
 
 # Ten minutes of mixed signed traffic (after a 300 s warm-up); RSS and p99 each minute.

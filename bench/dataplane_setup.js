@@ -1,11 +1,12 @@
 // dataplane_setup: gives a running openalb one HTTPS listener on port 443 (plus the
 // server's port offset) serving host-1..host-N.bench.test from DIR/host-<i>.bench.test.pem
 // (host-1 as the default certificate, the rest associated as additional ones, 20 per call
-// as the API allows), optionally forwarding to one HTTP server; waits until it serves.
+// as the API allows), optionally forwarding to one server (its group's Protocol HTTP, or
+// --protocol gRPC for cleartext HTTP/2); waits until it serves.
 // The server needs --quota-certificates-standard >= N.
 //
 // Usage: node bench/dataplane_setup.js --endpoint 127.0.0.1:PORT --data-dir DIR
-//          --certs CERTDIR --count N [--backend 127.0.0.1:PORT]
+//          --certs CERTDIR --count N [--backend 127.0.0.1:PORT [--protocol HTTP|gRPC]]
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
@@ -47,7 +48,9 @@ async function main() {
   const listener = { LoadBalancerId: lb, ListenerProtocol: 'HTTPS', ListenerPort: 443, 'Certificates.1.CertificateId': ids[0] };
   if (arg('backend')) {
     const [address, port] = arg('backend').split(':');
-    const { ServerGroupId: group, JobId: groupJob } = await call('CreateServerGroup', { ServerGroupName: 'bench', ServerGroupType: 'Ip' });
+    const { ServerGroupId: group, JobId: groupJob } = await call('CreateServerGroup', {
+      ServerGroupName: 'bench', ServerGroupType: 'Ip', Protocol: arg('protocol', 'HTTP'),
+    });
     await job(groupJob);
     await job((await call('AddServersToServerGroup', {
       ServerGroupId: group, 'Servers.1.ServerId': address, 'Servers.1.ServerType': 'Ip', 'Servers.1.Port': port,
