@@ -1,6 +1,7 @@
 #include "auth/access_key_secrets.h"
 
 #include "core/crypto.h"
+#include "core/hex_digit.h"
 
 namespace openalb {
 namespace {
@@ -11,18 +12,12 @@ std::string AssociatedData(std::string_view access_key_id) {
   return "access-key:" + std::string(access_key_id);
 }
 
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  return -1;
-}
-
 Result<std::string> FromHex(std::string_view hex) {
   if (hex.size() % 2 != 0) return Fail(ApiError{"InternalError", 500, "bad sealed secret", {}});
   std::string out(hex.size() / 2, '\0');
   for (size_t i = 0; i < out.size(); ++i) {
-    int high = HexValue(hex[2 * i]);
-    int low = HexValue(hex[2 * i + 1]);
+    int high = HexDigitValue(hex[2 * i]);
+    int low = HexDigitValue(hex[2 * i + 1]);
     if (high < 0 || low < 0) {
       return Fail(ApiError{"InternalError", 500, "bad sealed secret", {}});
     }

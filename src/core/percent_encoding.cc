@@ -1,18 +1,13 @@
 #include "core/percent_encoding.h"
 
+#include "core/hex_digit.h"
+
 namespace openalb {
 namespace {
 
 bool IsUnreserved(unsigned char c) {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
          c == '_' || c == '.' || c == '~';
-}
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
 }
 
 }  // namespace
@@ -42,8 +37,8 @@ std::optional<std::string> PercentDecode(std::string_view encoded) {
       out.push_back(' ');
     } else if (c == '%') {
       if (i + 2 >= encoded.size()) return std::nullopt;
-      int hi = HexValue(encoded[i + 1]);
-      int lo = HexValue(encoded[i + 2]);
+      int hi = HexDigitValue(encoded[i + 1]);
+      int lo = HexDigitValue(encoded[i + 2]);
       if (hi < 0 || lo < 0) return std::nullopt;
       out.push_back(static_cast<char>(hi * 16 + lo));
       i += 2;
