@@ -53,6 +53,12 @@ ApiError RuleQuotaExceeded(std::string_view load_balancer_id, int quota) {
                            Clip(load_balancer_id), quota));
 }
 
+ApiError TagQuotaExceeded(std::string_view resource_id, int quota) {
+  return Error("QuotaExceeded.TagNum", 400,
+               fmt::format("The quota of tags of resource {} is exceeded: at most {}.",
+                           Clip(resource_id), quota));
+}
+
 ApiError ListenerNotFound(std::string_view listener_id) {
   return Error("ResourceNotFound.Listener", 404, NotFound("listener", Clip(listener_id)));
 }

@@ -50,6 +50,11 @@ inline constexpr std::string_view kUpdateHealthCheckTemplateAttribute =
 inline constexpr std::string_view kDeleteHealthCheckTemplates = "DeleteHealthCheckTemplates";
 inline constexpr std::string_view kApplyHealthCheckTemplateToServerGroup =
     "ApplyHealthCheckTemplateToServerGroup";
+inline constexpr std::string_view kTagResources = "TagResources";
+inline constexpr std::string_view kUnTagResources = "UnTagResources";
+inline constexpr std::string_view kListTagResources = "ListTagResources";
+inline constexpr std::string_view kListTagKeys = "ListTagKeys";
+inline constexpr std::string_view kListTagValues = "ListTagValues";
 
 inline constexpr std::string_view kCreateRule = "CreateRule";
 inline constexpr std::string_view kCreateRules = "CreateRules";

@@ -36,14 +36,20 @@ Result<std::string> CreateHealthCheckTemplate(const Domain& domain,
   auto fields = MergeHealthCheckFields(nlohmann::json::object(), request.fields, "");
   if (!fields) return Fail(fields.error());
   const std::string& account = request.write.account_id;
-  return RunDirectWrite(domain, request.write, api_name::kCreateHealthCheckTemplate,
-                        ParameterFingerprint({*request.name, request.fields.dump()}),
-                        [&](StoreTx& tx) -> Result<std::string> {
-                          HealthCheckTemplate t{NewHealthCheckTemplateId(domain.random), account,
-                                                *request.name, fields->dump(), domain.NowMs()};
-                          if (auto r = tx.InsertHealthCheckTemplate(t); !r) return Fail(r.error());
-                          return t.template_id;
-                        });
+  return RunDirectWrite(
+      domain, request.write, api_name::kCreateHealthCheckTemplate,
+      ParameterFingerprint({*request.name, request.fields.dump(), TagsFingerprint(request.tags)}),
+      [&](StoreTx& tx) -> Result<std::string> {
+        HealthCheckTemplate t{NewHealthCheckTemplateId(domain.random), account, *request.name,
+                              fields->dump(), domain.NowMs()};
+        if (auto r = tx.InsertHealthCheckTemplate(t); !r) return Fail(r.error());
+        if (auto r =
+                PutResourceTags(tx, account, "healthchecktemplate", t.template_id, request.tags);
+            !r) {
+          return Fail(r.error());
+        }
+        return t.template_id;
+      });
 }
 
 Result<void> UpdateHealthCheckTemplate(const Domain& domain,

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "alb/domain.h"
+#include "alb/tags.h"
 #include "alb/write_request.h"
 #include "core/api_error.h"
 #include "store/records.h"
@@ -24,6 +25,7 @@ struct HealthCheckTemplateRequest {
   std::string template_id;                           // Update: the template
   std::optional<std::string> name;                   // Create: required
   nlohmann::json fields = nlohmann::json::object();  // HealthCheck* fields, as a patch
+  std::vector<TagPair> tags;                         // Create
 };
 
 // Returns the new template's id.

@@ -120,7 +120,7 @@ Result<Job> CreateListener(const Domain& domain, const CreateListenerRequest& re
   auto fingerprint = ParameterFingerprint(
       {request.load_balancer_id, request.protocol, std::to_string(request.port),
        request.default_certificate_id, request.description, request.forward_server_group_id,
-       request.attributes.dump()});
+       request.attributes.dump(), TagsFingerprint(request.tags)});
   return RunJobWrite(
       domain, request.write, api_name::kCreateListener, fingerprint,
       [&](StoreTx& tx) -> Result<Job> {
@@ -155,6 +155,10 @@ Result<Job> CreateListener(const Domain& domain, const CreateListenerRequest& re
           if (!group) return Fail(group.error());
         }
         if (auto r = tx.InsertListener(listener); !r) return Fail(r.error());
+        if (auto r = PutResourceTags(tx, account, "listener", listener.listener_id, request.tags);
+            !r) {
+          return Fail(r.error());
+        }
         Job job = MakeJob(domain, account, api_name::kCreateListener, job_kind::kCreate,
                           job_kind::kListener, listener.listener_id);
         if (!request.default_certificate_id.empty()) {

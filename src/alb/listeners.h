@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "alb/domain.h"
+#include "alb/tags.h"
 #include "alb/write_request.h"
 #include "core/api_error.h"
 #include "store/records.h"
@@ -34,6 +35,7 @@ struct CreateListenerRequest {
   // IdleTimeout, RequestTimeout, GzipEnabled, Http2Enabled, XForwardedForConfig as given
   // (alb/listener_options.h); an empty object for none.
   nlohmann::json attributes = nlohmann::json::object();
+  std::vector<TagPair> tags;
 };
 
 struct UpdateListenerRequest {

@@ -25,7 +25,8 @@ Result<Job> CreateLoadBalancer(const Domain& domain, const CreateLoadBalancerReq
   if (request.name.size() > 128) {
     return Fail(errors::InvalidParameter("LoadBalancerName", "it is longer than 128 characters"));
   }
-  auto fingerprint = ParameterFingerprint({request.name, edition, request.vpc_id, address_type});
+  auto fingerprint = ParameterFingerprint(
+      {request.name, edition, request.vpc_id, address_type, TagsFingerprint(request.tags)});
   return RunJobWrite(domain, request.write, api_name::kCreateLoadBalancer, fingerprint,
                      [&](StoreTx& tx) -> Result<Job> {
                        LoadBalancer lb{NewLoadBalancerId(domain.random),
@@ -37,6 +38,11 @@ Result<Job> CreateLoadBalancer(const Domain& domain, const CreateLoadBalancerReq
                                        address_type,
                                        domain.NowMs()};
                        if (auto r = tx.InsertLoadBalancer(lb); !r) return Fail(r.error());
+                       if (auto r = PutResourceTags(tx, lb.account_id, "loadbalancer",
+                                                    lb.load_balancer_id, request.tags);
+                           !r) {
+                         return Fail(r.error());
+                       }
                        Job job =
                            MakeJob(domain, lb.account_id, api_name::kCreateLoadBalancer,
                                    job_kind::kCreate, job_kind::kLoadBalancer, lb.load_balancer_id);

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "alb/domain.h"
+#include "alb/tags.h"
 #include "alb/write_request.h"
 #include "core/api_error.h"
 #include "store/records.h"
@@ -18,6 +19,7 @@ struct CreateLoadBalancerRequest {
   std::string edition;       // Basic, Standard, StandardWithWaf
   std::string vpc_id;        // recorded as given
   std::string address_type;  // Internet or Intranet; default Internet
+  std::vector<TagPair> tags;
 };
 
 // Returns the job; its resource_id is the new load balancer's id.

@@ -332,8 +332,9 @@ Result<Job> CreateServerGroup(const Domain& domain, const CreateServerGroupReque
   auto attributes = MergeServerGroupAttributes("{}", request.attributes, *scheduler);
   if (!attributes) return Fail(attributes.error());
   const std::string& account = request.write.account_id;
-  auto fingerprint = ParameterFingerprint(
-      {request.name, *type, *protocol, *scheduler, request.vpc_id, request.attributes.dump()});
+  auto fingerprint =
+      ParameterFingerprint({request.name, *type, *protocol, *scheduler, request.vpc_id,
+                            request.attributes.dump(), TagsFingerprint(request.tags)});
   return RunJobWrite(domain, request.write, api_name::kCreateServerGroup, fingerprint,
                      [&](StoreTx& tx) -> Result<Job> {
                        ServerGroup group{NewServerGroupId(domain.random),
@@ -347,6 +348,11 @@ Result<Job> CreateServerGroup(const Domain& domain, const CreateServerGroupReque
                                          domain.NowMs(),
                                          attributes->dump()};
                        if (auto r = tx.InsertServerGroup(group); !r) return Fail(r.error());
+                       if (auto r = PutResourceTags(tx, account, "servergroup",
+                                                    group.server_group_id, request.tags);
+                           !r) {
+                         return Fail(r.error());
+                       }
                        Job job =
                            MakeJob(domain, account, api_name::kCreateServerGroup, job_kind::kCreate,
                                    job_kind::kServerGroup, group.server_group_id);

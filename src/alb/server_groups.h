@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "alb/domain.h"
+#include "alb/tags.h"
 #include "alb/write_request.h"
 #include "core/api_error.h"
 #include "store/records.h"
@@ -29,6 +30,7 @@ struct CreateServerGroupRequest {
   std::string scheduler;          // empty: Wrr
   std::string vpc_id;
   nlohmann::json attributes = nlohmann::json::object();  // server_group_attributes.h: a patch
+  std::vector<TagPair> tags;
 };
 
 // UpdateServerGroupAttribute: what it changes (absent: left as it is).

@@ -36,6 +36,7 @@ struct Contents {
   std::vector<BackendServer> backend_servers;
   std::vector<Rule> rules;
   std::vector<HealthCheckTemplate> templates;
+  std::vector<ResourceTag> tags;
   std::vector<Job> jobs;
   std::vector<AuditEntry> audit;
 };
@@ -90,6 +91,10 @@ Result<void> ReadAll(StoreTx& tx, Contents& c) {
       tx, [](StoreTx& t, const PageRequest& p) { return t.ListHealthCheckTemplates({}, p); });
   if (!templates) return Fail(templates.error());
   c.templates = std::move(*templates);
+  auto tags =
+      All<ResourceTag>(tx, [](StoreTx& t, const PageRequest& p) { return t.ListTags({}, p); });
+  if (!tags) return Fail(tags.error());
+  c.tags = std::move(*tags);
   auto jobs = All<Job>(tx, [](StoreTx& t, const PageRequest& p) { return t.ListJobs({}, p); });
   if (!jobs) return Fail(jobs.error());
   c.jobs.assign(jobs->rbegin(), jobs->rend());  // listed newest first; kept oldest first
@@ -172,6 +177,7 @@ Result<void> Write(StoreTx& tx, const Contents& c) {
       !r) {
     return r;
   }
+  if (auto r = InsertEach(c.tags, [&](const auto& x) { return tx.PutTag(x); }); !r) return r;
   if (auto r = InsertEach(c.jobs, [&](const auto& x) { return tx.InsertJob(x); }); !r) return r;
   return InsertEach(c.audit, [&](const auto& x) { return tx.InsertAuditEntry(x); });
 }

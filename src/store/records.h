@@ -124,6 +124,17 @@ struct HealthCheckTemplate {
   bool operator==(const HealthCheckTemplate&) const = default;
 };
 
+// One tag of one resource (TagResources, or Tag.N on a create); a key is unique per resource.
+struct ResourceTag {
+  std::string account_id;
+  std::string resource_type;  // loadbalancer, listener, servergroup, healthchecktemplate, …
+  std::string resource_id;
+  std::string key;
+  std::string value;
+
+  bool operator==(const ResourceTag&) const = default;
+};
+
 // One backend server of a server group; (server_id, port) is unique in its group.
 struct BackendServer {
   std::string server_group_id;

@@ -164,6 +164,13 @@ struct HealthCheckTemplateFilter {
   std::vector<std::string> names;
 };
 
+struct TagFilter {
+  std::string account_id;
+  std::string resource_type;
+  std::vector<std::string> resource_ids;
+  std::vector<std::string> keys;
+};
+
 struct BackendServerFilter {
   std::string server_group_id;  // required
   std::vector<std::string> server_ids;
@@ -203,6 +210,7 @@ class StoreTx {
   virtual Result<std::optional<LoadBalancer>> FindLoadBalancer(std::string_view account_id,
                                                                std::string_view id) = 0;
   virtual Result<void> UpdateLoadBalancer(const LoadBalancer& lb) = 0;
+  // Also removes its tags (as every Delete of a taggable resource does).
   virtual Result<void> DeleteLoadBalancer(std::string_view id) = 0;
   virtual Result<Page<LoadBalancer>> ListLoadBalancers(const LoadBalancerFilter& filter,
                                                        const PageRequest& page) = 0;
@@ -259,6 +267,14 @@ class StoreTx {
   // In the order they were created.
   virtual Result<Page<HealthCheckTemplate>> ListHealthCheckTemplates(
       const HealthCheckTemplateFilter& filter, const PageRequest& page) = 0;
+
+  // Adds the tag, or sets the value of the resource's tag with that key.
+  virtual Result<void> PutTag(const ResourceTag& tag) = 0;
+  // The resource's tags with these keys; every tag of it when `keys` is empty.
+  virtual Result<void> DeleteTags(std::string_view resource_id,
+                                  const std::vector<std::string>& keys) = 0;
+  // In the order they were first put.
+  virtual Result<Page<ResourceTag>> ListTags(const TagFilter& filter, const PageRequest& page) = 0;
 
   // In the order they were added.
   virtual Result<Page<BackendServer>> ListBackendServers(const BackendServerFilter& filter,

@@ -375,6 +375,43 @@ TEST_P(StoreContract, BinaryAndTextValuesRoundTripExactly) {
   EXPECT_EQ((*found)->not_after_ms, c.not_after_ms);
 }
 
+TEST_P(StoreContract, TagsAreSetOncePerKeyFilteredAndGoWithTheirResource) {
+  HealthCheckTemplate t{"hct-1", kAccount, "strict", "{}", 7};
+  auto tag = [](std::string id, std::string key, std::string value) {
+    return ResourceTag{kAccount, "healthchecktemplate", std::move(id), std::move(key),
+                       std::move(value)};
+  };
+  ASSERT_TRUE(store_->Transact(TxMode::kWrite, [&](StoreTx& tx) -> Result<void> {
+    if (auto r = tx.InsertHealthCheckTemplate(t); !r) return r;
+    for (const auto& x : {tag("hct-1", "env", "prod"), tag("hct-1", "team", "ä"),
+                          tag("hct-2", "env", "dev"), tag("hct-1", "env", "staging")}) {
+      if (auto r = tx.PutTag(x); !r) return r;
+    }
+    return {};
+  }));
+  auto list = [&](TagFilter filter) {
+    filter.account_id = kAccount;
+    auto page = InTransaction<Page<ResourceTag>>(*store_, TxMode::kRead, [&](StoreTx& tx) {
+      return tx.ListTags(filter, {.after = 0, .limit = 10});
+    });
+    EXPECT_TRUE(page);
+    return page ? page->items : std::vector<ResourceTag>{};
+  };
+  // A second put of a key changes its value and keeps its place.
+  EXPECT_EQ(list({.resource_ids = {"hct-1"}}),
+            (std::vector<ResourceTag>{tag("hct-1", "env", "staging"), tag("hct-1", "team", "ä")}));
+  EXPECT_EQ(list({.keys = {"env"}}).size(), 2u);
+  EXPECT_TRUE(list({.resource_type = "loadbalancer"}).empty());
+  ASSERT_TRUE(store_->Transact(TxMode::kWrite, [&](StoreTx& tx) -> Result<void> {
+    return tx.DeleteTags("hct-2", {"env"});
+  }));
+  EXPECT_EQ(list({.resource_ids = {"hct-2"}}).size(), 0u);
+  ASSERT_TRUE(store_->Transact(TxMode::kWrite, [&](StoreTx& tx) -> Result<void> {
+    return tx.DeleteHealthCheckTemplate("hct-1");
+  }));
+  EXPECT_TRUE(list({}).empty());
+}
+
 TEST_P(StoreContract, ServerGroupAttributesAndHealthCheckTemplatesRoundTrip) {
   ServerGroup g{
       "sgp-1", kAccount,

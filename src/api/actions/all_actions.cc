@@ -9,6 +9,7 @@
 #include "api/actions/region_actions.h"
 #include "api/actions/rule_actions.h"
 #include "api/actions/server_group_actions.h"
+#include "api/actions/tag_actions.h"
 
 namespace openalb {
 
@@ -23,6 +24,7 @@ ActionTable BuildActionTable() {
   RegisterServerGroupActions(table);
   RegisterRuleActions(table);
   RegisterHealthActions(table);
+  RegisterTagActions(table);
   return table;
 }
 

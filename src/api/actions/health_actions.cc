@@ -5,6 +5,7 @@
 #include "alb/listener_health.h"
 #include "api/actions/action_support.h"
 #include "api/actions/resources.h"
+#include "api/actions/tag_actions.h"
 #include "api/services.h"
 #include "core/common_errors.h"
 
@@ -85,13 +86,13 @@ Result<nlohmann::json> ReadTemplateFields(const ParameterReader& params) {
   return fields;
 }
 
-Json TemplateJson(const HealthCheckTemplate& t) {
+Json TemplateJson(const HealthCheckTemplate& t, const TagsByResource& tags) {
   Json out;
   out["HealthCheckTemplateId"] = t.template_id;
   out["HealthCheckTemplateName"] = t.name;
   const nlohmann::json fields = HealthCheckTemplateFields(t);
   for (const auto& [key, value] : fields.items()) out[key] = value;
-  out["Tags"] = Json::array();
+  out["Tags"] = TagsJson(tags, t.template_id);
   return out;
 }
 
@@ -100,9 +101,12 @@ Result<Json> CreateHealthCheckTemplateAction(ActionContext& context) {
   if (!write) return Fail(write.error());
   auto fields = ReadTemplateFields(context.params);
   if (!fields) return Fail(fields.error());
+  auto tags = ReadRequestTags(context.params);
+  if (!tags) return Fail(tags.error());
   HealthCheckTemplateRequest request{.write = std::move(*write)};
   if (auto name = context.params.Get("HealthCheckTemplateName")) request.name = std::string(*name);
   request.fields = std::move(*fields);
+  request.tags = std::move(*tags);
   auto id = CreateHealthCheckTemplate(context.services.domain, request);
   if (!id) return Fail(id.error());
   Json body;
@@ -141,7 +145,9 @@ Result<Json> GetHealthCheckTemplateAction(ActionContext& context) {
   auto t = GetHealthCheckTemplate(context.services.domain, context.request.caller.account_id,
                                   *context.params.Get("HealthCheckTemplateId"));
   if (!t) return Fail(t.error());
-  return TemplateJson(*t);
+  auto tags = TagsFor(context, {t->template_id});
+  if (!tags) return Fail(tags.error());
+  return TemplateJson(*t, *tags);
 }
 
 Result<Json> ListHealthCheckTemplatesAction(ActionContext& context) {
@@ -154,11 +160,22 @@ Result<Json> ListHealthCheckTemplatesAction(ActionContext& context) {
   auto names = context.params.StringList("HealthCheckTemplateNames", 10);
   if (!names) return Fail(names.error());
   filter.names = std::move(*names);
-  auto found = ListHealthCheckTemplates(context.services.domain, filter, *page);
-  if (!found) return Fail(found.error());
   Json body;
   body["HealthCheckTemplates"] = Json::array();
-  for (const auto& t : found->items) body["HealthCheckTemplates"].push_back(TemplateJson(t));
+  auto any = ApplyTagFilter(context, "healthchecktemplate", filter.ids);
+  if (!any) return Fail(any.error());
+  if (!*any) {
+    AddPageFields(body, 0, *page, std::nullopt);
+    return body;
+  }
+  auto found = ListHealthCheckTemplates(context.services.domain, filter, *page);
+  if (!found) return Fail(found.error());
+  auto tags = TagsForPage(context, found->items,
+                          [](const HealthCheckTemplate& t) { return t.template_id; });
+  if (!tags) return Fail(tags.error());
+  for (const auto& t : found->items) {
+    body["HealthCheckTemplates"].push_back(TemplateJson(t, *tags));
+  }
   AddPageFields(body, found->total, *page, found->next);
   return body;
 }

@@ -5,13 +5,14 @@
 #include "alb/listeners.h"
 #include "api/actions/action_support.h"
 #include "api/actions/resources.h"
+#include "api/actions/tag_actions.h"
 #include "api/services.h"
 #include "core/common_errors.h"
 
 namespace openalb {
 namespace {
 
-Json ListenerJson(const ListenerView& view) {
+Json ListenerJson(const ListenerView& view, const TagsByResource& tags) {
   const Listener& l = view.listener;
   Json out;
   out["ListenerId"] = l.listener_id;
@@ -39,6 +40,7 @@ Json ListenerJson(const ListenerView& view) {
   for (auto& [key, value] : options.items()) out[key] = value;
   if (l.protocol == "HTTP") out["Http2Enabled"] = false;  // HTTP/2 is negotiated over TLS
   if (l.protocol != "HTTP") out["SecurityPolicyId"] = "tls_cipher_policy_1_0";
+  out["Tags"] = TagsJson(tags, l.listener_id);
   return out;
 }
 
@@ -120,6 +122,8 @@ Result<Json> CreateListenerAction(ActionContext& context) {
   if (!forward) return Fail(forward.error());
   auto attributes = ReadListenerAttributes(context.params);
   if (!attributes) return Fail(attributes.error());
+  auto tags = ReadRequestTags(context.params);
+  if (!tags) return Fail(tags.error());
   CreateListenerRequest request{
       .write = std::move(*write),
       .load_balancer_id = std::string(*context.params.Get("LoadBalancerId")),
@@ -128,7 +132,8 @@ Result<Json> CreateListenerAction(ActionContext& context) {
       .default_certificate_id = certificate->value_or(""),
       .description = std::string(context.params.Get("ListenerDescription").value_or("")),
       .forward_server_group_id = forward->value_or(""),
-      .attributes = std::move(*attributes)};
+      .attributes = std::move(*attributes),
+      .tags = std::move(*tags)};
   auto job = CreateListener(context.services.domain, request);
   if (!job) return Fail(job.error());
   Json body = JobBody(*job);
@@ -140,7 +145,9 @@ Result<Json> GetListenerAttributeAction(ActionContext& context) {
   auto view = GetListener(context.services.domain, context.request.caller.account_id,
                           *context.params.Get("ListenerId"));
   if (!view) return Fail(view.error());
-  return ListenerJson(*view);
+  auto tags = TagsFor(context, {view->listener.listener_id});
+  if (!tags) return Fail(tags.error());
+  return ListenerJson(*view, *tags);
 }
 
 Result<Json> ListListenersAction(ActionContext& context) {
@@ -154,11 +161,20 @@ Result<Json> ListListenersAction(ActionContext& context) {
   if (!lbs) return Fail(lbs.error());
   filter.load_balancer_ids = std::move(*lbs);
   filter.protocol = std::string(context.params.Get("ListenerProtocol").value_or(""));
-  auto found = ListListeners(context.services.domain, filter, *page);
-  if (!found) return Fail(found.error());
   Json body;
   body["Listeners"] = Json::array();
-  for (const auto& view : found->items) body["Listeners"].push_back(ListenerJson(view));
+  auto any = ApplyTagFilter(context, "listener", filter.ids);
+  if (!any) return Fail(any.error());
+  if (!*any) {
+    AddPageFields(body, 0, *page, std::nullopt);
+    return body;
+  }
+  auto found = ListListeners(context.services.domain, filter, *page);
+  if (!found) return Fail(found.error());
+  auto tags = TagsForPage(context, found->items,
+                          [](const ListenerView& view) { return view.listener.listener_id; });
+  if (!tags) return Fail(tags.error());
+  for (const auto& view : found->items) body["Listeners"].push_back(ListenerJson(view, *tags));
   AddPageFields(body, found->total, *page, found->next);
   return body;
 }

@@ -4,12 +4,14 @@
 #include "alb/load_balancers.h"
 #include "api/actions/action_support.h"
 #include "api/actions/resources.h"
+#include "api/actions/tag_actions.h"
 #include "api/services.h"
 
 namespace openalb {
 namespace {
 
-Json LoadBalancerJson(const LoadBalancer& lb, std::string_view region_id) {
+Json LoadBalancerJson(const LoadBalancer& lb, std::string_view region_id,
+                      const TagsByResource& tags) {
   Json out;
   out["LoadBalancerId"] = lb.load_balancer_id;
   out["LoadBalancerName"] = lb.name;
@@ -22,18 +24,22 @@ Json LoadBalancerJson(const LoadBalancer& lb, std::string_view region_id) {
   out["DNSName"] = lb.load_balancer_id + "." + std::string(region_id) + ".alb.openalb.local";
   out["RegionId"] = region_id;
   out["CreateTime"] = IsoTime(lb.created_ms);
+  out["Tags"] = TagsJson(tags, lb.load_balancer_id);
   return out;
 }
 
 Result<Json> CreateLoadBalancerAction(ActionContext& context) {
   auto write = ReadWriteRequest(context);
   if (!write) return Fail(write.error());
+  auto tags = ReadRequestTags(context.params);
+  if (!tags) return Fail(tags.error());
   CreateLoadBalancerRequest request{
       .write = std::move(*write),
       .name = std::string(context.params.Get("LoadBalancerName").value_or("")),
       .edition = std::string(context.params.Get("LoadBalancerEdition").value_or("")),
       .vpc_id = std::string(context.params.Get("VpcId").value_or("")),
-      .address_type = std::string(context.params.Get("AddressType").value_or(""))};
+      .address_type = std::string(context.params.Get("AddressType").value_or("")),
+      .tags = std::move(*tags)};
   auto job = CreateLoadBalancer(context.services.domain, request);
   if (!job) return Fail(job.error());
   Json body;
@@ -46,7 +52,9 @@ Result<Json> GetLoadBalancerAttributeAction(ActionContext& context) {
   auto lb = GetLoadBalancer(context.services.domain, context.request.caller.account_id,
                             *context.params.Get("LoadBalancerId"));
   if (!lb) return Fail(lb.error());
-  return LoadBalancerJson(*lb, context.services.region.region_id);
+  auto tags = TagsFor(context, {lb->load_balancer_id});
+  if (!tags) return Fail(tags.error());
+  return LoadBalancerJson(*lb, context.services.region.region_id, *tags);
 }
 
 Result<Json> ListLoadBalancersAction(ActionContext& context) {
@@ -60,12 +68,21 @@ Result<Json> ListLoadBalancersAction(ActionContext& context) {
   if (!names) return Fail(names.error());
   filter.names = std::move(*names);
   filter.status = std::string(context.params.Get("LoadBalancerStatus").value_or(""));
-  auto found = ListLoadBalancers(context.services.domain, filter, *page);
-  if (!found) return Fail(found.error());
   Json body;
   body["LoadBalancers"] = Json::array();
+  auto any = ApplyTagFilter(context, "loadbalancer", filter.ids);
+  if (!any) return Fail(any.error());
+  if (!*any) {
+    AddPageFields(body, 0, *page, std::nullopt);
+    return body;
+  }
+  auto found = ListLoadBalancers(context.services.domain, filter, *page);
+  if (!found) return Fail(found.error());
+  auto tags = TagsForPage(context, found->items,
+                          [](const LoadBalancer& lb) { return lb.load_balancer_id; });
+  if (!tags) return Fail(tags.error());
   for (const auto& lb : found->items) {
-    body["LoadBalancers"].push_back(LoadBalancerJson(lb, context.services.region.region_id));
+    body["LoadBalancers"].push_back(LoadBalancerJson(lb, context.services.region.region_id, *tags));
   }
   AddPageFields(body, found->total, *page, found->next);
   return body;

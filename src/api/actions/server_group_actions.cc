@@ -7,13 +7,14 @@
 #include "alb/server_groups.h"
 #include "api/actions/action_support.h"
 #include "api/actions/resources.h"
+#include "api/actions/tag_actions.h"
 #include "api/services.h"
 #include "core/common_errors.h"
 
 namespace openalb {
 namespace {
 
-Json ServerGroupJson(const ServerGroupView& view) {
+Json ServerGroupJson(const ServerGroupView& view, const TagsByResource& tags) {
   const ServerGroup& g = view.group;
   Json out;
   out["ServerGroupId"] = g.server_group_id;
@@ -31,6 +32,7 @@ Json ServerGroupJson(const ServerGroupView& view) {
   const nlohmann::json attributes = ServerGroupAttributesJson(g.attributes);
   for (const auto& [key, value] : attributes.items()) out[key] = value;
   out["ConfigManagedEnabled"] = false;
+  out["Tags"] = TagsJson(tags, g.server_group_id);
   return out;
 }
 
@@ -116,6 +118,9 @@ Result<Json> CreateServerGroupAction(ActionContext& context) {
                                    .protocol = text("Protocol"),
                                    .scheduler = text("Scheduler"),
                                    .vpc_id = text("VpcId")};
+  auto tags = ReadRequestTags(context.params);
+  if (!tags) return Fail(tags.error());
+  request.tags = std::move(*tags);
   auto attributes = ReadServerGroupAttributes(context.params);
   if (!attributes) return Fail(attributes.error());
   request.attributes = std::move(*attributes);
@@ -198,11 +203,22 @@ Result<Json> ListServerGroupsAction(ActionContext& context) {
   filter.names = std::move(*names);
   filter.vpc_id = std::string(context.params.Get("VpcId").value_or(""));
   filter.server_group_type = std::string(context.params.Get("ServerGroupType").value_or(""));
-  auto found = ListServerGroups(context.services.domain, filter, *page);
-  if (!found) return Fail(found.error());
   Json body;
   body["ServerGroups"] = Json::array();
-  for (const auto& view : found->items) body["ServerGroups"].push_back(ServerGroupJson(view));
+  auto any = ApplyTagFilter(context, "servergroup", filter.ids);
+  if (!any) return Fail(any.error());
+  if (!*any) {
+    AddPageFields(body, 0, *page, std::nullopt);
+    return body;
+  }
+  auto found = ListServerGroups(context.services.domain, filter, *page);
+  if (!found) return Fail(found.error());
+  auto tags = TagsForPage(context, found->items,
+                          [](const ServerGroupView& view) { return view.group.server_group_id; });
+  if (!tags) return Fail(tags.error());
+  for (const auto& view : found->items) {
+    body["ServerGroups"].push_back(ServerGroupJson(view, *tags));
+  }
   AddPageFields(body, found->total, *page, found->next);
   return body;
 }

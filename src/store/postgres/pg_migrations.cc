@@ -11,7 +11,7 @@ namespace {
 // Text compares and sorts bytewise (COLLATE "C"), as in SQLite, whatever the database's
 // locale; times in milliseconds are BIGINT; booleans stay 0/1 INTEGERs so both engines run
 // the same statements.
-constexpr std::array<const char*, 5> kMigrations = {
+constexpr std::array<const char*, 6> kMigrations = {
     // 1: everything SQLite's migrations 1-5 hold.
     R"sql(
 CREATE TABLE accounts (
@@ -287,6 +287,19 @@ CREATE TABLE health_check_templates (
   created_ms  BIGINT NOT NULL
 );
 CREATE INDEX health_check_templates_by_account ON health_check_templates(account_id, seq);
+)sql",
+    // 6: tags of every taggable resource (SQLite's 10).
+    R"sql(
+CREATE TABLE resource_tags (
+  seq           BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  account_id    TEXT COLLATE "C" NOT NULL,
+  resource_type TEXT COLLATE "C" NOT NULL,
+  resource_id   TEXT COLLATE "C" NOT NULL,
+  tag_key       TEXT COLLATE "C" NOT NULL,
+  tag_value     TEXT COLLATE "C" NOT NULL,
+  UNIQUE (resource_id, tag_key)
+);
+CREATE INDEX resource_tags_by_type ON resource_tags(account_id, resource_type, tag_key);
 )sql",
 };
 

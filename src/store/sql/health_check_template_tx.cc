@@ -45,8 +45,12 @@ Result<void> SqlTx::UpdateHealthCheckTemplate(const HealthCheckTemplate& t) {
 }
 
 Result<void> SqlTx::DeleteHealthCheckTemplate(std::string_view id) {
-  return RunOne(db_, "DELETE FROM health_check_templates WHERE template_id = ?",
-                [&](SqlStatement& s) { s.Bind(1, id); });
+  if (auto r = RunOne(db_, "DELETE FROM health_check_templates WHERE template_id = ?",
+                      [&](SqlStatement& s) { s.Bind(1, id); });
+      !r) {
+    return r;
+  }
+  return DeleteTags(id, {});  // its tags go with it
 }
 
 Result<Page<HealthCheckTemplate>> SqlTx::ListHealthCheckTemplates(

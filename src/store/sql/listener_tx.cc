@@ -75,8 +75,12 @@ Result<void> SqlTx::UpdateListener(const Listener& l) {
 }
 
 Result<void> SqlTx::DeleteListener(std::string_view id) {
-  return RunOne(db_, "DELETE FROM listeners WHERE listener_id = ?",
-                [&](SqlStatement& s) { s.Bind(1, id); });
+  if (auto r = RunOne(db_, "DELETE FROM listeners WHERE listener_id = ?",
+                      [&](SqlStatement& s) { s.Bind(1, id); });
+      !r) {
+    return r;
+  }
+  return DeleteTags(id, {});  // its tags go with it
 }
 
 Result<Page<Listener>> SqlTx::ListListeners(const ListenerFilter& filter, const PageRequest& page) {

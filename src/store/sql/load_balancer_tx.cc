@@ -52,8 +52,12 @@ Result<void> SqlTx::UpdateLoadBalancer(const LoadBalancer& lb) {
 }
 
 Result<void> SqlTx::DeleteLoadBalancer(std::string_view id) {
-  return RunOne(db_, "DELETE FROM load_balancers WHERE load_balancer_id = ?",
-                [&](SqlStatement& s) { s.Bind(1, id); });
+  if (auto r = RunOne(db_, "DELETE FROM load_balancers WHERE load_balancer_id = ?",
+                      [&](SqlStatement& s) { s.Bind(1, id); });
+      !r) {
+    return r;
+  }
+  return DeleteTags(id, {});  // its tags go with it
 }
 
 Result<Page<LoadBalancer>> SqlTx::ListLoadBalancers(const LoadBalancerFilter& filter,

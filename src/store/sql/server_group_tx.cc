@@ -78,8 +78,12 @@ Result<void> SqlTx::UpdateServerGroup(const ServerGroup& g) {
 }
 
 Result<void> SqlTx::DeleteServerGroup(std::string_view id) {
-  return RunOne(db_, "DELETE FROM server_groups WHERE server_group_id = ?",
-                [&](SqlStatement& s) { s.Bind(1, id); });
+  if (auto r = RunOne(db_, "DELETE FROM server_groups WHERE server_group_id = ?",
+                      [&](SqlStatement& s) { s.Bind(1, id); });
+      !r) {
+    return r;
+  }
+  return DeleteTags(id, {});  // its tags go with it
 }
 
 Result<Page<ServerGroup>> SqlTx::ListServerGroups(const ServerGroupFilter& filter,

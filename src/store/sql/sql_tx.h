@@ -65,6 +65,10 @@ class SqlTx final : public StoreTx {
                                    int port) override;
   Result<int> CountBackendServers(std::string_view server_group_id) override;
 
+  Result<void> PutTag(const ResourceTag& tag) override;
+  Result<void> DeleteTags(std::string_view resource_id,
+                          const std::vector<std::string>& keys) override;
+  Result<Page<ResourceTag>> ListTags(const TagFilter& filter, const PageRequest& page) override;
   Result<void> InsertHealthCheckTemplate(const HealthCheckTemplate& t) override;
   Result<std::optional<HealthCheckTemplate>> FindHealthCheckTemplate(std::string_view account_id,
                                                                      std::string_view id) override;

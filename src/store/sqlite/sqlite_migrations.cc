@@ -6,7 +6,7 @@
 namespace openalb {
 namespace {
 
-constexpr std::array<const char*, 9> kMigrations = {
+constexpr std::array<const char*, 10> kMigrations = {
     // 1: accounts and their access keys.
     R"sql(
 CREATE TABLE accounts (
@@ -273,6 +273,19 @@ CREATE TABLE health_check_templates (
   created_ms  INTEGER NOT NULL
 );
 CREATE INDEX health_check_templates_by_account ON health_check_templates(account_id, seq);
+)sql",
+    // 10: tags of every taggable resource.
+    R"sql(
+CREATE TABLE resource_tags (
+  seq           INTEGER PRIMARY KEY AUTOINCREMENT,
+  account_id    TEXT NOT NULL,
+  resource_type TEXT NOT NULL,
+  resource_id   TEXT NOT NULL,
+  tag_key       TEXT NOT NULL,
+  tag_value     TEXT NOT NULL,
+  UNIQUE (resource_id, tag_key)
+);
+CREATE INDEX resource_tags_by_type ON resource_tags(account_id, resource_type, tag_key);
 )sql",
 };
 
