@@ -53,6 +53,13 @@ ApiError RuleQuotaExceeded(std::string_view load_balancer_id, int quota) {
                            Clip(load_balancer_id), quota));
 }
 
+ApiError DeletionProtected(std::string_view load_balancer_id) {
+  return Error("OperationDenied.DeletionProtection", 400,
+               fmt::format("The operation is denied because deletion protection is enabled for "
+                           "loadbalancer {}: DisableDeletionProtection first.",
+                           Clip(load_balancer_id)));
+}
+
 ApiError TagQuotaExceeded(std::string_view resource_id, int quota) {
   return Error("QuotaExceeded.TagNum", 400,
                fmt::format("The quota of tags of resource {} is exceeded: at most {}.",

@@ -49,6 +49,9 @@ ApiError HealthCheckTemplateNotFound(std::string_view template_id);
 ApiError IncorrectRuleStatus(std::string_view rule_id, std::string_view status);
 ApiError RulePriorityConflict(std::string_view listener_id, int priority);
 ApiError RuleQuotaExceeded(std::string_view load_balancer_id, int quota);
+// 400: DeleteLoadBalancer while deletion protection is on.
+ApiError DeletionProtected(std::string_view load_balancer_id);
+
 // Tags.
 ApiError TagQuotaExceeded(std::string_view resource_id, int quota);
 

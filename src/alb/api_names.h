@@ -13,6 +13,9 @@ inline constexpr std::string_view kCreateLoadBalancer = "CreateLoadBalancer";
 inline constexpr std::string_view kGetLoadBalancerAttribute = "GetLoadBalancerAttribute";
 inline constexpr std::string_view kListLoadBalancers = "ListLoadBalancers";
 inline constexpr std::string_view kDeleteLoadBalancer = "DeleteLoadBalancer";
+inline constexpr std::string_view kUpdateLoadBalancerAttribute = "UpdateLoadBalancerAttribute";
+inline constexpr std::string_view kEnableDeletionProtection = "EnableDeletionProtection";
+inline constexpr std::string_view kDisableDeletionProtection = "DisableDeletionProtection";
 
 inline constexpr std::string_view kCreateListener = "CreateListener";
 inline constexpr std::string_view kGetListenerAttribute = "GetListenerAttribute";

@@ -87,8 +87,9 @@ Result<void> FinishLoadBalancerJob(StoreTx& tx, const Job& job) {
   auto lb = tx.FindLoadBalancer(job.account_id, job.resource_id);
   if (!lb) return Fail(lb.error());
   if (!*lb) return Fail(errors::LoadBalancerNotFound(job.resource_id));
-  if (job.api_name == api_name::kCreateLoadBalancer) {
-    (*lb)->status = status::kActive;
+  if (job.api_name == api_name::kCreateLoadBalancer ||
+      job.api_name == api_name::kUpdateLoadBalancerAttribute) {
+    (*lb)->status = status::kActive;  // an update's change was recorded with its job
     return tx.UpdateLoadBalancer(**lb);
   }
   // DeleteLoadBalancer: its listeners first (their certificate rows go with them).
@@ -113,6 +114,7 @@ Result<void> ApplyJob(StoreTx& tx, const Job& job) {
   if (IsServerGroupJob(job.api_name)) return FinishServerGroupJob(tx, job);
   if (IsRuleJob(job.api_name)) return FinishRuleJob(tx, job);
   if (job.api_name == api_name::kCreateLoadBalancer ||
+      job.api_name == api_name::kUpdateLoadBalancerAttribute ||
       job.api_name == api_name::kDeleteLoadBalancer) {
     return FinishLoadBalancerJob(tx, job);
   }
@@ -180,6 +182,15 @@ Result<void> FailJob(StoreTx& tx, const Job& job, const ApiError& error, std::in
   }
   if (IsServerGroupJob(job.api_name)) {
     if (auto r = UndoServerGroupJob(tx, job); !r) return r;
+  }
+  if (job.api_name == api_name::kUpdateLoadBalancerAttribute) {
+    // Nothing of the data plane depends on it: the load balancer rests again.
+    auto lb = tx.FindLoadBalancer(job.account_id, job.resource_id);
+    if (!lb) return Fail(lb.error());
+    if (*lb) {
+      (*lb)->status = status::kActive;
+      if (auto r = tx.UpdateLoadBalancer(**lb); !r) return r;
+    }
   }
   if (IsRuleJob(job.api_name)) {
     if (auto r = UndoRuleJob(tx, job); !r) return r;

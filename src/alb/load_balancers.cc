@@ -4,6 +4,7 @@
 #include "alb/api_names.h"
 #include "alb/ids.h"
 #include "alb/jobs.h"
+#include "alb/load_balancer_attributes.h"
 
 namespace openalb {
 
@@ -25,8 +26,11 @@ Result<Job> CreateLoadBalancer(const Domain& domain, const CreateLoadBalancerReq
   if (request.name.size() > 128) {
     return Fail(errors::InvalidParameter("LoadBalancerName", "it is longer than 128 characters"));
   }
-  auto fingerprint = ParameterFingerprint(
-      {request.name, edition, request.vpc_id, address_type, TagsFingerprint(request.tags)});
+  auto attributes = MergeLoadBalancerAttributes("{}", request.attributes, domain.NowMs());
+  if (!attributes) return Fail(attributes.error());
+  auto fingerprint =
+      ParameterFingerprint({request.name, edition, request.vpc_id, address_type,
+                            TagsFingerprint(request.tags), request.attributes.dump()});
   return RunJobWrite(domain, request.write, api_name::kCreateLoadBalancer, fingerprint,
                      [&](StoreTx& tx) -> Result<Job> {
                        LoadBalancer lb{NewLoadBalancerId(domain.random),
@@ -36,7 +40,8 @@ Result<Job> CreateLoadBalancer(const Domain& domain, const CreateLoadBalancerReq
                                        std::string(status::kProvisioning),
                                        request.vpc_id,
                                        address_type,
-                                       domain.NowMs()};
+                                       domain.NowMs(),
+                                       attributes->dump()};
                        if (auto r = tx.InsertLoadBalancer(lb); !r) return Fail(r.error());
                        if (auto r = PutResourceTags(tx, lb.account_id, "loadbalancer",
                                                     lb.load_balancer_id, request.tags);
@@ -68,6 +73,59 @@ Result<Page<LoadBalancer>> ListLoadBalancers(const Domain& domain, const LoadBal
       domain.store, TxMode::kRead, [&](StoreTx& tx) { return tx.ListLoadBalancers(filter, page); });
 }
 
+Result<Job> UpdateLoadBalancer(const Domain& domain, const UpdateLoadBalancerRequest& request) {
+  if (request.name && request.name->size() > 128) {
+    return Fail(errors::InvalidParameter("LoadBalancerName", "it is longer than 128 characters"));
+  }
+  if (auto probe = MergeLoadBalancerAttributes("{}", request.attributes, 0); !probe) {
+    return Fail(probe.error());
+  }
+  const std::string& account = request.write.account_id;
+  return RunJobWrite(
+      domain, request.write, api_name::kUpdateLoadBalancerAttribute,
+      ParameterFingerprint(
+          {request.load_balancer_id, request.name.value_or("\x01"), request.attributes.dump()}),
+      [&](StoreTx& tx) -> Result<Job> {
+        auto lb = tx.FindLoadBalancer(account, request.load_balancer_id);
+        if (!lb) return Fail(lb.error());
+        if (!*lb) return Fail(errors::LoadBalancerNotFound(request.load_balancer_id));
+        if ((*lb)->status != status::kActive) {
+          return Fail(errors::IncorrectLoadBalancerStatus(request.load_balancer_id, (*lb)->status));
+        }
+        auto merged =
+            MergeLoadBalancerAttributes((*lb)->attributes, request.attributes, domain.NowMs());
+        if (!merged) return Fail(merged.error());
+        (*lb)->attributes = merged->dump();
+        if (request.name) (*lb)->name = *request.name;
+        (*lb)->status = status::kConfiguring;
+        if (auto r = tx.UpdateLoadBalancer(**lb); !r) return Fail(r.error());
+        Job job = MakeJob(domain, account, api_name::kUpdateLoadBalancerAttribute,
+                          job_kind::kUpdate, job_kind::kLoadBalancer, request.load_balancer_id);
+        if (auto r = tx.InsertJob(job); !r) return Fail(r.error());
+        return job;
+      });
+}
+
+Result<void> SetDeletionProtection(const Domain& domain, const WriteRequest& write,
+                                   std::string_view load_balancer_id, bool enabled) {
+  auto done = RunDirectWrite(
+      domain, write,
+      enabled ? api_name::kEnableDeletionProtection : api_name::kDisableDeletionProtection,
+      ParameterFingerprint({load_balancer_id}), [&](StoreTx& tx) -> Result<std::string> {
+        auto lb = tx.FindLoadBalancer(write.account_id, load_balancer_id);
+        if (!lb) return Fail(lb.error());
+        if (!*lb) return Fail(errors::LoadBalancerNotFound(load_balancer_id));
+        auto merged = MergeLoadBalancerAttributes(
+            (*lb)->attributes, {{"DeletionProtectionEnabled", enabled}}, domain.NowMs());
+        if (!merged) return Fail(merged.error());
+        (*lb)->attributes = merged->dump();
+        if (auto r = tx.UpdateLoadBalancer(**lb); !r) return Fail(r.error());
+        return std::string(load_balancer_id);
+      });
+  if (!done) return Fail(done.error());
+  return {};
+}
+
 Result<Job> DeleteLoadBalancer(const Domain& domain, const WriteRequest& write,
                                std::string_view load_balancer_id) {
   return RunJobWrite(
@@ -76,6 +134,9 @@ Result<Job> DeleteLoadBalancer(const Domain& domain, const WriteRequest& write,
         auto lb = tx.FindLoadBalancer(write.account_id, load_balancer_id);
         if (!lb) return Fail(lb.error());
         if (!*lb) return Fail(errors::LoadBalancerNotFound(load_balancer_id));
+        if (DeletionProtectionEnabled((*lb)->attributes)) {
+          return Fail(errors::DeletionProtected(load_balancer_id));
+        }
         if ((*lb)->status != status::kActive) {
           return Fail(errors::IncorrectLoadBalancerStatus(load_balancer_id, (*lb)->status));
         }

@@ -1,7 +1,11 @@
 // Load balancers: create (Provisioning until its job completes, then Active), read, list,
-// delete (with its listeners). The edition sets the additional-certificate quota.
+// change (name and modification protection: Configuring until its job completes), deletion
+// protection, delete (with its listeners). The edition sets the additional-certificate quota.
 #pragma once
 
+#include <nlohmann/json.hpp>
+
+#include <optional>
 #include <string>
 
 #include "alb/domain.h"
@@ -20,6 +24,15 @@ struct CreateLoadBalancerRequest {
   std::string vpc_id;        // recorded as given
   std::string address_type;  // Internet or Intranet; default Internet
   std::vector<TagPair> tags;
+  // ZoneMappings, LoadBalancerBillingConfig, … as given (alb/load_balancer_attributes.h).
+  nlohmann::json attributes = nlohmann::json::object();
+};
+
+struct UpdateLoadBalancerRequest {
+  WriteRequest write;
+  std::string load_balancer_id;
+  std::optional<std::string> name;
+  nlohmann::json attributes = nlohmann::json::object();  // ModificationProtectionConfig
 };
 
 // Returns the job; its resource_id is the new load balancer's id.
@@ -28,6 +41,12 @@ Result<LoadBalancer> GetLoadBalancer(const Domain& domain, std::string_view acco
                                      std::string_view load_balancer_id);
 Result<Page<LoadBalancer>> ListLoadBalancers(const Domain& domain, const LoadBalancerFilter& filter,
                                              const PageRequest& page);
+// UpdateLoadBalancerAttribute: the change is recorded at once and the job settles it.
+Result<Job> UpdateLoadBalancer(const Domain& domain, const UpdateLoadBalancerRequest& request);
+// Enable/DisableDeletionProtection: immediate. While it is on, DeleteLoadBalancer is refused
+// with OperationDenied.DeletionProtection.
+Result<void> SetDeletionProtection(const Domain& domain, const WriteRequest& write,
+                                   std::string_view load_balancer_id, bool enabled);
 Result<Job> DeleteLoadBalancer(const Domain& domain, const WriteRequest& write,
                                std::string_view load_balancer_id);
 

@@ -40,6 +40,9 @@ struct LoadBalancer {
   std::string vpc_id;
   std::string address_type;  // Internet, Intranet
   std::int64_t created_ms = 0;
+  // ZoneMappings, LoadBalancerBillingConfig, AddressAllocatedMode, DeletionProtectionConfig, …
+  // as one JSON object in ALB's names (alb/load_balancer_attributes); "{}" is ALB's defaults.
+  std::string attributes = "{}";
 
   bool operator==(const LoadBalancer&) const = default;
 };

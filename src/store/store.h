@@ -209,6 +209,7 @@ class StoreTx {
   virtual Result<void> InsertLoadBalancer(const LoadBalancer& lb) = 0;
   virtual Result<std::optional<LoadBalancer>> FindLoadBalancer(std::string_view account_id,
                                                                std::string_view id) = 0;
+  // Name, status and attributes.
   virtual Result<void> UpdateLoadBalancer(const LoadBalancer& lb) = 0;
   // Also removes its tags (as every Delete of a taggable resource does).
   virtual Result<void> DeleteLoadBalancer(std::string_view id) = 0;

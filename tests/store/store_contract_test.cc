@@ -375,6 +375,29 @@ TEST_P(StoreContract, BinaryAndTextValuesRoundTripExactly) {
   EXPECT_EQ((*found)->not_after_ms, c.not_after_ms);
 }
 
+TEST_P(StoreContract, ALoadBalancersAttributesAreWrittenAndChangedWhole) {
+  LoadBalancer lb = MakeLb("alb-1");
+  lb.attributes = R"({"ZoneMappings":[{"ZoneId":"z-1","VSwitchId":"vsw-ä"}]})";
+  ASSERT_TRUE(store_->Transact(
+      TxMode::kWrite, [&](StoreTx& tx) -> Result<void> { return tx.InsertLoadBalancer(lb); }));
+  auto read = [&] {
+    return InTransaction<std::optional<LoadBalancer>>(*store_, TxMode::kRead, [&](StoreTx& tx) {
+      return tx.FindLoadBalancer(kAccount, "alb-1");
+    });
+  };
+  auto found = read();
+  ASSERT_TRUE(found && *found);
+  EXPECT_EQ(**found, lb);
+  lb.name = "renamed";
+  lb.status = "Configuring";
+  lb.attributes = R"({"DeletionProtectionConfig":{"Enabled":true}})";
+  ASSERT_TRUE(store_->Transact(
+      TxMode::kWrite, [&](StoreTx& tx) -> Result<void> { return tx.UpdateLoadBalancer(lb); }));
+  found = read();
+  ASSERT_TRUE(found && *found);
+  EXPECT_EQ(**found, lb);
+}
+
 TEST_P(StoreContract, TagsAreSetOncePerKeyFilteredAndGoWithTheirResource) {
   HealthCheckTemplate t{"hct-1", kAccount, "strict", "{}", 7};
   auto tag = [](std::string id, std::string key, std::string value) {

@@ -1,6 +1,7 @@
 #include "api/actions/load_balancer_actions.h"
 
 #include "alb/api_names.h"
+#include "alb/load_balancer_attributes.h"
 #include "alb/load_balancers.h"
 #include "api/actions/action_support.h"
 #include "api/actions/resources.h"
@@ -25,7 +26,40 @@ Json LoadBalancerJson(const LoadBalancer& lb, std::string_view region_id,
   out["RegionId"] = region_id;
   out["CreateTime"] = IsoTime(lb.created_ms);
   out["Tags"] = TagsJson(tags, lb.load_balancer_id);
+  // ZoneMappings, LoadBalancerBillingConfig, AddressAllocatedMode, protection configs, … as set.
+  Json attributes = LoadBalancerAttributesJson(lb.attributes);
+  auto& protection = attributes["DeletionProtectionConfig"];
+  if (protection.contains("EnabledTime")) {
+    protection["EnabledTime"] = IsoTime(protection["EnabledTime"].get<std::int64_t>());
+  }
+  for (auto& [key, value] : attributes.items()) out[key] = value;
   return out;
+}
+
+// The attributes a CreateLoadBalancer or UpdateLoadBalancerAttribute gives, as a patch for
+// MergeLoadBalancerAttributes (flattened `ZoneMappings.1.ZoneId` or the JSON form).
+Result<Json> ReadLoadBalancerAttributes(const ParameterReader& params) {
+  Json patch = Json::object();
+  auto zones = params.ObjectList("ZoneMappings", 10);
+  if (!zones) return Fail(zones.error());
+  if (!zones->empty()) {
+    patch["ZoneMappings"] = Json::array();
+    for (const auto& zone : *zones) {
+      Json entry = Json::object();
+      for (const auto& [field, value] : zone) entry[field] = value;
+      patch["ZoneMappings"].push_back(std::move(entry));
+    }
+  }
+  for (const char* name : {"LoadBalancerBillingConfig", "ModificationProtectionConfig"}) {
+    auto object = ReadNestedObject(params, name);
+    if (!object) return Fail(object.error());
+    if (!object->empty()) patch[name] = std::move(*object);
+  }
+  for (const char* name : {"AddressAllocatedMode", "AddressIpVersion", "ResourceGroupId",
+                           "DeletionProtectionEnabled"}) {
+    if (auto value = params.Get(name); value && !value->empty()) patch[name] = std::string(*value);
+  }
+  return patch;
 }
 
 Result<Json> CreateLoadBalancerAction(ActionContext& context) {
@@ -33,13 +67,16 @@ Result<Json> CreateLoadBalancerAction(ActionContext& context) {
   if (!write) return Fail(write.error());
   auto tags = ReadRequestTags(context.params);
   if (!tags) return Fail(tags.error());
+  auto attributes = ReadLoadBalancerAttributes(context.params);
+  if (!attributes) return Fail(attributes.error());
   CreateLoadBalancerRequest request{
       .write = std::move(*write),
       .name = std::string(context.params.Get("LoadBalancerName").value_or("")),
       .edition = std::string(context.params.Get("LoadBalancerEdition").value_or("")),
       .vpc_id = std::string(context.params.Get("VpcId").value_or("")),
       .address_type = std::string(context.params.Get("AddressType").value_or("")),
-      .tags = std::move(*tags)};
+      .tags = std::move(*tags),
+      .attributes = std::move(*attributes)};
   auto job = CreateLoadBalancer(context.services.domain, request);
   if (!job) return Fail(job.error());
   Json body;
@@ -88,6 +125,34 @@ Result<Json> ListLoadBalancersAction(ActionContext& context) {
   return body;
 }
 
+Result<Json> UpdateLoadBalancerAttributeAction(ActionContext& context) {
+  auto write = ReadWriteRequest(context);
+  if (!write) return Fail(write.error());
+  auto protection = ReadNestedObject(context.params, "ModificationProtectionConfig");
+  if (!protection) return Fail(protection.error());
+  UpdateLoadBalancerRequest request{
+      .write = std::move(*write),
+      .load_balancer_id = std::string(*context.params.Get("LoadBalancerId"))};
+  if (auto name = context.params.Get("LoadBalancerName")) request.name = std::string(*name);
+  if (!protection->empty()) request.attributes["ModificationProtectionConfig"] = *protection;
+  auto job = UpdateLoadBalancer(context.services.domain, request);
+  if (!job) return Fail(job.error());
+  return JobBody(*job);
+}
+
+ActionHandler DeletionProtectionAction(bool enabled) {
+  return [enabled](ActionContext& context) -> Result<Json> {
+    auto write = ReadWriteRequest(context);
+    if (!write) return Fail(write.error());
+    if (auto r = SetDeletionProtection(context.services.domain, *write,
+                                       *context.params.Get("ResourceId"), enabled);
+        !r) {
+      return Fail(r.error());
+    }
+    return Json::object();
+  };
+}
+
 Result<Json> DeleteLoadBalancerAction(ActionContext& context) {
   auto write = ReadWriteRequest(context);
   if (!write) return Fail(write.error());
@@ -107,6 +172,15 @@ void RegisterLoadBalancerActions(ActionTable& table) {
   table.Add(AlbAction(api_name::kGetLoadBalancerAttribute, AccessLevel::kRead, {"LoadBalancerId"},
                       ResourceNamedBy("alb", "loadbalancer", "LoadBalancerId"),
                       GetLoadBalancerAttributeAction));
+  table.Add(AlbAction(api_name::kUpdateLoadBalancerAttribute, AccessLevel::kWrite,
+                      {"LoadBalancerId"}, ResourceNamedBy("alb", "loadbalancer", "LoadBalancerId"),
+                      UpdateLoadBalancerAttributeAction));
+  table.Add(AlbAction(api_name::kEnableDeletionProtection, AccessLevel::kWrite, {"ResourceId"},
+                      ResourceNamedBy("alb", "loadbalancer", "ResourceId"),
+                      DeletionProtectionAction(true)));
+  table.Add(AlbAction(api_name::kDisableDeletionProtection, AccessLevel::kWrite, {"ResourceId"},
+                      ResourceNamedBy("alb", "loadbalancer", "ResourceId"),
+                      DeletionProtectionAction(false)));
   table.Add(AlbAction(api_name::kListLoadBalancers, AccessLevel::kList, {}, AllResources("alb"),
                       ListLoadBalancersAction));
   table.Add(AlbAction(api_name::kDeleteLoadBalancer, AccessLevel::kDelete, {"LoadBalancerId"},

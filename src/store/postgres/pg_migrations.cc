@@ -11,7 +11,7 @@ namespace {
 // Text compares and sorts bytewise (COLLATE "C"), as in SQLite, whatever the database's
 // locale; times in milliseconds are BIGINT; booleans stay 0/1 INTEGERs so both engines run
 // the same statements.
-constexpr std::array<const char*, 6> kMigrations = {
+constexpr std::array<const char*, 7> kMigrations = {
     // 1: everything SQLite's migrations 1-5 hold.
     R"sql(
 CREATE TABLE accounts (
@@ -300,6 +300,10 @@ CREATE TABLE resource_tags (
   UNIQUE (resource_id, tag_key)
 );
 CREATE INDEX resource_tags_by_type ON resource_tags(account_id, resource_type, tag_key);
+)sql",
+    // 7: a load balancer's attributes (SQLite's 11).
+    R"sql(
+ALTER TABLE load_balancers ADD COLUMN attributes TEXT COLLATE "C" NOT NULL DEFAULT '{}';
 )sql",
 };
 

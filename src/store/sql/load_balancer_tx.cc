@@ -9,11 +9,12 @@ using namespace sql_query;  // NOLINT(google-build-using-namespace)
 namespace {
 
 constexpr std::string_view kLoadBalancerColumns =
-    "load_balancer_id, account_id, name, edition, status, vpc_id, address_type, created_ms";
+    "load_balancer_id, account_id, name, edition, status, vpc_id, address_type, created_ms, "
+    "attributes";
 
 LoadBalancer ReadLoadBalancer(const SqlStatement& s) {
-  return {s.ColumnText(0), s.ColumnText(1), s.ColumnText(2), s.ColumnText(3),
-          s.ColumnText(4), s.ColumnText(5), s.ColumnText(6), s.ColumnInt(7)};
+  return {s.ColumnText(0), s.ColumnText(1), s.ColumnText(2), s.ColumnText(3), s.ColumnText(4),
+          s.ColumnText(5), s.ColumnText(6), s.ColumnInt(7),  s.ColumnText(8)};
 }
 
 }  // namespace
@@ -22,8 +23,8 @@ LoadBalancer ReadLoadBalancer(const SqlStatement& s) {
 
 Result<void> SqlTx::InsertLoadBalancer(const LoadBalancer& lb) {
   return RunOne(db_,
-                "INSERT INTO load_balancers(load_balancer_id, account_id, name, edition, status, "
-                "vpc_id, address_type, created_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO load_balancers(" + std::string(kLoadBalancerColumns) +
+                    ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [&](SqlStatement& s) {
                   s.Bind(1, lb.load_balancer_id)
                       .Bind(2, lb.account_id)
@@ -32,7 +33,8 @@ Result<void> SqlTx::InsertLoadBalancer(const LoadBalancer& lb) {
                       .Bind(5, lb.status)
                       .Bind(6, lb.vpc_id)
                       .Bind(7, lb.address_type)
-                      .Bind(8, lb.created_ms);
+                      .Bind(8, lb.created_ms)
+                      .Bind(9, lb.attributes);
                 });
 }
 
@@ -47,8 +49,11 @@ Result<std::optional<LoadBalancer>> SqlTx::FindLoadBalancer(std::string_view acc
 
 Result<void> SqlTx::UpdateLoadBalancer(const LoadBalancer& lb) {
   return RunOne(
-      db_, "UPDATE load_balancers SET name = ?, status = ? WHERE load_balancer_id = ?",
-      [&](SqlStatement& s) { s.Bind(1, lb.name).Bind(2, lb.status).Bind(3, lb.load_balancer_id); });
+      db_,
+      "UPDATE load_balancers SET name = ?, status = ?, attributes = ? WHERE load_balancer_id = ?",
+      [&](SqlStatement& s) {
+        s.Bind(1, lb.name).Bind(2, lb.status).Bind(3, lb.attributes).Bind(4, lb.load_balancer_id);
+      });
 }
 
 Result<void> SqlTx::DeleteLoadBalancer(std::string_view id) {

@@ -6,7 +6,7 @@
 namespace openalb {
 namespace {
 
-constexpr std::array<const char*, 10> kMigrations = {
+constexpr std::array<const char*, 11> kMigrations = {
     // 1: accounts and their access keys.
     R"sql(
 CREATE TABLE accounts (
@@ -286,6 +286,10 @@ CREATE TABLE resource_tags (
   UNIQUE (resource_id, tag_key)
 );
 CREATE INDEX resource_tags_by_type ON resource_tags(account_id, resource_type, tag_key);
+)sql",
+    // 11: a load balancer's attributes (ZoneMappings, billing, protection, …) as JSON.
+    R"sql(
+ALTER TABLE load_balancers ADD COLUMN attributes TEXT NOT NULL DEFAULT '{}';
 )sql",
 };
 
