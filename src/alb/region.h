@@ -3,12 +3,21 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace openalb {
 
 struct RegionInfo {
   std::string region_id = "cn-hangzhou";
   std::string local_name = "openalb";
+  // What DescribeZones lists (`--zones`); empty: <region>-a and <region>-b.
+  std::vector<std::string> zones;
 };
+
+// The zones DescribeZones answers with.
+inline std::vector<std::string> ZonesOf(const RegionInfo& region) {
+  if (!region.zones.empty()) return region.zones;
+  return {region.region_id + "-a", region.region_id + "-b"};
+}
 
 }  // namespace openalb

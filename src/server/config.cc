@@ -180,8 +180,8 @@ Result<void> ApplyTomlFile(const std::string& path, ServerConfig& config) {
       out_ms = *ms;
       return {};
     };
-    // An array of strings, or one string of comma-separated ranges (as the flag takes).
-    auto cidrs = [&](std::vector<std::string>& out) -> Result<void> {
+    // An array of strings, or one string of comma-separated values (as the flag takes).
+    auto string_list = [&](std::vector<std::string>& out) -> Result<void> {
       out.clear();
       if (const auto* array = node.as_array()) {
         for (const auto& item : *array) {
@@ -281,9 +281,11 @@ Result<void> ApplyTomlFile(const std::string& path, ServerConfig& config) {
     else if (name == "tls_ticket_key_rotation")
       r = duration(config.tls_ticket_key_rotation_ms);
     else if (name == "backend_allow")
-      r = cidrs(config.backend_allow);
+      r = string_list(config.backend_allow);
+    else if (name == "zones")
+      r = string_list(config.zones);
     else if (name == "backend_deny")
-      r = cidrs(config.backend_deny);
+      r = string_list(config.backend_deny);
     else if (name == "tls_context_cache")
       r = integer(config.tls_context_cache);
     else if (auto meant = SuggestSetting(name); !meant.empty())
@@ -468,6 +470,12 @@ void AddServeOptions(CLI::App& command, ServerConfig& config) {
                     config.tls_ticket_key_rotation_ms,
                     "How often listeners make a new session ticket key (a ticket is then "
                     "accepted for one to two of these)");
+  command
+      .add_option("--zones", config.zones,
+                  "Zone ids DescribeZones lists (comma-separated or repeated); default "
+                  "<region>-a,<region>-b")
+      ->envname("OPENALB_ZONES")
+      ->delimiter(',');
   command
       .add_option("--backend-allow", config.backend_allow,
                   "CIDRs servers may be in (comma-separated or repeated); once given, only these")

@@ -23,7 +23,8 @@ struct ServerConfig {
   std::string admin_listen;                    // host:port of /healthz and /readyz; "" = off
   std::string region_id = "cn-hangzhou";
   std::string region_name = "openalb";
-  std::string tls_cert;  // PEM chain; with tls_key, the endpoint speaks HTTPS
+  std::vector<std::string> zones;  // what DescribeZones lists; empty: <region>-a, <region>-b
+  std::string tls_cert;            // PEM chain; with tls_key, the endpoint speaks HTTPS
   std::string tls_key;
   int threads = 0;                    // io threads; 0 = four per core
   std::string access_log = "stderr";  // "stderr", "off" or a file path

@@ -166,7 +166,7 @@ int RunServe(const ServerConfig& config) {
   Domain domain{.store = **store,
                 .clock = clock,
                 .random = random,
-                .region = {config.region_id, config.region_name},
+                .region = {config.region_id, config.region_name, config.zones},
                 .secrets = secrets,
                 .limits = {.additional_certificates_basic = config.quota_certificates_basic,
                            .additional_certificates_standard = config.quota_certificates_standard},
@@ -231,7 +231,7 @@ int RunServe(const ServerConfig& config) {
     subscribers.push_back({change_kind::kConfig, [&follower] { follower->Wake(); }});
   }
   ChangeFeed feed(**store, std::move(subscribers));
-  Services services{.region = {config.region_id, config.region_name},
+  Services services{.region = {config.region_id, config.region_name, config.zones},
                     .store = **store,
                     .clock = clock,
                     .random = random,

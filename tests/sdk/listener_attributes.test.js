@@ -105,6 +105,8 @@ test('listener attributes are shown as set and honoured, and change live', async
   assert.equal(shown.XForwardedForConfig.XForwardedForProtoEnabled, false);
   assert.equal(shown.XForwardedForConfig.XForwardedForClientSrcPortEnabled, true);
   assert.equal(shown.XForwardedForConfig.XForwardedForProcessingMode, 'append');
+  // AclConfig is always there (Terraform's ACL attachment reads it), empty without ACLs.
+  assert.deepEqual(shown.aclConfig.aclRelations, []);
   const { body: listed } = await alb.listListeners(new Alb.ListListenersRequest({ listenerIds: [listenerId] }));
   assert.equal(listed.listeners[0].idleTimeout, 2);
   assert.equal(listed.listeners[0].requestTimeout, 1);

@@ -120,3 +120,16 @@ test('load balancer attributes are validated, named in the error, and defaulted 
   e = (await rejection(() => server.call('EnableDeletionProtection', { ResourceId: 'alb-00000000000000000000' }))).data;
   assert.equal(e.Code, 'ResourceNotFound.LoadBalancer');
 });
+
+test('DescribeZones lists the zones this server is configured with, as the alb_zones data source reads them', async (t) => {
+  const plain = await Server.start();
+  t.after(() => plain.stop());
+  const { body } = await plain.alb().describeZones(new Alb.DescribeZonesRequest({}));
+  assert.deepEqual(body.zones.map((z) => z.zoneId), ['cn-hangzhou-a', 'cn-hangzhou-b']);
+
+  const configured = await Server.start({ args: ['--zones', 'cn-hangzhou-j,cn-hangzhou-k,cn-hangzhou-h'] });
+  t.after(() => configured.stop());
+  const zones = await configured.call('DescribeZones', {});
+  assert.deepEqual(zones.Zones.map((z) => z.ZoneId), ['cn-hangzhou-j', 'cn-hangzhou-k', 'cn-hangzhou-h']);
+  assert.ok(zones.Zones.every((z) => z.LocalName));
+});

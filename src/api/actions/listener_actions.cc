@@ -41,6 +41,10 @@ Json ListenerJson(const ListenerView& view, const TagsByResource& tags) {
   if (l.protocol == "HTTP") out["Http2Enabled"] = false;  // HTTP/2 is negotiated over TLS
   if (l.protocol != "HTTP") out["SecurityPolicyId"] = "tls_cipher_policy_1_0";
   out["Tags"] = TagsJson(tags, l.listener_id);
+  // No ACLs yet: an empty AclConfig, never an absent one (Terraform's ACL attachment waits on
+  // AclConfig.AclRelations and fails when the field is missing).
+  out["AclConfig"] = {{"AclRelations", Json::array()}};
+  if (l.protocol == "HTTPS") out["QuicConfig"] = {{"QuicUpgradeEnabled", false}};
   return out;
 }
 

@@ -18,9 +18,28 @@ Result<Json> DescribeRegions(ActionContext& context) {
   return body;
 }
 
+Result<Json> DescribeZones(ActionContext& context) {
+  Json body;
+  body["Zones"] = Json::array();
+  for (const auto& zone : ZonesOf(context.services.region)) {
+    Json entry;
+    entry["ZoneId"] = zone;
+    entry["LocalName"] = zone;
+    body["Zones"].push_back(std::move(entry));
+  }
+  return body;
+}
+
 }  // namespace
 
 void RegisterRegionActions(ActionTable& table) {
+  table.Add({.name = "DescribeZones",
+             .version = "2020-06-16",
+             .ram_action = "alb:DescribeZones",
+             .access = AccessLevel::kList,
+             .required = {},
+             .resource = AllResources("alb"),
+             .handler = DescribeZones});
   table.Add({.name = "DescribeRegions",
              .version = "2020-06-16",
              .ram_action = "alb:DescribeRegions",
