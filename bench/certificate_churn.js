@@ -44,6 +44,7 @@ async function setUp(tag) {
     }
     const id = (await call('CreateListener', {
       LoadBalancerId: lb, ListenerProtocol: 'HTTPS', ListenerPort: 443 + i, 'Certificates.1.CertificateId': main,
+      SecurityPolicyId: 'tls_cipher_policy_1_2_strict_with_1_3',
     })).ListenerId;
     listeners.push({ id, extra: await upload(`extra-${tag}-${i}.bench`) });
   }

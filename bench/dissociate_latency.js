@@ -45,6 +45,7 @@ async function main() {
   const extra = await upload('a.example.com');
   const listener = (await call('CreateListener', {
     LoadBalancerId: lb, ListenerProtocol: 'HTTPS', ListenerPort: 443, 'Certificates.1.CertificateId': main,
+    SecurityPolicyId: 'tls_cipher_policy_1_2_strict_with_1_3',
   })).ListenerId;
   const port = 443 + offset;
   await until(async () => (await call('GetListenerAttribute', { ListenerId: listener })).ListenerStatus === 'Running');

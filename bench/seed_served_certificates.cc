@@ -100,8 +100,18 @@ int main(int argc, char** argv) {
         !r) {
       return r;
     }
-    Listener listener{NewListenerId(random), account, lb, "HTTPS", 443, "", "Running", "Running",
-                      domain.NowMs()};
+    // TLS 1.3, as the anchors' handshakes are (ALB's default policy stops at TLS 1.2).
+    Listener listener{NewListenerId(random),
+                      account,
+                      lb,
+                      "HTTPS",
+                      443,
+                      "",
+                      "Running",
+                      "Running",
+                      domain.NowMs(),
+                      "",
+                      R"({"SecurityPolicyId":"tls_cipher_policy_1_2_strict_with_1_3"})"};
     if (auto r = tx.InsertListener(listener); !r) return r;
     for (size_t i = 0; i < ids.size(); ++i) {
       if (auto r = tx.InsertListenerCertificate(

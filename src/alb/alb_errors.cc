@@ -60,6 +60,16 @@ ApiError DeletionProtected(std::string_view load_balancer_id) {
                            Clip(load_balancer_id)));
 }
 
+ApiError SecurityPolicyNotFound(std::string_view policy_id) {
+  return Error("ResourceNotFound.SecurityPolicy", 404, NotFound("securitypolicy", Clip(policy_id)));
+}
+
+ApiError SecurityPolicyInUse(std::string_view policy_id, std::string_view listener_id) {
+  return Error("ResourceInUse.SecurityPolicy", 400,
+               fmt::format("The specified resource securitypolicy {} is in use by listener {}.",
+                           Clip(policy_id), listener_id));
+}
+
 ApiError TagQuotaExceeded(std::string_view resource_id, int quota) {
   return Error("QuotaExceeded.TagNum", 400,
                fmt::format("The quota of tags of resource {} is exceeded: at most {}.",

@@ -52,6 +52,10 @@ ApiError RuleQuotaExceeded(std::string_view load_balancer_id, int quota);
 // 400: DeleteLoadBalancer while deletion protection is on.
 ApiError DeletionProtected(std::string_view load_balancer_id);
 
+// Security policies.
+ApiError SecurityPolicyNotFound(std::string_view policy_id);
+ApiError SecurityPolicyInUse(std::string_view policy_id, std::string_view listener_id);
+
 // Tags.
 ApiError TagQuotaExceeded(std::string_view resource_id, int quota);
 

@@ -53,6 +53,12 @@ inline constexpr std::string_view kUpdateHealthCheckTemplateAttribute =
 inline constexpr std::string_view kDeleteHealthCheckTemplates = "DeleteHealthCheckTemplates";
 inline constexpr std::string_view kApplyHealthCheckTemplateToServerGroup =
     "ApplyHealthCheckTemplateToServerGroup";
+inline constexpr std::string_view kCreateSecurityPolicy = "CreateSecurityPolicy";
+inline constexpr std::string_view kUpdateSecurityPolicyAttribute = "UpdateSecurityPolicyAttribute";
+inline constexpr std::string_view kDeleteSecurityPolicy = "DeleteSecurityPolicy";
+inline constexpr std::string_view kListSecurityPolicies = "ListSecurityPolicies";
+inline constexpr std::string_view kListSecurityPolicyRelations = "ListSecurityPolicyRelations";
+inline constexpr std::string_view kListSystemSecurityPolicies = "ListSystemSecurityPolicies";
 inline constexpr std::string_view kTagResources = "TagResources";
 inline constexpr std::string_view kUnTagResources = "UnTagResources";
 inline constexpr std::string_view kListTagResources = "ListTagResources";

@@ -26,6 +26,10 @@ std::string NewHealthCheckTemplateId(Random& random) {
   return "hct-" + random.FromAlphabet(kIdAlphabet, 20);
 }
 
+std::string NewSecurityPolicyId(Random& random) {
+  return "spy-" + random.FromAlphabet(kIdAlphabet, 20);
+}
+
 std::string NewJobId(Random& random) {
   std::string id = random.UuidUpper();
   std::transform(id.begin(), id.end(), id.begin(),

@@ -8,6 +8,7 @@
 #include "alb/listener_options.h"
 #include "alb/listeners.h"
 #include "alb/rules.h"
+#include "alb/security_policies.h"
 #include "alb/server_groups.h"
 
 namespace openalb {
@@ -113,6 +114,9 @@ Result<void> ApplyJob(StoreTx& tx, const Job& job) {
   }
   if (IsServerGroupJob(job.api_name)) return FinishServerGroupJob(tx, job);
   if (IsRuleJob(job.api_name)) return FinishRuleJob(tx, job);
+  if (job.api_name == api_name::kUpdateSecurityPolicyAttribute) {
+    return FinishSecurityPolicyJob(tx, job);
+  }
   if (job.api_name == api_name::kCreateLoadBalancer ||
       job.api_name == api_name::kUpdateLoadBalancerAttribute ||
       job.api_name == api_name::kDeleteLoadBalancer) {

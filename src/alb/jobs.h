@@ -28,6 +28,7 @@ inline constexpr std::string_view kLoadBalancer = "loadbalancer";
 inline constexpr std::string_view kListener = "listener";
 inline constexpr std::string_view kServerGroup = "servergroup";
 inline constexpr std::string_view kRule = "rule";
+inline constexpr std::string_view kSecurityPolicy = "securitypolicy";
 }  // namespace job_kind
 
 // A string the job's payload carries (UpdateListenerAttribute's DefaultCertificateId or

@@ -32,6 +32,7 @@ nlohmann::json ListenerOptionsJson(const ListenerOptions& options) {
   out["RequestTimeout"] = options.request_timeout_s;
   out["GzipEnabled"] = options.gzip;
   out["Http2Enabled"] = options.http2;
+  out["SecurityPolicyId"] = options.security_policy_id;
   OptionsJson xff;
   for (const auto& flag : kXffFlags) xff[std::string(flag.name)] = options.*flag.member;
   xff["XForwardedForProcessingMode"] = options.xff_remove ? "remove" : "append";
@@ -65,6 +66,13 @@ Result<ListenerOptions> MergeListenerOptions(ListenerOptions base, const nlohman
       auto b = JsonBool(value, key);
       if (!b) return Fail(b.error());
       base.http2 = *b;
+    } else if (key == "SecurityPolicyId") {
+      // That it names a policy the account may use is the domain's check (listeners.cc).
+      if (!value.is_string() || value.get<std::string>().empty() ||
+          value.get<std::string>().size() > 128) {
+        return Fail(errors::InvalidParameter(key, "expected a security policy id"));
+      }
+      base.security_policy_id = value.get<std::string>();
     } else if (key == "XForwardedForConfig" && value.is_object()) {
       for (const auto& [field, flag_value] : value.items()) {
         const std::string name = "XForwardedForConfig." + field;

@@ -1,5 +1,6 @@
 // A listener's attributes beyond its certificates and default action — IdleTimeout,
-// RequestTimeout, GzipEnabled, Http2Enabled and XForwardedForConfig — between the wire, the
+// RequestTimeout, GzipEnabled, Http2Enabled, SecurityPolicyId and XForwardedForConfig —
+// between the wire, the
 // store (a JSON object in the listener's row) and the data plane (ListenerOptions). A request
 // gives them as a patch (only the fields it sets), merged over what the listener has.
 #pragma once

@@ -7,6 +7,7 @@
 #include "alb/ids.h"
 #include "alb/jobs.h"
 #include "alb/listener_options.h"
+#include "alb/security_policies.h"
 #include "alb/server_groups.h"
 
 namespace openalb {
@@ -54,6 +55,16 @@ Result<Job> ChangeRunState(const Domain& domain, const WriteRequest& write,
                        if (auto r = tx.InsertJob(job); !r) return Fail(r.error());
                        return job;
                      });
+}
+
+// A SecurityPolicyId the request names is a system policy or one of the account's.
+Result<void> CheckSecurityPolicy(StoreTx& tx, std::string_view account_id,
+                                 const nlohmann::json& attributes) {
+  auto it = attributes.find("SecurityPolicyId");
+  if (it == attributes.end() || !it->is_string()) return {};
+  auto policy = ResolveSecurityPolicy(tx, account_id, it->get<std::string>());
+  if (!policy) return Fail(policy.error());
+  return {};
 }
 
 }  // namespace
@@ -129,6 +140,9 @@ Result<Job> CreateListener(const Domain& domain, const CreateListenerRequest& re
         if (!*lb) return Fail(errors::LoadBalancerNotFound(request.load_balancer_id));
         if ((*lb)->status != status::kActive) {
           return Fail(errors::IncorrectLoadBalancerStatus(request.load_balancer_id, (*lb)->status));
+        }
+        if (auto r = CheckSecurityPolicy(tx, account, request.attributes); !r) {
+          return Fail(r.error());
         }
         auto count = tx.CountListeners(request.load_balancer_id);
         if (!count) return Fail(count.error());
@@ -244,6 +258,9 @@ Result<Job> UpdateListener(const Domain& domain, const UpdateListenerRequest& re
           auto merged = MergeListenerOptions(ListenerOptionsFromJson(listener->attributes),
                                              request.attributes);
           if (!merged) return Fail(merged.error());
+          if (auto r = CheckSecurityPolicy(tx, account, request.attributes); !r) {
+            return Fail(r.error());
+          }
           payload["Attributes"] = request.attributes;
         }
         if (request.description) listener->description = *request.description;

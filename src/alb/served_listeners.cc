@@ -7,6 +7,7 @@
 #include "alb/listener_options.h"
 #include "alb/listeners.h"
 #include "alb/rules.h"
+#include "alb/security_policies.h"
 #include "alb/server_group_attributes.h"
 #include "alb/server_group_rows.h"
 #include "alb/server_groups.h"
@@ -173,6 +174,14 @@ Result<std::optional<ListenerConfig>> ServedListener(StoreTx& tx, const Listener
     if (*material) config.certificates.push_back(std::move(**material));
   }
   if (config.tls && config.certificates.empty()) return std::optional<ListenerConfig>{};
+  if (config.tls) {
+    // The security policy's versions and ciphers (a published change to it laid over).
+    const std::string& policy_id = config.options.security_policy_id;
+    auto policy =
+        ResolveSecurityPolicy(tx, listener.account_id, policy_id, published.On(policy_id));
+    if (!policy) return Fail(policy.error());
+    config.tls_policy = {std::move(policy->versions), std::move(policy->ciphers)};
+  }
   if (!group_id.empty()) {
     auto forward = ForwardOf(tx, listener, group_id, published);
     if (!forward) return Fail(forward.error());

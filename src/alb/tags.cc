@@ -33,8 +33,12 @@ Result<void> ResourceExists(StoreTx& tx, std::string_view account_id, std::strin
     return found(tx.FindHealthCheckTemplate(account_id, id),
                  errors::HealthCheckTemplateNotFound(id));
   }
-  return Fail(errors::InvalidParameter(
-      "ResourceType", "it is loadbalancer, listener, servergroup or healthchecktemplate"));
+  if (type == "securitypolicy") {
+    return found(tx.FindSecurityPolicy(account_id, id), errors::SecurityPolicyNotFound(id));
+  }
+  return Fail(errors::InvalidParameter("ResourceType",
+                                       "it is loadbalancer, listener, servergroup, "
+                                       "securitypolicy or healthchecktemplate"));
 }
 
 Result<std::vector<ResourceTag>> AllTags(StoreTx& tx, const TagFilter& filter) {

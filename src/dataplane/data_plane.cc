@@ -71,6 +71,12 @@ Result<void> DataPlane::Apply(const ListenerConfig& config, Contexts contexts) {
   if (!pool) return Fail(pool.error());
   auto routes = RoutesFor(config);
   if (!routes) return Fail(routes.error());
+  std::optional<CompiledTlsPolicy> tls_policy;
+  if (config.tls && !config.tls_policy.versions.empty()) {
+    auto compiled = CompiledTlsPolicy::Compile(config.tls_policy);
+    if (!compiled) return Fail(compiled.error());
+    tls_policy = std::move(*compiled);
+  }
   if (contexts == Contexts::kBuildNew) {
     // Only the certificates this change adds: those served already were checked when they
     // were added, or (since start-up) are built by their first handshake. Outside mutex_:
@@ -99,6 +105,7 @@ Result<void> DataPlane::Apply(const ListenerConfig& config, Contexts contexts) {
         std::make_shared<ListenerSnapshot>(next_version_++, std::move(*pool), std::move(*routes));
   }
   snapshot->set_options(config.options, config.load_balancer_id, config.port);
+  snapshot->set_tls_policy(std::move(tls_policy));
 
   auto it = served_.find(config.listener_id);
   if (it != served_.end() && it->second.configured_port == port && it->second.tls == config.tls) {

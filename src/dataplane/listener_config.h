@@ -58,8 +58,21 @@ struct ListenerOptions {
   bool xff_slb_id = false;           // SLB-ID
   bool xff_slb_port = false;         // X-Forwarded-Port
   bool xff_host = false;             // X-Forwarded-Host
+  // SecurityPolicyId: the TLS versions and ciphers of HTTPS handshakes (resolved into
+  // ListenerConfig::tls_policy by the domain).
+  std::string security_policy_id = "tls_cipher_policy_1_0";
 
   bool operator==(const ListenerOptions&) const = default;
+};
+
+// What a listener's TLS handshakes accept: its security policy's versions and cipher suites,
+// as ALB (and OpenSSL) name them. Empty versions: openalb's own settings (TLS 1.2 and 1.3,
+// forward-secret AEAD suites), for listeners built without the domain (tests).
+struct TlsPolicyConfig {
+  std::vector<std::string> versions;
+  std::vector<std::string> ciphers;
+
+  bool operator==(const TlsPolicyConfig&) const = default;
 };
 
 struct ListenerConfig {
@@ -72,6 +85,7 @@ struct ListenerConfig {
   std::vector<ForwardConfig> rule_groups;         // every server group the rules forward to
   std::string load_balancer_id;                   // what InsertHeader's SLBId inserts
   ListenerOptions options;
+  TlsPolicyConfig tls_policy;
 
   bool operator==(const ListenerConfig&) const = default;
 };

@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -20,6 +21,7 @@
 #include "dataplane/certificate_contexts.h"
 #include "dataplane/listener_config.h"
 #include "dataplane/route_table.h"
+#include "dataplane/tls_policy.h"
 
 namespace openalb {
 
@@ -63,6 +65,9 @@ class ListenerSnapshot {
     load_balancer_id_ = std::move(load_balancer_id);
     port_ = port;
   }
+  // Its security policy; null: openalb's own TLS settings (the base context's).
+  const CompiledTlsPolicy* tls_policy() const { return tls_policy_ ? &*tls_policy_ : nullptr; }
+  void set_tls_policy(std::optional<CompiledTlsPolicy> policy) { tls_policy_ = std::move(policy); }
 
  private:
   const ServedCertificate* Best(const std::vector<const ServedCertificate*>& candidates,
@@ -76,6 +81,7 @@ class ListenerSnapshot {
   std::shared_ptr<const BackendPool> forward_;
   std::shared_ptr<const RouteTable> routes_;
   ListenerOptions options_;
+  std::optional<CompiledTlsPolicy> tls_policy_;
   std::string load_balancer_id_;
   int port_ = 0;
 };

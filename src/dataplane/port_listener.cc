@@ -32,6 +32,8 @@ int OnClientHello(SSL* ssl, int* alert, void*) {
     *alert = SSL_AD_INTERNAL_ERROR;
     return SSL_CLIENT_HELLO_ERROR;
   }
+  // The policy first: which certificate suits the client depends on what it allows.
+  if (const CompiledTlsPolicy* policy = snapshot->tls_policy()) policy->ApplyTo(ssl);
   ClientHelloInfo hello = ReadClientHello(ssl);
   const ServedCertificate& chosen = snapshot->Select(hello.server_name, hello.accepts_ecdsa);
   // A context not built yet is built here, on this handshake's thread: it holds up this
@@ -41,6 +43,7 @@ int OnClientHello(SSL* ssl, int* alert, void*) {
     *alert = SSL_AD_INTERNAL_ERROR;
     return SSL_CLIENT_HELLO_ERROR;
   }
+  if (const CompiledTlsPolicy* policy = snapshot->tls_policy()) policy->AfterContextSwitch(ssl);
   return SSL_CLIENT_HELLO_SUCCESS;
 }
 

@@ -141,6 +141,8 @@ json ToJson(const ListenerConfig& c) {
   out["rule_groups"] = std::move(groups);
   out["load_balancer_id"] = c.load_balancer_id;
   out["options"] = ListenerOptionsJson(c.options);
+  out["tls_versions"] = c.tls_policy.versions;
+  out["tls_ciphers"] = c.tls_policy.ciphers;
   return out;
 }
 
@@ -166,6 +168,10 @@ ListenerConfig FromJson(const json& j) {
     for (const auto& g : j.at("rule_groups")) c.rule_groups.push_back(ForwardFromJson(g));
     c.load_balancer_id = j.at("load_balancer_id").get<std::string>();
     c.options = ListenerOptionsFromJson(j.at("options").dump());
+  }
+  if (j.contains("tls_versions")) {
+    c.tls_policy = {j.at("tls_versions").get<std::vector<std::string>>(),
+                    j.at("tls_ciphers").get<std::vector<std::string>>()};
   }
   return c;
 }

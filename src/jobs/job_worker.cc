@@ -7,6 +7,7 @@
 
 #include "alb/jobs.h"
 #include "alb/rules.h"
+#include "alb/security_policies.h"
 #include "alb/served_listeners.h"
 #include "fleet/node_liveness.h"
 #include "store/sql/sql_connection.h"
@@ -32,6 +33,13 @@ bool IsPassFailure(const ApiError& error) {
 Result<std::vector<std::string>> ListenersOf(StoreTx& tx, const Job& job) {
   if (job.resource_type == job_kind::kListener) return std::vector<std::string>{job.resource_id};
   if (job.resource_type == job_kind::kRule) return RuleListenersOf(job);
+  if (job.resource_type == job_kind::kSecurityPolicy) {
+    auto users = ListenersUsingPolicy(tx, job.account_id, job.resource_id);
+    if (!users) return Fail(users.error());
+    std::vector<std::string> ids;
+    for (const auto& listener : *users) ids.push_back(listener.listener_id);
+    return ids;
+  }
   ListenerFilter filter{.account_id = job.account_id};
   if (job.resource_type == job_kind::kServerGroup) {
     filter.forward_server_group_id = job.resource_id;

@@ -36,6 +36,7 @@ struct Contents {
   std::vector<BackendServer> backend_servers;
   std::vector<Rule> rules;
   std::vector<HealthCheckTemplate> templates;
+  std::vector<SecurityPolicy> security_policies;
   std::vector<ResourceTag> tags;
   std::vector<Job> jobs;
   std::vector<AuditEntry> audit;
@@ -91,6 +92,10 @@ Result<void> ReadAll(StoreTx& tx, Contents& c) {
       tx, [](StoreTx& t, const PageRequest& p) { return t.ListHealthCheckTemplates({}, p); });
   if (!templates) return Fail(templates.error());
   c.templates = std::move(*templates);
+  auto security_policies = All<SecurityPolicy>(
+      tx, [](StoreTx& t, const PageRequest& p) { return t.ListSecurityPolicies({}, p); });
+  if (!security_policies) return Fail(security_policies.error());
+  c.security_policies = std::move(*security_policies);
   auto tags =
       All<ResourceTag>(tx, [](StoreTx& t, const PageRequest& p) { return t.ListTags({}, p); });
   if (!tags) return Fail(tags.error());
@@ -174,6 +179,11 @@ Result<void> Write(StoreTx& tx, const Contents& c) {
   if (auto r = InsertEach(c.rules, [&](const auto& x) { return tx.InsertRule(x); }); !r) return r;
   if (auto r =
           InsertEach(c.templates, [&](const auto& x) { return tx.InsertHealthCheckTemplate(x); });
+      !r) {
+    return r;
+  }
+  if (auto r = InsertEach(c.security_policies,
+                          [&](const auto& x) { return tx.InsertSecurityPolicy(x); });
       !r) {
     return r;
   }

@@ -127,6 +127,19 @@ struct HealthCheckTemplate {
   bool operator==(const HealthCheckTemplate&) const = default;
 };
 
+// A custom TLS security policy (the system ones are built in: alb/security_policy_catalogue).
+struct SecurityPolicy {
+  std::string policy_id;  // "spy-" + 20 characters
+  std::string account_id;
+  std::string name;
+  std::string tls_versions;  // a JSON array, in the order given
+  std::string ciphers;       // a JSON array, in the order given
+  std::string resource_group_id;
+  std::int64_t created_ms = 0;
+
+  bool operator==(const SecurityPolicy&) const = default;
+};
+
 // One tag of one resource (TagResources, or Tag.N on a create); a key is unique per resource.
 struct ResourceTag {
   std::string account_id;

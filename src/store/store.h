@@ -164,6 +164,12 @@ struct HealthCheckTemplateFilter {
   std::vector<std::string> names;
 };
 
+struct SecurityPolicyFilter {
+  std::string account_id;
+  std::vector<std::string> ids;
+  std::vector<std::string> names;
+};
+
 struct TagFilter {
   std::string account_id;
   std::string resource_type;
@@ -268,6 +274,17 @@ class StoreTx {
   // In the order they were created.
   virtual Result<Page<HealthCheckTemplate>> ListHealthCheckTemplates(
       const HealthCheckTemplateFilter& filter, const PageRequest& page) = 0;
+
+  virtual Result<void> InsertSecurityPolicy(const SecurityPolicy& policy) = 0;
+  virtual Result<std::optional<SecurityPolicy>> FindSecurityPolicy(std::string_view account_id,
+                                                                   std::string_view id) = 0;
+  // Name, TLS versions and ciphers.
+  virtual Result<void> UpdateSecurityPolicy(const SecurityPolicy& policy) = 0;
+  // Also removes its tags.
+  virtual Result<void> DeleteSecurityPolicy(std::string_view id) = 0;
+  // In the order they were created.
+  virtual Result<Page<SecurityPolicy>> ListSecurityPolicies(const SecurityPolicyFilter& filter,
+                                                            const PageRequest& page) = 0;
 
   // Adds the tag, or sets the value of the resource's tag with that key.
   virtual Result<void> PutTag(const ResourceTag& tag) = 0;

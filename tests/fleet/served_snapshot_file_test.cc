@@ -28,6 +28,8 @@ ServedSnapshot Sample() {
   policy.health.codes = {"http_2xx"};
   policy.sticky = {true, false, 1000, "JSESSIONID"};
   policy.tls = true;
+  https.tls_policy = {{"TLSv1.2", "TLSv1.3"},
+                      {"ECDHE-RSA-AES128-GCM-SHA256", "TLS_AES_128_GCM_SHA256"}};
   https.forward = ForwardConfig{
       "sgp-1", policy, {{"10.0.0.1", 80, 100, "i-1"}, {"10.0.0.2", 8080, 0, "10.0.0.2"}}};
   ListenerConfig plain{

@@ -67,6 +67,8 @@ async function setUp(server) {
   ids['rsa:a.example.com'] = await server.uploadCertificate('a.example.com', { rsa: true });
   const { ListenerId: listener } = await call(server, 'CreateListener', {
     LoadBalancerId: lb, ListenerProtocol: 'HTTPS', ListenerPort: 443, 'Certificates.1.CertificateId': ids['default.test'],
+    // TLS 1.2 and 1.3 only (ALB's default policy has 1.0 and 1.1 and no 1.3).
+    SecurityPolicyId: 'tls_cipher_policy_1_2_strict_with_1_3',
   });
   await waitRunning(server, listener);
   const { JobId } = await call(server, 'AssociateAdditionalCertificatesWithListener', {

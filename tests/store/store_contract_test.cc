@@ -398,6 +398,38 @@ TEST_P(StoreContract, ALoadBalancersAttributesAreWrittenAndChangedWhole) {
   EXPECT_EQ(**found, lb);
 }
 
+TEST_P(StoreContract, SecurityPoliciesRoundTripInTheOrderGiven) {
+  SecurityPolicy p{"spy-1",
+                   kAccount,
+                   "strict",
+                   R"(["TLSv1.3","TLSv1.2"])",
+                   R"(["TLS_AES_256_GCM_SHA384","ECDHE-RSA-AES256-GCM-SHA384"])",
+                   "rg-1",
+                   9};
+  ASSERT_TRUE(store_->Transact(TxMode::kWrite, [&](StoreTx& tx) -> Result<void> {
+    if (auto r = tx.InsertSecurityPolicy(p); !r) return r;
+    return tx.PutTag({kAccount, "securitypolicy", "spy-1", "k", "v"});
+  }));
+  p.name = "stricter";
+  p.ciphers = R"(["TLS_AES_256_GCM_SHA384"])";
+  ASSERT_TRUE(
+      store_->Transact(TxMode::kWrite, [&](StoreTx& tx) { return tx.UpdateSecurityPolicy(p); }));
+  auto listed = InTransaction<Page<SecurityPolicy>>(*store_, TxMode::kRead, [&](StoreTx& tx) {
+    return tx.ListSecurityPolicies({.account_id = kAccount, .ids = {}, .names = {"stricter"}},
+                                   {.after = 0, .limit = 10});
+  });
+  ASSERT_TRUE(listed);
+  ASSERT_EQ(listed->items.size(), 1u);
+  EXPECT_EQ(listed->items[0], p);
+  ASSERT_TRUE(store_->Transact(TxMode::kWrite,
+                               [&](StoreTx& tx) { return tx.DeleteSecurityPolicy("spy-1"); }));
+  auto tags = InTransaction<Page<ResourceTag>>(*store_, TxMode::kRead, [&](StoreTx& tx) {
+    return tx.ListTags({.account_id = kAccount}, {.after = 0, .limit = 10});
+  });
+  ASSERT_TRUE(tags);
+  EXPECT_TRUE(tags->items.empty());
+}
+
 TEST_P(StoreContract, TagsAreSetOncePerKeyFilteredAndGoWithTheirResource) {
   HealthCheckTemplate t{"hct-1", kAccount, "strict", "{}", 7};
   auto tag = [](std::string id, std::string key, std::string value) {

@@ -8,6 +8,7 @@
 #include "api/actions/load_balancer_actions.h"
 #include "api/actions/region_actions.h"
 #include "api/actions/rule_actions.h"
+#include "api/actions/security_policy_actions.h"
 #include "api/actions/server_group_actions.h"
 #include "api/actions/tag_actions.h"
 
@@ -24,6 +25,7 @@ ActionTable BuildActionTable() {
   RegisterServerGroupActions(table);
   RegisterRuleActions(table);
   RegisterHealthActions(table);
+  RegisterSecurityPolicyActions(table);
   RegisterTagActions(table);
   return table;
 }

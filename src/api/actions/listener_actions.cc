@@ -38,8 +38,8 @@ Json ListenerJson(const ListenerView& view, const TagsByResource& tags) {
   }
   Json options = ListenerOptionsJson(ListenerOptionsFromJson(l.attributes));
   for (auto& [key, value] : options.items()) out[key] = value;
-  if (l.protocol == "HTTP") out["Http2Enabled"] = false;  // HTTP/2 is negotiated over TLS
-  if (l.protocol != "HTTP") out["SecurityPolicyId"] = "tls_cipher_policy_1_0";
+  if (l.protocol == "HTTP") out["Http2Enabled"] = false;    // HTTP/2 is negotiated over TLS
+  if (l.protocol == "HTTP") out.erase("SecurityPolicyId");  // no TLS, no policy
   out["Tags"] = TagsJson(tags, l.listener_id);
   // No ACLs yet: an empty AclConfig, never an absent one (Terraform's ACL attachment waits on
   // AclConfig.AclRelations and fails when the field is missing).
@@ -98,7 +98,8 @@ Result<std::optional<std::string>> ReadForwardGroup(const ParameterReader& param
 // `XForwardedForConfig.XForwardedForEnabled=true` or one JSON object).
 Result<Json> ReadListenerAttributes(const ParameterReader& params) {
   Json patch = Json::object();
-  for (const char* name : {"IdleTimeout", "RequestTimeout", "GzipEnabled", "Http2Enabled"}) {
+  for (const char* name :
+       {"IdleTimeout", "RequestTimeout", "GzipEnabled", "Http2Enabled", "SecurityPolicyId"}) {
     if (auto value = params.Get(name); value && !value->empty()) patch[name] = std::string(*value);
   }
   Json xff = Json::object();

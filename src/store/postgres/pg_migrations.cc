@@ -11,7 +11,7 @@ namespace {
 // Text compares and sorts bytewise (COLLATE "C"), as in SQLite, whatever the database's
 // locale; times in milliseconds are BIGINT; booleans stay 0/1 INTEGERs so both engines run
 // the same statements.
-constexpr std::array<const char*, 7> kMigrations = {
+constexpr std::array<const char*, 8> kMigrations = {
     // 1: everything SQLite's migrations 1-5 hold.
     R"sql(
 CREATE TABLE accounts (
@@ -304,6 +304,20 @@ CREATE INDEX resource_tags_by_type ON resource_tags(account_id, resource_type, t
     // 7: a load balancer's attributes (SQLite's 11).
     R"sql(
 ALTER TABLE load_balancers ADD COLUMN attributes TEXT COLLATE "C" NOT NULL DEFAULT '{}';
+)sql",
+    // 8: custom TLS security policies (SQLite's 12).
+    R"sql(
+CREATE TABLE security_policies (
+  seq               BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  policy_id         TEXT COLLATE "C" NOT NULL UNIQUE,
+  account_id        TEXT COLLATE "C" NOT NULL,
+  name              TEXT COLLATE "C" NOT NULL,
+  tls_versions      TEXT COLLATE "C" NOT NULL,
+  ciphers           TEXT COLLATE "C" NOT NULL,
+  resource_group_id TEXT COLLATE "C" NOT NULL,
+  created_ms        BIGINT NOT NULL
+);
+CREATE INDEX security_policies_by_account ON security_policies(account_id, seq);
 )sql",
 };
 

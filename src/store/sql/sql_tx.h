@@ -65,6 +65,13 @@ class SqlTx final : public StoreTx {
                                    int port) override;
   Result<int> CountBackendServers(std::string_view server_group_id) override;
 
+  Result<void> InsertSecurityPolicy(const SecurityPolicy& policy) override;
+  Result<std::optional<SecurityPolicy>> FindSecurityPolicy(std::string_view account_id,
+                                                           std::string_view id) override;
+  Result<void> UpdateSecurityPolicy(const SecurityPolicy& policy) override;
+  Result<void> DeleteSecurityPolicy(std::string_view id) override;
+  Result<Page<SecurityPolicy>> ListSecurityPolicies(const SecurityPolicyFilter& filter,
+                                                    const PageRequest& page) override;
   Result<void> PutTag(const ResourceTag& tag) override;
   Result<void> DeleteTags(std::string_view resource_id,
                           const std::vector<std::string>& keys) override;

@@ -6,7 +6,7 @@
 namespace openalb {
 namespace {
 
-constexpr std::array<const char*, 11> kMigrations = {
+constexpr std::array<const char*, 12> kMigrations = {
     // 1: accounts and their access keys.
     R"sql(
 CREATE TABLE accounts (
@@ -290,6 +290,20 @@ CREATE INDEX resource_tags_by_type ON resource_tags(account_id, resource_type, t
     // 11: a load balancer's attributes (ZoneMappings, billing, protection, …) as JSON.
     R"sql(
 ALTER TABLE load_balancers ADD COLUMN attributes TEXT NOT NULL DEFAULT '{}';
+)sql",
+    // 12: custom TLS security policies.
+    R"sql(
+CREATE TABLE security_policies (
+  seq               INTEGER PRIMARY KEY AUTOINCREMENT,
+  policy_id         TEXT NOT NULL UNIQUE,
+  account_id        TEXT NOT NULL,
+  name              TEXT NOT NULL,
+  tls_versions      TEXT NOT NULL,
+  ciphers           TEXT NOT NULL,
+  resource_group_id TEXT NOT NULL,
+  created_ms        INTEGER NOT NULL
+);
+CREATE INDEX security_policies_by_account ON security_policies(account_id, seq);
 )sql",
 };
 
