@@ -59,6 +59,7 @@ inline constexpr std::string_view kDeleteSecurityPolicy = "DeleteSecurityPolicy"
 inline constexpr std::string_view kListSecurityPolicies = "ListSecurityPolicies";
 inline constexpr std::string_view kListSecurityPolicyRelations = "ListSecurityPolicyRelations";
 inline constexpr std::string_view kListSystemSecurityPolicies = "ListSystemSecurityPolicies";
+inline constexpr std::string_view kMoveResourceGroup = "MoveResourceGroup";
 inline constexpr std::string_view kTagResources = "TagResources";
 inline constexpr std::string_view kUnTagResources = "UnTagResources";
 inline constexpr std::string_view kListTagResources = "ListTagResources";

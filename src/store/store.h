@@ -278,7 +278,7 @@ class StoreTx {
   virtual Result<void> InsertSecurityPolicy(const SecurityPolicy& policy) = 0;
   virtual Result<std::optional<SecurityPolicy>> FindSecurityPolicy(std::string_view account_id,
                                                                    std::string_view id) = 0;
-  // Name, TLS versions and ciphers.
+  // Name, TLS versions, ciphers and resource group.
   virtual Result<void> UpdateSecurityPolicy(const SecurityPolicy& policy) = 0;
   // Also removes its tags.
   virtual Result<void> DeleteSecurityPolicy(std::string_view id) = 0;

@@ -133,3 +133,30 @@ test('DescribeZones lists the zones this server is configured with, as the alb_z
   assert.deepEqual(zones.Zones.map((z) => z.ZoneId), ['cn-hangzhou-j', 'cn-hangzhou-k', 'cn-hangzhou-h']);
   assert.ok(zones.Zones.every((z) => z.LocalName));
 });
+
+test('MoveResourceGroup records a load balancer\'s, server group\'s or security policy\'s new resource group', async (t) => {
+  const server = await Server.start();
+  t.after(() => server.stop());
+  const lb = await server.call('CreateLoadBalancer', { LoadBalancerName: 'x', LoadBalancerEdition: 'Standard', VpcId: 'vpc-1', ResourceGroupId: 'rg-1' });
+  await waitActive(server, lb.LoadBalancerId);
+  const move = (type, id) => server.call('MoveResourceGroup', { ResourceType: type, ResourceId: id, NewResourceGroupId: 'rg-2' });
+  await move('loadbalancer', lb.LoadBalancerId);
+  assert.equal((await server.call('GetLoadBalancerAttribute', { LoadBalancerId: lb.LoadBalancerId })).ResourceGroupId, 'rg-2');
+
+  const group = await server.call('CreateServerGroup', { ServerGroupName: 'moved', ServerGroupType: 'Ip', VpcId: 'vpc-1' });
+  await server.waitJob(group.JobId);
+  await move('servergroup', group.ServerGroupId);
+  const groups = await server.call('ListServerGroups', { 'ServerGroupIds.1': group.ServerGroupId });
+  assert.equal(groups.ServerGroups[0].ResourceGroupId, 'rg-2');
+
+  const policy = await server.call('CreateSecurityPolicy', {
+    SecurityPolicyName: 'p1', 'TLSVersions.1': 'TLSv1.2', 'Ciphers.1': 'ECDHE-RSA-AES128-GCM-SHA256',
+  });
+  await move('securitypolicy', policy.SecurityPolicyId);
+  const policies = await server.call('ListSecurityPolicies', { 'SecurityPolicyIds.1': policy.SecurityPolicyId });
+  assert.equal(policies.SecurityPolicies[0].ResourceGroupId, 'rg-2');
+  assert.deepEqual([...policies.SecurityPolicies[0].Ciphers], ['ECDHE-RSA-AES128-GCM-SHA256'], 'nothing else changed');
+
+  assert.equal((await rejection(() => move('loadbalancer', 'alb-00000000000000000000'))).data.Code, 'ResourceNotFound.LoadBalancer');
+  assert.equal((await rejection(() => move('vswitch', lb.LoadBalancerId))).data.Code, 'InvalidParameter');
+});

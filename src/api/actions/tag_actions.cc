@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "alb/api_names.h"
+#include "alb/resource_groups.h"
 #include "api/actions/action_support.h"
 #include "api/actions/resources.h"
 #include "api/services.h"
@@ -210,7 +211,27 @@ Json TagsJson(const TagsByResource& tags, std::string_view resource_id) {
   return out;
 }
 
+Result<Json> MoveResourceGroupAction(ActionContext& context) {
+  auto write = ReadWriteRequest(context);
+  if (!write) return Fail(write.error());
+  if (auto r = MoveResourceGroup(context.services.domain, *write, ResourceTypeOf(context),
+                                 *context.params.Get("ResourceId"),
+                                 context.params.Get("NewResourceGroupId").value_or(""));
+      !r) {
+    return Fail(r.error());
+  }
+  return Json::object();
+}
+
 void RegisterTagActions(ActionTable& table) {
+  // Resource groups sort resources as tags do; the action sits with them.
+  table.Add(AlbAction(
+      api_name::kMoveResourceGroup, AccessLevel::kWrite,
+      {"ResourceType", "ResourceId", "NewResourceGroupId"},
+      [](const ActionContext& context) -> Result<std::string> {
+        return ResourceNamedBy("alb", ResourceTypeOf(context), "ResourceId")(context);
+      },
+      MoveResourceGroupAction));
   table.Add(AlbAction(api_name::kTagResources, AccessLevel::kWrite, {"ResourceType"},
                       TaggedResources(), TagResourcesAction));
   table.Add(AlbAction(api_name::kUnTagResources, AccessLevel::kWrite, {"ResourceType"},

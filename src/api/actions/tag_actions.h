@@ -1,5 +1,6 @@
 // The tag actions of ALB 2020-06-16 — TagResources, UnTagResources, ListTagResources,
-// ListTagKeys, ListTagValues — and what the other actions share to take tags on a create
+// ListTagKeys, ListTagValues — with MoveResourceGroup (the other way to sort resources), and
+// what the other actions share to take tags on a create
 // (Tag.N, or Tags.N as Terraform sends it), show them on a Get or List, and filter a List by
 // them.
 #pragma once

@@ -44,10 +44,14 @@ Result<std::optional<SecurityPolicy>> SqlTx::FindSecurityPolicy(std::string_view
 
 Result<void> SqlTx::UpdateSecurityPolicy(const SecurityPolicy& p) {
   return RunOne(db_,
-                "UPDATE security_policies SET name = ?, tls_versions = ?, ciphers = ? "
-                "WHERE policy_id = ?",
+                "UPDATE security_policies SET name = ?, tls_versions = ?, ciphers = ?, "
+                "resource_group_id = ? WHERE policy_id = ?",
                 [&](SqlStatement& s) {
-                  s.Bind(1, p.name).Bind(2, p.tls_versions).Bind(3, p.ciphers).Bind(4, p.policy_id);
+                  s.Bind(1, p.name)
+                      .Bind(2, p.tls_versions)
+                      .Bind(3, p.ciphers)
+                      .Bind(4, p.resource_group_id)
+                      .Bind(5, p.policy_id);
                 });
 }
 

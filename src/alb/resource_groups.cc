@@ -1,0 +1,66 @@
+#include "alb/resource_groups.h"
+
+#include <nlohmann/json.hpp>
+
+#include "alb/alb_errors.h"
+#include "alb/api_names.h"
+#include "alb/load_balancer_attributes.h"
+#include "alb/server_groups.h"
+
+namespace openalb {
+namespace {
+
+constexpr size_t kMaxResourceGroupId = 64;
+
+// `attributes` (a JSON object) with its ResourceGroupId set.
+std::string WithResourceGroup(std::string_view attributes, std::string_view group_id) {
+  auto parsed = nlohmann::json::parse(attributes, nullptr, /*allow_exceptions=*/false);
+  if (!parsed.is_object()) parsed = nlohmann::json::object();
+  parsed["ResourceGroupId"] = group_id;
+  return parsed.dump();
+}
+
+}  // namespace
+
+Result<void> MoveResourceGroup(const Domain& domain, const WriteRequest& write,
+                               std::string_view resource_type, std::string_view resource_id,
+                               std::string_view new_resource_group_id) {
+  if (new_resource_group_id.empty()) return Fail(errors::MissingParameter("NewResourceGroupId"));
+  if (new_resource_group_id.size() > kMaxResourceGroupId) {
+    return Fail(errors::InvalidParameter("NewResourceGroupId", "it is longer than 64 characters"));
+  }
+  if (resource_type != "loadbalancer" && resource_type != "servergroup" &&
+      resource_type != "securitypolicy") {
+    return Fail(errors::InvalidParameter("ResourceType",
+                                         "it is loadbalancer, servergroup or securitypolicy"));
+  }
+  const std::string& account = write.account_id;
+  auto done = RunDirectWrite(
+      domain, write, api_name::kMoveResourceGroup,
+      ParameterFingerprint({resource_type, resource_id, new_resource_group_id}),
+      [&](StoreTx& tx) -> Result<std::string> {
+        if (resource_type == "loadbalancer") {
+          auto lb = tx.FindLoadBalancer(account, resource_id);
+          if (!lb) return Fail(lb.error());
+          if (!*lb) return Fail(errors::LoadBalancerNotFound(resource_id));
+          (*lb)->attributes = WithResourceGroup((*lb)->attributes, new_resource_group_id);
+          if (auto r = tx.UpdateLoadBalancer(**lb); !r) return Fail(r.error());
+        } else if (resource_type == "servergroup") {
+          auto group = FindServerGroupOrFail(tx, account, resource_id);
+          if (!group) return Fail(group.error());
+          group->attributes = WithResourceGroup(group->attributes, new_resource_group_id);
+          if (auto r = tx.UpdateServerGroup(*group); !r) return Fail(r.error());
+        } else {
+          auto policy = tx.FindSecurityPolicy(account, resource_id);
+          if (!policy) return Fail(policy.error());
+          if (!*policy) return Fail(errors::SecurityPolicyNotFound(resource_id));
+          (*policy)->resource_group_id = new_resource_group_id;
+          if (auto r = tx.UpdateSecurityPolicy(**policy); !r) return Fail(r.error());
+        }
+        return std::string(resource_id);
+      });
+  if (!done) return Fail(done.error());
+  return {};
+}
+
+}  // namespace openalb
