@@ -133,3 +133,51 @@ test('bad versions, ciphers and policy ids are refused with ALB\'s codes', async
   assert.equal(other.code, 'ResourceNotFound.SecurityPolicy');
   assert.equal(other.statusCode, 404);
 });
+
+test('alicloud_alb_security_policy\'s calls, as the Terraform provider makes them, apply, read back unchanged, update and destroy', async (t) => {
+  const server = await Server.start();
+  t.after(() => server.stop());
+  // Create: V1 form POST with the lists flattened, no tags on the create itself.
+  const created = await server.call('CreateSecurityPolicy', {
+    ClientToken: 'tf-sp-1', ResourceGroupId: 'rg-tf', SecurityPolicyName: 'tf-policy',
+    'TLSVersions.1': 'TLSv1.3', 'TLSVersions.2': 'TLSv1.2',
+    'Ciphers.1': 'TLS_AES_128_GCM_SHA256', 'Ciphers.2': 'ECDHE-ECDSA-AES128-GCM-SHA256', 'Ciphers.3': 'ECDHE-RSA-AES128-GCM-SHA256',
+  });
+  const id = created.SecurityPolicyId;
+  // Tags through the update path.
+  await server.call('TagResources', { ResourceType: 'securitypolicy', 'ResourceId.1': id, 'Tag.1.Key': 'Created', 'Tag.1.Value': 'tf' });
+  // Read: ListSecurityPolicies without an id filter, then ListTagResources.
+  const read = async () => {
+    const all = await server.call('ListSecurityPolicies', { MaxResults: 100 });
+    const policy = JSON.parse(JSON.stringify(all.SecurityPolicies.find((p) => p.SecurityPolicyId === id)));
+    const tags = await server.call('ListTagResources', { ResourceType: 'securitypolicy', 'ResourceId.1': id });
+    return { policy, tags: tags.TagResources.map((x) => [x.TagKey, x.TagValue]) };
+  };
+  const first = await read();
+  assert.deepEqual(first.policy.TLSVersions, ['TLSv1.3', 'TLSv1.2'], 'the order sent');
+  assert.deepEqual(first.policy.Ciphers, ['TLS_AES_128_GCM_SHA256', 'ECDHE-ECDSA-AES128-GCM-SHA256', 'ECDHE-RSA-AES128-GCM-SHA256']);
+  assert.equal(first.policy.SecurityPolicyName, 'tf-policy');
+  assert.equal(first.policy.ResourceGroupId, 'rg-tf');
+  assert.equal(first.policy.SecurityPolicyStatus, 'Available');
+  assert.deepEqual(first.tags, [['Created', 'tf']]);
+  assert.deepEqual(await read(), first, 'a second read is the same: an empty plan');
+
+  // Update as the provider sends it (including its stray empty-named list, which is ignored),
+  // then its wait for Available.
+  const update = await server.call('UpdateSecurityPolicyAttribute', {
+    SecurityPolicyId: id, SecurityPolicyName: 'tf-policy-2', '.1': 'TLSv1.2',
+    'TLSVersions.1': 'TLSv1.2', 'Ciphers.1': 'ECDHE-RSA-AES256-GCM-SHA384',
+  });
+  await server.waitJob(update.JobId);
+  const after = await read();
+  assert.equal(after.policy.SecurityPolicyName, 'tf-policy-2');
+  assert.deepEqual(after.policy.TLSVersions, ['TLSv1.2']);
+  assert.deepEqual(after.policy.Ciphers, ['ECDHE-RSA-AES256-GCM-SHA384']);
+  assert.equal(after.policy.SecurityPolicyStatus, 'Available');
+
+  // Destroy; a second delete answers ResourceNotFound.SecurityPolicy, which the provider takes as done.
+  await server.call('DeleteSecurityPolicy', { ClientToken: 'tf-sp-del', SecurityPolicyId: id });
+  assert.equal((await rejection(() => server.call('DeleteSecurityPolicy', { SecurityPolicyId: id }))).data.Code, 'ResourceNotFound.SecurityPolicy');
+  const gone = await server.call('ListSecurityPolicies', { MaxResults: 100 });
+  assert.ok(!gone.SecurityPolicies.some((p) => p.SecurityPolicyId === id));
+});
