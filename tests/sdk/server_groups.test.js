@@ -443,3 +443,56 @@ test('an HTTPS server group is reached over TLS with the request\'s host as SNI,
   // A kept-alive client connection keeps its TLS connection to the server: no handshake each time.
   assert.equal(connections.size, 1, `${connections.size} server connections for 5 requests`);
 });
+
+test('alicloud_alb_server_group\'s calls, as the Terraform provider makes them, apply, read back unchanged, update and destroy', async (t) => {
+  const server = await Server.start();
+  t.after(() => server.stop());
+  const health = {
+    'HealthCheckConfig.HealthCheckEnabled': 'true', 'HealthCheckConfig.HealthCheckCodes.1': 'http_2xx',
+    'HealthCheckConfig.HealthCheckCodes.2': 'http_3xx', 'HealthCheckConfig.HealthCheckConnectPort': '46325',
+    'HealthCheckConfig.HealthCheckHost': 'tf-example.com', 'HealthCheckConfig.HealthCheckHttpVersion': 'HTTP1.1',
+    'HealthCheckConfig.HealthCheckInterval': '2', 'HealthCheckConfig.HealthCheckMethod': 'HEAD',
+    'HealthCheckConfig.HealthCheckPath': '/tf-example', 'HealthCheckConfig.HealthCheckProtocol': 'HTTP',
+    'HealthCheckConfig.HealthCheckTimeout': '5', 'HealthCheckConfig.HealthyThreshold': '3', 'HealthCheckConfig.UnhealthyThreshold': '3',
+  };
+  const sticky = { 'StickySessionConfig.StickySessionEnabled': 'true', 'StickySessionConfig.StickySessionType': 'Insert', 'StickySessionConfig.CookieTimeout': '1000' };
+  const created = await server.call('CreateServerGroup', {
+    ClientToken: 'tf-sg-1', Protocol: 'HTTP', ResourceGroupId: 'rg-tf', Scheduler: 'Sch', ServerGroupName: 'tf-group',
+    ServerGroupType: 'Ip', VpcId: 'vpc-tf', ...health, ...sticky,
+  });
+  const id = created.ServerGroupId;
+  const status = async () => (await server.call('ListServerGroups', { 'ServerGroupIds.1': id })).ServerGroups[0]?.ServerGroupStatus;
+  await waitFor(async () => (await status()) === 'Available', 10000, 'Available');
+  // The update path after create: tags, servers, then the attributes again.
+  await server.call('TagResources', { ResourceType: 'servergroup', 'ResourceId.1': id, 'Tag.1.Key': 'Created', 'Tag.1.Value': 'tf' });
+  await server.call('AddServersToServerGroup', {
+    ClientToken: 'tf-sg-add', ServerGroupId: id, 'Servers.1.Description': 'tf-server', 'Servers.1.Port': '8080',
+    'Servers.1.ServerIp': '10.0.0.7', 'Servers.1.Weight': '10', 'Servers.1.ServerId': '10.0.0.7', 'Servers.1.ServerType': 'Ip',
+  });
+  await waitFor(async () => (await status()) === 'Available', 10000, 'Available after adding servers');
+  const update = await server.call('UpdateServerGroupAttribute', { ServerGroupId: id, ...health, ...sticky });
+  await server.waitJob(update.JobId);
+
+  const read = async () => {
+    const group = JSON.parse(JSON.stringify((await server.call('ListServerGroups', { 'ServerGroupIds.1': id })).ServerGroups[0]));
+    const servers = JSON.parse(JSON.stringify((await server.call('ListServerGroupServers', { ServerGroupId: id })).Servers));
+    return { group, servers };
+  };
+  const first = await read();
+  const h = first.group.HealthCheckConfig;
+  assert.deepEqual([h.HealthCheckEnabled, h.HealthCheckCodes, h.HealthCheckConnectPort, h.HealthCheckHost, h.HealthCheckHttpVersion,
+    h.HealthCheckInterval, h.HealthCheckMethod, h.HealthCheckPath, h.HealthCheckProtocol, h.HealthCheckTimeout, h.HealthyThreshold, h.UnhealthyThreshold],
+  [true, ['http_2xx', 'http_3xx'], 46325, 'tf-example.com', 'HTTP1.1', 2, 'HEAD', '/tf-example', 'HTTP', 5, 3, 3]);
+  const s = first.group.StickySessionConfig;
+  assert.deepEqual([s.StickySessionEnabled, s.StickySessionType, s.CookieTimeout], [true, 'Insert', 1000]);
+  assert.deepEqual([first.group.Protocol, first.group.Scheduler, first.group.ServerGroupName, first.group.VpcId, first.group.ResourceGroupId, first.group.ServerGroupType],
+    ['HTTP', 'Sch', 'tf-group', 'vpc-tf', 'rg-tf', 'Ip']);
+  assert.deepEqual(first.group.Tags, [{ Key: 'Created', Value: 'tf' }]);
+  assert.deepEqual(first.servers.map((x) => [x.ServerId, x.ServerIp, x.Port, x.Weight, x.Description, x.ServerType, x.Status]),
+    [['10.0.0.7', '10.0.0.7', 8080, 10, 'tf-server', 'Ip', 'Available']]);
+  assert.deepEqual(await read(), first, 'a second read is the same: an empty plan');
+
+  // Destroy: DeleteServerGroup, then absent (ResourceNotFound is done for the provider).
+  await server.waitJob((await server.call('DeleteServerGroup', { ClientToken: 'tf-sg-del', ServerGroupId: id })).JobId);
+  assert.equal((await server.call('ListServerGroups', { 'ServerGroupIds.1': id })).ServerGroups.length, 0);
+});
