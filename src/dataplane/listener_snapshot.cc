@@ -38,17 +38,7 @@ bool ListsEcdsaSignatureScheme(SSL* ssl) {
 bool NegotiatesTls13(SSL* ssl) {
   const long server_max = SSL_get_max_proto_version(ssl);
   if (server_max != 0 && server_max < TLS1_3_VERSION) return false;
-  const unsigned char* data = nullptr;
-  size_t length = 0;
-  if (SSL_client_hello_get0_ext(ssl, TLSEXT_TYPE_supported_versions, &data, &length) != 1 ||
-      length < 1) {
-    return false;
-  }
-  size_t list = std::min<size_t>(data[0], length - 1);
-  for (size_t i = 0; i + 1 < list; i += 2) {
-    if (ReadU16(data + 1 + i) == TLS1_3_VERSION) return true;
-  }
-  return false;
+  return ClientHelloListsTls13(ssl);
 }
 
 // A TLS 1.2 handshake with an ECDSA key needs an ECDHE-ECDSA cipher suite that both the

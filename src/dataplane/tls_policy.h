@@ -16,6 +16,10 @@
 
 namespace openalb {
 
+// Whether the client hello being processed lists TLS 1.3 in supported_versions (false outside
+// the client-hello callback).
+bool ClientHelloListsTls13(SSL* ssl);
+
 class CompiledTlsPolicy {
  public:
   // InternalError naming the problem when OpenSSL can use none of a version's ciphers.

@@ -105,6 +105,11 @@ test('a custom policy is echoed in order, served, changed live by its job, and c
   const upgraded = await handshake(port, tls13);
   assert.equal(upgraded.protocol, 'TLSv1.3');
   assert.equal(upgraded.cipher, 'TLS_AES_256_GCM_SHA384');
+  // TLS 1.2 still only on the policy's TLS 1.2 cipher.
+  assert.ok((await handshake(port, { ...tls12, ciphers: 'ECDHE-ECDSA-AES128-GCM-SHA256' })).error);
+  assert.equal((await handshake(port, tls12)).cipher, 'ECDHE-ECDSA-AES256-GCM-SHA384');
+  // A TLS 1.3 client offering only a suite outside the policy is refused.
+  assert.ok((await handshake(port, { ...tls13, ciphers: 'TLS_AES_128_GCM_SHA256' })).error);
   const { body: relisted } = await alb.listSecurityPolicies(model('ListSecurityPoliciesRequest', { SecurityPolicyIds: [policyId] }));
   assert.deepEqual(relisted.securityPolicies[0].TLSVersions, ['TLSv1.2', 'TLSv1.3']);
 
