@@ -11,6 +11,7 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <future>
 #include <mutex>
 #include <string_view>
 
@@ -58,7 +59,8 @@ class AsioPortListener final : public PortListener,
         tls_(tls),
         base_(std::move(base)),
         asio_context_((SSL_CTX_up_ref(base_.get()), base_.get())),
-        acceptor_(workers.Next().io),
+        acceptor_io_(workers.Next().io),
+        acceptor_(acceptor_io_),
         retry_timer_(acceptor_.get_executor()),
         snapshot_(std::move(snapshot)) {}
 
@@ -89,11 +91,24 @@ class AsioPortListener final : public PortListener,
   std::uint16_t port() const override { return port_; }
 
   void Stop() override {
-    net::post(acceptor_.get_executor(), [self = shared_from_this()] {
+    auto close = [self = shared_from_this()] {
       beast::error_code ignored;
       self->acceptor_.close(ignored);
       self->retry_timer_.cancel();
+    };
+    if (acceptor_io_.get_executor().running_in_this_thread() || acceptor_io_.stopped()) {
+      return close();
+    }
+    // Closed by the time Stop returns: a StopListener or DeleteListener job succeeds only once
+    // a new connection is refused, not accepted into the backlog and then reset. The wait is
+    // bounded so a thread that cannot run it (shutting down) never hangs its caller.
+    auto closed = std::make_shared<std::promise<void>>();
+    auto done = closed->get_future();
+    net::post(acceptor_io_, [close, closed] {
+      close();
+      closed->set_value();
     });
+    done.wait_for(std::chrono::seconds(2));
   }
 
  private:
@@ -186,7 +201,8 @@ class AsioPortListener final : public PortListener,
   IoWorkers& workers_;
   const bool tls_;
   SslCtxPtr base_;
-  ssl::context asio_context_;  // owns one more reference to base_
+  ssl::context asio_context_;     // owns one more reference to base_
+  net::io_context& acceptor_io_;  // the worker thread that accepts
   tcp::acceptor acceptor_;
   net::steady_timer retry_timer_;                     // on acceptor_'s executor
   std::shared_ptr<const ListenerSnapshot> snapshot_;  // atomic_load / atomic_store only

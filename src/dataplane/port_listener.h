@@ -28,7 +28,8 @@ class PortListener : public SnapshotSource {
 
   virtual void Publish(std::shared_ptr<const ListenerSnapshot> snapshot) = 0;
   virtual std::uint16_t port() const = 0;
-  // Closes the port; connections in flight finish on their own.
+  // Closes the port (before it returns, unless the listener's thread cannot run it within two
+  // seconds); connections in flight finish on their own.
   virtual void Stop() = 0;
 };
 
