@@ -78,12 +78,11 @@ Result<std::string> AssociateAdditionalCertificates(const Domain& domain,
             if (row.certificate_id == id) return Fail(errors::CertificateAlreadyAssociated(id));
           }
         }
-        auto lb = tx.FindLoadBalancer(account, listener->load_balancer_id);
+        auto lb = FindLoadBalancerOrFail(tx, account, listener->load_balancer_id);
         if (!lb) return Fail(lb.error());
-        if (!*lb) return Fail(errors::LoadBalancerNotFound(listener->load_balancer_id));
         auto used = tx.CountAdditionalCertificates(listener->load_balancer_id);
         if (!used) return Fail(used.error());
-        const int quota = AdditionalCertificateQuota(domain.limits, (*lb)->edition);
+        const int quota = AdditionalCertificateQuota(domain.limits, lb->edition);
         const int after = *used + static_cast<int>(ids->size());
         if (after > quota) {
           return Fail(errors::CertificateQuotaExceeded(listener->load_balancer_id, after, quota));

@@ -7,6 +7,7 @@
 #include "alb/ids.h"
 #include "alb/jobs.h"
 #include "alb/listener_options.h"
+#include "alb/load_balancers.h"
 #include "alb/security_policies.h"
 #include "alb/server_groups.h"
 
@@ -135,11 +136,8 @@ Result<Job> CreateListener(const Domain& domain, const CreateListenerRequest& re
   return RunJobWrite(
       domain, request.write, api_name::kCreateListener, fingerprint,
       [&](StoreTx& tx) -> Result<Job> {
-        auto lb = tx.FindLoadBalancer(account, request.load_balancer_id);
-        if (!lb) return Fail(lb.error());
-        if (!*lb) return Fail(errors::LoadBalancerNotFound(request.load_balancer_id));
-        if ((*lb)->status != status::kActive) {
-          return Fail(errors::IncorrectLoadBalancerStatus(request.load_balancer_id, (*lb)->status));
+        if (auto lb = ActiveLoadBalancerOrFail(tx, account, request.load_balancer_id); !lb) {
+          return Fail(lb.error());
         }
         if (auto r = CheckSecurityPolicy(tx, account, request.attributes); !r) {
           return Fail(r.error());

@@ -13,6 +13,24 @@ int AdditionalCertificateQuota(const DomainLimits& limits, std::string_view edit
                             : limits.additional_certificates_standard;
 }
 
+Result<LoadBalancer> FindLoadBalancerOrFail(StoreTx& tx, std::string_view account_id,
+                                            std::string_view load_balancer_id) {
+  auto lb = tx.FindLoadBalancer(account_id, load_balancer_id);
+  if (!lb) return Fail(lb.error());
+  if (!*lb) return Fail(errors::LoadBalancerNotFound(load_balancer_id));
+  return std::move(**lb);
+}
+
+Result<LoadBalancer> ActiveLoadBalancerOrFail(StoreTx& tx, std::string_view account_id,
+                                              std::string_view load_balancer_id) {
+  auto lb = FindLoadBalancerOrFail(tx, account_id, load_balancer_id);
+  if (!lb) return Fail(lb.error());
+  if (lb->status != status::kActive) {
+    return Fail(errors::IncorrectLoadBalancerStatus(load_balancer_id, lb->status));
+  }
+  return lb;
+}
+
 Result<Job> CreateLoadBalancer(const Domain& domain, const CreateLoadBalancerRequest& request) {
   const std::string& edition = request.edition;
   if (edition != "Basic" && edition != "Standard" && edition != "StandardWithWaf") {
@@ -60,10 +78,7 @@ Result<LoadBalancer> GetLoadBalancer(const Domain& domain, std::string_view acco
                                      std::string_view load_balancer_id) {
   return InTransaction<LoadBalancer>(
       domain.store, TxMode::kRead, [&](StoreTx& tx) -> Result<LoadBalancer> {
-        auto lb = tx.FindLoadBalancer(account_id, load_balancer_id);
-        if (!lb) return Fail(lb.error());
-        if (!*lb) return Fail(errors::LoadBalancerNotFound(load_balancer_id));
-        return std::move(**lb);
+        return FindLoadBalancerOrFail(tx, account_id, load_balancer_id);
       });
 }
 
@@ -86,19 +101,15 @@ Result<Job> UpdateLoadBalancer(const Domain& domain, const UpdateLoadBalancerReq
       ParameterFingerprint(
           {request.load_balancer_id, request.name.value_or("\x01"), request.attributes.dump()}),
       [&](StoreTx& tx) -> Result<Job> {
-        auto lb = tx.FindLoadBalancer(account, request.load_balancer_id);
+        auto lb = ActiveLoadBalancerOrFail(tx, account, request.load_balancer_id);
         if (!lb) return Fail(lb.error());
-        if (!*lb) return Fail(errors::LoadBalancerNotFound(request.load_balancer_id));
-        if ((*lb)->status != status::kActive) {
-          return Fail(errors::IncorrectLoadBalancerStatus(request.load_balancer_id, (*lb)->status));
-        }
         auto merged =
-            MergeLoadBalancerAttributes((*lb)->attributes, request.attributes, domain.NowMs());
+            MergeLoadBalancerAttributes(lb->attributes, request.attributes, domain.NowMs());
         if (!merged) return Fail(merged.error());
-        (*lb)->attributes = merged->dump();
-        if (request.name) (*lb)->name = *request.name;
-        (*lb)->status = status::kConfiguring;
-        if (auto r = tx.UpdateLoadBalancer(**lb); !r) return Fail(r.error());
+        lb->attributes = merged->dump();
+        if (request.name) lb->name = *request.name;
+        lb->status = status::kConfiguring;
+        if (auto r = tx.UpdateLoadBalancer(*lb); !r) return Fail(r.error());
         Job job = MakeJob(domain, account, api_name::kUpdateLoadBalancerAttribute,
                           job_kind::kUpdate, job_kind::kLoadBalancer, request.load_balancer_id);
         if (auto r = tx.InsertJob(job); !r) return Fail(r.error());
@@ -112,14 +123,13 @@ Result<void> SetDeletionProtection(const Domain& domain, const WriteRequest& wri
       domain, write,
       enabled ? api_name::kEnableDeletionProtection : api_name::kDisableDeletionProtection,
       ParameterFingerprint({load_balancer_id}), [&](StoreTx& tx) -> Result<std::string> {
-        auto lb = tx.FindLoadBalancer(write.account_id, load_balancer_id);
+        auto lb = FindLoadBalancerOrFail(tx, write.account_id, load_balancer_id);
         if (!lb) return Fail(lb.error());
-        if (!*lb) return Fail(errors::LoadBalancerNotFound(load_balancer_id));
         auto merged = MergeLoadBalancerAttributes(
-            (*lb)->attributes, {{"DeletionProtectionEnabled", enabled}}, domain.NowMs());
+            lb->attributes, {{"DeletionProtectionEnabled", enabled}}, domain.NowMs());
         if (!merged) return Fail(merged.error());
-        (*lb)->attributes = merged->dump();
-        if (auto r = tx.UpdateLoadBalancer(**lb); !r) return Fail(r.error());
+        lb->attributes = merged->dump();
+        if (auto r = tx.UpdateLoadBalancer(*lb); !r) return Fail(r.error());
         return std::string(load_balancer_id);
       });
   if (!done) return Fail(done.error());
@@ -131,14 +141,13 @@ Result<Job> DeleteLoadBalancer(const Domain& domain, const WriteRequest& write,
   return RunJobWrite(
       domain, write, api_name::kDeleteLoadBalancer, ParameterFingerprint({load_balancer_id}),
       [&](StoreTx& tx) -> Result<Job> {
-        auto lb = tx.FindLoadBalancer(write.account_id, load_balancer_id);
+        auto lb = FindLoadBalancerOrFail(tx, write.account_id, load_balancer_id);
         if (!lb) return Fail(lb.error());
-        if (!*lb) return Fail(errors::LoadBalancerNotFound(load_balancer_id));
-        if (DeletionProtectionEnabled((*lb)->attributes)) {
+        if (DeletionProtectionEnabled(lb->attributes)) {
           return Fail(errors::DeletionProtected(load_balancer_id));
         }
-        if ((*lb)->status != status::kActive) {
-          return Fail(errors::IncorrectLoadBalancerStatus(load_balancer_id, (*lb)->status));
+        if (lb->status != status::kActive) {
+          return Fail(errors::IncorrectLoadBalancerStatus(load_balancer_id, lb->status));
         }
         // No listener may be mid-change: its job would finish on a deleted listener.
         PageRequest page{.after = 0, .limit = 100};
@@ -156,8 +165,8 @@ Result<Job> DeleteLoadBalancer(const Domain& domain, const WriteRequest& write,
           if (!listeners->next) break;
           page.after = *listeners->next;
         }
-        (*lb)->status = status::kConfiguring;
-        if (auto r = tx.UpdateLoadBalancer(**lb); !r) return Fail(r.error());
+        lb->status = status::kConfiguring;
+        if (auto r = tx.UpdateLoadBalancer(*lb); !r) return Fail(r.error());
         Job job = MakeJob(domain, write.account_id, api_name::kDeleteLoadBalancer,
                           job_kind::kDelete, job_kind::kLoadBalancer, load_balancer_id);
         if (auto r = tx.InsertJob(job); !r) return Fail(r.error());

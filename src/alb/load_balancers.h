@@ -50,6 +50,14 @@ Result<void> SetDeletionProtection(const Domain& domain, const WriteRequest& wri
 Result<Job> DeleteLoadBalancer(const Domain& domain, const WriteRequest& write,
                                std::string_view load_balancer_id);
 
+// The account's load balancer; ResourceNotFound.LoadBalancer when it has none by that id.
+Result<LoadBalancer> FindLoadBalancerOrFail(StoreTx& tx, std::string_view account_id,
+                                            std::string_view load_balancer_id);
+// The same, and IncorrectStatus.LoadBalancer unless it is Active (what a change on it or its
+// listeners and rules needs).
+Result<LoadBalancer> ActiveLoadBalancerOrFail(StoreTx& tx, std::string_view account_id,
+                                              std::string_view load_balancer_id);
+
 // The additional-certificate quota of an edition.
 int AdditionalCertificateQuota(const DomainLimits& limits, std::string_view edition);
 

@@ -4,7 +4,8 @@
 
 #include "alb/alb_errors.h"
 #include "alb/api_names.h"
-#include "alb/load_balancer_attributes.h"
+#include "alb/load_balancers.h"
+#include "alb/security_policies.h"
 #include "alb/server_groups.h"
 
 namespace openalb {
@@ -40,22 +41,20 @@ Result<void> MoveResourceGroup(const Domain& domain, const WriteRequest& write,
       ParameterFingerprint({resource_type, resource_id, new_resource_group_id}),
       [&](StoreTx& tx) -> Result<std::string> {
         if (resource_type == "loadbalancer") {
-          auto lb = tx.FindLoadBalancer(account, resource_id);
+          auto lb = FindLoadBalancerOrFail(tx, account, resource_id);
           if (!lb) return Fail(lb.error());
-          if (!*lb) return Fail(errors::LoadBalancerNotFound(resource_id));
-          (*lb)->attributes = WithResourceGroup((*lb)->attributes, new_resource_group_id);
-          if (auto r = tx.UpdateLoadBalancer(**lb); !r) return Fail(r.error());
+          lb->attributes = WithResourceGroup(lb->attributes, new_resource_group_id);
+          if (auto r = tx.UpdateLoadBalancer(*lb); !r) return Fail(r.error());
         } else if (resource_type == "servergroup") {
           auto group = FindServerGroupOrFail(tx, account, resource_id);
           if (!group) return Fail(group.error());
           group->attributes = WithResourceGroup(group->attributes, new_resource_group_id);
           if (auto r = tx.UpdateServerGroup(*group); !r) return Fail(r.error());
         } else {
-          auto policy = tx.FindSecurityPolicy(account, resource_id);
+          auto policy = FindSecurityPolicyOrFail(tx, account, resource_id);
           if (!policy) return Fail(policy.error());
-          if (!*policy) return Fail(errors::SecurityPolicyNotFound(resource_id));
-          (*policy)->resource_group_id = new_resource_group_id;
-          if (auto r = tx.UpdateSecurityPolicy(**policy); !r) return Fail(r.error());
+          policy->resource_group_id = new_resource_group_id;
+          if (auto r = tx.UpdateSecurityPolicy(*policy); !r) return Fail(r.error());
         }
         return std::string(resource_id);
       });

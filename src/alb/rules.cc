@@ -10,6 +10,7 @@
 #include "alb/ids.h"
 #include "alb/jobs.h"
 #include "alb/listeners.h"
+#include "alb/load_balancers.h"
 #include "alb/resource_name.h"
 #include "alb/server_groups.h"
 
@@ -64,13 +65,9 @@ Result<CheckedContent> CheckContent(StoreTx& tx, const std::string& account, con
 
 Result<RuleLimits> LimitsOfLoadBalancer(StoreTx& tx, const std::string& account,
                                         const std::string& load_balancer_id) {
-  auto lb = tx.FindLoadBalancer(account, load_balancer_id);
+  auto lb = ActiveLoadBalancerOrFail(tx, account, load_balancer_id);
   if (!lb) return Fail(lb.error());
-  if (!*lb) return Fail(errors::LoadBalancerNotFound(load_balancer_id));
-  if ((*lb)->status != status::kActive) {
-    return Fail(errors::IncorrectLoadBalancerStatus(load_balancer_id, (*lb)->status));
-  }
-  return RuleLimitsFor((*lb)->edition);
+  return RuleLimitsFor(lb->edition);
 }
 
 std::string RulesPayload(const std::vector<std::string>& listener_ids,

@@ -16,14 +16,6 @@ std::string JsonArray(const std::vector<std::string>& items) {
   return nlohmann::json(items).dump();
 }
 
-Result<SecurityPolicy> FindPolicyOrFail(StoreTx& tx, std::string_view account_id,
-                                        std::string_view policy_id) {
-  auto found = tx.FindSecurityPolicy(account_id, policy_id);
-  if (!found) return Fail(found.error());
-  if (!*found) return Fail(errors::SecurityPolicyNotFound(policy_id));
-  return std::move(**found);
-}
-
 std::string Joined(const std::optional<std::vector<std::string>>& items) {
   if (!items) return "\x01";
   std::string out;
@@ -32,6 +24,14 @@ std::string Joined(const std::optional<std::vector<std::string>>& items) {
 }
 
 }  // namespace
+
+Result<SecurityPolicy> FindSecurityPolicyOrFail(StoreTx& tx, std::string_view account_id,
+                                                std::string_view policy_id) {
+  auto found = tx.FindSecurityPolicy(account_id, policy_id);
+  if (!found) return Fail(found.error());
+  if (!*found) return Fail(errors::SecurityPolicyNotFound(policy_id));
+  return std::move(**found);
+}
 
 std::vector<std::string> PolicyStrings(std::string_view json) {
   auto parsed = nlohmann::json::parse(json, nullptr, /*allow_exceptions=*/false);
@@ -88,7 +88,7 @@ Result<Job> UpdateSecurityPolicy(const Domain& domain, const SecurityPolicyReque
       ParameterFingerprint({request.policy_id, request.name.value_or("\x01"),
                             Joined(request.versions), Joined(request.ciphers)}),
       [&](StoreTx& tx) -> Result<Job> {
-        auto policy = FindPolicyOrFail(tx, account, request.policy_id);
+        auto policy = FindSecurityPolicyOrFail(tx, account, request.policy_id);
         if (!policy) return Fail(policy.error());
         const auto versions = request.versions.value_or(PolicyStrings(policy->tls_versions));
         const auto ciphers = request.ciphers.value_or(PolicyStrings(policy->ciphers));
@@ -112,7 +112,7 @@ Result<void> DeleteSecurityPolicy(const Domain& domain, const WriteRequest& writ
   auto done = RunDirectWrite(
       domain, write, api_name::kDeleteSecurityPolicy, ParameterFingerprint({policy_id}),
       [&](StoreTx& tx) -> Result<std::string> {
-        auto policy = FindPolicyOrFail(tx, write.account_id, policy_id);
+        auto policy = FindSecurityPolicyOrFail(tx, write.account_id, policy_id);
         if (!policy) return Fail(policy.error());
         auto users = ListenersUsingPolicy(tx, write.account_id, policy_id);
         if (!users) return Fail(users.error());
@@ -140,7 +140,7 @@ Result<std::vector<SecurityPolicyRelation>> ListSecurityPolicyRelations(
       domain.store, TxMode::kRead, [&](StoreTx& tx) -> Result<std::vector<SecurityPolicyRelation>> {
         std::vector<SecurityPolicyRelation> out;
         for (const auto& id : ids) {
-          auto policy = FindPolicyOrFail(tx, account_id, id);
+          auto policy = FindSecurityPolicyOrFail(tx, account_id, id);
           if (!policy) return Fail(policy.error());
           auto listeners = ListenersUsingPolicy(tx, account_id, id);
           if (!listeners) return Fail(listeners.error());
@@ -154,7 +154,7 @@ Result<TlsPolicySpec> ResolveSecurityPolicy(StoreTx& tx, std::string_view accoun
                                             std::string_view policy_id,
                                             const Job* published_update) {
   if (const TlsPolicySpec* system = SystemSecurityPolicy(policy_id)) return *system;
-  auto policy = FindPolicyOrFail(tx, account_id, policy_id);
+  auto policy = FindSecurityPolicyOrFail(tx, account_id, policy_id);
   if (!policy) return Fail(policy.error());
   TlsPolicySpec spec{policy->policy_id, PolicyStrings(policy->tls_versions),
                      PolicyStrings(policy->ciphers)};
@@ -190,7 +190,7 @@ Result<std::vector<Listener>> ListenersUsingPolicy(StoreTx& tx, std::string_view
 }
 
 Result<void> FinishSecurityPolicyJob(StoreTx& tx, const Job& job) {
-  auto policy = FindPolicyOrFail(tx, job.account_id, job.resource_id);
+  auto policy = FindSecurityPolicyOrFail(tx, job.account_id, job.resource_id);
   if (!policy) return Fail(policy.error());
   if (auto v = JobPayloadObject(job, "TLSVersions")) policy->tls_versions = v->dump();
   if (auto c = JobPayloadObject(job, "Ciphers")) policy->ciphers = c->dump();

@@ -41,6 +41,10 @@ Result<Page<SecurityPolicy>> ListSecurityPolicies(const Domain& domain,
                                                   const SecurityPolicyFilter& filter,
                                                   const PageRequest& page);
 
+// The account's custom policy; ResourceNotFound.SecurityPolicy when it has none by that id.
+Result<SecurityPolicy> FindSecurityPolicyOrFail(StoreTx& tx, std::string_view account_id,
+                                                std::string_view policy_id);
+
 // A policy's versions and ciphers as stored (JSON arrays).
 std::vector<std::string> PolicyStrings(std::string_view json);
 
