@@ -3,6 +3,7 @@
 #include <array>
 #include <charconv>
 #include <cstring>
+#include <limits>
 
 #include "dataplane/h2_upstream.h"
 
@@ -34,12 +35,8 @@ GrpcHealthRequest::~GrpcHealthRequest() { nghttp2_session_del(ng_); }
 
 std::string GrpcHealthRequest::TakeOutput() {
   std::string out;
-  for (;;) {
-    const std::uint8_t* data = nullptr;
-    const ssize_t n = nghttp2_session_mem_send(ng_, &data);
-    if (n <= 0) break;
-    out.append(reinterpret_cast<const char*>(data), static_cast<size_t>(n));
-  }
+  // A session error leaves what was taken; the next Receive reports the broken connection.
+  (void)TakeSessionOutput(ng_, out, std::numeric_limits<size_t>::max());
   return out;
 }
 

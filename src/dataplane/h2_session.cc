@@ -49,6 +49,7 @@ constexpr size_t kKeptUpstreams = 128;
 constexpr std::uint64_t kH2BufferedAnswer = 1024 * 1024;  // gzip applies up to this
 constexpr size_t kMaxServerAttempts = 3;
 constexpr size_t kReadPiece = 16 * 1024;
+constexpr size_t kWriteBatch = 64 * 1024;  // frames gathered into one write
 // Resets, SETTINGS and PINGs a client may send in one second before it is cut off.
 constexpr int kMaxResetsPerSecond = 200;
 // Resets over a connection's life after which it is cut off if it reset more than twice the
@@ -361,14 +362,7 @@ bool H2Connection::Receive() {
 
 void H2Connection::Flush() {
   if (writing_ || closed_ || ng_ == nullptr) return;
-  for (;;) {
-    const std::uint8_t* data = nullptr;
-    const ssize_t n = nghttp2_session_mem_send(ng_, &data);
-    if (n < 0) return Close();
-    if (n == 0) break;
-    out_.append(reinterpret_cast<const char*>(data), static_cast<size_t>(n));
-    if (out_.size() >= 64 * 1024) break;
-  }
+  if (!TakeSessionOutput(ng_, out_, kWriteBatch)) return Close();
   if (out_.empty()) {
     if (close_when_flushed_ ||
         (nghttp2_session_want_read(ng_) == 0 && nghttp2_session_want_write(ng_) == 0)) {

@@ -25,6 +25,17 @@ bool IsResponseBlock(const nghttp2_frame* frame) {
 
 }  // namespace
 
+bool TakeSessionOutput(nghttp2_session* session, std::string& out, size_t batch) {
+  while (out.size() < batch) {
+    const std::uint8_t* data = nullptr;
+    const ssize_t n = nghttp2_session_mem_send(session, &data);
+    if (n < 0) return false;
+    if (n == 0) break;
+    out.append(reinterpret_cast<const char*>(data), static_cast<size_t>(n));
+  }
+  return true;
+}
+
 H2Upstream::H2Upstream(const WorkerSocket::executor_type& executor,
                        std::shared_ptr<BackendServerState> server, DeadlineSweeper& deadlines,
                        std::chrono::milliseconds connect_timeout)
@@ -173,14 +184,7 @@ void H2Upstream::FlushSoon() {
 
 void H2Upstream::Flush() {
   if (writing_ || closed_ || !connected_) return;
-  for (;;) {
-    const std::uint8_t* data = nullptr;
-    const ssize_t n = nghttp2_session_mem_send(ng_, &data);
-    if (n < 0) return Fail();
-    if (n == 0) break;
-    out_.append(reinterpret_cast<const char*>(data), static_cast<size_t>(n));
-    if (out_.size() >= kUpstreamWriteBatch) break;
-  }
+  if (!TakeSessionOutput(ng_, out_, kUpstreamWriteBatch)) return Fail();
   if (out_.empty()) {
     // The server said GOAWAY and every stream it kept has ended: the connection is done.
     if (nghttp2_session_want_read(ng_) == 0 && nghttp2_session_want_write(ng_) == 0) Fail();

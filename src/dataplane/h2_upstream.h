@@ -3,7 +3,8 @@
 // nghttp2's client session. An H2Stream (h2_session) opens one stream per request and hears
 // of the answer's head, DATA and trailers through H2UpstreamExchange. Flow control runs end
 // to end: the server's DATA is acknowledged only as the client takes it (Consume), and a
-// request body is offered to the server only as the client sends it (ResumeBody).
+// request body is offered to the server only as the client sends it (ResumeBody). Also here:
+// the small nghttp2 helpers every session of openalb's uses (fields, draining output).
 #pragma once
 
 #include <nghttp2/nghttp2.h>
@@ -27,6 +28,10 @@ struct H2Field {
   std::string name;
   std::string value;
 };
+
+// Appends what `session` has queued to send to `out`, until `out` holds at least `batch` bytes
+// or nothing more is queued. False on a session error (nghttp2_session_mem_send's).
+bool TakeSessionOutput(nghttp2_session* session, std::string& out, size_t batch);
 
 // A field as nghttp2 takes it (which copies it on submission).
 inline nghttp2_nv H2Nv(std::string_view name, std::string_view value) {
