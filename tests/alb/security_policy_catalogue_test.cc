@@ -18,7 +18,8 @@ TEST(SecurityPolicyCatalogueTest, TheSystemPoliciesAreAlbs) {
   EXPECT_EQ(legacy->ciphers.size(), 19u);
   const TlsPolicySpec* strict = SystemSecurityPolicy("tls_cipher_policy_1_2_strict");
   ASSERT_NE(strict, nullptr);
-  // Strict: forward secrecy only, so no static-RSA suite.
+  // Strict: forward secrecy only, so no static-RSA suite; ALB lists twelve.
+  EXPECT_EQ(strict->ciphers.size(), 12u);
   for (const auto& cipher : strict->ciphers) EXPECT_TRUE(cipher.starts_with("ECDHE-")) << cipher;
   EXPECT_EQ(SystemSecurityPolicy("tls_cipher_policy_9"), nullptr);
   // Every system policy passes the rules a custom one must.
