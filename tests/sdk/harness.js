@@ -53,9 +53,17 @@ class Server {
     server.proc.stderr.on('data', (d) => (server.stderr += d));
     // 'close', not 'exit': by then stdout and stderr have been read to their end.
     server.exited = new Promise((r) => server.proc.on('close', (code, signal) => r({ code, signal })));
-    const match = await waitFor(() => /event=listening address=\S+ port=(\d+)/.exec(server.stderr) ||
-      (server.proc.exitCode !== null && Promise.reject(new Error(`server exited: ${server.stderr}`))),
-    15000, 'the server to listen');
+    let match;
+    try {
+      match = await waitFor(() => /event=listening address=\S+ port=(\d+)/.exec(server.stderr) ||
+        (server.proc.exitCode !== null && Promise.reject(new Error(`server exited: ${server.stderr}`))),
+      15000, 'the server to listen');
+    } catch (e) {
+      // A server that comes up late would otherwise outlive the failed test and keep the test
+      // file's process (and the suite) waiting on its pipes until ctest's timeout.
+      server.proc.kill('SIGKILL');
+      throw new Error(`${e.message}; its log:\n${server.stderr}`);
+    }
     server.port = Number(match[1]);
     server.endpoint = `127.0.0.1:${server.port}`;
     server.credentials = JSON.parse(fs.readFileSync(path.join(server.dataDir, 'credentials.json')));
