@@ -70,6 +70,66 @@ ApiError SecurityPolicyInUse(std::string_view policy_id, std::string_view listen
                            Clip(policy_id), listener_id));
 }
 
+ApiError AclNotFound(std::string_view acl_id) {
+  return Error("ResourceNotFound.Acl", 404, NotFound("acl", Clip(acl_id)));
+}
+
+ApiError IncorrectAclStatus(std::string_view acl_id, std::string_view status) {
+  return Error("IncorrectStatus.Acl", 400,
+               fmt::format("The status of acl [{}] is incorrect: it is {}; wait until it is "
+                           "Available.",
+                           Clip(acl_id), status));
+}
+
+ApiError AclInUse(std::string_view acl_id, std::string_view listener_id) {
+  return Error("ResourceInUse.Acl", 400,
+               fmt::format("The specified resource acl {} is in use by listener {}.", Clip(acl_id),
+                           listener_id));
+}
+
+ApiError AclEntryNotFound(std::string_view acl_id, std::string_view entry) {
+  return Error("ResourceNotFound.AclEntry", 404,
+               fmt::format("The specified entry {} is not found in acl {}.", entry.substr(0, 64),
+                           Clip(acl_id)));
+}
+
+ApiError AclEntryExists(std::string_view acl_id, std::string_view entry) {
+  return Error(
+      "Conflict.AclEntry", 400,
+      fmt::format("The entry {} is already in acl {}.", entry.substr(0, 64), Clip(acl_id)));
+}
+
+ApiError AclEntryQuotaExceeded(std::string_view acl_id, int quota) {
+  return Error(
+      "QuotaExceeded.AclEntriesNum", 400,
+      fmt::format("The quota of entries of acl {} is exceeded: at most {}.", Clip(acl_id), quota));
+}
+
+ApiError AclAlreadyAssociated(std::string_view acl_id, std::string_view listener_id) {
+  return Error("ResourceAlreadyAssociated.Acl", 400,
+               fmt::format("The acl {} is already associated with listener {}.", Clip(acl_id),
+                           Clip(listener_id)));
+}
+
+ApiError AclNotAssociated(std::string_view acl_id, std::string_view listener_id) {
+  return Error("AssociationNotFound.Acl", 400,
+               fmt::format("The acl {} is not associated with listener {}.", Clip(acl_id),
+                           Clip(listener_id)));
+}
+
+ApiError AclTypeConflict(std::string_view listener_id, std::string_view current_type) {
+  return Error("Conflict.AclType", 400,
+               fmt::format("Listener {} already has {} ACLs: a listener's ACLs are all White or "
+                           "all Black.",
+                           Clip(listener_id), current_type));
+}
+
+ApiError ListenerAclQuotaExceeded(std::string_view listener_id, int quota) {
+  return Error("QuotaExceeded.ListenerAclNum", 400,
+               fmt::format("The quota of acls of listener {} is exceeded: at most {}.",
+                           Clip(listener_id), quota));
+}
+
 ApiError TagQuotaExceeded(std::string_view resource_id, int quota) {
   return Error("QuotaExceeded.TagNum", 400,
                fmt::format("The quota of tags of resource {} is exceeded: at most {}.",

@@ -56,6 +56,18 @@ ApiError DeletionProtected(std::string_view load_balancer_id);
 ApiError SecurityPolicyNotFound(std::string_view policy_id);
 ApiError SecurityPolicyInUse(std::string_view policy_id, std::string_view listener_id);
 
+// Access control lists.
+ApiError AclNotFound(std::string_view acl_id);
+ApiError IncorrectAclStatus(std::string_view acl_id, std::string_view status);
+ApiError AclInUse(std::string_view acl_id, std::string_view listener_id);
+ApiError AclEntryNotFound(std::string_view acl_id, std::string_view entry);
+ApiError AclEntryExists(std::string_view acl_id, std::string_view entry);
+ApiError AclEntryQuotaExceeded(std::string_view acl_id, int quota);
+ApiError AclAlreadyAssociated(std::string_view acl_id, std::string_view listener_id);
+ApiError AclNotAssociated(std::string_view acl_id, std::string_view listener_id);
+ApiError AclTypeConflict(std::string_view listener_id, std::string_view current_type);
+ApiError ListenerAclQuotaExceeded(std::string_view listener_id, int quota);
+
 // Tags.
 ApiError TagQuotaExceeded(std::string_view resource_id, int quota);
 

@@ -30,6 +30,8 @@ std::string NewSecurityPolicyId(Random& random) {
   return "spy-" + random.FromAlphabet(kIdAlphabet, 20);
 }
 
+std::string NewAclId(Random& random) { return "acl-" + random.FromAlphabet(kIdAlphabet, 20); }
+
 std::string NewJobId(Random& random) {
   std::string id = random.UuidUpper();
   std::transform(id.begin(), id.end(), id.begin(),

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "alb/acls.h"
 #include "alb/alb_errors.h"
 #include "alb/api_names.h"
 #include "alb/ids.h"
@@ -18,7 +19,9 @@ bool IsListenerJob(std::string_view api) {
   return api == api_name::kCreateListener || api == api_name::kStartListener ||
          api == api_name::kStopListener || api == api_name::kUpdateListenerAttribute ||
          api == api_name::kAssociateAdditionalCertificates ||
-         api == api_name::kDissociateAdditionalCertificates;
+         api == api_name::kDissociateAdditionalCertificates ||
+         api == api_name::kAssociateAclsWithListener ||
+         api == api_name::kDissociateAclsFromListener;
 }
 
 Result<void> ReplaceDefaultCertificate(StoreTx& tx, const Job& job,
@@ -80,6 +83,7 @@ Result<void> FinishListenerJob(StoreTx& tx, const Job& job) {
     }
   }
   if (auto r = SettleCertificates(tx, job, /*succeeded=*/true); !r) return r;
+  if (auto r = SettleListenerAcls(tx, job, /*succeeded=*/true); !r) return r;
   listener->status = listener->resting_status;
   return tx.UpdateListener(*listener);
 }
@@ -117,6 +121,7 @@ Result<void> ApplyJob(StoreTx& tx, const Job& job) {
   if (job.api_name == api_name::kUpdateSecurityPolicyAttribute) {
     return FinishSecurityPolicyJob(tx, job);
   }
+  if (IsAclJob(job.api_name)) return FinishAclJob(tx, job);
   if (job.api_name == api_name::kCreateLoadBalancer ||
       job.api_name == api_name::kUpdateLoadBalancerAttribute ||
       job.api_name == api_name::kDeleteLoadBalancer) {
@@ -175,6 +180,7 @@ Result<void> FailJob(StoreTx& tx, const Job& job, const ApiError& error, std::in
     if (!listener) return Fail(listener.error());
     if (*listener) {
       if (auto r = SettleCertificates(tx, job, /*succeeded=*/false); !r) return r;
+      if (auto r = SettleListenerAcls(tx, job, /*succeeded=*/false); !r) return r;
       // A listener that could not be created or started serves nothing: it is Stopped.
       // Any other change failed before it was applied, so the listener is as it was.
       if (job.api_name == api_name::kCreateListener || job.api_name == api_name::kStartListener) {
@@ -198,6 +204,9 @@ Result<void> FailJob(StoreTx& tx, const Job& job, const ApiError& error, std::in
   }
   if (IsRuleJob(job.api_name)) {
     if (auto r = UndoRuleJob(tx, job); !r) return r;
+  }
+  if (IsAclJob(job.api_name)) {
+    if (auto r = UndoAclJob(tx, job); !r) return r;
   }
   Job failed = job;
   failed.status = status::kFailed;

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "alb/acls.h"
 #include "alb/alb_errors.h"
 #include "alb/api_names.h"
 #include "alb/ids.h"
@@ -19,13 +20,16 @@ bool ServesCertificates(std::string_view protocol) {
 }
 
 Result<ListenerView> ViewOf(StoreTx& tx, Listener listener) {
-  ListenerView view{std::move(listener), {}};
+  ListenerView view{std::move(listener), {}, {}};
   auto page =
       tx.ListListenerCertificates({view.listener.listener_id, {}}, {.after = 0, .limit = 1});
   if (!page) return Fail(page.error());
   if (!page->items.empty() && page->items.front().is_default) {
     view.default_certificate_id = page->items.front().certificate_id;
   }
+  auto acls = AllListenerAcls(tx, view.listener.listener_id);
+  if (!acls) return Fail(acls.error());
+  view.acls = std::move(*acls);
   return view;
 }
 

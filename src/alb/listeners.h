@@ -22,6 +22,7 @@ namespace openalb {
 struct ListenerView {
   Listener listener;
   std::string default_certificate_id;
+  std::vector<ListenerAcl> acls;  // AclConfig: its ACL relations, in association order
 };
 
 struct CreateListenerRequest {

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "alb/acls.h"
 #include "alb/alb_errors.h"
 #include "alb/api_names.h"
 #include "alb/load_balancers.h"
@@ -31,9 +32,9 @@ Result<void> MoveResourceGroup(const Domain& domain, const WriteRequest& write,
     return Fail(errors::InvalidParameter("NewResourceGroupId", "it is longer than 64 characters"));
   }
   if (resource_type != "loadbalancer" && resource_type != "servergroup" &&
-      resource_type != "securitypolicy") {
+      resource_type != "securitypolicy" && resource_type != "acl") {
     return Fail(errors::InvalidParameter("ResourceType",
-                                         "it is loadbalancer, servergroup or securitypolicy"));
+                                         "it is loadbalancer, servergroup, securitypolicy or acl"));
   }
   const std::string& account = write.account_id;
   auto done = RunDirectWrite(
@@ -50,6 +51,11 @@ Result<void> MoveResourceGroup(const Domain& domain, const WriteRequest& write,
           if (!group) return Fail(group.error());
           group->attributes = WithResourceGroup(group->attributes, new_resource_group_id);
           if (auto r = tx.UpdateServerGroup(*group); !r) return Fail(r.error());
+        } else if (resource_type == "acl") {
+          auto acl = FindAclOrFail(tx, account, resource_id);
+          if (!acl) return Fail(acl.error());
+          acl->resource_group_id = new_resource_group_id;
+          if (auto r = tx.UpdateAcl(*acl); !r) return Fail(r.error());
         } else {
           auto policy = FindSecurityPolicyOrFail(tx, account, resource_id);
           if (!policy) return Fail(policy.error());

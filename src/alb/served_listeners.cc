@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "alb/acls.h"
 #include "alb/api_names.h"
 #include "alb/jobs.h"
 #include "alb/listener_options.h"
@@ -121,6 +122,26 @@ Result<void> AddRules(StoreTx& tx, const Listener& listener, const PublishedJobs
   return {};
 }
 
+// The listener's access control: the type of its served ACL relations and every served entry
+// of those ACLs (an entry from the moment its Add job applies until its Remove job applies).
+Result<AclConfig> AclOf(StoreTx& tx, const Listener& listener, const PublishedJobs& published) {
+  AclConfig acl;
+  auto relations = AllListenerAcls(tx, listener.listener_id);
+  if (!relations) return Fail(relations.error());
+  for (const auto& relation : *relations) {
+    if (!RowServed(relation.status, relation.job_id, published)) continue;
+    acl.type = relation.acl_type;
+    auto entries = AllAclEntries(tx, relation.acl_id);
+    if (!entries) return Fail(entries.error());
+    for (auto& entry : *entries) {
+      if (RowServed(entry.status, entry.job_id, published)) {
+        acl.entries.push_back(std::move(entry.entry));
+      }
+    }
+  }
+  return acl;
+}
+
 }  // namespace
 
 const Job* PublishedJobs::Find(std::string_view job_id) const {
@@ -188,6 +209,9 @@ Result<std::optional<ListenerConfig>> ServedListener(StoreTx& tx, const Listener
     config.forward = std::move(*forward);
   }
   if (auto r = AddRules(tx, listener, published, config); !r) return Fail(r.error());
+  auto acl = AclOf(tx, listener, published);
+  if (!acl) return Fail(acl.error());
+  config.acl = std::move(*acl);
   return std::optional<ListenerConfig>{std::move(config)};
 }
 

@@ -36,8 +36,9 @@ Result<void> ResourceExists(StoreTx& tx, std::string_view account_id, std::strin
   if (type == "securitypolicy") {
     return found(tx.FindSecurityPolicy(account_id, id), errors::SecurityPolicyNotFound(id));
   }
+  if (type == "acl") return found(tx.FindAcl(account_id, id), errors::AclNotFound(id));
   return Fail(errors::InvalidParameter("ResourceType",
-                                       "it is loadbalancer, listener, servergroup, "
+                                       "it is loadbalancer, listener, servergroup, acl, "
                                        "securitypolicy or healthchecktemplate"));
 }
 

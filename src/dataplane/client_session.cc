@@ -330,6 +330,12 @@ class ClientSession : public Reclaimable, public std::enable_shared_from_this<Cl
       if (!ec) local_port_ = local.port();
       client_hash_ = std::hash<std::string>{}(client_ip_);
     }
+    // An ACL associated (or changed) since the connection was accepted applies to its next
+    // request: a client the listener no longer admits is told so and the connection closed.
+    if (const AddressAcl* acl = route_->acl();
+        acl != nullptr && client_address_ && !acl->Admits(*client_address_)) {
+      return Refuse(http::status::forbidden, kAclRefusedBody);
+    }
     pool_ = route_->forward();
     const std::string client_host(request_[http::field::host]);
     client_accepts_gzip_ = route_->options().gzip && !head_request_ &&

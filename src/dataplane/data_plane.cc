@@ -77,6 +77,12 @@ Result<void> DataPlane::Apply(const ListenerConfig& config, Contexts contexts) {
     if (!compiled) return Fail(compiled.error());
     tls_policy = std::move(*compiled);
   }
+  std::optional<AddressAcl> acl;
+  if (!config.acl.entries.empty()) {
+    auto compiled = AddressAcl::Compile(config.acl);
+    if (!compiled) return Fail(compiled.error());
+    acl = std::move(*compiled);
+  }
   if (contexts == Contexts::kBuildNew) {
     // Only the certificates this change adds: those served already were checked when they
     // were added, or (since start-up) are built by their first handshake. Outside mutex_:
@@ -106,6 +112,7 @@ Result<void> DataPlane::Apply(const ListenerConfig& config, Contexts contexts) {
   }
   snapshot->set_options(config.options, config.load_balancer_id, config.port);
   snapshot->set_tls_policy(std::move(tls_policy));
+  snapshot->set_acl(std::move(acl));
 
   auto it = served_.find(config.listener_id);
   if (it != served_.end() && it->second.configured_port == port && it->second.tls == config.tls) {

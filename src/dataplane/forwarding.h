@@ -26,6 +26,8 @@ constexpr std::string_view kNoServerBody =
 constexpr std::string_view kBadGatewayBody = "502 Bad Gateway: the server failed to answer.\n";
 constexpr std::string_view kGrpcNeedsHttp2Body =
     "502 Bad Gateway: the server group speaks gRPC, which needs HTTP/2 from the client.\n";
+constexpr std::string_view kAclRefusedBody =
+    "403 Forbidden: the listener's access control does not admit this client.\n";
 constexpr std::string_view kTimeoutBody =
     "504 Gateway Timeout: the server did not answer in time.\n";
 

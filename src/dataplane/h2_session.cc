@@ -606,6 +606,13 @@ void H2Stream::OnHeadersComplete(bool end_stream) {
   if (!authority_.empty()) request_.set(http::field::host, authority_);
   head_request_ = method_ == "HEAD";
   route_ = connection_->Current();
+  // As on HTTP/1.1: an ACL changed since the connection was accepted applies to new streams.
+  if (const AddressAcl* acl = route_->acl(); acl != nullptr) {
+    const auto& address = connection_->client_address();
+    if (address && !acl->Admits(*address)) {
+      return Respond(403, "text/plain; charset=utf-8", std::string(kAclRefusedBody));
+    }
+  }
   pool_ = route_->forward();
   const std::string client_host(request_[http::field::host]);
   accepts_gzip_ = route_->options().gzip && !head_request_ &&

@@ -75,6 +75,16 @@ struct TlsPolicyConfig {
   bool operator==(const TlsPolicyConfig&) const = default;
 };
 
+// The listener's access control (AssociateAclsWithListener): its ACLs' type and every entry
+// of them. Empty entries: every client is admitted (as on ALB, an ACL with no entries filters
+// nothing, White or Black).
+struct AclConfig {
+  std::string type;                  // White, Black
+  std::vector<std::string> entries;  // addresses and CIDR blocks, as the ACLs list them
+
+  bool operator==(const AclConfig&) const = default;
+};
+
 struct ListenerConfig {
   std::string listener_id;
   int port = 0;
@@ -86,6 +96,7 @@ struct ListenerConfig {
   std::string load_balancer_id;                   // what InsertHeader's SLBId inserts
   ListenerOptions options;
   TlsPolicyConfig tls_policy;
+  AclConfig acl;
 
   bool operator==(const ListenerConfig&) const = default;
 };

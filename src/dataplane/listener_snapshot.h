@@ -17,6 +17,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "dataplane/address_acl.h"
 #include "dataplane/backend_pool.h"
 #include "dataplane/certificate_contexts.h"
 #include "dataplane/listener_config.h"
@@ -68,6 +69,9 @@ class ListenerSnapshot {
   // Its security policy; null: openalb's own TLS settings (the base context's).
   const CompiledTlsPolicy* tls_policy() const { return tls_policy_ ? &*tls_policy_ : nullptr; }
   void set_tls_policy(std::optional<CompiledTlsPolicy> policy) { tls_policy_ = std::move(policy); }
+  // Its access control; null: every client is admitted.
+  const AddressAcl* acl() const { return acl_ ? &*acl_ : nullptr; }
+  void set_acl(std::optional<AddressAcl> acl) { acl_ = std::move(acl); }
 
  private:
   const ServedCertificate* Best(const std::vector<const ServedCertificate*>& candidates,
@@ -82,6 +86,7 @@ class ListenerSnapshot {
   std::shared_ptr<const RouteTable> routes_;
   ListenerOptions options_;
   std::optional<CompiledTlsPolicy> tls_policy_;
+  std::optional<AddressAcl> acl_;
   std::string load_balancer_id_;
   int port_ = 0;
 };

@@ -174,16 +174,23 @@ class AsioPortListener final : public PortListener,
       return false;
     }
     auto remote = socket.remote_endpoint(ec);
-    const std::string client = ec ? std::string() : remote.address().to_string();
+    if (ec) {  // the client already went away
+      socket.close(ec);
+      return false;
+    }
+    // The listener's access control, before anything else is spent on the connection: a
+    // refused client gets no handshake, no answer, just the close.
+    if (const AddressAcl* acl = Current()->acl();
+        acl != nullptr && !acl->Admits(remote.address())) {
+      LogRefusal(remote.address().to_string(), "reason=acl");
+      socket.close(ec);
+      return false;
+    }
+    const std::string client = remote.address().to_string();
     const auto verdict = shared_->connections.Admit(client, slot);
     if (verdict == ConnectionLimiter::Verdict::kAdmitted) return true;
     const bool per_client = verdict == ConnectionLimiter::Verdict::kTooManyFromClient;
-    const auto now = std::chrono::steady_clock::now();
-    if (now - last_refusal_log_ > std::chrono::seconds(1)) {
-      last_refusal_log_ = now;
-      spdlog::warn("event=dataplane_connection_refused client={} limit={}", client,
-                   per_client ? "per_client" : "total");
-    }
+    LogRefusal(client, per_client ? "limit=per_client" : "limit=total");
     if (!tls_) {
       static constexpr std::string_view kTooMany =
           "HTTP/1.1 429 Too Many Requests\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
@@ -194,6 +201,14 @@ class AsioPortListener final : public PortListener,
     }
     socket.close(ec);
     return false;
+  }
+
+  // At most one line a second: a flood of refused clients must not become a flood of logs.
+  void LogRefusal(const std::string& client, std::string_view why) {
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_refusal_log_ <= std::chrono::seconds(1)) return;
+    last_refusal_log_ = now;
+    spdlog::warn("event=dataplane_connection_refused client={} {}", client, why);
   }
 
   std::shared_ptr<SessionShared> shared_;

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "alb/acls.h"
 #include "alb/jobs.h"
 #include "alb/rules.h"
 #include "alb/security_policies.h"
@@ -33,6 +34,7 @@ bool IsPassFailure(const ApiError& error) {
 Result<std::vector<std::string>> ListenersOf(StoreTx& tx, const Job& job) {
   if (job.resource_type == job_kind::kListener) return std::vector<std::string>{job.resource_id};
   if (job.resource_type == job_kind::kRule) return RuleListenersOf(job);
+  if (job.resource_type == job_kind::kAcl) return ListenersWithAcl(tx, job.resource_id);
   if (job.resource_type == job_kind::kSecurityPolicy) {
     auto users = ListenersUsingPolicy(tx, job.account_id, job.resource_id);
     if (!users) return Fail(users.error());

@@ -29,6 +29,7 @@ inline constexpr std::string_view kCreating = "Creating";
 inline constexpr std::string_view kAvailable = "Available";
 inline constexpr std::string_view kAdding = "Adding";
 inline constexpr std::string_view kRemoving = "Removing";
+inline constexpr std::string_view kDeleting = "Deleting";
 }  // namespace status
 
 struct LoadBalancer {
@@ -138,6 +139,41 @@ struct SecurityPolicy {
   std::int64_t created_ms = 0;
 
   bool operator==(const SecurityPolicy&) const = default;
+};
+
+// An access control list: IP addresses and CIDR blocks a listener admits (White) or refuses
+// (Black). Its entries and listener associations are rows of their own.
+struct Acl {
+  std::string acl_id;  // "acl-" + 20 characters
+  std::string account_id;
+  std::string name;
+  std::string status;  // Creating, Available, Configuring, Deleting
+  std::string resource_group_id;
+  std::int64_t created_ms = 0;
+
+  bool operator==(const Acl&) const = default;
+};
+
+// One entry of an ACL; `entry` is unique in its ACL and kept as the client wrote it.
+struct AclEntry {
+  std::string acl_id;
+  std::string entry;  // an IPv4 or IPv6 address or CIDR block
+  std::string description;
+  std::string status;  // Adding, Available, Removing
+  std::string job_id;  // the job that set `status`; empty once settled
+
+  bool operator==(const AclEntry&) const = default;
+};
+
+// An ACL associated with a listener. Every ACL of one listener has the same type.
+struct ListenerAcl {
+  std::string listener_id;
+  std::string acl_id;
+  std::string acl_type;  // White, Black
+  std::string status;    // Associating, Associated, Dissociating
+  std::string job_id;    // the job that set `status`; empty once settled
+
+  bool operator==(const ListenerAcl&) const = default;
 };
 
 // One tag of one resource (TagResources, or Tag.N on a create); a key is unique per resource.

@@ -170,6 +170,19 @@ struct SecurityPolicyFilter {
   std::vector<std::string> names;
 };
 
+struct AclFilter {
+  std::string account_id;
+  std::vector<std::string> ids;
+  std::vector<std::string> names;
+  std::string resource_group_id;
+};
+
+// Either or both of the ids; empty matches every row.
+struct ListenerAclFilter {
+  std::string listener_id;
+  std::string acl_id;
+};
+
 struct TagFilter {
   std::string account_id;
   std::string resource_type;
@@ -285,6 +298,32 @@ class StoreTx {
   // In the order they were created.
   virtual Result<Page<SecurityPolicy>> ListSecurityPolicies(const SecurityPolicyFilter& filter,
                                                             const PageRequest& page) = 0;
+
+  virtual Result<void> InsertAcl(const Acl& acl) = 0;
+  virtual Result<std::optional<Acl>> FindAcl(std::string_view account_id, std::string_view id) = 0;
+  // Name, status and resource group.
+  virtual Result<void> UpdateAcl(const Acl& acl) = 0;
+  // Also removes its entries and tags (its listener associations must be gone).
+  virtual Result<void> DeleteAcl(std::string_view id) = 0;
+  // In the order they were created.
+  virtual Result<Page<Acl>> ListAcls(const AclFilter& filter, const PageRequest& page) = 0;
+
+  // In the order they were added.
+  virtual Result<Page<AclEntry>> ListAclEntries(std::string_view acl_id,
+                                                const PageRequest& page) = 0;
+  virtual Result<void> InsertAclEntry(const AclEntry& entry) = 0;
+  // Status and job.
+  virtual Result<void> UpdateAclEntry(const AclEntry& entry) = 0;
+  virtual Result<void> DeleteAclEntry(std::string_view acl_id, std::string_view entry) = 0;
+  virtual Result<int> CountAclEntries(std::string_view acl_id) = 0;
+
+  // In the order they were associated. A listener's rows go when it is deleted.
+  virtual Result<Page<ListenerAcl>> ListListenerAcls(const ListenerAclFilter& filter,
+                                                     const PageRequest& page) = 0;
+  virtual Result<void> InsertListenerAcl(const ListenerAcl& relation) = 0;
+  // Status and job.
+  virtual Result<void> UpdateListenerAcl(const ListenerAcl& relation) = 0;
+  virtual Result<void> DeleteListenerAcl(std::string_view listener_id, std::string_view acl_id) = 0;
 
   // Adds the tag, or sets the value of the resource's tag with that key.
   virtual Result<void> PutTag(const ResourceTag& tag) = 0;

@@ -1,5 +1,6 @@
 #include "api/actions/all_actions.h"
 
+#include "api/actions/acl_actions.h"
 #include "api/actions/certificate_actions.h"
 #include "api/actions/health_actions.h"
 #include "api/actions/job_actions.h"
@@ -26,6 +27,7 @@ ActionTable BuildActionTable() {
   RegisterRuleActions(table);
   RegisterHealthActions(table);
   RegisterSecurityPolicyActions(table);
+  RegisterAclActions(table);
   RegisterTagActions(table);
   return table;
 }

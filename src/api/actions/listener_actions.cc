@@ -41,9 +41,13 @@ Json ListenerJson(const ListenerView& view, const TagsByResource& tags) {
   if (l.protocol == "HTTP") out["Http2Enabled"] = false;    // HTTP/2 is negotiated over TLS
   if (l.protocol == "HTTP") out.erase("SecurityPolicyId");  // no TLS, no policy
   out["Tags"] = TagsJson(tags, l.listener_id);
-  // No ACLs yet: an empty AclConfig, never an absent one (Terraform's ACL attachment waits on
-  // AclConfig.AclRelations and fails when the field is missing).
-  out["AclConfig"] = {{"AclRelations", Json::array()}};
+  // Always present, with empty AclRelations when there are none (Terraform's ACL attachment
+  // waits on AclConfig.AclRelations and fails when the field is missing).
+  Json relations = Json::array();
+  for (const auto& acl : view.acls)
+    relations.push_back({{"AclId", acl.acl_id}, {"Status", acl.status}});
+  out["AclConfig"] = {{"AclRelations", std::move(relations)}};
+  if (!view.acls.empty()) out["AclConfig"]["AclType"] = view.acls.front().acl_type;
   if (l.protocol == "HTTPS") out["QuicConfig"] = {{"QuicUpgradeEnabled", false}};
   return out;
 }

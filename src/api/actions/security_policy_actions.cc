@@ -6,6 +6,7 @@
 #include "api/actions/resources.h"
 #include "api/actions/tag_actions.h"
 #include "api/services.h"
+#include "core/common_errors.h"
 
 namespace openalb {
 namespace {

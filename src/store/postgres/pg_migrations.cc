@@ -11,7 +11,7 @@ namespace {
 // Text compares and sorts bytewise (COLLATE "C"), as in SQLite, whatever the database's
 // locale; times in milliseconds are BIGINT; booleans stay 0/1 INTEGERs so both engines run
 // the same statements.
-constexpr std::array<const char*, 8> kMigrations = {
+constexpr std::array<const char*, 9> kMigrations = {
     // 1: everything SQLite's migrations 1-5 hold.
     R"sql(
 CREATE TABLE accounts (
@@ -318,6 +318,39 @@ CREATE TABLE security_policies (
   created_ms        BIGINT NOT NULL
 );
 CREATE INDEX security_policies_by_account ON security_policies(account_id, seq);
+)sql",
+    // 9: access control lists, their entries and listener associations (SQLite's 13).
+    R"sql(
+CREATE TABLE acls (
+  seq               BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  acl_id            TEXT COLLATE "C" NOT NULL UNIQUE,
+  account_id        TEXT COLLATE "C" NOT NULL,
+  name              TEXT COLLATE "C" NOT NULL,
+  status            TEXT COLLATE "C" NOT NULL,
+  resource_group_id TEXT COLLATE "C" NOT NULL,
+  created_ms        BIGINT NOT NULL
+);
+CREATE INDEX acls_by_account ON acls(account_id, seq);
+CREATE TABLE acl_entries (
+  seq         BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  acl_id      TEXT COLLATE "C" NOT NULL REFERENCES acls(acl_id) ON DELETE CASCADE,
+  entry       TEXT COLLATE "C" NOT NULL,
+  description TEXT COLLATE "C" NOT NULL,
+  status      TEXT COLLATE "C" NOT NULL,
+  job_id      TEXT COLLATE "C" NOT NULL,
+  UNIQUE (acl_id, entry)
+);
+CREATE INDEX acl_entries_by_acl ON acl_entries(acl_id, seq);
+CREATE TABLE listener_acls (
+  seq         BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  listener_id TEXT COLLATE "C" NOT NULL REFERENCES listeners(listener_id) ON DELETE CASCADE,
+  acl_id      TEXT COLLATE "C" NOT NULL REFERENCES acls(acl_id),
+  acl_type    TEXT COLLATE "C" NOT NULL,
+  status      TEXT COLLATE "C" NOT NULL,
+  job_id      TEXT COLLATE "C" NOT NULL,
+  UNIQUE (listener_id, acl_id)
+);
+CREATE INDEX listener_acls_by_acl ON listener_acls(acl_id);
 )sql",
 };
 

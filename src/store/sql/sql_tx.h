@@ -1,7 +1,8 @@
 // SqlTx: the StoreTx of both engines — the SQL of every resource, written once against
 // SqlConnection and split by resource (load_balancer_tx.cc, listener_tx.cc,
-// certificate_tx.cc, server_group_tx.cc, job_tx.cc, identity_tx.cc), run on a connection
-// whose transaction the store has already begun. Not thread-safe; lives for one transaction.
+// certificate_tx.cc, server_group_tx.cc, acl_tx.cc, job_tx.cc, identity_tx.cc, …), run on a
+// connection whose transaction the store has already begun. Not thread-safe; lives for one
+// transaction.
 #pragma once
 
 #include "store/sql/sql_connection.h"
@@ -72,6 +73,21 @@ class SqlTx final : public StoreTx {
   Result<void> DeleteSecurityPolicy(std::string_view id) override;
   Result<Page<SecurityPolicy>> ListSecurityPolicies(const SecurityPolicyFilter& filter,
                                                     const PageRequest& page) override;
+  Result<void> InsertAcl(const Acl& acl) override;
+  Result<std::optional<Acl>> FindAcl(std::string_view account_id, std::string_view id) override;
+  Result<void> UpdateAcl(const Acl& acl) override;
+  Result<void> DeleteAcl(std::string_view id) override;
+  Result<Page<Acl>> ListAcls(const AclFilter& filter, const PageRequest& page) override;
+  Result<Page<AclEntry>> ListAclEntries(std::string_view acl_id, const PageRequest& page) override;
+  Result<void> InsertAclEntry(const AclEntry& entry) override;
+  Result<void> UpdateAclEntry(const AclEntry& entry) override;
+  Result<void> DeleteAclEntry(std::string_view acl_id, std::string_view entry) override;
+  Result<int> CountAclEntries(std::string_view acl_id) override;
+  Result<Page<ListenerAcl>> ListListenerAcls(const ListenerAclFilter& filter,
+                                             const PageRequest& page) override;
+  Result<void> InsertListenerAcl(const ListenerAcl& relation) override;
+  Result<void> UpdateListenerAcl(const ListenerAcl& relation) override;
+  Result<void> DeleteListenerAcl(std::string_view listener_id, std::string_view acl_id) override;
   Result<void> PutTag(const ResourceTag& tag) override;
   Result<void> DeleteTags(std::string_view resource_id,
                           const std::vector<std::string>& keys) override;

@@ -6,7 +6,7 @@
 namespace openalb {
 namespace {
 
-constexpr std::array<const char*, 12> kMigrations = {
+constexpr std::array<const char*, 13> kMigrations = {
     // 1: accounts and their access keys.
     R"sql(
 CREATE TABLE accounts (
@@ -304,6 +304,39 @@ CREATE TABLE security_policies (
   created_ms        INTEGER NOT NULL
 );
 CREATE INDEX security_policies_by_account ON security_policies(account_id, seq);
+)sql",
+    // 13: access control lists, their entries and their listener associations.
+    R"sql(
+CREATE TABLE acls (
+  seq               INTEGER PRIMARY KEY AUTOINCREMENT,
+  acl_id            TEXT NOT NULL UNIQUE,
+  account_id        TEXT NOT NULL,
+  name              TEXT NOT NULL,
+  status            TEXT NOT NULL,
+  resource_group_id TEXT NOT NULL,
+  created_ms        INTEGER NOT NULL
+);
+CREATE INDEX acls_by_account ON acls(account_id, seq);
+CREATE TABLE acl_entries (
+  seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+  acl_id      TEXT NOT NULL REFERENCES acls(acl_id) ON DELETE CASCADE,
+  entry       TEXT NOT NULL,
+  description TEXT NOT NULL,
+  status      TEXT NOT NULL,
+  job_id      TEXT NOT NULL,
+  UNIQUE (acl_id, entry)
+);
+CREATE INDEX acl_entries_by_acl ON acl_entries(acl_id, seq);
+CREATE TABLE listener_acls (
+  seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+  listener_id TEXT NOT NULL REFERENCES listeners(listener_id) ON DELETE CASCADE,
+  acl_id      TEXT NOT NULL REFERENCES acls(acl_id),
+  acl_type    TEXT NOT NULL,
+  status      TEXT NOT NULL,
+  job_id      TEXT NOT NULL,
+  UNIQUE (listener_id, acl_id)
+);
+CREATE INDEX listener_acls_by_acl ON listener_acls(acl_id);
 )sql",
 };
 
