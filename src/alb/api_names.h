@@ -21,6 +21,7 @@ inline constexpr std::string_view kCreateListener = "CreateListener";
 inline constexpr std::string_view kGetListenerAttribute = "GetListenerAttribute";
 inline constexpr std::string_view kListListeners = "ListListeners";
 inline constexpr std::string_view kUpdateListenerAttribute = "UpdateListenerAttribute";
+inline constexpr std::string_view kUpdateListenerLogConfig = "UpdateListenerLogConfig";
 inline constexpr std::string_view kStartListener = "StartListener";
 inline constexpr std::string_view kStopListener = "StopListener";
 inline constexpr std::string_view kDeleteListener = "DeleteListener";

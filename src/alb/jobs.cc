@@ -18,6 +18,7 @@ namespace {
 bool IsListenerJob(std::string_view api) {
   return api == api_name::kCreateListener || api == api_name::kStartListener ||
          api == api_name::kStopListener || api == api_name::kUpdateListenerAttribute ||
+         api == api_name::kUpdateListenerLogConfig ||
          api == api_name::kAssociateAdditionalCertificates ||
          api == api_name::kDissociateAdditionalCertificates ||
          api == api_name::kAssociateAclsWithListener ||
@@ -75,6 +76,9 @@ Result<void> FinishListenerJob(StoreTx& tx, const Job& job) {
       }
       listener->forward_server_group_id = *group_id;
     }
+  }
+  if (job.api_name == api_name::kUpdateListenerAttribute ||
+      job.api_name == api_name::kUpdateListenerLogConfig) {
     if (auto attributes = JobPayloadObject(job, "Attributes")) {
       auto merged =
           MergeListenerOptions(ListenerOptionsFromJson(listener->attributes), *attributes);

@@ -24,6 +24,45 @@ constexpr XffFlag kXffFlags[] = {
     {"XForwardedForHostEnabled", &ListenerOptions::xff_host},
 };
 
+// LogConfig: AccessLogRecordCustomizedHeadersEnabled and AccessLogTracingConfig's fields, as
+// UpdateListenerLogConfig sends them.
+Result<void> MergeLogConfig(ListenerOptions& base, const OptionsJson& log) {
+  for (const auto& [key, value] : log.items()) {
+    if (key == "AccessLogRecordCustomizedHeadersEnabled") {
+      auto b = JsonBool(value, key);
+      if (!b) return Fail(b.error());
+      base.log_custom_headers = *b;
+    } else if (key == "AccessLogTracingConfig" && value.is_object()) {
+      for (const auto& [field, field_value] : value.items()) {
+        const std::string name = "AccessLogTracingConfig." + field;
+        if (field == "TracingEnabled") {
+          auto b = JsonBool(field_value, name);
+          if (!b) return Fail(b.error());
+          base.tracing = *b;
+        } else if (field == "TracingSample") {
+          auto n = JsonInt(field_value, name, 1, 10000);
+          if (!n) return Fail(n.error());
+          base.tracing_sample = *n;
+        } else if (field == "TracingType") {
+          if (field_value != "Zipkin") {
+            return Fail(errors::InvalidParameter(name, "the tracing type is Zipkin"));
+          }
+          base.tracing_type = "Zipkin";
+        } else {
+          return Fail(errors::InvalidParameter(name, "unknown field"));
+        }
+      }
+    } else {
+      return Fail(errors::InvalidParameter("LogConfig." + key, "unknown field"));
+    }
+  }
+  if (base.tracing && (base.tracing_sample == 0 || base.tracing_type.empty())) {
+    return Fail(errors::InvalidParameter("AccessLogTracingConfig",
+                                         "TracingEnabled needs TracingSample and TracingType"));
+  }
+  return {};
+}
+
 }  // namespace
 
 nlohmann::json ListenerOptionsJson(const ListenerOptions& options) {
@@ -37,6 +76,16 @@ nlohmann::json ListenerOptionsJson(const ListenerOptions& options) {
   for (const auto& flag : kXffFlags) xff[std::string(flag.name)] = options.*flag.member;
   xff["XForwardedForProcessingMode"] = options.xff_remove ? "remove" : "append";
   out["XForwardedForConfig"] = std::move(xff);
+  OptionsJson log;
+  log["AccessLogRecordCustomizedHeadersEnabled"] = options.log_custom_headers;
+  // Shown once set, as ALB shows it: an empty object otherwise.
+  log["AccessLogTracingConfig"] = OptionsJson::object();
+  if (options.tracing || !options.tracing_type.empty()) {
+    log["AccessLogTracingConfig"] = {{"TracingEnabled", options.tracing},
+                                     {"TracingSample", options.tracing_sample},
+                                     {"TracingType", options.tracing_type}};
+  }
+  out["LogConfig"] = std::move(log);
   return out;
 }
 
@@ -98,6 +147,8 @@ Result<ListenerOptions> MergeListenerOptions(ListenerOptions base, const nlohman
               name, "openalb does not support this XForwardedForConfig field"));
         }
       }
+    } else if (key == "LogConfig" && value.is_object()) {
+      if (auto r = MergeLogConfig(base, value); !r) return Fail(r.error());
     } else {
       return Fail(errors::InvalidParameter(key, "unknown listener attribute"));
     }

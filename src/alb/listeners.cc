@@ -274,6 +274,30 @@ Result<Job> UpdateListener(const Domain& domain, const UpdateListenerRequest& re
       });
 }
 
+Result<Job> UpdateListenerLogConfig(const Domain& domain, const WriteRequest& write,
+                                    std::string_view listener_id,
+                                    const nlohmann::json& log_config) {
+  if (!log_config.is_object() || log_config.empty()) {
+    return Fail(errors::MissingParameter("AccessLogRecordCustomizedHeadersEnabled"));
+  }
+  const nlohmann::json attributes = {{"LogConfig", log_config}};
+  return RunJobWrite(
+      domain, write, api_name::kUpdateListenerLogConfig,
+      ParameterFingerprint({listener_id, log_config.dump()}), [&](StoreTx& tx) -> Result<Job> {
+        auto listener = ListenerReadyForChange(tx, write.account_id, listener_id);
+        if (!listener) return Fail(listener.error());
+        auto merged =
+            MergeListenerOptions(ListenerOptionsFromJson(listener->attributes), attributes);
+        if (!merged) return Fail(merged.error());
+        if (auto r = MarkListenerConfiguring(tx, *listener); !r) return Fail(r.error());
+        Job job = MakeJob(domain, write.account_id, api_name::kUpdateListenerLogConfig,
+                          job_kind::kUpdate, job_kind::kListener, listener_id,
+                          nlohmann::json{{"Attributes", attributes}}.dump());
+        if (auto r = tx.InsertJob(job); !r) return Fail(r.error());
+        return job;
+      });
+}
+
 Result<Job> StartListener(const Domain& domain, const WriteRequest& write,
                           std::string_view listener_id) {
   return ChangeRunState(domain, write, listener_id, api_name::kStartListener, status::kRunning);

@@ -61,6 +61,10 @@ Result<Job> StopListener(const Domain& domain, const WriteRequest& write,
                          std::string_view listener_id);
 Result<Job> DeleteListener(const Domain& domain, const WriteRequest& write,
                            std::string_view listener_id);
+// UpdateListenerLogConfig: LogConfig's fields (AccessLogRecordCustomizedHeadersEnabled,
+// AccessLogTracingConfig) as a patch, recorded by a listener job and shown in LogConfig.
+Result<Job> UpdateListenerLogConfig(const Domain& domain, const WriteRequest& write,
+                                    std::string_view listener_id, const nlohmann::json& log_config);
 
 // Shared by the listener operations.
 

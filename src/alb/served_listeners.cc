@@ -175,7 +175,8 @@ Result<std::optional<ListenerConfig>> ServedListener(StoreTx& tx, const Listener
   config.tls = listener.protocol == "HTTPS";
   config.load_balancer_id = listener.load_balancer_id;
   config.options = ListenerOptionsFromJson(listener.attributes);
-  if (own_job != nullptr && own_job->api_name == api_name::kUpdateListenerAttribute) {
+  if (own_job != nullptr && (own_job->api_name == api_name::kUpdateListenerAttribute ||
+                             own_job->api_name == api_name::kUpdateListenerLogConfig)) {
     if (auto attributes = JobPayloadObject(*own_job, "Attributes")) {
       if (auto merged = MergeListenerOptions(config.options, *attributes)) {
         config.options = *merged;

@@ -61,6 +61,12 @@ struct ListenerOptions {
   // SecurityPolicyId: the TLS versions and ciphers of HTTPS handshakes (resolved into
   // ListenerConfig::tls_policy by the domain).
   std::string security_policy_id = "tls_cipher_policy_1_0";
+  // LogConfig (UpdateListenerLogConfig): recorded and shown; the access log writes custom
+  // headers and a trace id only once it records them.
+  bool log_custom_headers = false;  // AccessLogRecordCustomizedHeadersEnabled
+  bool tracing = false;             // AccessLogTracingConfig.TracingEnabled
+  int tracing_sample = 0;           // AccessLogTracingConfig.TracingSample, 1..10000 when on
+  std::string tracing_type;         // AccessLogTracingConfig.TracingType: Zipkin
 
   bool operator==(const ListenerOptions&) const = default;
 };

@@ -212,6 +212,32 @@ Result<Json> UpdateListenerAttributeAction(ActionContext& context) {
   return JobBody(*job);
 }
 
+// AccessLogRecordCustomizedHeadersEnabled and AccessLogTracingConfig (flattened
+// `AccessLogTracingConfig.TracingEnabled=true`, or one JSON object) as a LogConfig patch.
+Result<Json> UpdateListenerLogConfigAction(ActionContext& context) {
+  auto write = ReadWriteRequest(context);
+  if (!write) return Fail(write.error());
+  Json log = Json::object();
+  if (auto v = context.params.Get("AccessLogRecordCustomizedHeadersEnabled"); v && !v->empty()) {
+    log["AccessLogRecordCustomizedHeadersEnabled"] = std::string(*v);
+  }
+  Json tracing = Json::object();
+  if (auto json = context.params.Get("AccessLogTracingConfig"); json && !json->empty()) {
+    tracing = Json::parse(*json, nullptr, /*allow_exceptions=*/false);
+    if (!tracing.is_object()) {
+      return Fail(errors::InvalidParameter("AccessLogTracingConfig", "expected a JSON object"));
+    }
+  }
+  for (const auto& [name, value] : context.params.WithPrefix("AccessLogTracingConfig.")) {
+    tracing[name] = value;
+  }
+  if (!tracing.empty()) log["AccessLogTracingConfig"] = std::move(tracing);
+  auto job = UpdateListenerLogConfig(context.services.domain, *write,
+                                     *context.params.Get("ListenerId"), log);
+  if (!job) return Fail(job.error());
+  return JobBody(*job);
+}
+
 // StartListener, StopListener and DeleteListener take a ListenerId and return a JobId.
 template <Result<Job> (*Operation)(const Domain&, const WriteRequest&, std::string_view)>
 Result<Json> ListenerJobAction(ActionContext& context) {
@@ -235,6 +261,8 @@ void RegisterListenerActions(ActionTable& table) {
                       ListListenersAction));
   table.Add(AlbAction(api_name::kUpdateListenerAttribute, AccessLevel::kWrite, {"ListenerId"},
                       ListenerLoadBalancer(), UpdateListenerAttributeAction));
+  table.Add(AlbAction(api_name::kUpdateListenerLogConfig, AccessLevel::kWrite, {"ListenerId"},
+                      ListenerLoadBalancer(), UpdateListenerLogConfigAction));
   table.Add(AlbAction(api_name::kStartListener, AccessLevel::kWrite, {"ListenerId"},
                       ListenerLoadBalancer(), ListenerJobAction<StartListener>));
   table.Add(AlbAction(api_name::kStopListener, AccessLevel::kWrite, {"ListenerId"},
