@@ -15,6 +15,28 @@ inline constexpr std::string_view kListLoadBalancers = "ListLoadBalancers";
 inline constexpr std::string_view kDeleteLoadBalancer = "DeleteLoadBalancer";
 inline constexpr std::string_view kUpdateLoadBalancerAttribute = "UpdateLoadBalancerAttribute";
 inline constexpr std::string_view kEnableDeletionProtection = "EnableDeletionProtection";
+// Cloud-only load balancer settings, recorded (alb/load_balancer_cloud_settings.h).
+inline constexpr std::string_view kAttachCommonBandwidthPackage =
+    "AttachCommonBandwidthPackageToLoadBalancer";
+inline constexpr std::string_view kDetachCommonBandwidthPackage =
+    "DetachCommonBandwidthPackageFromLoadBalancer";
+inline constexpr std::string_view kEnableLoadBalancerAccessLog = "EnableLoadBalancerAccessLog";
+inline constexpr std::string_view kDisableLoadBalancerAccessLog = "DisableLoadBalancerAccessLog";
+inline constexpr std::string_view kEnableLoadBalancerIpv6Internet =
+    "EnableLoadBalancerIpv6Internet";
+inline constexpr std::string_view kDisableLoadBalancerIpv6Internet =
+    "DisableLoadBalancerIpv6Internet";
+inline constexpr std::string_view kLoadBalancerJoinSecurityGroup = "LoadBalancerJoinSecurityGroup";
+inline constexpr std::string_view kLoadBalancerLeaveSecurityGroup =
+    "LoadBalancerLeaveSecurityGroup";
+inline constexpr std::string_view kUpdateLoadBalancerAddressTypeConfig =
+    "UpdateLoadBalancerAddressTypeConfig";
+inline constexpr std::string_view kUpdateLoadBalancerEdition = "UpdateLoadBalancerEdition";
+inline constexpr std::string_view kUpdateLoadBalancerZones = "UpdateLoadBalancerZones";
+inline constexpr std::string_view kStartShiftLoadBalancerZones = "StartShiftLoadBalancerZones";
+inline constexpr std::string_view kCancelShiftLoadBalancerZones = "CancelShiftLoadBalancerZones";
+inline constexpr std::string_view kModifyCapacityReservation = "ModifyCapacityReservation";
+inline constexpr std::string_view kDescribeCapacityReservation = "DescribeCapacityReservation";
 inline constexpr std::string_view kDisableDeletionProtection = "DisableDeletionProtection";
 
 inline constexpr std::string_view kCreateListener = "CreateListener";
@@ -70,6 +92,10 @@ inline constexpr std::string_view kListAclEntries = "ListAclEntries";
 inline constexpr std::string_view kAssociateAclsWithListener = "AssociateAclsWithListener";
 inline constexpr std::string_view kDissociateAclsFromListener = "DissociateAclsFromListener";
 inline constexpr std::string_view kListAclRelations = "ListAclRelations";
+inline constexpr std::string_view kCreateAScripts = "CreateAScripts";
+inline constexpr std::string_view kUpdateAScripts = "UpdateAScripts";
+inline constexpr std::string_view kDeleteAScripts = "DeleteAScripts";
+inline constexpr std::string_view kListAScripts = "ListAScripts";
 inline constexpr std::string_view kMoveResourceGroup = "MoveResourceGroup";
 inline constexpr std::string_view kTagResources = "TagResources";
 inline constexpr std::string_view kUnTagResources = "UnTagResources";

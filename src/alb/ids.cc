@@ -32,6 +32,8 @@ std::string NewSecurityPolicyId(Random& random) {
 
 std::string NewAclId(Random& random) { return "acl-" + random.FromAlphabet(kIdAlphabet, 20); }
 
+std::string NewAScriptId(Random& random) { return "as-" + random.FromAlphabet(kIdAlphabet, 20); }
+
 std::string NewJobId(Random& random) {
   std::string id = random.UuidUpper();
   std::transform(id.begin(), id.end(), id.begin(),

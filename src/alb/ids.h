@@ -19,6 +19,7 @@ std::string NewRuleId(Random& random);
 std::string NewHealthCheckTemplateId(Random& random);
 std::string NewSecurityPolicyId(Random& random);
 std::string NewAclId(Random& random);
+std::string NewAScriptId(Random& random);
 std::string NewJobId(Random& random);
 std::int64_t NewCertificateNumber(Random& random);
 std::string CertificateIdFor(std::int64_t number, std::string_view region_id);

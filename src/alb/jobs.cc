@@ -5,9 +5,11 @@
 #include "alb/acls.h"
 #include "alb/alb_errors.h"
 #include "alb/api_names.h"
+#include "alb/ascripts.h"
 #include "alb/ids.h"
 #include "alb/listener_options.h"
 #include "alb/listeners.h"
+#include "alb/load_balancer_cloud_settings.h"
 #include "alb/rules.h"
 #include "alb/security_policies.h"
 #include "alb/server_groups.h"
@@ -97,7 +99,7 @@ Result<void> FinishLoadBalancerJob(StoreTx& tx, const Job& job) {
   if (!lb) return Fail(lb.error());
   if (!*lb) return Fail(errors::LoadBalancerNotFound(job.resource_id));
   if (job.api_name == api_name::kCreateLoadBalancer ||
-      job.api_name == api_name::kUpdateLoadBalancerAttribute) {
+      job.api_name == api_name::kUpdateLoadBalancerAttribute || IsCloudSettingJob(job.api_name)) {
     (*lb)->status = status::kActive;  // an update's change was recorded with its job
     return tx.UpdateLoadBalancer(**lb);
   }
@@ -126,9 +128,10 @@ Result<void> ApplyJob(StoreTx& tx, const Job& job) {
     return FinishSecurityPolicyJob(tx, job);
   }
   if (IsAclJob(job.api_name)) return FinishAclJob(tx, job);
+  if (IsAScriptJob(job.api_name)) return FinishAScriptJob(tx, job);
   if (job.api_name == api_name::kCreateLoadBalancer ||
       job.api_name == api_name::kUpdateLoadBalancerAttribute ||
-      job.api_name == api_name::kDeleteLoadBalancer) {
+      job.api_name == api_name::kDeleteLoadBalancer || IsCloudSettingJob(job.api_name)) {
     return FinishLoadBalancerJob(tx, job);
   }
   return Fail(ApiError{"UnknownJob", 500, "The job's action is not known to this server.", {}});
@@ -197,7 +200,7 @@ Result<void> FailJob(StoreTx& tx, const Job& job, const ApiError& error, std::in
   if (IsServerGroupJob(job.api_name)) {
     if (auto r = UndoServerGroupJob(tx, job); !r) return r;
   }
-  if (job.api_name == api_name::kUpdateLoadBalancerAttribute) {
+  if (job.api_name == api_name::kUpdateLoadBalancerAttribute || IsCloudSettingJob(job.api_name)) {
     // Nothing of the data plane depends on it: the load balancer rests again.
     auto lb = tx.FindLoadBalancer(job.account_id, job.resource_id);
     if (!lb) return Fail(lb.error());
@@ -211,6 +214,9 @@ Result<void> FailJob(StoreTx& tx, const Job& job, const ApiError& error, std::in
   }
   if (IsAclJob(job.api_name)) {
     if (auto r = UndoAclJob(tx, job); !r) return r;
+  }
+  if (IsAScriptJob(job.api_name)) {
+    if (auto r = UndoAScriptJob(tx, job); !r) return r;
   }
   Job failed = job;
   failed.status = status::kFailed;

@@ -1,5 +1,6 @@
 #include "alb/load_balancer_attributes.h"
 
+#include <algorithm>
 #include <set>
 #include <string>
 
@@ -153,13 +154,24 @@ Result<LbJson> MergeLoadBalancerAttributes(std::string_view stored, const LbJson
 
 LbJson LoadBalancerAttributesJson(std::string_view stored) {
   LbJson out = Parsed(stored);
+  // Recorded by StartShiftLoadBalancerZones (alb/load_balancer_cloud_settings): shown as the
+  // zones' Status, not as a field of its own; the capacity reservation has its own action.
+  const LbJson shifted = out.value("ShiftedZones", LbJson::array());
+  out.erase("ShiftedZones");
+  out.erase("CapacityReservation");
   LbJson zones = LbJson::array();
   for (auto zone : out.value("ZoneMappings", LbJson::array())) {
     zone["LoadBalancerAddresses"] = LbJson::array();  // no cloud addresses here
-    zone["Status"] = "Active";
+    const bool is_shifted =
+        std::find(shifted.begin(), shifted.end(), zone.value("ZoneId", "")) != shifted.end();
+    zone["Status"] = is_shifted ? "Shifted" : "Active";
     zones.push_back(std::move(zone));
   }
   out["ZoneMappings"] = std::move(zones);
+  if (!out.contains("SecurityGroupIds")) out["SecurityGroupIds"] = LbJson::array();
+  if (out.value("AddressIpVersion", "IPv4") == "DualStack" && !out.contains("Ipv6AddressType")) {
+    out["Ipv6AddressType"] = "Intranet";  // ALB's default until EnableLoadBalancerIpv6Internet
+  }
   if (!out.contains("LoadBalancerBillingConfig")) {
     out["LoadBalancerBillingConfig"] = {{"PayType", "PostPay"}};
   }

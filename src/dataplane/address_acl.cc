@@ -45,8 +45,10 @@ Result<AddressAcl> AddressAcl::Compile(const AclConfig& config) {
   for (const auto& entry : config.entries) {
     auto prefix = ParseIpPrefix(entry);
     if (!prefix) {
-      return Fail(errors::InvalidParameter("AclEntries.Entry",
-                                           "'" + entry.substr(0, 64) + "' is not a CIDR block"));
+      std::string why = "'";
+      why.append(entry, 0, 64);
+      why.append("' is not a CIDR block");
+      return Fail(errors::InvalidParameter("AclEntries.Entry", why));
     }
     (prefix->v4 ? acl.v4_ : acl.v6_).Insert(*prefix);
   }

@@ -176,6 +176,21 @@ struct ListenerAcl {
   bool operator==(const ListenerAcl&) const = default;
 };
 
+// A listener's AScript (ALB's programmable script), recorded and shown; openalb runs none.
+struct AScript {
+  std::string ascript_id;  // "as-" + 20 characters
+  std::string account_id;
+  std::string listener_id;
+  std::string name;
+  std::string status;  // Creating, Available, Configuring, Deleting
+  // Enabled, Position, ScriptContent, ExtAttributeEnabled, ExtAttributes, as a JSON object.
+  std::string spec = "{}";
+  std::string job_id;  // the job that set `status`; empty once settled
+  std::int64_t created_ms = 0;
+
+  bool operator==(const AScript&) const = default;
+};
+
 // One tag of one resource (TagResources, or Tag.N on a create); a key is unique per resource.
 struct ResourceTag {
   std::string account_id;

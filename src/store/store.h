@@ -183,6 +183,13 @@ struct ListenerAclFilter {
   std::string acl_id;
 };
 
+struct AScriptFilter {
+  std::string account_id;
+  std::vector<std::string> ids;
+  std::vector<std::string> names;
+  std::vector<std::string> listener_ids;
+};
+
 struct TagFilter {
   std::string account_id;
   std::string resource_type;
@@ -228,7 +235,7 @@ class StoreTx {
   virtual Result<void> InsertLoadBalancer(const LoadBalancer& lb) = 0;
   virtual Result<std::optional<LoadBalancer>> FindLoadBalancer(std::string_view account_id,
                                                                std::string_view id) = 0;
-  // Name, status and attributes.
+  // Name, status, attributes, edition and address type.
   virtual Result<void> UpdateLoadBalancer(const LoadBalancer& lb) = 0;
   // Also removes its tags (as every Delete of a taggable resource does).
   virtual Result<void> DeleteLoadBalancer(std::string_view id) = 0;
@@ -324,6 +331,16 @@ class StoreTx {
   // Status and job.
   virtual Result<void> UpdateListenerAcl(const ListenerAcl& relation) = 0;
   virtual Result<void> DeleteListenerAcl(std::string_view listener_id, std::string_view acl_id) = 0;
+
+  virtual Result<void> InsertAScript(const AScript& script) = 0;
+  virtual Result<std::optional<AScript>> FindAScript(std::string_view account_id,
+                                                     std::string_view id) = 0;
+  // Name, status, spec and job.
+  virtual Result<void> UpdateAScript(const AScript& script) = 0;
+  virtual Result<void> DeleteAScript(std::string_view id) = 0;
+  // In the order they were created. A listener's go when it is deleted.
+  virtual Result<Page<AScript>> ListAScripts(const AScriptFilter& filter,
+                                             const PageRequest& page) = 0;
 
   // Adds the tag, or sets the value of the resource's tag with that key.
   virtual Result<void> PutTag(const ResourceTag& tag) = 0;

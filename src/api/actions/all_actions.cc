@@ -1,12 +1,14 @@
 #include "api/actions/all_actions.h"
 
 #include "api/actions/acl_actions.h"
+#include "api/actions/ascript_actions.h"
 #include "api/actions/certificate_actions.h"
 #include "api/actions/health_actions.h"
 #include "api/actions/job_actions.h"
 #include "api/actions/listener_actions.h"
 #include "api/actions/listener_certificate_actions.h"
 #include "api/actions/load_balancer_actions.h"
+#include "api/actions/load_balancer_cloud_actions.h"
 #include "api/actions/region_actions.h"
 #include "api/actions/rule_actions.h"
 #include "api/actions/security_policy_actions.h"
@@ -19,6 +21,7 @@ ActionTable BuildActionTable() {
   ActionTable table;
   RegisterRegionActions(table);
   RegisterLoadBalancerActions(table);
+  RegisterLoadBalancerCloudActions(table);
   RegisterListenerActions(table);
   RegisterListenerCertificateActions(table);
   RegisterJobActions(table);
@@ -28,6 +31,7 @@ ActionTable BuildActionTable() {
   RegisterHealthActions(table);
   RegisterSecurityPolicyActions(table);
   RegisterAclActions(table);
+  RegisterAScriptActions(table);
   RegisterTagActions(table);
   return table;
 }

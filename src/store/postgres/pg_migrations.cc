@@ -11,7 +11,7 @@ namespace {
 // Text compares and sorts bytewise (COLLATE "C"), as in SQLite, whatever the database's
 // locale; times in milliseconds are BIGINT; booleans stay 0/1 INTEGERs so both engines run
 // the same statements.
-constexpr std::array<const char*, 9> kMigrations = {
+constexpr std::array<const char*, 10> kMigrations = {
     // 1: everything SQLite's migrations 1-5 hold.
     R"sql(
 CREATE TABLE accounts (
@@ -351,6 +351,22 @@ CREATE TABLE listener_acls (
   UNIQUE (listener_id, acl_id)
 );
 CREATE INDEX listener_acls_by_acl ON listener_acls(acl_id);
+)sql",
+    // 10: AScripts, recorded per listener (SQLite's 14).
+    R"sql(
+CREATE TABLE ascripts (
+  seq         BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  ascript_id  TEXT COLLATE "C" NOT NULL UNIQUE,
+  account_id  TEXT COLLATE "C" NOT NULL,
+  listener_id TEXT COLLATE "C" NOT NULL REFERENCES listeners(listener_id) ON DELETE CASCADE,
+  name        TEXT COLLATE "C" NOT NULL,
+  status      TEXT COLLATE "C" NOT NULL,
+  spec        TEXT COLLATE "C" NOT NULL,
+  job_id      TEXT COLLATE "C" NOT NULL,
+  created_ms  BIGINT NOT NULL
+);
+CREATE INDEX ascripts_by_account ON ascripts(account_id, seq);
+CREATE INDEX ascripts_by_listener ON ascripts(listener_id);
 )sql",
 };
 

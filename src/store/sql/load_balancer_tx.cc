@@ -48,12 +48,17 @@ Result<std::optional<LoadBalancer>> SqlTx::FindLoadBalancer(std::string_view acc
 }
 
 Result<void> SqlTx::UpdateLoadBalancer(const LoadBalancer& lb) {
-  return RunOne(
-      db_,
-      "UPDATE load_balancers SET name = ?, status = ?, attributes = ? WHERE load_balancer_id = ?",
-      [&](SqlStatement& s) {
-        s.Bind(1, lb.name).Bind(2, lb.status).Bind(3, lb.attributes).Bind(4, lb.load_balancer_id);
-      });
+  return RunOne(db_,
+                "UPDATE load_balancers SET name = ?, status = ?, attributes = ?, edition = ?, "
+                "address_type = ? WHERE load_balancer_id = ?",
+                [&](SqlStatement& s) {
+                  s.Bind(1, lb.name)
+                      .Bind(2, lb.status)
+                      .Bind(3, lb.attributes)
+                      .Bind(4, lb.edition)
+                      .Bind(5, lb.address_type)
+                      .Bind(6, lb.load_balancer_id);
+                });
 }
 
 Result<void> SqlTx::DeleteLoadBalancer(std::string_view id) {

@@ -88,6 +88,12 @@ class SqlTx final : public StoreTx {
   Result<void> InsertListenerAcl(const ListenerAcl& relation) override;
   Result<void> UpdateListenerAcl(const ListenerAcl& relation) override;
   Result<void> DeleteListenerAcl(std::string_view listener_id, std::string_view acl_id) override;
+  Result<void> InsertAScript(const AScript& script) override;
+  Result<std::optional<AScript>> FindAScript(std::string_view account_id,
+                                             std::string_view id) override;
+  Result<void> UpdateAScript(const AScript& script) override;
+  Result<void> DeleteAScript(std::string_view id) override;
+  Result<Page<AScript>> ListAScripts(const AScriptFilter& filter, const PageRequest& page) override;
   Result<void> PutTag(const ResourceTag& tag) override;
   Result<void> DeleteTags(std::string_view resource_id,
                           const std::vector<std::string>& keys) override;

@@ -6,7 +6,7 @@
 namespace openalb {
 namespace {
 
-constexpr std::array<const char*, 13> kMigrations = {
+constexpr std::array<const char*, 14> kMigrations = {
     // 1: accounts and their access keys.
     R"sql(
 CREATE TABLE accounts (
@@ -337,6 +337,22 @@ CREATE TABLE listener_acls (
   UNIQUE (listener_id, acl_id)
 );
 CREATE INDEX listener_acls_by_acl ON listener_acls(acl_id);
+)sql",
+    // 14: AScripts, recorded per listener.
+    R"sql(
+CREATE TABLE ascripts (
+  seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+  ascript_id  TEXT NOT NULL UNIQUE,
+  account_id  TEXT NOT NULL,
+  listener_id TEXT NOT NULL REFERENCES listeners(listener_id) ON DELETE CASCADE,
+  name        TEXT NOT NULL,
+  status      TEXT NOT NULL,
+  spec        TEXT NOT NULL,
+  job_id      TEXT NOT NULL,
+  created_ms  INTEGER NOT NULL
+);
+CREATE INDEX ascripts_by_account ON ascripts(account_id, seq);
+CREATE INDEX ascripts_by_listener ON ascripts(listener_id);
 )sql",
 };
 
