@@ -260,3 +260,38 @@ test('the CLI refuses a malformed policy, naming what is wrong, and stores nothi
   assert.doesNotMatch(server.cli('policies', 'list'), /\bbad\b/);
   fs.rmSync(dir, { recursive: true, force: true });
 });
+
+test('ACLs, security policies and health check templates are authorised on their own ARNs', async (t) => {
+  const server = await Server.start();
+  t.after(() => server.stop());
+  const root = server.pop();
+  const ids = new Identities(server);
+  const account = server.credentials.AccountId;
+  const acl = (await root.request('CreateAcl', { AclName: 'one' }, { method: 'POST' })).AclId;
+  const otherAcl = (await root.request('CreateAcl', { AclName: 'two' }, { method: 'POST' })).AclId;
+  const policy = (await root.request('CreateSecurityPolicy', { SecurityPolicyName: 'policy', 'TLSVersions.1': 'TLSv1.2', 'Ciphers.1': 'ECDHE-RSA-AES128-GCM-SHA256' }, { method: 'POST' })).SecurityPolicyId;
+  const template = (await root.request('CreateHealthCheckTemplate', { HealthCheckTemplateName: 'template' }, { method: 'POST' })).HealthCheckTemplateId;
+  const editor = ids.user('editor', [{
+    Effect: 'Allow', Action: ['alb:UpdateAclAttribute', 'alb:UpdateSecurityPolicyAttribute', 'alb:UpdateHealthCheckTemplateAttribute'],
+    Resource: [`acs:alb:*:${account}:acl/${acl}`, `acs:alb:*:${account}:securitypolicy/${policy}`, `acs:alb:*:${account}:healthchecktemplate/${template}`],
+  }]);
+  await waitFor(async () => {
+    try {
+      await editor.pop.request('UpdateAclAttribute', { AclId: acl, AclName: 'one-b' }, { method: 'POST' });
+      return true;
+    } catch {
+      return false;
+    }
+  }, 5000, 'the policy to apply');
+  await editor.pop.request('UpdateSecurityPolicyAttribute', { SecurityPolicyId: policy, SecurityPolicyName: 'policy-2' }, { method: 'POST' });
+  await editor.pop.request('UpdateHealthCheckTemplateAttribute', { HealthCheckTemplateId: template, HealthCheckInterval: 5 }, { method: 'POST' });
+  const denied = await rejection(() => editor.pop.request('UpdateAclAttribute', { AclId: otherAcl, AclName: 'x' }, { method: 'POST' }));
+  assert.equal(denied.data.Code, 'Forbidden.NoPermission');
+  const audit = ids.audit().filter((e) => e.UserName === 'editor').map((e) => [e.Action, e.Resource, e.Result]);
+  assert.deepEqual(audit.slice(-4), [
+    ['alb:UpdateAclAttribute', `acs:alb:cn-hangzhou:${account}:acl/${acl}`, 'Success'],
+    ['alb:UpdateSecurityPolicyAttribute', `acs:alb:cn-hangzhou:${account}:securitypolicy/${policy}`, 'Success'],
+    ['alb:UpdateHealthCheckTemplateAttribute', `acs:alb:cn-hangzhou:${account}:healthchecktemplate/${template}`, 'Success'],
+    ['alb:UpdateAclAttribute', `acs:alb:cn-hangzhou:${account}:acl/${otherAcl}`, 'Denied'],
+  ]);
+});
