@@ -128,7 +128,10 @@ Result<CreatedAScripts> CreateAScripts(const Domain& domain, const WriteRequest&
         ScriptJson ids = ScriptJson::array();
         for (const auto& input : scripts) {
           std::string name;
-          auto spec = MergeSpec({{"Enabled", false}, {"Position", "RequestHead"}}, input, name);
+          auto spec = MergeSpec({{"Enabled", false},
+                                 {"Position", "RequestHead"},
+                                 {"LoadBalancerId", listener->load_balancer_id}},
+                                input, name);
           if (!spec) return Fail(spec.error());
           if (name.empty()) return Fail(errors::MissingParameter("AScripts.N.AScriptName"));
           if (!spec->contains("ScriptContent")) {
