@@ -65,3 +65,35 @@ test('alicloud_alb_load_balancer_common_bandwidth_package_attachment applies, re
   await waitFor(async () => (await describe()).LoadBalancerStatus === 'Active', 10000, 'Active');
   assert.deepEqual(await read(), ['Active', undefined]);
 });
+
+test('the provider\'s security group, zone shift and access log attachments apply, read back and destroy', async (t) => {
+  const server = await Server.start();
+  t.after(() => server.stop());
+  const { LoadBalancerId: lb, JobId } = await server.call('CreateLoadBalancer', {
+    LoadBalancerName: 'tf-lb', LoadBalancerEdition: 'Standard', AddressType: 'Internet', VpcId: 'vpc-1',
+    'ZoneMappings.1.ZoneId': 'cn-hangzhou-a', 'ZoneMappings.1.VSwitchId': 'vsw-a',
+    'ZoneMappings.2.ZoneId': 'cn-hangzhou-b', 'ZoneMappings.2.VSwitchId': 'vsw-b' });
+  await server.waitJob(JobId);
+  const describe = () => server.call('GetLoadBalancerAttribute', { LoadBalancerId: lb });
+  // alicloud_alb_load_balancer_security_group_attachment: waits on the job itself.
+  const joined = await server.call('LoadBalancerJoinSecurityGroup', { 'SecurityGroupIds.1': 'sg-tf', LoadBalancerId: lb, ClientToken: 'tf-sg-1' });
+  await waitFor(async () => (await server.call('ListAsynJobs', { 'JobIds.1': joined.JobId })).Jobs.map((j) => j.Status).join() === 'Succeeded', 10000, 'the job');
+  assert.ok((await describe()).SecurityGroupIds.includes('sg-tf'));
+  const left = await server.call('LoadBalancerLeaveSecurityGroup', { 'SecurityGroupIds.1': 'sg-tf', LoadBalancerId: lb, ClientToken: 'tf-sg-2' });
+  await server.waitJob(left.JobId);
+  assert.deepEqual(JSON.parse(JSON.stringify((await describe()).SecurityGroupIds)), []);
+
+  // alicloud_alb_load_balancer_zone_shifted_attachment: id "<lb>:<vswitch>:<zone>", no wait.
+  await server.call('StartShiftLoadBalancerZones', { LoadBalancerId: lb, 'ZoneMappings.1.ZoneId': 'cn-hangzhou-b', 'ZoneMappings.1.VSwitchId': 'vsw-b', ClientToken: 'tf-zs-1' });
+  const zone = async () => JSON.parse(JSON.stringify((await describe()).ZoneMappings.find((z) => z.ZoneId === 'cn-hangzhou-b')));
+  assert.deepEqual([(await zone()).Status, (await zone()).VSwitchId], ['Shifted', 'vsw-b']);
+  await server.call('CancelShiftLoadBalancerZones', { LoadBalancerId: lb, 'ZoneMappings.1.VSwitchId': 'vsw-b', 'ZoneMappings.1.ZoneId': 'cn-hangzhou-b', ClientToken: 'tf-zs-2' });
+  assert.equal((await zone()).Status, 'Active');
+
+  // The load balancer's access_log_config: EnableLoadBalancerAccessLog, then the wait for Active.
+  await server.call('EnableLoadBalancerAccessLog', { LoadBalancerId: lb, LogProject: 'tf-project', LogStore: 'tf-store' });
+  await waitFor(async () => (await describe()).LoadBalancerStatus === 'Active', 10000, 'Active');
+  assert.deepEqual(JSON.parse(JSON.stringify((await describe()).AccessLogConfig)), { LogProject: 'tf-project', LogStore: 'tf-store' });
+  await server.call('DisableLoadBalancerAccessLog', { LoadBalancerId: lb });
+  assert.equal((await describe()).AccessLogConfig, undefined);
+});
