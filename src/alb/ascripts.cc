@@ -123,8 +123,10 @@ Result<CreatedAScripts> CreateAScripts(const Domain& domain, const WriteRequest&
                                    " is exceeded: at most 50.",
                                {}});
         }
+        // The job is the scripts', not the listener's: nothing it does is served, and the
+        // listener stays free for changes of its own. Its resource is the first script.
         Job job = MakeJob(domain, account, api_name::kCreateAScripts, job_kind::kCreate,
-                          job_kind::kListener, listener_id);
+                          job_kind::kAScript, "");
         ScriptJson ids = ScriptJson::array();
         for (const auto& input : scripts) {
           std::string name;
@@ -146,6 +148,7 @@ Result<CreatedAScripts> CreateAScripts(const Domain& domain, const WriteRequest&
                          job.job_id,
                          domain.NowMs()};
           if (auto r = tx.InsertAScript(script); !r) return Fail(r.error());
+          if (ids.empty()) job.resource_id = script.ascript_id;
           ids.push_back(script.ascript_id);
         }
         job.payload = ScriptJson{{"AScriptIds", ids}}.dump();
@@ -200,7 +203,7 @@ Result<Job> UpdateAScripts(const Domain& domain, const WriteRequest& write,
           changed.push_back(std::move(script));
         }
         Job job = MakeJob(domain, account, api_name::kUpdateAScripts, job_kind::kUpdate,
-                          job_kind::kListener, changed.front().listener_id);
+                          job_kind::kAScript, changed.front().ascript_id);
         ScriptJson ids = ScriptJson::array();
         for (auto& script : changed) {
           script.status = status::kConfiguring;
@@ -239,7 +242,7 @@ Result<Job> DeleteAScripts(const Domain& domain, const WriteRequest& write,
                        }
                        Job job =
                            MakeJob(domain, account, api_name::kDeleteAScripts, job_kind::kDelete,
-                                   job_kind::kListener, doomed.front().listener_id);
+                                   job_kind::kAScript, doomed.front().ascript_id);
                        ScriptJson payload_ids = ScriptJson::array();
                        for (auto& script : doomed) {
                          script.status = status::kDeleting;

@@ -30,6 +30,7 @@ inline constexpr std::string_view kServerGroup = "servergroup";
 inline constexpr std::string_view kRule = "rule";
 inline constexpr std::string_view kSecurityPolicy = "securitypolicy";
 inline constexpr std::string_view kAcl = "acl";
+inline constexpr std::string_view kAScript = "ascript";
 }  // namespace job_kind
 
 // A string the job's payload carries (UpdateListenerAttribute's DefaultCertificateId or

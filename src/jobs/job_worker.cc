@@ -35,6 +35,7 @@ Result<std::vector<std::string>> ListenersOf(StoreTx& tx, const Job& job) {
   if (job.resource_type == job_kind::kListener) return std::vector<std::string>{job.resource_id};
   if (job.resource_type == job_kind::kRule) return RuleListenersOf(job);
   if (job.resource_type == job_kind::kAcl) return ListenersWithAcl(tx, job.resource_id);
+  if (job.resource_type == job_kind::kAScript) return std::vector<std::string>{};  // not served
   if (job.resource_type == job_kind::kSecurityPolicy) {
     auto users = ListenersUsingPolicy(tx, job.account_id, job.resource_id);
     if (!users) return Fail(users.error());
