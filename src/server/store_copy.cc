@@ -38,6 +38,10 @@ struct Contents {
   std::vector<HealthCheckTemplate> templates;
   std::vector<SecurityPolicy> security_policies;
   std::vector<ResourceTag> tags;
+  std::vector<Acl> acls;
+  std::vector<AclEntry> acl_entries;
+  std::vector<ListenerAcl> listener_acls;
+  std::vector<AScript> ascripts;
   std::vector<Job> jobs;
   std::vector<AuditEntry> audit;
 };
@@ -100,6 +104,23 @@ Result<void> ReadAll(StoreTx& tx, Contents& c) {
       All<ResourceTag>(tx, [](StoreTx& t, const PageRequest& p) { return t.ListTags({}, p); });
   if (!tags) return Fail(tags.error());
   c.tags = std::move(*tags);
+  auto acls = All<Acl>(tx, [](StoreTx& t, const PageRequest& p) { return t.ListAcls({}, p); });
+  if (!acls) return Fail(acls.error());
+  c.acls = std::move(*acls);
+  for (const auto& acl : c.acls) {
+    auto entries = All<AclEntry>(
+        tx, [&](StoreTx& t, const PageRequest& p) { return t.ListAclEntries(acl.acl_id, p); });
+    if (!entries) return Fail(entries.error());
+    c.acl_entries.insert(c.acl_entries.end(), entries->begin(), entries->end());
+  }
+  auto relations = All<ListenerAcl>(
+      tx, [](StoreTx& t, const PageRequest& p) { return t.ListListenerAcls({}, p); });
+  if (!relations) return Fail(relations.error());
+  c.listener_acls = std::move(*relations);
+  auto ascripts =
+      All<AScript>(tx, [](StoreTx& t, const PageRequest& p) { return t.ListAScripts({}, p); });
+  if (!ascripts) return Fail(ascripts.error());
+  c.ascripts = std::move(*ascripts);
   auto jobs = All<Job>(tx, [](StoreTx& t, const PageRequest& p) { return t.ListJobs({}, p); });
   if (!jobs) return Fail(jobs.error());
   c.jobs.assign(jobs->rbegin(), jobs->rend());  // listed newest first; kept oldest first
@@ -188,6 +209,17 @@ Result<void> Write(StoreTx& tx, const Contents& c) {
     return r;
   }
   if (auto r = InsertEach(c.tags, [&](const auto& x) { return tx.PutTag(x); }); !r) return r;
+  if (auto r = InsertEach(c.acls, [&](const auto& x) { return tx.InsertAcl(x); }); !r) return r;
+  if (auto r = InsertEach(c.acl_entries, [&](const auto& x) { return tx.InsertAclEntry(x); }); !r) {
+    return r;
+  }
+  if (auto r = InsertEach(c.listener_acls, [&](const auto& x) { return tx.InsertListenerAcl(x); });
+      !r) {
+    return r;
+  }
+  if (auto r = InsertEach(c.ascripts, [&](const auto& x) { return tx.InsertAScript(x); }); !r) {
+    return r;
+  }
   if (auto r = InsertEach(c.jobs, [&](const auto& x) { return tx.InsertJob(x); }); !r) return r;
   return InsertEach(c.audit, [&](const auto& x) { return tx.InsertAuditEntry(x); });
 }
@@ -234,8 +266,10 @@ Result<std::vector<CopiedTable>> CopyStore(Store& from, Store& to) {
   if (!back) return Fail(back.error());
   const Contents& b = *back;
   for (auto check : std::initializer_list<Result<void>>{
-           Same("accounts", c.accounts, b.accounts), Same("access_keys", c.keys, b.keys),
-           Same("ram_users", c.users, b.users), Same("policies", c.policies, b.policies),
+           Same("accounts", c.accounts, b.accounts),
+           Same("access_keys", c.keys, b.keys),
+           Same("ram_users", c.users, b.users),
+           Same("policies", c.policies, b.policies),
            Same("policy_attachments", c.attachments, b.attachments),
            Same("load_balancers", c.load_balancers, b.load_balancers),
            Same("certificates", c.certificates, b.certificates),
@@ -244,7 +278,14 @@ Result<std::vector<CopiedTable>> CopyStore(Store& from, Store& to) {
            Same("server_groups", c.server_groups, b.server_groups),
            Same("backend_servers", c.backend_servers, b.backend_servers),
            Same("rules", c.rules, b.rules),
-           Same("health_check_templates", c.templates, b.templates), Same("jobs", c.jobs, b.jobs),
+           Same("health_check_templates", c.templates, b.templates),
+           Same("security_policies", c.security_policies, b.security_policies),
+           Same("resource_tags", c.tags, b.tags),
+           Same("acls", c.acls, b.acls),
+           Same("acl_entries", c.acl_entries, b.acl_entries),
+           Same("listener_acls", c.listener_acls, b.listener_acls),
+           Same("ascripts", c.ascripts, b.ascripts),
+           Same("jobs", c.jobs, b.jobs),
            Same("audit_log", c.audit, b.audit)}) {
     if (!check) return Fail(check.error());
   }
@@ -262,6 +303,12 @@ Result<std::vector<CopiedTable>> CopyStore(Store& from, Store& to) {
                                   {"backend_servers", n(c.backend_servers)},
                                   {"rules", n(c.rules)},
                                   {"health_check_templates", n(c.templates)},
+                                  {"security_policies", n(c.security_policies)},
+                                  {"resource_tags", n(c.tags)},
+                                  {"acls", n(c.acls)},
+                                  {"acl_entries", n(c.acl_entries)},
+                                  {"listener_acls", n(c.listener_acls)},
+                                  {"ascripts", n(c.ascripts)},
                                   {"jobs", n(c.jobs)},
                                   {"audit_log", n(c.audit)}};
 }

@@ -26,6 +26,11 @@ test('store copy moves a SQLite installation to PostgreSQL, which then serves an
     const { listenerId } = await server.listener({ protocol: 'HTTPS', port: 443, certificateId: main });
     await server.waitJob((await server.call('AssociateAdditionalCertificatesWithListener',
       { ListenerId: listenerId, 'Certificates.1.CertificateId': extra })).JobId);
+    // An ACL refusing 127.0.0.2, with a tag: rows of four more tables.
+    const acl = await server.call('CreateAcl', { AclName: 'copied', 'Tag.1.Key': 'k', 'Tag.1.Value': 'v' });
+    await server.waitJob(acl.JobId);
+    await server.waitJob((await server.call('AddEntriesToAcl', { AclId: acl.AclId, 'AclEntries.1.Entry': '127.0.0.2/32' })).JobId);
+    await server.waitJob((await server.call('AssociateAclsWithListener', { ListenerId: listenerId, 'AclIds.1': acl.AclId, AclType: 'Black' })).JobId);
     const before = await listenerCertificates(server, listenerId);
     const portOffset = server.portOffset;
     await server.stop();
@@ -34,6 +39,9 @@ test('store copy moves a SQLite installation to PostgreSQL, which then serves an
     const out = execFileSync(BIN, ['store', 'copy', '--from', dataDir, '--to', url], { encoding: 'utf8' });
     assert.match(out, /^listeners\s+1$/m);
     assert.match(out, /^certificates\s+2$/m);
+    for (const table of ['acls', 'acl_entries', 'listener_acls', 'resource_tags']) {
+      assert.match(out, new RegExp(`^${table}\\s+1$`, 'm'), table);
+    }
     assert.match(out, /every row matches/);
 
     // Copying into a database that already holds an installation is refused.
@@ -47,6 +55,13 @@ test('store copy moves a SQLite installation to PostgreSQL, which then serves an
       assert.deepEqual(await listenerCertificates(server, listenerId), before);
       const port = 443 + portOffset;
       await waitFor(async () => (await servedName('127.0.0.1', port, 'extra.copy.test')) === 'extra.copy.test', 10000, 'extra served');
+      // The copied ACL is enforced: 127.0.0.2 gets no handshake.
+      const refused = await new Promise((resolve) => {
+        const socket = require('node:tls').connect({ host: '127.0.0.1', port, localAddress: '127.0.0.2', servername: 'main.copy.test', rejectUnauthorized: false },
+          () => { socket.destroy(); resolve('handshake'); });
+        socket.on('error', (e) => resolve(e.code));
+      });
+      assert.equal(refused, 'ECONNRESET');
       const { JobId } = await server.call('DissociateAdditionalCertificatesFromListener',
         { ListenerId: listenerId, 'Certificates.1.CertificateId': extra });
       await server.waitJob(JobId);
