@@ -83,7 +83,7 @@ Result<std::vector<std::string>> ZonesOfLoadBalancer(const SettingsJson& attribu
     if (std::find(zones.begin(), zones.end(), zone) == zones.end()) {
       return Fail(errors::InvalidParameter(
           "ZoneMappings.N.ZoneId",
-          "'" + zone.substr(0, 64) + "' is not one of the load balancer's zones"));
+          std::string(zone.substr(0, 64)).append(" is not one of the load balancer's zones")));
     }
     out.push_back(zone);
   }
