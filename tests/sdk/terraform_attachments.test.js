@@ -90,10 +90,19 @@ test('the provider\'s security group, zone shift and access log attachments appl
   await server.call('CancelShiftLoadBalancerZones', { LoadBalancerId: lb, 'ZoneMappings.1.VSwitchId': 'vsw-b', 'ZoneMappings.1.ZoneId': 'cn-hangzhou-b', ClientToken: 'tf-zs-2' });
   assert.equal((await zone()).Status, 'Active');
 
-  // The load balancer's access_log_config: EnableLoadBalancerAccessLog, then the wait for Active.
-  await server.call('EnableLoadBalancerAccessLog', { LoadBalancerId: lb, LogProject: 'tf-project', LogStore: 'tf-store' });
-  await waitFor(async () => (await describe()).LoadBalancerStatus === 'Active', 10000, 'Active');
-  assert.deepEqual(JSON.parse(JSON.stringify((await describe()).AccessLogConfig)), { LogProject: 'tf-project', LogStore: 'tf-store' });
-  await server.call('DisableLoadBalancerAccessLog', { LoadBalancerId: lb });
+  // alicloud_alb_load_balancer_access_log_config_attachment: waits on the job, reads
+  // AccessLogConfig and CreateTime, and disables without a wait.
+  const enabled = await server.call('EnableLoadBalancerAccessLog', {
+    LoadBalancerId: lb, RegionId: 'cn-hangzhou', ClientToken: 'tf-log-1', LogProject: 'tf-project', LogStore: 'tf-store' });
+  await waitFor(async () => (await server.call('ListAsynJobs', { 'JobIds.1': enabled.JobId })).Jobs.map((j) => j.Status).join() === 'Succeeded', 10000, 'the job');
+  const logRead = async () => {
+    const object = await describe();
+    return JSON.parse(JSON.stringify({ created: object.CreateTime, config: object.AccessLogConfig }));
+  };
+  const logged = await logRead();
+  assert.deepEqual(logged.config, { LogProject: 'tf-project', LogStore: 'tf-store' });
+  assert.match(logged.created, /^\d{4}-\d\d-\d\dT/);
+  assert.deepEqual(await logRead(), logged);
+  await server.call('DisableLoadBalancerAccessLog', { LoadBalancerId: lb, RegionId: 'cn-hangzhou', ClientToken: 'tf-log-2' });
   assert.equal((await describe()).AccessLogConfig, undefined);
 });
