@@ -17,7 +17,7 @@ namespace openalb {
 namespace {
 
 bool ServableProtocol(const Listener& listener) {
-  return listener.protocol == "HTTPS" || listener.protocol == "HTTP";  // QUIC needs UDP: not yet
+  return listener.protocol == "HTTPS" || listener.protocol == "HTTP" || listener.protocol == "QUIC";
 }
 
 // `own_job`: the published job changing the listener itself, if any.
@@ -172,7 +172,8 @@ Result<std::optional<ListenerConfig>> ServedListener(StoreTx& tx, const Listener
   auto rows = AllListenerCertificates(tx, listener.listener_id);
   if (!rows) return Fail(rows.error());
   ListenerConfig config{listener.listener_id, listener.port, {}};
-  config.tls = listener.protocol == "HTTPS";
+  config.tls = listener.protocol == "HTTPS" || listener.protocol == "QUIC";
+  config.quic = listener.protocol == "QUIC";
   config.load_balancer_id = listener.load_balancer_id;
   config.options = ListenerOptionsFromJson(listener.attributes);
   if (own_job != nullptr && (own_job->api_name == api_name::kUpdateListenerAttribute ||
@@ -196,7 +197,7 @@ Result<std::optional<ListenerConfig>> ServedListener(StoreTx& tx, const Listener
     if (*material) config.certificates.push_back(std::move(**material));
   }
   if (config.tls && config.certificates.empty()) return std::optional<ListenerConfig>{};
-  if (config.tls) {
+  if (config.tls && !config.quic) {  // QUIC is TLS 1.3 with QUIC's own suites
     // The security policy's versions and ciphers (a published change to it laid over).
     const std::string& policy_id = config.options.security_policy_id;
     auto policy =

@@ -1,5 +1,7 @@
 #include "dataplane/data_plane.h"
 
+#include "dataplane/quic_listener.h"
+
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -72,7 +74,7 @@ Result<void> DataPlane::Apply(const ListenerConfig& config, Contexts contexts) {
   auto routes = RoutesFor(config);
   if (!routes) return Fail(routes.error());
   std::optional<CompiledTlsPolicy> tls_policy;
-  if (config.tls && !config.tls_policy.versions.empty()) {
+  if (config.tls && !config.quic && !config.tls_policy.versions.empty()) {
     auto compiled = CompiledTlsPolicy::Compile(config.tls_policy);
     if (!compiled) return Fail(compiled.error());
     tls_policy = std::move(*compiled);
@@ -95,7 +97,13 @@ Result<void> DataPlane::Apply(const ListenerConfig& config, Contexts contexts) {
     }
     for (const auto& certificate : config.certificates) {
       if (before.contains({certificate.certificate_id, certificate.fingerprint_sha256})) continue;
-      if (auto context = contexts_->Get(certificate); !context) return Fail(context.error());
+      if (config.quic) {  // a key GnuTLS cannot load fails the change, naming the certificate
+        if (auto loaded = gnutls_certificates_->Get(certificate); !loaded) {
+          return Fail(loaded.error());
+        }
+      } else if (auto context = contexts_->Get(certificate); !context) {
+        return Fail(context.error());
+      }
     }
   }
   std::lock_guard lock(mutex_);
@@ -115,16 +123,20 @@ Result<void> DataPlane::Apply(const ListenerConfig& config, Contexts contexts) {
   snapshot->set_acl(std::move(acl));
 
   auto it = served_.find(config.listener_id);
-  if (it != served_.end() && it->second.configured_port == port && it->second.tls == config.tls) {
+  if (it != served_.end() && it->second.configured_port == port && it->second.tls == config.tls &&
+      it->second.quic == config.quic) {
     it->second.listener->Publish(std::move(snapshot));
     return {};
   }
   auto listener =
-      PortListener::Create(workers_, options_.bind_address, static_cast<std::uint16_t>(port),
-                           config.tls, std::move(snapshot), sessions_);
+      config.quic
+          ? CreateQuicListener(workers_, options_.bind_address, static_cast<std::uint16_t>(port),
+                               std::move(snapshot), gnutls_certificates_)
+          : PortListener::Create(workers_, options_.bind_address, static_cast<std::uint16_t>(port),
+                                 config.tls, std::move(snapshot), sessions_);
   if (!listener) return Fail(listener.error());
   if (it != served_.end()) it->second.listener->Stop();
-  served_[config.listener_id] = {port, config.tls, std::move(*listener)};
+  served_[config.listener_id] = {port, config.tls, config.quic, std::move(*listener)};
   return {};
 }
 

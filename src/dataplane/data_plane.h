@@ -20,6 +20,7 @@
 #include "core/backend_address_policy.h"
 #include "dataplane/backend_pool.h"
 #include "dataplane/certificate_contexts.h"
+#include "dataplane/gnutls_certificates.h"
 #include "dataplane/health_checker.h"
 #include "dataplane/io_workers.h"
 #include "dataplane/listener_config.h"
@@ -42,8 +43,9 @@ class DataPlane {
  public:
   DataPlane(DataPlaneOptions options, KeyOpener open_key)
       : options_(std::move(options)),
-        contexts_(
-            std::make_shared<CertificateContexts>(std::move(open_key), options_.context_cache)),
+        contexts_(std::make_shared<CertificateContexts>(open_key, options_.context_cache)),
+        gnutls_certificates_(
+            std::make_shared<GnutlsCertificates>(std::move(open_key), options_.context_cache)),
         sessions_(std::make_shared<SessionShared>(
             options_.limits, options_.clock != nullptr ? *options_.clock : system_clock_)),
         workers_(options_.threads),
@@ -94,6 +96,7 @@ class DataPlane {
   struct Served {
     int configured_port = 0;
     bool tls = true;
+    bool quic = false;  // a UDP port (dataplane/quic_listener.h)
     std::shared_ptr<PortListener> listener;
   };
   enum class Contexts { kBuildNew, kOnFirstHandshake };
@@ -104,6 +107,7 @@ class DataPlane {
   const DataPlaneOptions options_;
   SystemClock system_clock_;
   const std::shared_ptr<CertificateContexts> contexts_;
+  const std::shared_ptr<GnutlsCertificates> gnutls_certificates_;  // QUIC listeners' (GnuTLS)
   BackendRegistry backends_;
   std::shared_ptr<const BackendAddressPolicy> backend_policy_;
   const std::shared_ptr<SessionShared> sessions_;

@@ -96,7 +96,8 @@ struct ListenerConfig {
   int port = 0;
   std::vector<CertificateMaterial> certificates;  // [0] is the default; empty for HTTP
   std::optional<ForwardConfig> forward;           // none: a fixed 503 for every request
-  bool tls = true;                                // HTTPS; false: plain HTTP
+  bool tls = true;                                // HTTPS (or QUIC); false: plain HTTP
+  bool quic = false;                              // QUIC: HTTP/3 on a UDP port
   std::vector<RuleConfig> rules;                  // by priority, smallest first
   std::vector<ForwardConfig> rule_groups;         // every server group the rules forward to
   std::string load_balancer_id;                   // what InsertHeader's SLBId inserts

@@ -143,6 +143,7 @@ json ToJson(const ListenerConfig& c) {
   out["options"] = ListenerOptionsJson(c.options);
   out["tls_versions"] = c.tls_policy.versions;
   out["tls_ciphers"] = c.tls_policy.ciphers;
+  out["quic"] = c.quic;
   out["acl_type"] = c.acl.type;
   out["acl_entries"] = c.acl.entries;
   return out;
@@ -175,6 +176,7 @@ ListenerConfig FromJson(const json& j) {
     c.tls_policy = {j.at("tls_versions").get<std::vector<std::string>>(),
                     j.at("tls_ciphers").get<std::vector<std::string>>()};
   }
+  if (j.contains("quic")) c.quic = j.at("quic").get<bool>();
   if (j.contains("acl_type")) {
     c.acl = {j.at("acl_type").get<std::string>(),
              j.at("acl_entries").get<std::vector<std::string>>()};

@@ -1,0 +1,204 @@
+#include "dataplane/quic_listener.h"
+
+#include <gnutls/crypto.h>
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/ip/udp.hpp>
+#include <boost/asio/post.hpp>
+
+#include <array>
+#include <future>
+#include <unordered_map>
+
+#include "dataplane/quic_connection.h"
+
+namespace openalb {
+namespace {
+
+namespace net = boost::asio;
+using udp = net::ip::udp;
+
+constexpr size_t kShortHeaderCidLength = 18;  // the length of every id this server issues
+constexpr size_t kMaxConnections = 10'000;
+
+std::string Key(const std::uint8_t* data, size_t size) {
+  return std::string(reinterpret_cast<const char*>(data), size);
+}
+
+class UdpQuicListener final : public PortListener,
+                              public QuicEndpoint,
+                              public std::enable_shared_from_this<UdpQuicListener> {
+ public:
+  UdpQuicListener(net::io_context& io, std::shared_ptr<const ListenerSnapshot> snapshot,
+                  std::shared_ptr<GnutlsCertificates> certificates, GnutlsCredentials credentials)
+      : io_(io),
+        socket_(io),
+        snapshot_(std::move(snapshot)),
+        certificates_(std::move(certificates)),
+        credentials_(std::move(credentials)) {
+    gnutls_rnd(GNUTLS_RND_KEY, reset_secret_.data(), reset_secret_.size());
+  }
+
+  Result<void> Bind(const std::string& address, std::uint16_t port) {
+    boost::system::error_code ec;
+    auto ip = net::ip::make_address(address, ec);
+    if (!ec) socket_.open(udp::endpoint(ip, port).protocol(), ec);
+    if (!ec) socket_.set_option(net::socket_base::reuse_address(true), ec);
+    if (!ec) socket_.bind(udp::endpoint(ip, port), ec);
+    if (!ec) socket_.non_blocking(true, ec);
+    if (ec) {
+      return Fail(ApiError{"OperationFailed.ListenerPort",
+                           500,
+                           "The QUIC listener's UDP port " + std::to_string(port) +
+                               " cannot be opened on " + address + ": " + ec.message() + ".",
+                           {}});
+    }
+    local_ = socket_.local_endpoint(ec);
+    return {};
+  }
+
+  void Start() { Receive(); }
+
+  // PortListener.
+  void Publish(std::shared_ptr<const ListenerSnapshot> snapshot) override {
+    std::atomic_store(&snapshot_, std::move(snapshot));
+  }
+  std::shared_ptr<const ListenerSnapshot> Current() const override {
+    return std::atomic_load(&snapshot_);
+  }
+  std::uint16_t port() const override { return local_.port(); }
+  void Stop() override {
+    auto close = [self = shared_from_this()] {
+      boost::system::error_code ignored;
+      self->socket_.close(ignored);
+      self->connections_.clear();
+    };
+    if (io_.get_executor().running_in_this_thread() || io_.stopped()) return close();
+    auto closed = std::make_shared<std::promise<void>>();
+    auto done = closed->get_future();
+    net::post(io_, [close, closed] {
+      close();
+      closed->set_value();
+    });
+    done.wait_for(std::chrono::seconds(2));
+  }
+
+  // QuicEndpoint.
+  void SendPacket(const udp::endpoint& to, const std::uint8_t* data, size_t size) override {
+    boost::system::error_code ec;
+    socket_.send_to(net::buffer(data, size), to, 0, ec);  // a full buffer drops it: QUIC resends
+  }
+  void AddConnectionId(const ngtcp2_cid& cid,
+                       const std::shared_ptr<QuicConnection>& connection) override {
+    connections_[Key(cid.data, cid.datalen)] = connection;
+  }
+  void RemoveConnectionId(const ngtcp2_cid& cid) override {
+    connections_.erase(Key(cid.data, cid.datalen));
+  }
+  void Closed(QuicConnection* connection) override {
+    for (const auto& cid : connection->ConnectionIds()) RemoveConnectionId(cid);
+  }
+  const std::array<std::uint8_t, 32>& reset_secret() const override { return reset_secret_; }
+  net::io_context& io() override { return io_; }
+  gnutls_certificate_credentials_t credentials() const override { return credentials_.get(); }
+  GnutlsCertificates& certificates() override { return *certificates_; }
+  std::shared_ptr<const ListenerSnapshot> CurrentSnapshot() const override { return Current(); }
+
+ private:
+  void Receive() {
+    socket_.async_receive_from(
+        net::buffer(buffer_), sender_,
+        [self = shared_from_this()](boost::system::error_code ec, size_t size) {
+          if (ec == net::error::operation_aborted || !self->socket_.is_open()) return;
+          if (!ec) self->OnDatagram(size);
+          self->Receive();
+        });
+  }
+
+  void OnDatagram(size_t size) {
+    const std::uint8_t* data = buffer_.data();
+    ngtcp2_version_cid header;
+    const int rv = ngtcp2_pkt_decode_version_cid(&header, data, size, kShortHeaderCidLength);
+    if (rv == NGTCP2_ERR_VERSION_NEGOTIATION) return SendVersionNegotiation(header);
+    if (rv != 0) return;  // not QUIC: dropped
+    if (auto it = connections_.find(Key(header.dcid, header.dcidlen)); it != connections_.end()) {
+      auto connection = it->second;  // keeps it alive through the call
+      return connection->OnDatagram(sender_, data, size);
+    }
+    if (header.version == 0) return SendStatelessReset(header, size);  // short header
+    ngtcp2_pkt_hd initial;
+    if (ngtcp2_accept(&initial, data, size) != 0) return;  // not an Initial we can take
+    const auto snapshot = Current();
+    if (const AddressAcl* acl = snapshot->acl();
+        acl != nullptr && !acl->Admits(sender_.address())) {
+      return;  // refused: no handshake, no answer
+    }
+    if (connections_.size() >= kMaxConnections) return;
+    auto connection = std::make_shared<QuicConnection>(*this, snapshot, local_, sender_);
+    if (!connection->Init(initial)) {
+      spdlog::warn("event=quic_connection_not_started client={}", sender_.address().to_string());
+      return;
+    }
+    connection->OnDatagram(sender_, data, size);
+  }
+
+  void SendVersionNegotiation(const ngtcp2_version_cid& header) {
+    std::array<std::uint8_t, 256> out;
+    const std::uint32_t versions[] = {NGTCP2_PROTO_VER_V1};
+    std::uint8_t random = 0;
+    gnutls_rnd(GNUTLS_RND_NONCE, &random, 1);
+    const auto n = ngtcp2_pkt_write_version_negotiation(out.data(), out.size(), random, header.scid,
+                                                        header.scidlen, header.dcid, header.dcidlen,
+                                                        versions, 1);
+    if (n > 0) SendPacket(sender_, out.data(), static_cast<size_t>(n));
+  }
+
+  // A short-header packet for no connection of ours: a stateless reset, smaller than what
+  // triggered it (so two servers cannot loop) and only for packets large enough to carry one.
+  void SendStatelessReset(const ngtcp2_version_cid& header, size_t size) {
+    constexpr size_t kMinReset = 41;
+    if (size <= kMinReset || header.dcidlen != kShortHeaderCidLength) return;
+    ngtcp2_cid cid;
+    ngtcp2_cid_init(&cid, header.dcid, header.dcidlen);
+    std::array<std::uint8_t, NGTCP2_STATELESS_RESET_TOKENLEN> token;
+    if (ngtcp2_crypto_generate_stateless_reset_token(token.data(), reset_secret_.data(),
+                                                     reset_secret_.size(), &cid) != 0) {
+      return;
+    }
+    std::array<std::uint8_t, 64> random;
+    const size_t random_size = std::min(random.size(), size - 1 - token.size());
+    gnutls_rnd(GNUTLS_RND_NONCE, random.data(), random_size);
+    std::array<std::uint8_t, 128> out;
+    const auto n = ngtcp2_pkt_write_stateless_reset(out.data(), out.size(), token.data(),
+                                                    random.data(), random_size);
+    if (n > 0) SendPacket(sender_, out.data(), static_cast<size_t>(n));
+  }
+
+  net::io_context& io_;
+  udp::socket socket_;
+  udp::endpoint local_;
+  udp::endpoint sender_;
+  std::array<std::uint8_t, 65536> buffer_{};
+  std::shared_ptr<const ListenerSnapshot> snapshot_;  // atomic_load / atomic_store only
+  std::shared_ptr<GnutlsCertificates> certificates_;
+  GnutlsCredentials credentials_;
+  std::array<std::uint8_t, 32> reset_secret_{};
+  std::unordered_map<std::string, std::shared_ptr<QuicConnection>> connections_;
+};
+
+}  // namespace
+
+Result<std::shared_ptr<PortListener>> CreateQuicListener(
+    IoWorkers& workers, const std::string& address, std::uint16_t port,
+    std::shared_ptr<const ListenerSnapshot> snapshot,
+    std::shared_ptr<GnutlsCertificates> certificates) {
+  auto credentials = MakeSniCredentials();
+  if (!credentials) return Fail(credentials.error());
+  auto listener = std::make_shared<UdpQuicListener>(
+      workers.Next().io, std::move(snapshot), std::move(certificates), std::move(*credentials));
+  if (auto r = listener->Bind(address, port); !r) return Fail(r.error());
+  listener->Start();
+  return std::shared_ptr<PortListener>(listener);
+}
+
+}  // namespace openalb
