@@ -86,6 +86,9 @@ nlohmann::json ListenerOptionsJson(const ListenerOptions& options) {
                                      {"TracingType", options.tracing_type}};
   }
   out["LogConfig"] = std::move(log);
+  OptionsJson quic = {{"QuicUpgradeEnabled", options.quic_upgrade}};
+  if (!options.quic_listener_id.empty()) quic["QuicListenerId"] = options.quic_listener_id;
+  out["QuicConfig"] = std::move(quic);
   return out;
 }
 
@@ -145,6 +148,22 @@ Result<ListenerOptions> MergeListenerOptions(ListenerOptions base, const nlohman
         if (!known && flag_value != false && flag_value != "false" && flag_value != "") {
           return Fail(errors::InvalidParameter(
               name, "openalb does not support this XForwardedForConfig field"));
+        }
+      }
+    } else if (key == "QuicConfig" && value.is_object()) {
+      for (const auto& [field, field_value] : value.items()) {
+        const std::string name = "QuicConfig." + field;
+        if (field == "QuicUpgradeEnabled") {
+          auto b = JsonBool(field_value, name);
+          if (!b) return Fail(b.error());
+          base.quic_upgrade = *b;
+        } else if (field == "QuicListenerId") {
+          if (!field_value.is_string() || field_value.get<std::string>().size() > 128) {
+            return Fail(errors::InvalidParameter(name, "expected a listener id"));
+          }
+          base.quic_listener_id = field_value.get<std::string>();
+        } else {
+          return Fail(errors::InvalidParameter(name, "unknown field"));
         }
       }
     } else if (key == "LogConfig" && value.is_object()) {

@@ -72,6 +72,25 @@ Result<void> CheckSecurityPolicy(StoreTx& tx, std::string_view account_id,
   return {};
 }
 
+// QuicConfig: an HTTPS listener may advertise a QUIC listener of its own load balancer.
+Result<void> CheckQuicConfig(StoreTx& tx, std::string_view account_id, std::string_view protocol,
+                             std::string_view load_balancer_id, const ListenerOptions& options) {
+  if (!options.quic_upgrade && options.quic_listener_id.empty()) return {};
+  if (protocol != "HTTPS") {
+    return Fail(errors::InvalidParameter("QuicConfig", "only an HTTPS listener upgrades to QUIC"));
+  }
+  if (options.quic_listener_id.empty()) {
+    return Fail(errors::MissingParameter("QuicConfig.QuicListenerId"));
+  }
+  auto quic = FindListenerOrFail(tx, account_id, options.quic_listener_id);
+  if (!quic) return Fail(quic.error());
+  if (quic->protocol != "QUIC" || quic->load_balancer_id != load_balancer_id) {
+    return Fail(errors::InvalidParameter("QuicConfig.QuicListenerId",
+                                         "it must be a QUIC listener of the same load balancer"));
+  }
+  return {};
+}
+
 }  // namespace
 
 Result<Listener> FindListenerOrFail(StoreTx& tx, std::string_view account_id,
@@ -144,6 +163,11 @@ Result<Job> CreateListener(const Domain& domain, const CreateListenerRequest& re
           return Fail(lb.error());
         }
         if (auto r = CheckSecurityPolicy(tx, account, request.attributes); !r) {
+          return Fail(r.error());
+        }
+        if (auto r =
+                CheckQuicConfig(tx, account, request.protocol, request.load_balancer_id, *options);
+            !r) {
           return Fail(r.error());
         }
         auto count = tx.CountListeners(request.load_balancer_id);
@@ -261,6 +285,11 @@ Result<Job> UpdateListener(const Domain& domain, const UpdateListenerRequest& re
                                              request.attributes);
           if (!merged) return Fail(merged.error());
           if (auto r = CheckSecurityPolicy(tx, account, request.attributes); !r) {
+            return Fail(r.error());
+          }
+          if (auto r = CheckQuicConfig(tx, account, listener->protocol, listener->load_balancer_id,
+                                       *merged);
+              !r) {
             return Fail(r.error());
           }
           payload["Attributes"] = request.attributes;

@@ -214,6 +214,12 @@ Result<std::optional<ListenerConfig>> ServedListener(StoreTx& tx, const Listener
   auto acl = AclOf(tx, listener, published);
   if (!acl) return Fail(acl.error());
   config.acl = std::move(*acl);
+  if (config.tls && !config.quic && config.options.quic_upgrade) {
+    // Alt-Svc names the QUIC listener's port while that listener exists.
+    auto quic = tx.FindListener(listener.account_id, config.options.quic_listener_id);
+    if (!quic) return Fail(quic.error());
+    if (*quic && (*quic)->protocol == "QUIC") config.alt_svc_port = (*quic)->port;
+  }
   return std::optional<ListenerConfig>{std::move(config)};
 }
 

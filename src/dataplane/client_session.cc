@@ -359,6 +359,7 @@ class ClientSession : public Reclaimable, public std::enable_shared_from_this<Cl
     if (pool_ == nullptr) {
       return Reply(http::status::service_unavailable, kNoForwardBody, !client_keep_alive_);
     }
+    if (!route_->alt_svc().empty()) response_headers_.emplace_back("Alt-Svc", route_->alt_svc());
     if (pool_->policy().grpc) {  // gRPC servers speak HTTP/2 only: there is no way to them
       return Reply(http::status::bad_gateway, kGrpcNeedsHttp2Body, !client_keep_alive_);
     }

@@ -121,6 +121,10 @@ Result<void> DataPlane::Apply(const ListenerConfig& config, Contexts contexts) {
   snapshot->set_options(config.options, config.load_balancer_id, config.port);
   snapshot->set_tls_policy(std::move(tls_policy));
   snapshot->set_acl(std::move(acl));
+  if (config.alt_svc_port > 0) {
+    snapshot->set_alt_svc("h3=\":" + std::to_string(config.alt_svc_port + options_.port_offset) +
+                          "\"; ma=86400");
+  }
 
   auto it = served_.find(config.listener_id);
   if (it != served_.end() && it->second.configured_port == port && it->second.tls == config.tls &&

@@ -640,6 +640,7 @@ void H2Stream::OnHeadersComplete(bool end_stream) {
   if (pool_ == nullptr) {
     return Respond(503, "text/plain; charset=utf-8", std::string(kNoForwardBody));
   }
+  if (!route_->alt_svc().empty()) response_headers_.emplace_back("Alt-Svc", route_->alt_svc());
   PrepareForwardedHead(request_.base(),
                        ForwardingFacts{.client_ip = connection_->client_ip(),
                                        .client_port = connection_->client_port(),

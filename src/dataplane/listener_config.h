@@ -61,6 +61,10 @@ struct ListenerOptions {
   // SecurityPolicyId: the TLS versions and ciphers of HTTPS handshakes (resolved into
   // ListenerConfig::tls_policy by the domain).
   std::string security_policy_id = "tls_cipher_policy_1_0";
+  // QuicConfig (HTTPS listeners): answers advertise the QUIC listener `quic_listener_id` (of the
+  // same load balancer) by Alt-Svc while `quic_upgrade` is on.
+  bool quic_upgrade = false;
+  std::string quic_listener_id;
   // LogConfig (UpdateListenerLogConfig): recorded and shown; the access log writes custom
   // headers and a trace id only once it records them.
   bool log_custom_headers = false;  // AccessLogRecordCustomizedHeadersEnabled
@@ -104,6 +108,7 @@ struct ListenerConfig {
   ListenerOptions options;
   TlsPolicyConfig tls_policy;
   AclConfig acl;
+  int alt_svc_port = 0;  // the QUIC listener's port HTTPS answers advertise (Alt-Svc); 0: none
 
   bool operator==(const ListenerConfig&) const = default;
 };

@@ -69,6 +69,9 @@ class ListenerSnapshot {
   // Its security policy; null: openalb's own TLS settings (the base context's).
   const CompiledTlsPolicy* tls_policy() const { return tls_policy_ ? &*tls_policy_ : nullptr; }
   void set_tls_policy(std::optional<CompiledTlsPolicy> policy) { tls_policy_ = std::move(policy); }
+  // What its answers' Alt-Svc says (an HTTPS listener upgrading to QUIC), or empty.
+  const std::string& alt_svc() const { return alt_svc_; }
+  void set_alt_svc(std::string alt_svc) { alt_svc_ = std::move(alt_svc); }
   // Its access control; null: every client is admitted.
   const AddressAcl* acl() const { return acl_ ? &*acl_ : nullptr; }
   void set_acl(std::optional<AddressAcl> acl) { acl_ = std::move(acl); }
@@ -87,6 +90,7 @@ class ListenerSnapshot {
   ListenerOptions options_;
   std::optional<CompiledTlsPolicy> tls_policy_;
   std::optional<AddressAcl> acl_;
+  std::string alt_svc_;
   std::string load_balancer_id_;
   int port_ = 0;
 };

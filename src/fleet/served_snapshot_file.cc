@@ -144,6 +144,7 @@ json ToJson(const ListenerConfig& c) {
   out["tls_versions"] = c.tls_policy.versions;
   out["tls_ciphers"] = c.tls_policy.ciphers;
   out["quic"] = c.quic;
+  out["alt_svc_port"] = c.alt_svc_port;
   out["acl_type"] = c.acl.type;
   out["acl_entries"] = c.acl.entries;
   return out;
@@ -177,6 +178,7 @@ ListenerConfig FromJson(const json& j) {
                     j.at("tls_ciphers").get<std::vector<std::string>>()};
   }
   if (j.contains("quic")) c.quic = j.at("quic").get<bool>();
+  if (j.contains("alt_svc_port")) c.alt_svc_port = j.at("alt_svc_port").get<int>();
   if (j.contains("acl_type")) {
     c.acl = {j.at("acl_type").get<std::string>(),
              j.at("acl_entries").get<std::vector<std::string>>()};

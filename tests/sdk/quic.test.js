@@ -122,3 +122,36 @@ test('a QUIC listener\'s rules answer at the listener, and its ACL refuses a cli
   assert.equal(admitted.status, 0, admitted.stderr);
   assert.equal(JSON.parse(admitted.bodies.hello).url, '/hello');
 });
+
+test('an HTTPS listener with QuicConfig advertises its QUIC listener by Alt-Svc, and clients reach it there', { skip: !available() && 'gtlsclient (ngtcp2-client) is not installed' }, async (t) => {
+  const server = await Server.start();
+  t.after(() => server.stop());
+  const certificateId = await server.uploadCertificate('www.quic.test');
+  const https = await server.listener({ protocol: 'HTTPS', port: 443, certificateId, backendPort: await echoBackend(t) });
+  const quic = await server.call('CreateListener', {
+    LoadBalancerId: https.loadBalancerId, ListenerProtocol: 'QUIC', ListenerPort: 4433, 'Certificates.1.CertificateId': certificateId,
+    'DefaultActions.1.Type': 'ForwardGroup', 'DefaultActions.1.ForwardGroupConfig.ServerGroupTuples.1.ServerGroupId': https.serverGroupId,
+  });
+  await server.waitJob(quic.JobId);
+  const answerOf = () => new Promise((resolve, reject) => {
+    require('node:https').get({ host: '127.0.0.1', port: https.port, path: '/', servername: 'www.quic.test', rejectUnauthorized: false }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.headers));
+    }).on('error', reject);
+  });
+  assert.equal((await answerOf())['alt-svc'], undefined, 'no upgrade until it is configured');
+
+  const bad = await require('./harness').rejection(() => server.call('UpdateListenerAttribute', {
+    ListenerId: https.listenerId, 'QuicConfig.QuicUpgradeEnabled': 'true', 'QuicConfig.QuicListenerId': https.listenerId }));
+  assert.equal(bad.data.Code, 'InvalidParameter');
+  await server.waitJob((await server.call('UpdateListenerAttribute', {
+    ListenerId: https.listenerId, 'QuicConfig.QuicUpgradeEnabled': 'true', 'QuicConfig.QuicListenerId': quic.ListenerId })).JobId);
+  const attribute = await server.call('GetListenerAttribute', { ListenerId: https.listenerId });
+  assert.deepEqual(JSON.parse(JSON.stringify(attribute.QuicConfig)), { QuicUpgradeEnabled: true, QuicListenerId: quic.ListenerId });
+  const advertised = (await answerOf())['alt-svc'];
+  assert.equal(advertised, `h3=":${4433 + server.portOffset}"; ma=86400`);
+  const port = Number(/:(\d+)/.exec(advertised)[1]);
+  const upgraded = await h3(port, ['/via-alt-svc']);
+  assert.equal(upgraded.status, 0, upgraded.stderr);
+  assert.equal(JSON.parse(upgraded.bodies['via-alt-svc']).proto, 'https');
+});

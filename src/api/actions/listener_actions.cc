@@ -40,6 +40,7 @@ Json ListenerJson(const ListenerView& view, const TagsByResource& tags) {
   for (auto& [key, value] : options.items()) out[key] = value;
   if (l.protocol == "HTTP") out["Http2Enabled"] = false;    // HTTP/2 is negotiated over TLS
   if (l.protocol == "HTTP") out.erase("SecurityPolicyId");  // no TLS, no policy
+  if (l.protocol != "HTTPS") out.erase("QuicConfig");       // an HTTPS listener's upgrade
   out["Tags"] = TagsJson(tags, l.listener_id);
   // Always present, with empty AclRelations when there are none (Terraform's ACL attachment
   // waits on AclConfig.AclRelations and fails when the field is missing).
@@ -48,7 +49,6 @@ Json ListenerJson(const ListenerView& view, const TagsByResource& tags) {
     relations.push_back({{"AclId", acl.acl_id}, {"Status", acl.status}});
   out["AclConfig"] = {{"AclRelations", std::move(relations)}};
   if (!view.acls.empty()) out["AclConfig"]["AclType"] = view.acls.front().acl_type;
-  if (l.protocol == "HTTPS") out["QuicConfig"] = {{"QuicUpgradeEnabled", false}};
   return out;
 }
 
@@ -117,6 +117,15 @@ Result<Json> ReadListenerAttributes(const ParameterReader& params) {
     xff[name] = value;
   }
   if (!xff.empty()) patch["XForwardedForConfig"] = std::move(xff);
+  Json quic = Json::object();
+  if (auto json = params.Get("QuicConfig"); json && !json->empty()) {
+    quic = Json::parse(*json, nullptr, /*allow_exceptions=*/false);
+    if (!quic.is_object()) {
+      return Fail(errors::InvalidParameter("QuicConfig", "expected a JSON object"));
+    }
+  }
+  for (const auto& [name, value] : params.WithPrefix("QuicConfig.")) quic[name] = value;
+  if (!quic.empty()) patch["QuicConfig"] = std::move(quic);
   return patch;
 }
 
