@@ -198,7 +198,9 @@ void QuicConnection::OnDatagram(const boost::asio::ip::udp::endpoint& remote,
   }
   ngtcp2_path path = PathOf(local_address_, local_, remote_address_, remote_);
   ngtcp2_pkt_info info{};
+  reading_ = true;  // an answer given from a callback is written after the read, not inside it
   const int rv = ngtcp2_conn_read_pkt(conn_, &path, &info, data, size, Now());
+  reading_ = false;
   if (rv != 0) {
     if (rv == NGTCP2_ERR_DRAINING || rv == NGTCP2_ERR_DROP_CONN) return Finish();
     return Close(rv);
@@ -649,7 +651,9 @@ void QuicConnection::Answer(std::int64_t stream_id, unsigned status,
   if (nghttp3_conn_submit_response(h3_, stream_id, nva.data(), nva.size(), &reader) != 0) {
     ngtcp2_conn_shutdown_stream(conn_, stream_id, NGHTTP3_H3_INTERNAL_ERROR);
   }
-  Flush();
+  // Inside ngtcp2_conn_read_pkt (a rule's answer, a refusal) ngtcp2 may not be written to:
+  // OnDatagram flushes once the read returns.
+  if (!reading_) Flush();
 }
 
 }  // namespace openalb

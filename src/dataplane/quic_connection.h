@@ -141,6 +141,7 @@ class QuicConnection : public std::enable_shared_from_this<QuicConnection> {
   boost::asio::steady_timer timer_;
   std::map<std::int64_t, std::unique_ptr<Request>> requests_;
   ngtcp2_cid original_dcid_{};
+  bool reading_ = false;  // inside ngtcp2_conn_read_pkt
   bool finished_ = false;
 };
 
