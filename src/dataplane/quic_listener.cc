@@ -72,6 +72,7 @@ class UdpQuicListener final : public PortListener,
       boost::system::error_code ignored;
       self->socket_.close(ignored);
       self->connections_.clear();
+      self->live_connections_ = 0;
     };
     if (io_.get_executor().running_in_this_thread() || io_.stopped()) return close();
     auto closed = std::make_shared<std::promise<void>>();
@@ -96,6 +97,7 @@ class UdpQuicListener final : public PortListener,
     connections_.erase(Key(cid.data, cid.datalen));
   }
   void Closed(QuicConnection* connection) override {
+    if (live_connections_ > 0) --live_connections_;
     for (const auto& cid : connection->ConnectionIds()) RemoveConnectionId(cid);
   }
   const std::array<std::uint8_t, 32>& reset_secret() const override { return reset_secret_; }
@@ -133,12 +135,13 @@ class UdpQuicListener final : public PortListener,
         acl != nullptr && !acl->Admits(sender_.address())) {
       return;  // refused: no handshake, no answer
     }
-    if (connections_.size() >= kMaxConnections) return;
+    if (live_connections_ >= kMaxConnections) return;
     auto connection = std::make_shared<QuicConnection>(*this, snapshot, local_, sender_);
     if (!connection->Init(initial)) {
       spdlog::warn("event=quic_connection_not_started client={}", sender_.address().to_string());
       return;
     }
+    ++live_connections_;
     connection->OnDatagram(sender_, data, size);
   }
 
@@ -183,7 +186,8 @@ class UdpQuicListener final : public PortListener,
   std::shared_ptr<GnutlsCertificates> certificates_;
   GnutlsCredentials credentials_;
   std::array<std::uint8_t, 32> reset_secret_{};
-  std::unordered_map<std::string, std::shared_ptr<QuicConnection>> connections_;
+  std::unordered_map<std::string, std::shared_ptr<QuicConnection>> connections_;  // by every id
+  size_t live_connections_ = 0;
 };
 
 }  // namespace
