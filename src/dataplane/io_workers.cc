@@ -1,8 +1,23 @@
 #include "dataplane/io_workers.h"
 
+#include <boost/asio/post.hpp>
+
 #include <algorithm>
+#include <future>
 
 namespace openalb {
+
+void RunOnAndWait(boost::asio::io_context& io, const std::function<void()>& work,
+                  std::chrono::milliseconds bound) {
+  if (io.get_executor().running_in_this_thread() || io.stopped()) return work();
+  auto ran = std::make_shared<std::promise<void>>();
+  auto done = ran->get_future();
+  boost::asio::post(io, [work, ran] {
+    work();
+    ran->set_value();
+  });
+  done.wait_for(bound);
+}
 
 IoWorkers::IoWorkers(int threads) {
   const int count = std::max(1, threads);

@@ -9,6 +9,8 @@
 #include <boost/asio/io_context.hpp>
 
 #include <atomic>
+#include <chrono>
+#include <functional>
 #include <memory>
 #include <thread>
 #include <vector>
@@ -16,6 +18,13 @@
 #include "dataplane/deadline_sweeper.h"
 
 namespace openalb {
+
+// Runs `work` on `io`'s thread and returns once it has run — at once when called from that
+// thread or when `io` no longer runs, else after it ran there or after `bound`, whichever comes
+// first (a thread that cannot run it, shutting down, never hangs its caller). A listener's
+// Stop: the port is closed by the time the job that stopped it succeeds.
+void RunOnAndWait(boost::asio::io_context& io, const std::function<void()>& work,
+                  std::chrono::milliseconds bound = std::chrono::seconds(2));
 
 class IoWorkers {
  public:

@@ -11,7 +11,6 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
-#include <future>
 #include <mutex>
 #include <string_view>
 
@@ -90,25 +89,14 @@ class AsioPortListener final : public PortListener,
 
   std::uint16_t port() const override { return port_; }
 
+  // Closed by the time Stop returns: a StopListener or DeleteListener job succeeds only once
+  // a new connection is refused, not accepted into the backlog and then reset.
   void Stop() override {
-    auto close = [self = shared_from_this()] {
+    RunOnAndWait(acceptor_io_, [self = shared_from_this()] {
       beast::error_code ignored;
       self->acceptor_.close(ignored);
       self->retry_timer_.cancel();
-    };
-    if (acceptor_io_.get_executor().running_in_this_thread() || acceptor_io_.stopped()) {
-      return close();
-    }
-    // Closed by the time Stop returns: a StopListener or DeleteListener job succeeds only once
-    // a new connection is refused, not accepted into the backlog and then reset. The wait is
-    // bounded so a thread that cannot run it (shutting down) never hangs its caller.
-    auto closed = std::make_shared<std::promise<void>>();
-    auto done = closed->get_future();
-    net::post(acceptor_io_, [close, closed] {
-      close();
-      closed->set_value();
     });
-    done.wait_for(std::chrono::seconds(2));
   }
 
  private:

@@ -4,10 +4,8 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/ip/udp.hpp>
-#include <boost/asio/post.hpp>
 
 #include <array>
-#include <future>
 #include <unordered_map>
 
 #include "dataplane/quic_connection.h"
@@ -68,20 +66,12 @@ class UdpQuicListener final : public PortListener,
   }
   std::uint16_t port() const override { return local_.port(); }
   void Stop() override {
-    auto close = [self = shared_from_this()] {
+    RunOnAndWait(io_, [self = shared_from_this()] {
       boost::system::error_code ignored;
       self->socket_.close(ignored);
       self->connections_.clear();
       self->live_connections_ = 0;
-    };
-    if (io_.get_executor().running_in_this_thread() || io_.stopped()) return close();
-    auto closed = std::make_shared<std::promise<void>>();
-    auto done = closed->get_future();
-    net::post(io_, [close, closed] {
-      close();
-      closed->set_value();
     });
-    done.wait_for(std::chrono::seconds(2));
   }
 
   // QuicEndpoint.
