@@ -405,6 +405,29 @@ bool IsAclJob(std::string_view api) {
          api == api_name::kAddEntriesToAcl || api == api_name::kRemoveEntriesFromAcl;
 }
 
+namespace {
+
+// The entry rows `job` marked: on success an entry being added becomes Available and one being
+// removed goes; on failure the reverse.
+Result<void> SettleAclEntries(StoreTx& tx, const Job& job, bool succeeded) {
+  auto entries = AllAclEntries(tx, job.resource_id);
+  if (!entries) return Fail(entries.error());
+  for (auto& row : *entries) {
+    if (row.job_id != job.job_id) continue;
+    const bool adding = row.status == status::kAdding;
+    if (adding == succeeded) {
+      row.status = status::kAvailable;
+      row.job_id.clear();
+      if (auto r = tx.UpdateAclEntry(row); !r) return r;
+    } else if (auto r = tx.DeleteAclEntry(row.acl_id, row.entry); !r) {
+      return r;
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
 Result<void> FinishAclJob(StoreTx& tx, const Job& job) {
   auto found = tx.FindAcl(job.account_id, job.resource_id);
   if (!found) return Fail(found.error());
@@ -413,18 +436,7 @@ Result<void> FinishAclJob(StoreTx& tx, const Job& job) {
     return Fail(errors::AclNotFound(job.resource_id));
   }
   if (job.api_name == api_name::kDeleteAcl) return tx.DeleteAcl(job.resource_id);
-  auto entries = AllAclEntries(tx, job.resource_id);
-  if (!entries) return Fail(entries.error());
-  for (auto& row : *entries) {
-    if (row.job_id != job.job_id) continue;
-    if (row.status == status::kRemoving) {
-      if (auto r = tx.DeleteAclEntry(row.acl_id, row.entry); !r) return r;
-    } else {
-      row.status = status::kAvailable;
-      row.job_id.clear();
-      if (auto r = tx.UpdateAclEntry(row); !r) return r;
-    }
-  }
+  if (auto r = SettleAclEntries(tx, job, /*succeeded=*/true); !r) return r;
   // The ACL is Available in the same transaction its entries are: never an entry Available
   // while its ACL is still Configuring.
   return SetAclStatus(tx, **found, status::kAvailable);
@@ -435,18 +447,7 @@ Result<void> UndoAclJob(StoreTx& tx, const Job& job) {
   if (!found) return Fail(found.error());
   if (!*found) return {};
   if (job.api_name == api_name::kCreateAcl) return tx.DeleteAcl(job.resource_id);
-  auto entries = AllAclEntries(tx, job.resource_id);
-  if (!entries) return Fail(entries.error());
-  for (auto& row : *entries) {
-    if (row.job_id != job.job_id) continue;
-    if (row.status == status::kAdding) {
-      if (auto r = tx.DeleteAclEntry(row.acl_id, row.entry); !r) return r;
-    } else {
-      row.status = status::kAvailable;
-      row.job_id.clear();
-      if (auto r = tx.UpdateAclEntry(row); !r) return r;
-    }
-  }
+  if (auto r = SettleAclEntries(tx, job, /*succeeded=*/false); !r) return r;
   return SetAclStatus(tx, **found, status::kAvailable);
 }
 
