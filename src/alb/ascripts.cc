@@ -84,6 +84,20 @@ Result<ScriptJson> MergeSpec(ScriptJson spec, const AScriptInput& input, std::st
   return spec;
 }
 
+// The request's scripts, 1..kAScriptsPerCall of them, as one string for its ClientToken.
+Result<std::string> ScriptsFingerprint(const std::vector<AScriptInput>& scripts) {
+  if (scripts.empty()) return Fail(errors::MissingParameter("AScripts"));
+  if (static_cast<int>(scripts.size()) > kAScriptsPerCall) {
+    return Fail(errors::InvalidParameter("AScripts", "at most 10 scripts per call"));
+  }
+  std::string fingerprint;
+  for (const auto& input : scripts) {
+    for (const auto& [k, v] : input) fingerprint += k + "=" + v + "\n";
+    fingerprint += "\x01";
+  }
+  return fingerprint;
+}
+
 std::vector<std::string> ScriptIdsOf(const Job& job) {
   std::vector<std::string> ids;
   if (auto list = JobPayloadObject(job, "AScriptIds"); list && list->is_array()) {
@@ -97,18 +111,11 @@ std::vector<std::string> ScriptIdsOf(const Job& job) {
 Result<CreatedAScripts> CreateAScripts(const Domain& domain, const WriteRequest& write,
                                        std::string_view listener_id,
                                        const std::vector<AScriptInput>& scripts) {
-  if (scripts.empty()) return Fail(errors::MissingParameter("AScripts"));
-  if (static_cast<int>(scripts.size()) > kAScriptsPerCall) {
-    return Fail(errors::InvalidParameter("AScripts", "at most 10 scripts per call"));
-  }
-  std::string fingerprint;
-  for (const auto& input : scripts) {
-    for (const auto& [k, v] : input) fingerprint += k + "=" + v + "\n";
-    fingerprint += "\x01";
-  }
+  auto fingerprint = ScriptsFingerprint(scripts);
+  if (!fingerprint) return Fail(fingerprint.error());
   const std::string& account = write.account_id;
   auto job = RunJobWrite(
-      domain, write, api_name::kCreateAScripts, ParameterFingerprint({listener_id, fingerprint}),
+      domain, write, api_name::kCreateAScripts, ParameterFingerprint({listener_id, *fingerprint}),
       [&](StoreTx& tx) -> Result<Job> {
         auto listener = FindListenerOrFail(tx, account, listener_id);
         if (!listener) return Fail(listener.error());
@@ -171,18 +178,11 @@ Result<CreatedAScripts> CreateAScripts(const Domain& domain, const WriteRequest&
 
 Result<Job> UpdateAScripts(const Domain& domain, const WriteRequest& write,
                            const std::vector<AScriptInput>& scripts) {
-  if (scripts.empty()) return Fail(errors::MissingParameter("AScripts"));
-  if (static_cast<int>(scripts.size()) > kAScriptsPerCall) {
-    return Fail(errors::InvalidParameter("AScripts", "at most 10 scripts per call"));
-  }
-  std::string fingerprint;
-  for (const auto& input : scripts) {
-    for (const auto& [k, v] : input) fingerprint += k + "=" + v + "\n";
-    fingerprint += "\x01";
-  }
+  auto fingerprint = ScriptsFingerprint(scripts);
+  if (!fingerprint) return Fail(fingerprint.error());
   const std::string& account = write.account_id;
   return RunJobWrite(
-      domain, write, api_name::kUpdateAScripts, ParameterFingerprint({fingerprint}),
+      domain, write, api_name::kUpdateAScripts, ParameterFingerprint({*fingerprint}),
       [&](StoreTx& tx) -> Result<Job> {
         std::vector<AScript> changed;
         for (const auto& input : scripts) {
@@ -275,12 +275,18 @@ bool IsAScriptJob(std::string_view api) {
          api == api_name::kDeleteAScripts;
 }
 
-Result<void> FinishAScriptJob(StoreTx& tx, const Job& job) {
+namespace {
+
+// The scripts `job` marked: each becomes Available again, or goes — on success the ones it
+// deletes, on failure the ones it was creating.
+Result<void> SettleAScripts(StoreTx& tx, const Job& job, bool succeeded) {
+  const std::string_view removed_by =
+      succeeded ? api_name::kDeleteAScripts : api_name::kCreateAScripts;
   for (const auto& id : ScriptIdsOf(job)) {
     auto found = tx.FindAScript(job.account_id, id);
     if (!found) return Fail(found.error());
     if (!*found || (*found)->job_id != job.job_id) continue;  // gone with its listener
-    if (job.api_name == api_name::kDeleteAScripts) {
+    if (job.api_name == removed_by) {
       if (auto r = tx.DeleteAScript(id); !r) return r;
       continue;
     }
@@ -291,20 +297,14 @@ Result<void> FinishAScriptJob(StoreTx& tx, const Job& job) {
   return {};
 }
 
+}  // namespace
+
+Result<void> FinishAScriptJob(StoreTx& tx, const Job& job) {
+  return SettleAScripts(tx, job, /*succeeded=*/true);
+}
+
 Result<void> UndoAScriptJob(StoreTx& tx, const Job& job) {
-  for (const auto& id : ScriptIdsOf(job)) {
-    auto found = tx.FindAScript(job.account_id, id);
-    if (!found) return Fail(found.error());
-    if (!*found || (*found)->job_id != job.job_id) continue;
-    if (job.api_name == api_name::kCreateAScripts) {
-      if (auto r = tx.DeleteAScript(id); !r) return r;
-      continue;
-    }
-    (*found)->status = status::kAvailable;
-    (*found)->job_id.clear();
-    if (auto r = tx.UpdateAScript(**found); !r) return r;
-  }
-  return {};
+  return SettleAScripts(tx, job, /*succeeded=*/false);
 }
 
 }  // namespace openalb
