@@ -37,27 +37,12 @@ bool Contains(const std::vector<std::string>& list, std::string_view item) {
   return std::find(list.begin(), list.end(), item) != list.end();
 }
 
-// The ciphers of the 1.0, 1.1 and 1.2 policies, in ALB's order.
+// The ciphers of the 1.0, 1.1 and 1.2 policies, in ALB's order: TLS 1.2's own, then those
+// TLS 1.0 and 1.1 can use too.
 std::vector<std::string> AllTls12Ciphers() {
-  return {"ECDHE-ECDSA-AES128-GCM-SHA256",
-          "ECDHE-ECDSA-AES256-GCM-SHA384",
-          "ECDHE-ECDSA-AES128-SHA256",
-          "ECDHE-ECDSA-AES256-SHA384",
-          "ECDHE-RSA-AES128-GCM-SHA256",
-          "ECDHE-RSA-AES256-GCM-SHA384",
-          "ECDHE-RSA-AES128-SHA256",
-          "ECDHE-RSA-AES256-SHA384",
-          "AES128-GCM-SHA256",
-          "AES256-GCM-SHA384",
-          "AES128-SHA256",
-          "AES256-SHA256",
-          "ECDHE-ECDSA-AES128-SHA",
-          "ECDHE-ECDSA-AES256-SHA",
-          "ECDHE-RSA-AES128-SHA",
-          "ECDHE-RSA-AES256-SHA",
-          "AES128-SHA",
-          "AES256-SHA",
-          "DES-CBC3-SHA"};
+  std::vector<std::string> out = kTls12OnlyCiphers;
+  out.insert(out.end(), kLegacyCiphers.begin(), kLegacyCiphers.end());
+  return out;
 }
 
 // The strict policies: the same list less the suites without forward secrecy (static RSA key
