@@ -135,7 +135,7 @@ Result<void> DataPlane::Apply(const ListenerConfig& config, Contexts contexts) {
   auto listener =
       config.quic
           ? CreateQuicListener(workers_, options_.bind_address, static_cast<std::uint16_t>(port),
-                               std::move(snapshot), gnutls_certificates_)
+                               std::move(snapshot), gnutls_certificates_, sessions_)
           : PortListener::Create(workers_, options_.bind_address, static_cast<std::uint16_t>(port),
                                  config.tls, std::move(snapshot), sessions_);
   if (!listener) return Fail(listener.error());

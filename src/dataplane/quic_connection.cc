@@ -4,6 +4,8 @@
 #include <ngtcp2/ngtcp2_crypto_gnutls.h>
 #include <spdlog/spdlog.h>
 
+#include <boost/asio/post.hpp>
+
 #include <algorithm>
 #include <cctype>
 #include <chrono>
@@ -96,7 +98,9 @@ ngtcp2_conn* QuicConnection::GetConn(ngtcp2_crypto_conn_ref* ref) {
   return static_cast<QuicConnection*>(ref->user_data)->conn_;
 }
 
-bool QuicConnection::Init(const ngtcp2_pkt_hd& header) {
+bool QuicConnection::Init(const ngtcp2_pkt_hd& header, const ngtcp2_cid* retried_from,
+                          ConnectionLimiter::Slot slot) {
+  slot_ = std::move(slot);
   ngtcp2_callbacks callbacks{};
   callbacks.recv_client_initial = ngtcp2_crypto_recv_client_initial_cb;
   callbacks.recv_crypto_data = ngtcp2_crypto_recv_crypto_data_cb;
@@ -125,6 +129,7 @@ bool QuicConnection::Init(const ngtcp2_pkt_hd& header) {
   settings.initial_ts = Now();
   settings.max_tx_udp_payload_size = kMaxPacket;
   settings.handshake_timeout = 10ull * NGTCP2_SECONDS;
+  if (retried_from != nullptr) settings.token = header.token;  // the address is validated
 
   ngtcp2_transport_params params;
   ngtcp2_transport_params_default(&params);
@@ -138,6 +143,11 @@ bool QuicConnection::Init(const ngtcp2_pkt_hd& header) {
       static_cast<std::uint64_t>(snapshot_->options().idle_timeout_s) * NGTCP2_SECONDS;
   params.active_connection_id_limit = 7;
   params.original_dcid = header.dcid;
+  if (retried_from != nullptr) {
+    params.original_dcid = *retried_from;
+    params.retry_scid = header.dcid;
+    params.retry_scid_present = 1;
+  }
   original_dcid_ = header.dcid;
 
   ngtcp2_cid scid;
@@ -175,7 +185,27 @@ bool QuicConnection::Init(const ngtcp2_pkt_hd& header) {
   auto self = shared_from_this();
   endpoint_.AddConnectionId(scid, self);
   endpoint_.AddConnectionId(header.dcid, self);
+  slot_.Track(weak_from_this());
   return true;
+}
+
+void QuicConnection::Reclaim() {
+  boost::asio::post(endpoint_.io(), [weak = weak_from_this()] {
+    auto self = weak.lock();
+    if (!self || self->finished_ || !self->handshake_ended_ || !self->requests_.empty()) return;
+    ngtcp2_connection_close_error error;
+    ngtcp2_connection_close_error_default(&error);
+    ngtcp2_connection_close_error_set_application_error(&error, NGHTTP3_H3_NO_ERROR, nullptr, 0);
+    self->CloseWith(error);
+  });
+}
+
+void QuicConnection::UpdateSlot() {
+  if (handshake_ended_ && requests_.empty()) {
+    slot_.Idle();
+  } else {
+    slot_.Busy();
+  }
 }
 
 std::vector<ngtcp2_cid> QuicConnection::ConnectionIds() const {
@@ -285,15 +315,20 @@ void QuicConnection::OnTimer() {
 
 void QuicConnection::Close(int liberr) {
   if (finished_) return;
+  ngtcp2_connection_close_error error;
+  ngtcp2_connection_close_error_default(&error);
+  if (liberr == NGTCP2_ERR_CRYPTO) {
+    ngtcp2_connection_close_error_set_transport_error_tls_alert(
+        &error, ngtcp2_conn_get_tls_alert(conn_), nullptr, 0);
+  } else {
+    ngtcp2_connection_close_error_set_transport_error_liberr(&error, liberr, nullptr, 0);
+  }
+  CloseWith(error);
+}
+
+void QuicConnection::CloseWith(const ngtcp2_connection_close_error& error) {
+  if (finished_) return;
   if (!ngtcp2_conn_is_in_closing_period(conn_) && !ngtcp2_conn_is_in_draining_period(conn_)) {
-    ngtcp2_connection_close_error error;
-    ngtcp2_connection_close_error_default(&error);
-    if (liberr == NGTCP2_ERR_CRYPTO) {
-      ngtcp2_connection_close_error_set_transport_error_tls_alert(
-          &error, ngtcp2_conn_get_tls_alert(conn_), nullptr, 0);
-    } else {
-      ngtcp2_connection_close_error_set_transport_error_liberr(&error, liberr, nullptr, 0);
-    }
     std::array<std::uint8_t, kMaxPacket> buffer;
     ngtcp2_path_storage storage;
     ngtcp2_path_storage_zero(&storage);
@@ -313,6 +348,11 @@ void QuicConnection::Finish() {
   if (finished_) return;
   finished_ = true;
   timer_.cancel();
+  if (!handshake_ended_) {
+    handshake_ended_ = true;
+    endpoint_.HandshakeEnded();
+  }
+  slot_ = ConnectionLimiter::Slot{};  // its place goes back now, not when the last reference goes
   endpoint_.Closed(this);
 }
 
@@ -341,7 +381,13 @@ int QuicConnection::OnRemoveConnectionId(ngtcp2_conn*, const ngtcp2_cid* cid, vo
 }
 
 int QuicConnection::OnHandshakeCompleted(ngtcp2_conn*, void* user) {
-  return static_cast<QuicConnection*>(user)->SetUpHttp3() ? 0 : NGTCP2_ERR_CALLBACK_FAILURE;
+  auto* self = static_cast<QuicConnection*>(user);
+  if (!self->handshake_ended_) {
+    self->handshake_ended_ = true;
+    self->endpoint_.HandshakeEnded();
+  }
+  self->UpdateSlot();
+  return self->SetUpHttp3() ? 0 : NGTCP2_ERR_CALLBACK_FAILURE;
 }
 
 int QuicConnection::OnReceiveStreamData(ngtcp2_conn* conn, std::uint32_t flags,
@@ -376,6 +422,7 @@ int QuicConnection::OnStreamClose(ngtcp2_conn* conn, std::uint32_t flags, std::i
   }
   if (ngtcp2_is_bidi_stream(stream_id) != 0) ngtcp2_conn_extend_max_streams_bidi(conn, 1);
   self->requests_.erase(stream_id);
+  self->UpdateSlot();
   return 0;
 }
 
@@ -461,6 +508,7 @@ int QuicConnection::OnH3BeginHeaders(nghttp3_conn*, std::int64_t stream_id, void
   auto request = std::make_unique<Request>();
   request->stream_id = stream_id;
   self->requests_[stream_id] = std::move(request);
+  self->UpdateSlot();
   return 0;
 }
 

@@ -24,6 +24,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/connection_limiter.h"
 #include "dataplane/gnutls_certificates.h"
 #include "dataplane/listener_snapshot.h"
 
@@ -42,6 +43,9 @@ class QuicEndpoint {
   virtual void RemoveConnectionId(const ngtcp2_cid& cid) = 0;
   // The connection is over: forget every id of it.
   virtual void Closed(QuicConnection* connection) = 0;
+  // The connection's handshake ended (completed or not): called once per connection, so the
+  // endpoint knows how many handshakes are in flight (past a threshold it validates addresses).
+  virtual void HandshakeEnded() = 0;
   virtual const std::array<std::uint8_t, 32>& reset_secret() const = 0;
   virtual boost::asio::io_context& io() = 0;
   virtual gnutls_certificate_credentials_t credentials() const = 0;
@@ -50,7 +54,7 @@ class QuicEndpoint {
   virtual std::shared_ptr<const ListenerSnapshot> CurrentSnapshot() const = 0;
 };
 
-class QuicConnection : public std::enable_shared_from_this<QuicConnection> {
+class QuicConnection : public std::enable_shared_from_this<QuicConnection>, public Reclaimable {
  public:
   QuicConnection(QuicEndpoint& endpoint, std::shared_ptr<const ListenerSnapshot> snapshot,
                  const boost::asio::ip::udp::endpoint& local,
@@ -60,13 +64,20 @@ class QuicConnection : public std::enable_shared_from_this<QuicConnection> {
   QuicConnection& operator=(const QuicConnection&) = delete;
 
   // Sets the connection up from the client's first Initial packet (`header`, by ngtcp2_accept)
-  // and registers its ids with the endpoint. False when it cannot be set up.
-  bool Init(const ngtcp2_pkt_hd& header);
+  // and registers its ids with the endpoint. `retried_from`: the id the client first used, when
+  // this Initial carried a valid Retry token (its address is then validated). `slot`: its place
+  // among the data plane's connections, given back when it ends; while it has no request in
+  // flight the limiter may reclaim it (closed with H3_NO_ERROR) for another connection.
+  // False when it cannot be set up.
+  bool Init(const ngtcp2_pkt_hd& header, const ngtcp2_cid* retried_from,
+            ConnectionLimiter::Slot slot);
   // One datagram from `remote`.
   void OnDatagram(const boost::asio::ip::udp::endpoint& remote, const std::uint8_t* data,
                   size_t size);
   // Every source connection id the connection has given out (to forget them).
   std::vector<ngtcp2_cid> ConnectionIds() const;
+  // Reclaimable: closes the connection if it is still idle once on its own thread.
+  void Reclaim() override;
 
  private:
   struct Request;  // one HTTP/3 request stream
@@ -126,6 +137,9 @@ class QuicConnection : public std::enable_shared_from_this<QuicConnection> {
   void OnTimer();
   // Sends CONNECTION_CLOSE (when there is something to say) and ends the connection.
   void Close(int liberr);
+  void CloseWith(const ngtcp2_connection_close_error& error);
+  // Marks the slot idle (reclaimable) when no request is in flight, busy otherwise.
+  void UpdateSlot();
   void Finish();
 
   QuicEndpoint& endpoint_;
@@ -141,6 +155,8 @@ class QuicConnection : public std::enable_shared_from_this<QuicConnection> {
   boost::asio::steady_timer timer_;
   std::map<std::int64_t, std::unique_ptr<Request>> requests_;
   ngtcp2_cid original_dcid_{};
+  ConnectionLimiter::Slot slot_;
+  bool handshake_ended_ = false;
   bool reading_ = false;  // inside ngtcp2_conn_read_pkt
   bool finished_ = false;
 };

@@ -6,6 +6,7 @@
 #include <boost/asio/ip/udp.hpp>
 
 #include <array>
+#include <chrono>
 #include <unordered_map>
 
 #include "dataplane/quic_connection.h"
@@ -17,7 +18,13 @@ namespace net = boost::asio;
 using udp = net::ip::udp;
 
 constexpr size_t kShortHeaderCidLength = 18;  // the length of every id this server issues
-constexpr size_t kMaxConnections = 10'000;
+constexpr std::uint64_t kRetryTokenLifetime = 10ull * NGTCP2_SECONDS;
+
+std::uint64_t NowNs() {
+  return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                        std::chrono::steady_clock::now().time_since_epoch())
+                                        .count());
+}
 
 std::string Key(const std::uint8_t* data, size_t size) {
   return std::string(reinterpret_cast<const char*>(data), size);
@@ -28,13 +35,16 @@ class UdpQuicListener final : public PortListener,
                               public std::enable_shared_from_this<UdpQuicListener> {
  public:
   UdpQuicListener(net::io_context& io, std::shared_ptr<const ListenerSnapshot> snapshot,
-                  std::shared_ptr<GnutlsCertificates> certificates, GnutlsCredentials credentials)
+                  std::shared_ptr<GnutlsCertificates> certificates, GnutlsCredentials credentials,
+                  std::shared_ptr<SessionShared> sessions)
       : io_(io),
         socket_(io),
         snapshot_(std::move(snapshot)),
         certificates_(std::move(certificates)),
-        credentials_(std::move(credentials)) {
+        credentials_(std::move(credentials)),
+        sessions_(std::move(sessions)) {
     gnutls_rnd(GNUTLS_RND_KEY, reset_secret_.data(), reset_secret_.size());
+    gnutls_rnd(GNUTLS_RND_KEY, token_secret_.data(), token_secret_.size());
   }
 
   Result<void> Bind(const std::string& address, std::uint16_t port) {
@@ -70,7 +80,6 @@ class UdpQuicListener final : public PortListener,
       boost::system::error_code ignored;
       self->socket_.close(ignored);
       self->connections_.clear();
-      self->live_connections_ = 0;
     });
   }
 
@@ -87,8 +96,10 @@ class UdpQuicListener final : public PortListener,
     connections_.erase(Key(cid.data, cid.datalen));
   }
   void Closed(QuicConnection* connection) override {
-    if (live_connections_ > 0) --live_connections_;
     for (const auto& cid : connection->ConnectionIds()) RemoveConnectionId(cid);
+  }
+  void HandshakeEnded() override {
+    if (handshaking_ > 0) --handshaking_;
   }
   const std::array<std::uint8_t, 32>& reset_secret() const override { return reset_secret_; }
   net::io_context& io() override { return io_; }
@@ -125,14 +136,62 @@ class UdpQuicListener final : public PortListener,
         acl != nullptr && !acl->Admits(sender_.address())) {
       return;  // refused: no handshake, no answer
     }
-    if (live_connections_ >= kMaxConnections) return;
+    // Address validation: a Retry token proves the client receives at its address.
+    ngtcp2_cid retried_from;
+    bool validated = false;
+    if (initial.type == NGTCP2_PKT_INITIAL && initial.token.len > 0 &&
+        initial.token.base[0] == NGTCP2_CRYPTO_TOKEN_MAGIC_RETRY) {
+      if (ngtcp2_crypto_verify_retry_token(&retried_from, initial.token.base, initial.token.len,
+                                           token_secret_.data(), token_secret_.size(),
+                                           initial.version, sender_.data(),
+                                           static_cast<ngtcp2_socklen>(sender_.size()),
+                                           &initial.dcid, kRetryTokenLifetime, NowNs()) != 0) {
+        return SendRefusal(initial, NGTCP2_INVALID_TOKEN);
+      }
+      validated = true;
+    }
+    if (!validated && handshaking_ >= sessions_->limits.quic_retry_above_handshakes) {
+      return SendRetry(initial);
+    }
+    ConnectionLimiter::Slot slot;
+    if (sessions_->connections.Admit(sender_.address().to_string(), slot) !=
+        ConnectionLimiter::Verdict::kAdmitted) {
+      return SendRefusal(initial, NGTCP2_CONNECTION_REFUSED);
+    }
     auto connection = std::make_shared<QuicConnection>(*this, snapshot, local_, sender_);
-    if (!connection->Init(initial)) {
+    ++handshaking_;
+    if (!connection->Init(initial, validated ? &retried_from : nullptr, std::move(slot))) {
+      --handshaking_;
       spdlog::warn("event=quic_connection_not_started client={}", sender_.address().to_string());
       return;
     }
-    ++live_connections_;
     connection->OnDatagram(sender_, data, size);
+  }
+
+  // A Retry: the client must come back with the token, from the same address, within
+  // kRetryTokenLifetime. It costs one small packet and no state.
+  void SendRetry(const ngtcp2_pkt_hd& initial) {
+    ngtcp2_cid scid;
+    scid.datalen = kShortHeaderCidLength;
+    gnutls_rnd(GNUTLS_RND_NONCE, scid.data, scid.datalen);
+    std::array<std::uint8_t, NGTCP2_CRYPTO_MAX_RETRY_TOKENLEN> token;
+    const ngtcp2_ssize token_size = ngtcp2_crypto_generate_retry_token(
+        token.data(), token_secret_.data(), token_secret_.size(), initial.version, sender_.data(),
+        static_cast<ngtcp2_socklen>(sender_.size()), &scid, &initial.dcid, NowNs());
+    if (token_size < 0) return;
+    std::array<std::uint8_t, 256> out;
+    const ngtcp2_ssize n =
+        ngtcp2_crypto_write_retry(out.data(), out.size(), initial.version, &initial.scid, &scid,
+                                  &initial.dcid, token.data(), static_cast<size_t>(token_size));
+    if (n > 0) SendPacket(sender_, out.data(), static_cast<size_t>(n));
+  }
+
+  // CONNECTION_CLOSE with `error` in an Initial packet, keeping no state.
+  void SendRefusal(const ngtcp2_pkt_hd& initial, std::uint64_t error) {
+    std::array<std::uint8_t, 256> out;
+    const ngtcp2_ssize n = ngtcp2_crypto_write_connection_close(
+        out.data(), out.size(), initial.version, &initial.scid, &initial.dcid, error, nullptr, 0);
+    if (n > 0) SendPacket(sender_, out.data(), static_cast<size_t>(n));
   }
 
   void SendVersionNegotiation(const ngtcp2_version_cid& header) {
@@ -175,9 +234,11 @@ class UdpQuicListener final : public PortListener,
   std::shared_ptr<const ListenerSnapshot> snapshot_;  // atomic_load / atomic_store only
   std::shared_ptr<GnutlsCertificates> certificates_;
   GnutlsCredentials credentials_;
+  std::shared_ptr<SessionShared> sessions_;  // the data plane's connection caps and limits
   std::array<std::uint8_t, 32> reset_secret_{};
+  std::array<std::uint8_t, 32> token_secret_{};                                   // Retry tokens
   std::unordered_map<std::string, std::shared_ptr<QuicConnection>> connections_;  // by every id
-  size_t live_connections_ = 0;
+  size_t handshaking_ = 0;  // connections whose handshake has not ended
 };
 
 }  // namespace
@@ -185,11 +246,12 @@ class UdpQuicListener final : public PortListener,
 Result<std::shared_ptr<PortListener>> CreateQuicListener(
     IoWorkers& workers, const std::string& address, std::uint16_t port,
     std::shared_ptr<const ListenerSnapshot> snapshot,
-    std::shared_ptr<GnutlsCertificates> certificates) {
+    std::shared_ptr<GnutlsCertificates> certificates, std::shared_ptr<SessionShared> sessions) {
   auto credentials = MakeSniCredentials();
   if (!credentials) return Fail(credentials.error());
-  auto listener = std::make_shared<UdpQuicListener>(
-      workers.Next().io, std::move(snapshot), std::move(certificates), std::move(*credentials));
+  auto listener = std::make_shared<UdpQuicListener>(workers.Next().io, std::move(snapshot),
+                                                    std::move(certificates),
+                                                    std::move(*credentials), std::move(sessions));
   if (auto r = listener->Bind(address, port); !r) return Fail(r.error());
   listener->Start();
   return std::shared_ptr<PortListener>(listener);

@@ -1,7 +1,8 @@
 // What bounds the data plane's client connections, shared by every listener port: the
 // timeouts of each phase of a connection, the connection caps (in all and per client
-// address, with idle kept-alive connections reclaimed first, as on the OpenAPI port), the
-// cap on request-body bytes buffered at once, and the rotating session ticket keys. Each is an
+// address, with idle kept-alive connections reclaimed first, as on the OpenAPI port; QUIC
+// connections count in them too), the cap on request-body bytes buffered at once, when QUIC
+// listeners validate addresses, and the rotating session ticket keys. Each is an
 // `openalb serve` setting
 // (--dataplane-*); the defaults are what a public-facing proxy commonly uses.
 #pragma once
@@ -32,6 +33,9 @@ struct SessionLimits {
   std::size_t max_connections_per_client = 512;         // 0: no limit
   std::size_t buffer_bytes = 128u << 20;                // request bodies held at once; 0: no cap
   std::chrono::milliseconds ticket_key_rotation{3'600'000};  // a new session ticket key
+  // QUIC: past this many handshakes in flight on a listener, a new client's address is first
+  // validated by a Retry round trip (0: always).
+  std::size_t quic_retry_above_handshakes = 64;
 };
 
 // Built once by the data plane; every session holds a reference for its life.

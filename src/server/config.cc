@@ -278,6 +278,8 @@ Result<void> ApplyTomlFile(const std::string& path, ServerConfig& config) {
       r = integer(config.dataplane_max_connections_per_client);
     else if (name == "dataplane_max_buffered_mib")
       r = integer(config.dataplane_max_buffered_mib);
+    else if (name == "dataplane_quic_retry_above")
+      r = integer(config.dataplane_quic_retry_above);
     else if (name == "tls_ticket_key_rotation")
       r = duration(config.tls_ticket_key_rotation_ms);
     else if (name == "backend_allow")
@@ -466,6 +468,10 @@ void AddServeOptions(CLI::App& command, ServerConfig& config) {
                  config.dataplane_max_buffered_mib,
                  "MiB of request bodies all listeners buffer at once; a body past it is "
                  "answered 503 (0: no cap)");
+  AddCountOption(command, "--dataplane-quic-retry-above", "OPENALB_DATAPLANE_QUIC_RETRY_ABOVE",
+                 config.dataplane_quic_retry_above,
+                 "QUIC handshakes in flight on a listener past which new clients' addresses are "
+                 "validated by a Retry round trip first (0: always)");
   AddDurationOption(command, "--tls-ticket-key-rotation", "OPENALB_TLS_TICKET_KEY_ROTATION",
                     config.tls_ticket_key_rotation_ms,
                     "How often listeners make a new session ticket key (a ticket is then "

@@ -51,9 +51,10 @@ struct ServerConfig {
   std::int64_t dataplane_idle_timeout_ms = 60'000;
   std::int64_t dataplane_connect_timeout_ms = 5'000;
   std::int64_t dataplane_response_timeout_ms = 60'000;
-  int dataplane_max_connections = 10'000;               // 0 = no limit
-  int dataplane_max_connections_per_client = 512;       // 0 = no limit
-  int dataplane_max_buffered_mib = 128;                 // request bodies held at once; 0 = no cap
+  int dataplane_max_connections = 10'000;          // 0 = no limit
+  int dataplane_max_connections_per_client = 512;  // 0 = no limit
+  int dataplane_max_buffered_mib = 128;            // request bodies held at once; 0 = no cap
+  int dataplane_quic_retry_above = 64;  // QUIC handshakes in flight before Retry; 0 = always
   std::int64_t tls_ticket_key_rotation_ms = 3'600'000;  // a new session ticket key this often
   // Server addresses tenants may use (core/backend_address_policy.h), as CIDRs.
   std::vector<std::string> backend_allow;

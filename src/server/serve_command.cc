@@ -101,17 +101,19 @@ void RaiseOpenFileLimit() {
 
 SessionLimits DataPlaneLimits(const ServerConfig& config) {
   using std::chrono::milliseconds;
-  return {.handshake_timeout = milliseconds(config.dataplane_handshake_timeout_ms),
-          .header_timeout = milliseconds(config.dataplane_header_timeout_ms),
-          .body_timeout = milliseconds(config.dataplane_body_timeout_ms),
-          .idle_timeout = milliseconds(config.dataplane_idle_timeout_ms),
-          .connect_timeout = milliseconds(config.dataplane_connect_timeout_ms),
-          .response_timeout = milliseconds(config.dataplane_response_timeout_ms),
-          .max_connections = static_cast<std::size_t>(config.dataplane_max_connections),
-          .max_connections_per_client =
-              static_cast<std::size_t>(config.dataplane_max_connections_per_client),
-          .buffer_bytes = static_cast<std::size_t>(config.dataplane_max_buffered_mib) << 20,
-          .ticket_key_rotation = milliseconds(config.tls_ticket_key_rotation_ms)};
+  return {
+      .handshake_timeout = milliseconds(config.dataplane_handshake_timeout_ms),
+      .header_timeout = milliseconds(config.dataplane_header_timeout_ms),
+      .body_timeout = milliseconds(config.dataplane_body_timeout_ms),
+      .idle_timeout = milliseconds(config.dataplane_idle_timeout_ms),
+      .connect_timeout = milliseconds(config.dataplane_connect_timeout_ms),
+      .response_timeout = milliseconds(config.dataplane_response_timeout_ms),
+      .max_connections = static_cast<std::size_t>(config.dataplane_max_connections),
+      .max_connections_per_client =
+          static_cast<std::size_t>(config.dataplane_max_connections_per_client),
+      .buffer_bytes = static_cast<std::size_t>(config.dataplane_max_buffered_mib) << 20,
+      .ticket_key_rotation = milliseconds(config.tls_ticket_key_rotation_ms),
+      .quic_retry_above_handshakes = static_cast<std::size_t>(config.dataplane_quic_retry_above)};
 }
 
 }  // namespace

@@ -73,6 +73,7 @@ TEST(ConfigTest, DataPlaneBoundsAndTheBackendPolicyComeFromEverySource) {
   std::string toml = dir.File("openalb.toml");
   std::ofstream(toml) << "dataplane_header_timeout = \"5s\"\ndataplane_max_connections = 900\n"
                          "dataplane_max_buffered_mib = 16\ntls_ticket_key_rotation = \"30m\"\n"
+                         "dataplane_quic_retry_above = 0\n"
                          "backend_allow = [\"10.0.0.0/8\", \"fd00::/8\"]\n"
                          "backend_deny = \"10.9.0.0/16,10.8.0.0/16\"\n";
   ::setenv("OPENALB_DATAPLANE_MAX_CONNECTIONS_PER_CLIENT", "9", 1);
@@ -85,6 +86,7 @@ TEST(ConfigTest, DataPlaneBoundsAndTheBackendPolicyComeFromEverySource) {
   EXPECT_EQ(config.dataplane_max_connections, 900);
   EXPECT_EQ(config.dataplane_max_connections_per_client, 9);
   EXPECT_EQ(config.dataplane_max_buffered_mib, 16);
+  EXPECT_EQ(config.dataplane_quic_retry_above, 0);
   EXPECT_EQ(config.tls_ticket_key_rotation_ms, 30 * 60 * 1000);
   EXPECT_EQ(config.backend_allow, (std::vector<std::string>{"10.0.0.0/8", "fd00::/8"}));
   EXPECT_EQ(config.backend_deny, (std::vector<std::string>{"127.0.0.0/8", "::1/128"}));

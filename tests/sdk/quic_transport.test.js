@@ -1,0 +1,123 @@
+// QUIC transport behaviour a client meets (openalb_quic_probe and Debian's gtlsclient): with
+// address validation on, a new client answers a Retry and gets through, while a forged token
+// is refused with INVALID_TOKEN; QUIC connections count in the data plane's per-client cap,
+// idle ones making room and busy ones refusing newcomers with CONNECTION_REFUSED; a client
+// whose address changes mid-connection keeps its connection.
+'use strict';
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const http = require('node:http');
+const { spawn, spawnSync } = require('node:child_process');
+const { Server } = require('./harness');
+const { probe, presented, probeMissing } = require('./quic_probe');
+
+const NGTCP2_CONNECTION_REFUSED = '0x2';
+const NGTCP2_INVALID_TOKEN = '0xb';
+
+// Answers "ok <path>"; /slow/… after two seconds.
+async function startBackend(t) {
+  const backend = http.createServer((req, res) => {
+    const answer = () => res.end(`ok ${req.url}`);
+    if (req.url.startsWith('/slow/')) setTimeout(answer, 2000); else answer();
+  });
+  await new Promise((r) => backend.listen(0, '127.0.0.1', r));
+  t.after(() => new Promise((r) => { backend.closeAllConnections(); backend.close(r); }));
+  return backend.address().port;
+}
+
+async function quicListener(t, args = []) {
+  const server = await Server.start({ args });
+  t.after(() => server.stop());
+  const certificateId = await server.uploadCertificate('www.quic.test');
+  const { port } = await server.listener({ protocol: 'QUIC', port: 443, certificateId, backendPort: await startBackend(t) });
+  return { server, port };
+}
+
+test('with address validation on, clients answer a Retry and get through; a forged token is refused', { skip: probeMissing }, async (t) => {
+  const { port } = await quicListener(t, ['--dataplane-quic-retry-above', '0']);
+  const validated = await presented(port, 'www.quic.test', { gets: ['/after-retry'] });
+  assert.equal(validated.hello.handshake, true, validated.hello.error);
+  assert.equal(validated.hello.retried, true, 'the server asked for a Retry round trip');
+  assert.equal(validated.hello.cn, 'www.quic.test');
+  assert.deepEqual(validated.answers.map((a) => [a.status, a.body]), [[200, 'ok /after-retry']]);
+
+  // A token that looks like a Retry token (its first byte) but was not made by this server.
+  const forged = await presented(port, 'www.quic.test', { extra: ['--token', `b6${'5a'.repeat(60)}`] });
+  assert.equal(forged.hello.handshake, false);
+  assert.match(forged.hello.error, new RegExp(`closed by the server: transport error ${NGTCP2_INVALID_TOKEN}$`));
+
+  // Debian's ngtcp2 client goes through the Retry too.
+  if (spawnSync('gtlsclient', ['--help']).status === 0) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'openalb-h3-retry-'));
+    t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const log = await gtlsclient(port, ['--sni=www.quic.test', `--download=${dir}`, `https://www.quic.test:${port}/gtls`]);
+    assert.match(log.output, /Retry/i, 'gtlsclient saw the Retry');
+    assert.equal(fs.readFileSync(path.join(dir, 'gtls'), 'utf8'), 'ok /gtls');
+  }
+});
+
+test('without load, no Retry round trip is asked for', { skip: probeMissing }, async (t) => {
+  const { port } = await quicListener(t);
+  const { hello } = await presented(port, 'www.quic.test');
+  assert.equal(hello.handshake, true, hello.error);
+  assert.equal(hello.retried, false);
+});
+
+test('QUIC connections count in the per-client cap: idle ones make room, busy ones refuse newcomers', { skip: probeMissing }, async (t) => {
+  const { port } = await quicListener(t, ['--dataplane-max-connections-per-client', '2']);
+  const held = [probe(port, 'www.quic.test', ['--stdin']), probe(port, 'www.quic.test', ['--stdin'])];
+  t.after(() => held.forEach((p) => p.child.kill()));
+  for (const p of held) assert.equal((await p.waitLines(1))[0].handshake, true);
+
+  // Both idle: a third connection is admitted, and the oldest idle one is closed for it.
+  const third = await presented(port, 'www.quic.test', { gets: ['/third'] });
+  assert.equal(third.hello.handshake, true, third.hello.error);
+  assert.deepEqual(third.answers.map((a) => a.status), [200]);
+  const [first, second] = held;
+  const firstEnd = await first.waitLines(2);
+  assert.equal(firstEnd[1].closed, true, 'the oldest idle connection was closed to make room');
+  assert.match(firstEnd[1].error, /closed by the server: application error 0x100$/, 'with H3_NO_ERROR');
+
+  // Two connections each with a request in flight: a newcomer is refused, not served by
+  // dropping a busy one.
+  second.send('QUIT');
+  await second.closed;
+  const busy = [probe(port, 'www.quic.test', ['--stdin']), probe(port, 'www.quic.test', ['--stdin'])];
+  t.after(() => busy.forEach((p) => p.child.kill()));
+  for (const p of busy) assert.equal((await p.waitLines(1))[0].handshake, true);
+  busy.forEach((p, i) => p.send(`GET /slow/${i}`));
+  await new Promise((r) => setTimeout(r, 300));  // both requests have reached the server
+  const refused = await presented(port, 'www.quic.test');
+  assert.equal(refused.hello.handshake, false);
+  assert.match(refused.hello.error, new RegExp(`closed by the server: transport error ${NGTCP2_CONNECTION_REFUSED}$`));
+  for (const [i, p] of busy.entries()) {
+    const answer = (await p.waitLines(2))[1];
+    assert.deepEqual([answer.status, answer.body], [200, `ok /slow/${i}`], 'busy connections were left alone');
+  }
+  // Once they are idle again, a newcomer gets in.
+  assert.equal((await presented(port, 'www.quic.test')).hello.handshake, true);
+});
+
+function gtlsclient(port, args) {
+  const child = spawn('gtlsclient', ['--exit-on-all-streams-close', '--timeout=5s', ...args.slice(0, -1), '127.0.0.1', String(port), args.at(-1)],
+    { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (d) => { output += d; });
+  child.stderr.on('data', (d) => { output += d; });
+  return new Promise((resolve) => child.on('close', (status) => resolve({ status, output })));
+}
+
+test('a client whose address changes mid-connection keeps its QUIC connection', { skip: spawnSync('gtlsclient', ['--help']).status !== 0 && 'gtlsclient (ngtcp2-client) is not installed' }, async (t) => {
+  const { port } = await quicListener(t);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'openalb-h3-migrate-'));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  // The client moves to a new local port 300 ms after its handshake and sends its request
+  // after 800 ms: the request arrives from an address the connection did not start on.
+  const { output } = await gtlsclient(port, ['--sni=www.quic.test', `--download=${dir}`,
+    '--change-local-addr=300ms', '--delay-stream=800ms', `https://www.quic.test:${port}/moved`]);
+  assert.match(output, /Local address is now/, 'the client did change its address');
+  assert.equal(fs.readFileSync(path.join(dir, 'moved'), 'utf8'), 'ok /moved');
+});
