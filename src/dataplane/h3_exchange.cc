@@ -1,8 +1,12 @@
 #include "dataplane/h3_exchange.h"
 
+#include <openssl/ssl.h>
+
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/beast/core.hpp>
 
 #include "dataplane/forwarding.h"
+#include "dataplane/upstream_stream.h"
 
 namespace openalb {
 namespace {
@@ -35,6 +39,22 @@ class H3Exchange : public std::enable_shared_from_this<H3Exchange> {
     if (server == nullptr) return Finish(Plain(503, kNoServerBody));
     tried_.push_back(server);
     server_ = server->shared_from_this();
+    // A kept-alive connection to the server first (HTTPS sessions share the same pool).
+    const auto idle = Pooled() ? server_->TakeIdle(std::chrono::steady_clock::now()) : -1;
+    if (idle >= 0) {
+      beast::error_code ec;
+      stream_.socket().assign(server_->endpoint().protocol(), idle, ec);
+      if (!ec) {
+        reused_ = true;
+        return Send();
+      }
+    }
+    Connect();
+  }
+
+ private:
+  void Connect() {
+    reused_ = false;
     stream_.expires_after(plan_.connect_timeout);
     stream_.async_connect(server_->endpoint(), [self = shared_from_this()](beast::error_code ec) {
       if (ec) {
@@ -43,19 +63,49 @@ class H3Exchange : public std::enable_shared_from_this<H3Exchange> {
         self->stream_.socket().close(ignored);
         return self->Attempt();
       }
+      if (self->plan_.pool->policy().tls) return self->Handshake();
       self->Send();
     });
   }
 
- private:
+  // Whether plain connections to this group's servers are kept for the next request.
+  bool Pooled() const {
+    return !plan_.pool->policy().tls && plan_.pool->policy().upstream_keepalive;
+  }
+
+  void Handshake() {
+    if (plan_.upstream_tls == nullptr) return Finish(Plain(502, kBadGatewayBody));
+    tls_ = std::make_unique<boost::asio::ssl::stream<beast::tcp_stream&>>(stream_,
+                                                                          *plan_.upstream_tls);
+    const std::string name = ServerNameOf(plan_.request[http::field::host]);
+    if (!name.empty()) SSL_set_tlsext_host_name(tls_->native_handle(), name.c_str());
+    stream_.expires_after(plan_.connect_timeout);
+    tls_->async_handshake(boost::asio::ssl::stream_base::client,
+                          [self = shared_from_this()](beast::error_code ec) {
+                            if (ec) return self->Failed(ec);
+                            self->Send();
+                          });
+  }
+
   void Send() {
+    if (!counted_) {
+      counted_ = true;
+      server_->BeginRequest();
+    }
     stream_.expires_after(plan_.request_timeout);
-    plan_.request.keep_alive(false);
+    plan_.request.keep_alive(Pooled());
     plan_.request.prepare_payload();
-    http::async_write(stream_, plan_.request,
-                      [self = shared_from_this()](beast::error_code ec, size_t) {
+    if (tls_) return Exchange(*tls_);
+    Exchange(stream_);
+  }
+
+  // Writes the request and reads the answer on `stream` (this exchange's TCP or TLS stream).
+  template <typename Stream>
+  void Exchange(Stream& stream) {
+    http::async_write(stream, plan_.request,
+                      [self = shared_from_this(), &stream](beast::error_code ec, size_t) {
                         if (ec) return self->Failed(ec);
-                        http::async_read(self->stream_, self->buffer_, self->parser_,
+                        http::async_read(stream, self->buffer_, self->parser_,
                                          [self](beast::error_code read_ec, size_t) {
                                            if (read_ec) return self->Failed(read_ec);
                                            self->Answered();
@@ -64,6 +114,14 @@ class H3Exchange : public std::enable_shared_from_this<H3Exchange> {
   }
 
   void Failed(beast::error_code ec) {
+    // A kept-alive connection the server closed meanwhile, before any byte of an answer: the
+    // request was not taken, so it goes again on a new connection to the same server.
+    if (reused_ && !parser_.got_some() && ec != beast::error::timeout) {
+      beast::error_code ignored;
+      stream_.socket().close(ignored);
+      buffer_.clear();
+      return Connect();
+    }
     if (ec == beast::error::timeout) return Finish(Plain(504, kTimeoutBody));
     if (ec == http::error::body_limit) {
       return Finish(Plain(502,
@@ -88,12 +146,21 @@ class H3Exchange : public std::enable_shared_from_this<H3Exchange> {
       answer.fields.insert(field.name_string(), field.value());
     }
     answer.body = std::move(response.body());
-    beast::error_code ignored;
-    stream_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ignored);
+    if (Pooled() && response.keep_alive() && buffer_.size() == 0) {
+      stream_.expires_never();
+      server_->PutIdle(stream_.release_socket().release(), std::chrono::steady_clock::now());
+    } else {
+      beast::error_code ignored;
+      stream_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ignored);
+    }
     Finish(std::move(answer));
   }
 
   void Finish(H3Answer answer) {
+    if (counted_) {
+      counted_ = false;
+      server_->EndRequest();
+    }
     if (done_) {
       auto done = std::move(done_);
       done(std::move(answer));
@@ -107,6 +174,9 @@ class H3Exchange : public std::enable_shared_from_this<H3Exchange> {
   std::shared_ptr<BackendServerState> server_;
   beast::flat_buffer buffer_;
   http::response_parser<http::string_body> parser_;
+  std::unique_ptr<boost::asio::ssl::stream<beast::tcp_stream&>> tls_;  // HTTPS server groups
+  bool reused_ = false;   // on a kept-alive connection from the server's pool
+  bool counted_ = false;  // counted in the server's requests in flight (Wlc)
 };
 
 }  // namespace

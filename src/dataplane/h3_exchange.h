@@ -1,12 +1,17 @@
 // H3Exchange: one HTTP/3 request forwarded to a server of its pool over HTTP/1.1 — sent whole
 // (its head as the listener's rules and forwarding headers leave it), the answer read whole
 // up to kH3AnswerLimit and handed back for the HTTP/3 stream, with the answer head prepared
-// as for HTTPS (hop-by-hop fields gone, response rules, stickiness). A server that refuses
+// as for HTTPS (hop-by-hop fields gone, response rules, stickiness). To a server group whose
+// Protocol is HTTPS the connection is TLS (not verified, as ALB does not; SNI the request's
+// host), one per request. Plain connections to servers are kept alive (unless the group turns
+// upstream keep-alive off) in the server's pool shared with HTTPS sessions (a kept-alive one the
+// server closed meanwhile is replaced by a new one, the request sent again). A server that refuses
 // the connection is passed over and another tried (up to three in all); the listener's
 // RequestTimeout bounds the answer (504). Runs on the QUIC listener's thread.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/beast/http.hpp>
 
 #include <chrono>
@@ -39,6 +44,8 @@ struct H3ForwardPlan {
   std::vector<std::pair<std::string, std::string>> response_headers;  // a rule's (CORS, …)
   std::chrono::milliseconds connect_timeout{5'000};
   std::chrono::milliseconds request_timeout{60'000};
+  // The TLS client context for a server group whose Protocol is HTTPS (SNI: the request's host).
+  boost::asio::ssl::context* upstream_tls = nullptr;
 };
 
 void ForwardH3Request(boost::asio::io_context& io, H3ForwardPlan plan,

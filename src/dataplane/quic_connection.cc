@@ -661,7 +661,11 @@ void QuicConnection::HandleRequest(Request& request) {
   plan.pool = pool;
   plan.request = std::move(forwarded);
   plan.response_headers = std::move(response_headers);
-  plan.request_timeout = std::chrono::seconds(route->options().request_timeout_s);
+  const SessionLimits& limits = endpoint_.sessions().limits;
+  plan.connect_timeout = limits.connect_timeout;
+  plan.request_timeout = std::min<std::chrono::milliseconds>(
+      std::chrono::seconds(route->options().request_timeout_s), limits.response_timeout);
+  plan.upstream_tls = &endpoint_.sessions().upstream_tls;
   ForwardH3Request(
       endpoint_.io(), std::move(plan), [weak = weak_from_this(), stream_id](H3Answer answer) {
         auto self = weak.lock();

@@ -27,6 +27,7 @@
 #include "core/connection_limiter.h"
 #include "dataplane/gnutls_certificates.h"
 #include "dataplane/listener_snapshot.h"
+#include "dataplane/session_limits.h"
 
 namespace openalb {
 
@@ -52,6 +53,8 @@ class QuicEndpoint {
   virtual GnutlsCertificates& certificates() = 0;
   // The listener's snapshot now (requests are routed by it, as on HTTPS).
   virtual std::shared_ptr<const ListenerSnapshot> CurrentSnapshot() const = 0;
+  // The data plane's limits and its TLS client context for HTTPS server groups.
+  virtual SessionShared& sessions() = 0;
 };
 
 class QuicConnection : public std::enable_shared_from_this<QuicConnection>, public Reclaimable {

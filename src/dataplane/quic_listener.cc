@@ -106,6 +106,7 @@ class UdpQuicListener final : public PortListener,
   gnutls_certificate_credentials_t credentials() const override { return credentials_.get(); }
   GnutlsCertificates& certificates() override { return *certificates_; }
   std::shared_ptr<const ListenerSnapshot> CurrentSnapshot() const override { return Current(); }
+  SessionShared& sessions() override { return *sessions_; }
 
  private:
   void Receive() {

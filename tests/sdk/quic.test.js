@@ -2,7 +2,8 @@
 // request reaches the listener's server group with the forwarding headers HTTPS requests get
 // (X-Forwarded-Proto https), a 400 KB upload arrives byte for byte (past the initial flow
 // control windows), twenty requests share one connection, a forwarding rule answers at the
-// listener, and the listener's ACL refuses a client before any handshake.
+// listener, the listener's ACL refuses a client before any handshake, and requests reach an
+// HTTPS server group over TLS and plain servers over kept-alive connections.
 'use strict';
 const test = require('node:test');
 const assert = require('node:assert/strict');
@@ -12,7 +13,8 @@ const path = require('node:path');
 const http = require('node:http');
 const crypto = require('node:crypto');
 const { spawn, spawnSync } = require('node:child_process');
-const { Server, model } = require('./harness');
+const { Server, model, makeCertificate } = require('./harness');
+const { presented, probeMissing } = require('./quic_probe');
 
 const CLIENT = 'gtlsclient';
 
@@ -154,4 +156,43 @@ test('an HTTPS listener with QuicConfig advertises its QUIC listener by Alt-Svc,
   const upgraded = await h3(port, ['/via-alt-svc']);
   assert.equal(upgraded.status, 0, upgraded.stderr);
   assert.equal(JSON.parse(upgraded.bodies['via-alt-svc']).proto, 'https');
+});
+
+test('HTTP/3 requests reach an HTTPS server group over TLS, and plain servers over kept-alive connections', { skip: probeMissing }, async (t) => {
+  const server = await Server.start();
+  t.after(() => server.stop());
+  const certificateId = await server.uploadCertificate('www.quic.test');
+
+  // A plain server counting the connections it was given.
+  let plainConnections = 0;
+  const plain = http.createServer((req, res) => res.end(`plain ${req.url}`));
+  plain.on('connection', () => { ++plainConnections; });
+  plain.keepAliveTimeout = 60000;
+  await new Promise((r) => plain.listen(0, '127.0.0.1', r));
+  t.after(() => new Promise((r) => { plain.closeAllConnections(); plain.close(r); }));
+  const { listenerId, port } = await server.listener({ protocol: 'QUIC', port: 443, certificateId, backendPort: plain.address().port });
+  const twenty = Array.from({ length: 20 }, (_, i) => `/p/${i}`);
+  const { answers } = await presented(port, 'www.quic.test', { gets: twenty });
+  assert.deepEqual(answers.map((a) => a.body), twenty.map((p) => `plain ${p}`));
+  assert.ok(plainConnections <= 2, `20 requests one after another took ${plainConnections} server connections`);
+
+  // An HTTPS server group: TLS to the server, the request's host as SNI.
+  const { cert, key } = makeCertificate('backend.test');
+  const seen = [];
+  const tlsServer = require('node:https').createServer({ cert, key }, (req, res) => {
+    seen.push(req.socket.servername);
+    res.end(`tls ${req.url}`);
+  });
+  await new Promise((r) => tlsServer.listen(0, '127.0.0.1', r));
+  t.after(() => new Promise((r) => { tlsServer.closeAllConnections(); tlsServer.close(r); }));
+  const { ServerGroupId: groupId, JobId: groupJob } = await server.call('CreateServerGroup',
+    { ServerGroupName: 'tls', ServerGroupType: 'Ip', VpcId: 'vpc-1', Protocol: 'HTTPS' });
+  await server.waitJob(groupJob);
+  await server.waitJob((await server.call('AddServersToServerGroup', { ServerGroupId: groupId,
+    'Servers.1.ServerId': '127.0.0.1', 'Servers.1.ServerType': 'Ip', 'Servers.1.Port': tlsServer.address().port })).JobId);
+  await server.waitJob((await server.call('UpdateListenerAttribute', { ListenerId: listenerId,
+    'DefaultActions.1.Type': 'ForwardGroup', 'DefaultActions.1.ForwardGroupConfig.ServerGroupTuples.1.ServerGroupId': groupId })).JobId);
+  const overTls = await presented(port, 'www.quic.test', { gets: ['/t/1', '/t/2'] });
+  assert.deepEqual(overTls.answers.map((a) => [a.status, a.body]), [[200, 'tls /t/1'], [200, 'tls /t/2']]);
+  assert.deepEqual(seen, ['www.quic.test', 'www.quic.test']);
 });
