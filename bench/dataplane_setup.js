@@ -1,5 +1,5 @@
-// dataplane_setup: gives a running openalb one HTTPS listener on port 443 (plus the
-// server's port offset) serving host-1..host-N.bench.test from DIR/host-<i>.bench.test.pem
+// dataplane_setup: gives a running openalb one HTTPS listener (or, with --listener-protocol
+// QUIC, one QUIC listener) on port 443 or --port (plus the server's port offset) serving host-1..host-N.bench.test from DIR/host-<i>.bench.test.pem
 // (host-1 as the default certificate, the rest associated as additional ones, 20 per call
 // as the API allows), optionally forwarding to one server (its group's Protocol HTTP, or
 // --protocol gRPC for cleartext HTTP/2); waits until it serves.
@@ -7,6 +7,7 @@
 //
 // Usage: node bench/dataplane_setup.js --endpoint 127.0.0.1:PORT --data-dir DIR
 //          --certs CERTDIR --count N [--backend 127.0.0.1:PORT [--protocol HTTP|gRPC]]
+//          [--listener-protocol HTTPS|QUIC] [--port 443]
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
@@ -45,11 +46,13 @@ async function main() {
 
   const { LoadBalancerId: lb, JobId: lbJob } = await call('CreateLoadBalancer', { LoadBalancerName: 'bench', LoadBalancerEdition: 'Standard' });
   await job(lbJob);
-  // TLS 1.3, as the anchors' handshakes are (ALB's default policy stops at TLS 1.2).
+  const protocol = arg('listener-protocol', 'HTTPS');
   const listener = {
-    LoadBalancerId: lb, ListenerProtocol: 'HTTPS', ListenerPort: 443, 'Certificates.1.CertificateId': ids[0],
-    SecurityPolicyId: 'tls_cipher_policy_1_2_strict_with_1_3',
+    LoadBalancerId: lb, ListenerProtocol: protocol, ListenerPort: Number(arg('port', '443')), 'Certificates.1.CertificateId': ids[0],
   };
+  // TLS 1.3, as the anchors' handshakes are (ALB's default policy stops at TLS 1.2). QUIC is
+  // TLS 1.3 only.
+  if (protocol === 'HTTPS') listener.SecurityPolicyId = 'tls_cipher_policy_1_2_strict_with_1_3';
   if (arg('backend')) {
     const [address, port] = arg('backend').split(':');
     const { ServerGroupId: group, JobId: groupJob } = await call('CreateServerGroup', {

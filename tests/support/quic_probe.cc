@@ -194,6 +194,11 @@ class Connection {
     return stream_id;
   }
 
+  // Whether the server lets another request stream open now.
+  bool CanOpenStream() const {
+    return h3_ != nullptr && ngtcp2_conn_get_streams_bidi_left(conn_) > 0;
+  }
+
   // The finished answers, taken out of the connection.
   std::map<std::int64_t, Answer> TakeClosed() {
     std::map<std::int64_t, Answer> closed;
@@ -211,7 +216,9 @@ class Connection {
   bool Get(const std::string& path, Answer& answer) {
     const std::int64_t stream_id = Submit(path);
     if (stream_id < 0) return false;
-    Run([&] { return answers_[stream_id].closed; }, options_.timeout_ms);
+    // The whole answer is what a user waits for (the stream's close waits on acknowledgements).
+    Run([&] { return answers_[stream_id].ended || answers_[stream_id].closed; },
+        options_.timeout_ms);
     answer = answers_[stream_id];
     answers_.erase(stream_id);
     return answer.ended;
@@ -666,6 +673,7 @@ int Requests(const Options& options) {
   bool sending = true;
   while (sending || in_flight > 0) {
     sending = std::chrono::steady_clock::now() < end && stopping == 0;
+    if (!sending && in_flight == 0) break;
     while (sending && in_flight < options.concurrency && connection.Submit(path) >= 0) ++in_flight;
     const bool alive = connection.Run(
         [&] {
@@ -675,10 +683,16 @@ int Requests(const Options& options) {
             if (answer.ended && answer.status == 200) {
               ++done;
             } else {
-              ++failed;
+              if (failed++ == 0) {
+                std::fprintf(stderr, "first failure: status %d, %s, %zu body bytes\n",
+                             answer.status, answer.ended ? "complete" : "incomplete",
+                             answer.body.size());
+              }
             }
           }
-          return !closed.empty();
+          // Done waiting once a stream ended, or when a stream can be opened that could not.
+          return !closed.empty() ||
+                 (sending && in_flight < options.concurrency && connection.CanOpenStream());
         },
         options.timeout_ms);
     if (!alive) {
