@@ -70,6 +70,7 @@ bench: setup-bench build sdk-deps
 	bash bench/run
 	bash bench/run-certificates
 	bash bench/run-tls
+	bash bench/run-h3
 	bash bench/run-startup
 	bash bench/run-fleet
 	bash bench/run-rules

@@ -22,6 +22,7 @@ namespace http = boost::beast::http;
 
 constexpr size_t kServerCidLength = 18;
 constexpr size_t kMaxPacket = 1452;
+constexpr size_t kMaxBatchedPackets = 16;  // per GSO send (64 KiB is the kernel's limit)
 constexpr std::uint64_t kMaxRequestBody = 16ull * 1024 * 1024;
 constexpr std::uint64_t kStreamWindow = 256 * 1024;
 constexpr std::uint64_t kConnectionWindow = 1024 * 1024;
@@ -240,7 +241,17 @@ void QuicConnection::OnDatagram(const boost::asio::ip::udp::endpoint& remote,
 
 void QuicConnection::Flush() {
   if (finished_) return;
-  std::array<std::uint8_t, kMaxPacket> buffer;
+  // Packets to one destination gather here and leave in one GSO send: every packet of a batch
+  // is as long as its first (each is written into at most that much room), so the batch ends
+  // after a shorter one.
+  std::array<std::uint8_t, kMaxPacket * kMaxBatchedPackets> batch;
+  size_t used = 0;
+  size_t segment = 0;
+  boost::asio::ip::udp::endpoint batch_to;
+  auto send_batch = [&] {
+    if (used > 0) endpoint_.SendPackets(batch_to, batch.data(), used, segment);
+    used = 0;
+  };
   ngtcp2_path_storage storage;
   ngtcp2_path_storage_zero(&storage);
   ngtcp2_pkt_info info{};
@@ -256,8 +267,9 @@ void QuicConnection::Flush() {
     ngtcp2_ssize written_data = -1;
     std::uint32_t flags = NGTCP2_WRITE_STREAM_FLAG_MORE;
     if (fin != 0) flags |= NGTCP2_WRITE_STREAM_FLAG_FIN;
+    const size_t room = used == 0 ? kMaxPacket : segment;
     const ngtcp2_ssize n = ngtcp2_conn_writev_stream(
-        conn_, &storage.path, &info, buffer.data(), buffer.size(), &written_data, flags, stream_id,
+        conn_, &storage.path, &info, batch.data() + used, room, &written_data, flags, stream_id,
         reinterpret_cast<const ngtcp2_vec*>(vec.data()), static_cast<size_t>(count), Now());
     if (n < 0) {
       if (n == NGTCP2_ERR_STREAM_DATA_BLOCKED) {
@@ -274,6 +286,7 @@ void QuicConnection::Flush() {
         }
         continue;
       }
+      send_batch();
       return Close(static_cast<int>(n));
     }
     if (written_data >= 0 && h3_ != nullptr &&
@@ -285,8 +298,21 @@ void QuicConnection::Flush() {
     std::memcpy(to.data(), storage.path.remote.addr,
                 std::min<size_t>(storage.path.remote.addrlen, to.capacity()));
     to.resize(storage.path.remote.addrlen);
-    endpoint_.SendPacket(to, buffer.data(), static_cast<size_t>(n));
+    const auto size = static_cast<size_t>(n);
+    if (used > 0 && to != batch_to) {  // another path (a migration's probe): a batch of its own
+      std::array<std::uint8_t, kMaxPacket> packet;
+      std::memcpy(packet.data(), batch.data() + used, size);
+      send_batch();
+      std::memcpy(batch.data(), packet.data(), size);
+    }
+    if (used == 0) {
+      batch_to = to;
+      segment = size;
+    }
+    used += size;
+    if (size < segment || used + segment > batch.size()) send_batch();
   }
+  send_batch();
   ArmTimer();
 }
 

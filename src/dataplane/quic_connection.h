@@ -39,6 +39,10 @@ class QuicEndpoint {
   virtual ~QuicEndpoint() = default;
   virtual void SendPacket(const boost::asio::ip::udp::endpoint& to, const std::uint8_t* data,
                           size_t size) = 0;
+  // Sends `size` bytes of packets of `segment` bytes each (the last may be shorter) to `to`:
+  // one sendmsg with UDP GSO where the kernel offers it, one datagram each otherwise.
+  virtual void SendPackets(const boost::asio::ip::udp::endpoint& to, const std::uint8_t* data,
+                           size_t size, size_t segment) = 0;
   virtual void AddConnectionId(const ngtcp2_cid& cid,
                                const std::shared_ptr<QuicConnection>& connection) = 0;
   virtual void RemoveConnectionId(const ngtcp2_cid& cid) = 0;

@@ -1,12 +1,17 @@
 #include "dataplane/quic_listener.h"
 
 #include <gnutls/crypto.h>
+#include <netinet/in.h>
+#include <netinet/udp.h>
 #include <spdlog/spdlog.h>
+#include <sys/socket.h>
 
 #include <boost/asio/ip/udp.hpp>
 
 #include <array>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <unordered_map>
 
 #include "dataplane/quic_connection.h"
@@ -19,6 +24,7 @@ using udp = net::ip::udp;
 
 constexpr size_t kShortHeaderCidLength = 18;  // the length of every id this server issues
 constexpr std::uint64_t kRetryTokenLifetime = 10ull * NGTCP2_SECONDS;
+constexpr int kReadsPerWake = 64;  // datagrams read before other work on the thread gets a turn
 
 std::uint64_t NowNs() {
   return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -65,7 +71,13 @@ class UdpQuicListener final : public PortListener,
     return {};
   }
 
-  void Start() { Receive(); }
+  void Start() {
+    // GRO: the kernel may hand several datagrams of one flow over in one read (split below).
+    // (Kernels without it refuse the option; reads then carry one datagram each.)
+    const int on = 1;
+    (void)::setsockopt(socket_.native_handle(), SOL_UDP, UDP_GRO, &on, sizeof on);
+    Receive();
+  }
 
   // PortListener.
   void Publish(std::shared_ptr<const ListenerSnapshot> snapshot) override {
@@ -88,6 +100,33 @@ class UdpQuicListener final : public PortListener,
     boost::system::error_code ec;
     socket_.send_to(net::buffer(data, size), to, 0, ec);  // a full buffer drops it: QUIC resends
   }
+  void SendPackets(const udp::endpoint& to, const std::uint8_t* data, size_t size,
+                   size_t segment) override {
+    if (size > segment && gso_) {
+      iovec piece{const_cast<std::uint8_t*>(data), size};
+      alignas(cmsghdr) std::array<char, CMSG_SPACE(sizeof(std::uint16_t))> control{};
+      msghdr message{};
+      message.msg_name = const_cast<sockaddr*>(to.data());
+      message.msg_namelen = static_cast<socklen_t>(to.size());
+      message.msg_iov = &piece;
+      message.msg_iovlen = 1;
+      message.msg_control = control.data();
+      message.msg_controllen = control.size();
+      cmsghdr* header = CMSG_FIRSTHDR(&message);
+      header->cmsg_level = SOL_UDP;
+      header->cmsg_type = UDP_SEGMENT;
+      header->cmsg_len = CMSG_LEN(sizeof(std::uint16_t));
+      const auto segment_size = static_cast<std::uint16_t>(segment);
+      std::memcpy(CMSG_DATA(header), &segment_size, sizeof segment_size);
+      if (::sendmsg(socket_.native_handle(), &message, 0) >= 0 || errno == EAGAIN) return;
+      if (errno != EIO && errno != EINVAL && errno != ENOPROTOOPT && errno != EOPNOTSUPP) return;
+      gso_ = false;  // the kernel or the device does not segment: one datagram each from now on
+      spdlog::info("event=quic_gso_unavailable detail=\"{}\"", std::strerror(errno));
+    }
+    for (size_t offset = 0; offset < size; offset += segment) {
+      SendPacket(to, data + offset, std::min(segment, size - offset));
+    }
+  }
   void AddConnectionId(const ngtcp2_cid& cid,
                        const std::shared_ptr<QuicConnection>& connection) override {
     connections_[Key(cid.data, cid.datalen)] = connection;
@@ -109,18 +148,51 @@ class UdpQuicListener final : public PortListener,
   SessionShared& sessions() override { return *sessions_; }
 
  private:
+  // Waits until the socket is readable, then reads datagrams with recvmsg (which, unlike
+  // async_receive_from, shows the GRO segment size).
   void Receive() {
-    socket_.async_receive_from(
-        net::buffer(buffer_), sender_,
-        [self = shared_from_this()](boost::system::error_code ec, size_t size) {
-          if (ec == net::error::operation_aborted || !self->socket_.is_open()) return;
-          if (!ec) self->OnDatagram(size);
-          self->Receive();
-        });
+    socket_.async_wait(udp::socket::wait_read,
+                       [self = shared_from_this()](boost::system::error_code ec) {
+                         if (ec == net::error::operation_aborted || !self->socket_.is_open()) {
+                           return;
+                         }
+                         if (!ec) self->ReadDatagrams();
+                         self->Receive();
+                       });
   }
 
-  void OnDatagram(size_t size) {
-    const std::uint8_t* data = buffer_.data();
+  void ReadDatagrams() {
+    for (int read = 0; read < kReadsPerWake && socket_.is_open(); ++read) {
+      iovec into{buffer_.data(), buffer_.size()};
+      alignas(cmsghdr) std::array<char, CMSG_SPACE(sizeof(int))> control{};
+      msghdr message{};
+      message.msg_name = sender_.data();
+      message.msg_namelen = static_cast<socklen_t>(sender_.capacity());
+      message.msg_iov = &into;
+      message.msg_iovlen = 1;
+      message.msg_control = control.data();
+      message.msg_controllen = control.size();
+      const ssize_t n = ::recvmsg(socket_.native_handle(), &message, MSG_DONTWAIT);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return;  // EAGAIN: read everything there was
+      sender_.resize(message.msg_namelen);
+      auto size = static_cast<size_t>(n);
+      size_t segment = size;
+      for (cmsghdr* header = CMSG_FIRSTHDR(&message); header != nullptr;
+           header = CMSG_NXTHDR(&message, header)) {
+        if (header->cmsg_level == SOL_UDP && header->cmsg_type == UDP_GRO) {
+          int gro_size = 0;
+          std::memcpy(&gro_size, CMSG_DATA(header), sizeof gro_size);
+          if (gro_size > 0) segment = static_cast<size_t>(gro_size);
+        }
+      }
+      for (size_t offset = 0; offset < size; offset += segment) {
+        OnDatagram(buffer_.data() + offset, std::min(segment, size - offset));
+      }
+    }
+  }
+
+  void OnDatagram(const std::uint8_t* data, size_t size) {
     ngtcp2_version_cid header;
     const int rv = ngtcp2_pkt_decode_version_cid(&header, data, size, kShortHeaderCidLength);
     if (rv == NGTCP2_ERR_VERSION_NEGOTIATION) return SendVersionNegotiation(header);
@@ -240,6 +312,7 @@ class UdpQuicListener final : public PortListener,
   std::array<std::uint8_t, 32> token_secret_{};                                   // Retry tokens
   std::unordered_map<std::string, std::shared_ptr<QuicConnection>> connections_;  // by every id
   size_t handshaking_ = 0;  // connections whose handshake has not ended
+  bool gso_ = true;         // until a GSO send fails for want of support
 };
 
 }  // namespace
