@@ -49,8 +49,6 @@ constexpr size_t kLingerBytes = 16 * 1024 * 1024;
 
 constexpr size_t kFirstReadBytes = 16 * 1024;  // what the wait for a request reads at once
 
-constexpr std::string_view kBusyBody =
-    "503 Service Unavailable: the load balancer is holding too many request bodies; retry.\n";
 template <bool kTls>
 class ClientSession : public Reclaimable, public std::enable_shared_from_this<ClientSession<kTls>> {
  public:

@@ -24,6 +24,8 @@ constexpr std::string_view kNoForwardBody =
 constexpr std::string_view kNoServerBody =
     "503 Service Unavailable: no healthy server in the listener's server group.\n";
 constexpr std::string_view kBadGatewayBody = "502 Bad Gateway: the server failed to answer.\n";
+constexpr std::string_view kBusyBody =
+    "503 Service Unavailable: the load balancer is holding too many request bodies; retry.\n";
 constexpr std::string_view kGrpcNeedsHttp2Body =
     "502 Bad Gateway: the server group speaks gRPC, which needs HTTP/2 from the client.\n";
 constexpr std::string_view kAclRefusedBody =

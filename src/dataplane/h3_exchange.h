@@ -21,6 +21,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/byte_budget.h"
 #include "dataplane/backend_pool.h"
 #include "dataplane/listener_snapshot.h"
 #include "dataplane/session_affinity.h"
@@ -46,6 +47,7 @@ struct H3ForwardPlan {
   std::chrono::milliseconds request_timeout{60'000};
   // The TLS client context for a server group whose Protocol is HTTPS (SNI: the request's host).
   boost::asio::ssl::context* upstream_tls = nullptr;
+  ByteBudget::Hold body_hold;  // the request body's share of the buffered-bytes cap
 };
 
 void ForwardH3Request(boost::asio::io_context& io, H3ForwardPlan plan,

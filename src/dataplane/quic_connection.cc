@@ -64,7 +64,9 @@ struct QuicConnection::Request {
   std::string authority;
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
+  ByteBudget::Hold body_hold;  // the body's share of the data plane's buffered-bytes cap
   bool too_large = false;
+  bool over_budget = false;
   bool answered = false;
   std::string answer_body;  // kept until the stream closes: nghttp3 sends it from here
   bool answer_given = false;
@@ -533,6 +535,7 @@ int QuicConnection::OnH3BeginHeaders(nghttp3_conn*, std::int64_t stream_id, void
   auto* self = static_cast<QuicConnection*>(user);
   auto request = std::make_unique<Request>();
   request->stream_id = stream_id;
+  request->body_hold = ByteBudget::Hold(&self->endpoint_.sessions().buffers);
   self->requests_[stream_id] = std::move(request);
   self->UpdateSlot();
   return 0;
@@ -568,8 +571,17 @@ int QuicConnection::OnH3ReceiveData(nghttp3_conn*, std::int64_t stream_id, const
   auto it = self->requests_.find(stream_id);
   if (it == self->requests_.end()) return 0;
   Request& request = *it->second;
+  if (request.too_large || request.over_budget) return 0;
   if (request.body.size() + size > kMaxRequestBody) {
     request.too_large = true;
+    request.body.clear();
+    request.body_hold.Reset();
+    return 0;
+  }
+  if (!request.body_hold.Grow(size)) {  // many bodies held at once: refused, as on HTTPS
+    request.over_budget = true;
+    request.body.clear();
+    request.body_hold.Reset();
     return 0;
   }
   request.body.append(reinterpret_cast<const char*>(data), size);
@@ -630,6 +642,7 @@ void QuicConnection::HandleRequest(Request& request) {
   if (request.too_large) {
     return plain(413, "413 Payload Too Large: HTTP/3 request bodies are limited to 16 MiB.\n");
   }
+  if (request.over_budget) return plain(503, kBusyBody);
   if (request.method.empty() || request.path.empty()) {
     return plain(400, "400 Bad Request: a request needs :method and :path.\n");
   }
@@ -686,6 +699,7 @@ void QuicConnection::HandleRequest(Request& request) {
   plan.route = route;
   plan.pool = pool;
   plan.request = std::move(forwarded);
+  plan.body_hold = std::move(request.body_hold);  // held until the exchange is over
   plan.response_headers = std::move(response_headers);
   const SessionLimits& limits = endpoint_.sessions().limits;
   plan.connect_timeout = limits.connect_timeout;

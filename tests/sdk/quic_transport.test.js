@@ -1,8 +1,9 @@
 // QUIC transport behaviour a client meets (openalb_quic_probe and Debian's gtlsclient): with
 // address validation on, a new client answers a Retry and gets through, while a forged token
 // is refused with INVALID_TOKEN; QUIC connections count in the data plane's per-client cap,
-// idle ones making room and busy ones refusing newcomers with CONNECTION_REFUSED; a client
-// whose address changes mid-connection keeps its connection.
+// idle ones making room and busy ones refusing newcomers with CONNECTION_REFUSED; request
+// bodies count in the data plane's buffered-bytes cap; a client whose address changes
+// mid-connection keeps its connection.
 'use strict';
 const test = require('node:test');
 const assert = require('node:assert/strict');
@@ -99,6 +100,20 @@ test('QUIC connections count in the per-client cap: idle ones make room, busy on
   }
   // Once they are idle again, a newcomer gets in.
   assert.equal((await presented(port, 'www.quic.test')).hello.handshake, true);
+});
+
+test('HTTP/3 request bodies count in the buffered-bytes cap: past it 503, as on HTTPS', { skip: spawnSync('gtlsclient', ['--help']).status !== 0 && 'gtlsclient (ngtcp2-client) is not installed' }, async (t) => {
+  const { port } = await quicListener(t, ['--dataplane-max-buffered-mib', '1']);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'openalb-h3-budget-'));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const upload = async (bytes, name) => {
+    const file = path.join(dir, `${name}.body`);
+    fs.writeFileSync(file, Buffer.alloc(bytes, 'u'));
+    await gtlsclient(port, ['--sni=www.quic.test', `--download=${dir}`, '-m', 'POST', '-d', file, `https://www.quic.test:${port}/${name}`]);
+    return fs.readFileSync(path.join(dir, name), 'utf8');
+  };
+  assert.equal(await upload(2 * 1024 * 1024, 'big'), '503 Service Unavailable: the load balancer is holding too many request bodies; retry.\n');
+  assert.equal(await upload(100 * 1024, 'small'), 'ok /small', 'the bytes of the refused body were given back');
 });
 
 function gtlsclient(port, args) {
