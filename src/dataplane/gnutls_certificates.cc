@@ -1,5 +1,7 @@
 #include "dataplane/gnutls_certificates.h"
 
+#include <gnutls/crypto.h>
+
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -83,6 +85,21 @@ int OnClientHello(gnutls_session_t session, unsigned, unsigned, unsigned incomin
     return GNUTLS_E_CERTIFICATE_ERROR;
   }
   state->chosen = std::move(*certificate);
+  if (state->ticket_secret != nullptr) {
+    // The ticket key is the certificate's own: HMAC-SHA512(secret, id "\n" fingerprint).
+    // GnuTLS rotates keys derived from it every expiration period (the session's cache
+    // expiration), accepting the previous one. A second hello (after HelloRetryRequest) keeps
+    // the first's key.
+    const std::string binding = chosen.certificate_id + "\n" + chosen.fingerprint_sha256;
+    std::array<unsigned char, 64> key{};
+    if (gnutls_hmac_fast(GNUTLS_MAC_SHA512, state->ticket_secret->data(),
+                         state->ticket_secret->size(), binding.data(), binding.size(),
+                         key.data()) == 0) {
+      const gnutls_datum_t datum{key.data(), static_cast<unsigned>(key.size())};
+      (void)gnutls_session_ticket_enable_server(session, &datum);
+    }
+    gnutls_memset(key.data(), 0, key.size());
+  }
   return 0;
 }
 

@@ -14,6 +14,7 @@
 #include <gnutls/gnutls.h>
 #include <ngtcp2/ngtcp2_crypto.h>
 
+#include <array>
 #include <cstddef>
 #include <list>
 #include <memory>
@@ -83,12 +84,16 @@ struct GnutlsServerSession {
   ngtcp2_crypto_conn_ref conn_ref{};
   std::shared_ptr<const ListenerSnapshot> snapshot;
   GnutlsCertificates* certificates = nullptr;
+  // When set, session tickets are issued and accepted under a key derived from this secret and
+  // the chosen certificate (its id and fingerprint): a ticket made under another certificate —
+  // one dissociated since, say — does not decrypt, and that client gets a full handshake.
+  const std::array<unsigned char, 64>* ticket_secret = nullptr;
   std::shared_ptr<const GnutlsCertificate> chosen;  // the certificate served, kept for the session
   std::string failure;                              // why none could be served, if so
 };
 
 // Installs on a server session the client-hello hook that chooses its certificate (the session's
-// pointer must be its GnutlsServerSession).
+// pointer must be its GnutlsServerSession) and, with a ticket secret, its ticket key.
 void ChooseCertificateOnClientHello(gnutls_session_t session);
 
 // Server credentials that answer with the certificate the hook chose.

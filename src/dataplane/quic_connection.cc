@@ -168,7 +168,13 @@ bool QuicConnection::Init(const ngtcp2_pkt_hd& header, const ngtcp2_cid* retried
     return false;
   }
 
-  if (gnutls_init(&tls_, GNUTLS_SERVER | GNUTLS_NO_AUTO_SEND_TICKET) < 0) return false;
+  // Session tickets are sent after the handshake; early data (0-RTT) stays off, as its replay
+  // protection is not built.
+  if (gnutls_init(&tls_, GNUTLS_SERVER) < 0) return false;
+  const auto rotation = std::chrono::duration_cast<std::chrono::seconds>(
+      endpoint_.sessions().limits.ticket_key_rotation);
+  gnutls_db_set_cache_expiration(tls_,
+                                 static_cast<int>(std::max<std::int64_t>(1, rotation.count())));
   if (gnutls_priority_set_direct(tls_, kPriority, nullptr) < 0) return false;
   if (ngtcp2_crypto_gnutls_configure_server_session(tls_) != 0) return false;
   if (gnutls_credentials_set(tls_, GNUTLS_CRD_CERTIFICATE, endpoint_.credentials()) < 0) {
@@ -181,6 +187,7 @@ bool QuicConnection::Init(const ngtcp2_pkt_hd& header, const ngtcp2_cid* retried
   tls_state_.conn_ref.user_data = this;
   tls_state_.snapshot = snapshot_;
   tls_state_.certificates = &endpoint_.certificates();
+  tls_state_.ticket_secret = &endpoint_.ticket_secret();
   gnutls_session_set_ptr(tls_, &tls_state_);
   ChooseCertificateOnClientHello(tls_);
   ngtcp2_conn_set_tls_native_handle(conn_, tls_);

@@ -52,6 +52,8 @@ class QuicEndpoint {
   // endpoint knows how many handshakes are in flight (past a threshold it validates addresses).
   virtual void HandshakeEnded() = 0;
   virtual const std::array<std::uint8_t, 32>& reset_secret() const = 0;
+  // The secret session ticket keys are derived from (with the certificate served).
+  virtual const std::array<unsigned char, 64>& ticket_secret() const = 0;
   virtual boost::asio::io_context& io() = 0;
   virtual gnutls_certificate_credentials_t credentials() const = 0;
   virtual GnutlsCertificates& certificates() = 0;

@@ -51,7 +51,9 @@ class UdpQuicListener final : public PortListener,
         sessions_(std::move(sessions)) {
     gnutls_rnd(GNUTLS_RND_KEY, reset_secret_.data(), reset_secret_.size());
     gnutls_rnd(GNUTLS_RND_KEY, token_secret_.data(), token_secret_.size());
+    gnutls_rnd(GNUTLS_RND_KEY, ticket_secret_.data(), ticket_secret_.size());
   }
+  ~UdpQuicListener() override { gnutls_memset(ticket_secret_.data(), 0, ticket_secret_.size()); }
 
   Result<void> Bind(const std::string& address, std::uint16_t port) {
     boost::system::error_code ec;
@@ -141,6 +143,7 @@ class UdpQuicListener final : public PortListener,
     if (handshaking_ > 0) --handshaking_;
   }
   const std::array<std::uint8_t, 32>& reset_secret() const override { return reset_secret_; }
+  const std::array<unsigned char, 64>& ticket_secret() const override { return ticket_secret_; }
   net::io_context& io() override { return io_; }
   gnutls_certificate_credentials_t credentials() const override { return credentials_.get(); }
   GnutlsCertificates& certificates() override { return *certificates_; }
@@ -309,7 +312,8 @@ class UdpQuicListener final : public PortListener,
   GnutlsCredentials credentials_;
   std::shared_ptr<SessionShared> sessions_;  // the data plane's connection caps and limits
   std::array<std::uint8_t, 32> reset_secret_{};
-  std::array<std::uint8_t, 32> token_secret_{};                                   // Retry tokens
+  std::array<std::uint8_t, 32> token_secret_{};    // Retry tokens
+  std::array<unsigned char, 64> ticket_secret_{};  // session tickets (only in memory)
   std::unordered_map<std::string, std::shared_ptr<QuicConnection>> connections_;  // by every id
   size_t handshaking_ = 0;  // connections whose handshake has not ended
   bool gso_ = true;         // until a GSO send fails for want of support

@@ -144,3 +144,30 @@ test('a restart serves the QUIC listener again from the store', { skip: probeMis
   assert.equal(result.hello.cn, '*.wild.test');
   assert.deepEqual(result.answers.map((a) => [a.status, a.body]), [[200, 'ok /again https']]);
 });
+
+test('QUIC sessions resume from a ticket, but not once the ticket\'s certificate is dissociated', { skip: probeMissing }, async (t) => {
+  const server = await Server.start();
+  t.after(() => server.stop());
+  const { listenerId, port, ids } = await setUp(server, await startBackend(t));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'openalb-quic-tickets-'));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const ticket = path.join(dir, 'session');
+
+  const first = await presented(port, 'a.example.com', { extra: ['--session', ticket] });
+  assert.equal(first.hello.resumed, false);
+  assert.ok(fs.statSync(ticket).size > 0, 'the server sent a session ticket');
+  const again = await presented(port, 'a.example.com', { extra: ['--session', ticket], gets: ['/resumed'] });
+  assert.equal(again.hello.resumed, true, 'the second connection resumed');
+  assert.deepEqual(again.answers.map((a) => [a.status, a.body]), [[200, 'ok /resumed https']]);
+
+  // The ticket was made under a.example.com's ECDSA certificate: once that is dissociated the
+  // ticket no longer opens a session, and the client is shown what is served now.
+  const saved = fs.readFileSync(ticket);
+  await server.waitJob((await server.call('DissociateAdditionalCertificatesFromListener', {
+    ListenerId: listenerId, 'Certificates.1.CertificateId': ids['a.example.com'] })).JobId);
+  fs.writeFileSync(ticket, saved);
+  const after = await presented(port, 'a.example.com', { extra: ['--session', ticket] });
+  assert.equal(after.hello.resumed, false, 'no resumption under a dissociated certificate');
+  assert.equal(after.hello.cn, 'a.example.com');
+  assert.equal(after.hello.key, 'RSA', 'the certificate served now');
+});

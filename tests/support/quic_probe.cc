@@ -17,9 +17,12 @@
 //   --expect-cn NAME      a handshake presenting another common name counts as a failure
 //   --timeout MS          how long one handshake or request may take (default 3000)
 //   --token HEX           send this token in the first Initial (a forged Retry token, say)
+//   --session FILE        resume the TLS session saved in FILE, if any, and save the session
+//                         ticket this connection gets there (single connection mode)
 // SIGTERM ends --handshakes and --requests early; they still print what they counted.
-// A single connection prints {"handshake":true,"cn":…,"key":…,"sha256":…,"retried":…} first
-// (retried: the server asked for address validation by Retry), or {"handshake":false,
+// A single connection prints {"handshake":true,"cn":…,"key":…,"sha256":…,"retried":…,
+// "resumed":…} first (retried: the server asked for address validation by Retry; resumed: the
+// TLS session was resumed from --session's ticket), or {"handshake":false,
 // "error":…} and exits 1; a server's CONNECTION_CLOSE is reported with its error code.
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -73,6 +76,7 @@ struct Options {
   std::string expect_cn;
   int timeout_ms = 3000;
   std::vector<std::uint8_t> token;
+  std::string session_file;
 };
 
 // Set by SIGTERM: the --handshakes and --requests loops stop and print what they counted.
@@ -131,6 +135,19 @@ class Connection {
 
   const std::string& error() const { return error_; }
   bool retried() const { return retried_; }
+  bool resumed() const { return gnutls_session_is_resumed(tls_) != 0; }
+
+  // Waits up to `timeout_ms` for the server's session ticket, then saves the session to `path`.
+  bool SaveSession(const std::string& path, int timeout_ms) {
+    Run([&] { return ticket_received_; }, timeout_ms);
+    gnutls_datum_t data{};
+    if (!ticket_received_ || gnutls_session_get_data2(tls_, &data) < 0) return false;
+    std::FILE* file = std::fopen(path.c_str(), "wb");
+    const bool saved = file != nullptr && std::fwrite(data.data, 1, data.size, file) == data.size;
+    if (file != nullptr) std::fclose(file);
+    gnutls_free(data.data);
+    return saved;
+  }
 
   bool Handshake() {
     if (!Open()) return false;
@@ -412,6 +429,22 @@ class Connection {
     };
     conn_ref_.user_data = this;
     gnutls_session_set_ptr(tls_, &conn_ref_);
+    if (!options_.session_file.empty()) {
+      std::FILE* file = std::fopen(options_.session_file.c_str(), "rb");
+      if (file != nullptr) {
+        std::vector<unsigned char> saved(65536);
+        saved.resize(std::fread(saved.data(), 1, saved.size(), file));
+        std::fclose(file);
+        if (!saved.empty()) gnutls_session_set_data(tls_, saved.data(), saved.size());
+      }
+      gnutls_handshake_set_hook_function(
+          tls_, GNUTLS_HANDSHAKE_NEW_SESSION_TICKET, GNUTLS_HOOK_POST,
+          [](gnutls_session_t session, unsigned, unsigned, unsigned, const gnutls_datum_t*) {
+            auto* ref = static_cast<ngtcp2_crypto_conn_ref*>(gnutls_session_get_ptr(session));
+            static_cast<Connection*>(ref->user_data)->ticket_received_ = true;
+            return 0;
+          });
+    }
     ngtcp2_conn_set_tls_native_handle(conn_, tls_);
     return true;
   }
@@ -560,6 +593,7 @@ class Connection {
   std::map<std::int64_t, Answer> answers_;
   std::string error_;
   bool retried_ = false;
+  bool ticket_received_ = false;
 };
 
 void PrintAnswer(const std::string& path, const Answer& answer) {
@@ -583,9 +617,11 @@ int Single(const Options& options) {
     return 1;
   }
   const auto presented = connection.Certificate().value_or(Presented{});
-  std::printf("{\"handshake\":true,\"cn\":%s,\"key\":%s,\"sha256\":%s,\"retried\":%s}\n",
-              JsonString(presented.cn).c_str(), JsonString(presented.key).c_str(),
-              JsonString(presented.sha256).c_str(), connection.retried() ? "true" : "false");
+  std::printf(
+      "{\"handshake\":true,\"cn\":%s,\"key\":%s,\"sha256\":%s,\"retried\":%s,\"resumed\":%s}\n",
+      JsonString(presented.cn).c_str(), JsonString(presented.key).c_str(),
+      JsonString(presented.sha256).c_str(), connection.retried() ? "true" : "false",
+      connection.resumed() ? "true" : "false");
   std::fflush(stdout);
   bool ok = true;
   for (const auto& path : options.gets) {
@@ -624,6 +660,10 @@ int Single(const Options& options) {
         PrintAnswer(line.substr(4), answer);
       }
     }
+  }
+  if (!options.session_file.empty() && !connection.SaveSession(options.session_file, 1000)) {
+    std::fprintf(stderr, "no session ticket to save\n");
+    ok = false;
   }
   connection.Close();
   return ok && PresentedAsExpected(options, connection) ? 0 : 1;
@@ -741,6 +781,8 @@ int main(int argc, char** argv) {
       options.expect_cn = argv[++i];
     } else if (flag == "--timeout") {
       options.timeout_ms = std::atoi(argv[++i]);
+    } else if (flag == "--session") {
+      options.session_file = argv[++i];
     } else if (flag == "--token") {
       const std::string hex = argv[++i];
       for (size_t k = 0; k + 1 < hex.size(); k += 2) {
