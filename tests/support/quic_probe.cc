@@ -18,7 +18,8 @@
 //   --timeout MS          how long one handshake or request may take (default 3000)
 //   --token HEX           send this token in the first Initial (a forged Retry token, say)
 //   --session FILE        resume the TLS session saved in FILE, if any, and save the session
-//                         ticket this connection gets there (single connection mode)
+//                         ticket this connection gets there (single connection mode); with
+//                         --handshakes, a handshake that does not resume counts as failed
 // SIGTERM ends --handshakes and --requests early; they still print what they counted.
 // A single connection prints {"handshake":true,"cn":…,"key":…,"sha256":…,"retried":…,
 // "resumed":…} first (retried: the server asked for address validation by Retry; resumed: the
@@ -677,7 +678,9 @@ int Handshakes(const Options& options) {
   const auto end = start + std::chrono::duration<double>(options.handshake_seconds);
   while (std::chrono::steady_clock::now() < end && stopping == 0) {
     Connection connection(options);
-    bool ok = connection.Handshake() && PresentedAsExpected(options, connection);
+    // With --session, every handshake must resume from the saved ticket.
+    bool ok = connection.Handshake() && PresentedAsExpected(options, connection) &&
+              (options.session_file.empty() || connection.resumed());
     for (const auto& path : options.gets) {
       Answer answer;
       ok = ok && connection.Get(path, answer) && answer.status == 200;
