@@ -77,6 +77,7 @@ QuicConnection::QuicConnection(QuicEndpoint& endpoint,
                                const boost::asio::ip::udp::endpoint& local,
                                const boost::asio::ip::udp::endpoint& remote)
     : endpoint_(endpoint),
+      io_(endpoint.io()),
       snapshot_(std::move(snapshot)),
       local_(local),
       remote_(remote),
@@ -199,8 +200,14 @@ bool QuicConnection::Init(const ngtcp2_pkt_hd& header, const ngtcp2_cid* retried
   return true;
 }
 
+void QuicConnection::Abandon() {
+  finished_ = true;
+  timer_.cancel();
+  slot_ = ConnectionLimiter::Slot{};
+}
+
 void QuicConnection::Reclaim() {
-  boost::asio::post(endpoint_.io(), [weak = weak_from_this()] {
+  boost::asio::post(io_, [weak = weak_from_this()] {
     auto self = weak.lock();
     if (!self || self->finished_ || !self->handshake_ended_ || !self->requests_.empty()) return;
     ngtcp2_connection_close_error error;
@@ -250,9 +257,9 @@ void QuicConnection::OnDatagram(const boost::asio::ip::udp::endpoint& remote,
 
 void QuicConnection::Flush() {
   if (finished_) return;
-  // Packets to one destination gather here and leave in one GSO send: every packet of a batch
-  // is as long as its first (each is written into at most that much room), so the batch ends
-  // after a shorter one.
+  // Packets to one destination gather here and leave in one GSO send. A batch's packets are
+  // all as long as its first except the last: a longer packet, or one for another path (a
+  // migration's probe), starts a batch of its own; a shorter one ends its batch.
   std::array<std::uint8_t, kMaxPacket * kMaxBatchedPackets> batch;
   size_t used = 0;
   size_t segment = 0;
@@ -276,10 +283,10 @@ void QuicConnection::Flush() {
     ngtcp2_ssize written_data = -1;
     std::uint32_t flags = NGTCP2_WRITE_STREAM_FLAG_MORE;
     if (fin != 0) flags |= NGTCP2_WRITE_STREAM_FLAG_FIN;
-    const size_t room = used == 0 ? kMaxPacket : segment;
     const ngtcp2_ssize n = ngtcp2_conn_writev_stream(
-        conn_, &storage.path, &info, batch.data() + used, room, &written_data, flags, stream_id,
-        reinterpret_cast<const ngtcp2_vec*>(vec.data()), static_cast<size_t>(count), Now());
+        conn_, &storage.path, &info, batch.data() + used, kMaxPacket, &written_data, flags,
+        stream_id, reinterpret_cast<const ngtcp2_vec*>(vec.data()), static_cast<size_t>(count),
+        Now());
     if (n < 0) {
       if (n == NGTCP2_ERR_STREAM_DATA_BLOCKED) {
         nghttp3_conn_block_stream(h3_, stream_id);
@@ -308,7 +315,7 @@ void QuicConnection::Flush() {
                 std::min<size_t>(storage.path.remote.addrlen, to.capacity()));
     to.resize(storage.path.remote.addrlen);
     const auto size = static_cast<size_t>(n);
-    if (used > 0 && to != batch_to) {  // another path (a migration's probe): a batch of its own
+    if (used > 0 && (to != batch_to || size > segment)) {  // cannot join this batch
       std::array<std::uint8_t, kMaxPacket> packet;
       std::memcpy(packet.data(), batch.data() + used, size);
       send_batch();
@@ -319,7 +326,7 @@ void QuicConnection::Flush() {
       segment = size;
     }
     used += size;
-    if (size < segment || used + segment > batch.size()) send_batch();
+    if (size < segment || used + kMaxPacket > batch.size()) send_batch();
   }
   send_batch();
   ArmTimer();

@@ -87,6 +87,9 @@ class QuicConnection : public std::enable_shared_from_this<QuicConnection>, publ
   std::vector<ngtcp2_cid> ConnectionIds() const;
   // Reclaimable: closes the connection if it is still idle once on its own thread.
   void Reclaim() override;
+  // The listener is stopping: the connection ends now, sending nothing and calling nothing of
+  // the listener again. On the listener's thread.
+  void Abandon();
 
  private:
   struct Request;  // one HTTP/3 request stream
@@ -152,6 +155,7 @@ class QuicConnection : public std::enable_shared_from_this<QuicConnection>, publ
   void Finish();
 
   QuicEndpoint& endpoint_;
+  boost::asio::io_context& io_;  // the listener's thread's (outlives every listener)
   std::shared_ptr<const ListenerSnapshot> snapshot_;
   boost::asio::ip::udp::endpoint local_;
   boost::asio::ip::udp::endpoint remote_;

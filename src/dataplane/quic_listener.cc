@@ -93,7 +93,9 @@ class UdpQuicListener final : public PortListener,
     RunOnAndWait(io_, [self = shared_from_this()] {
       boost::system::error_code ignored;
       self->socket_.close(ignored);
+      auto connections = std::move(self->connections_);
       self->connections_.clear();
+      for (auto& [id, connection] : connections) connection->Abandon();
     });
   }
 
