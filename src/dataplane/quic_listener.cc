@@ -206,7 +206,11 @@ class UdpQuicListener final : public PortListener,
       auto connection = it->second;  // keeps it alive through the call
       return connection->OnDatagram(sender_, data, size);
     }
-    if (header.version == 0) return SendStatelessReset(header, size);  // short header
+    if (header.version == 0) {  // short header, for no connection of ours
+      // Without QUIC's fixed bit it is not a QUIC v1 packet (RFC 9000 §17.3): dropped.
+      if ((data[0] & 0x40) == 0) return;
+      return SendStatelessReset(header, size);
+    }
     ngtcp2_pkt_hd initial;
     if (ngtcp2_accept(&initial, data, size) != 0) return;  // not an Initial we can take
     const auto snapshot = Current();

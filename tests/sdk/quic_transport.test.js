@@ -3,7 +3,8 @@
 // is refused with INVALID_TOKEN; QUIC connections count in the data plane's per-client cap,
 // idle ones making room and busy ones refusing newcomers with CONNECTION_REFUSED; request
 // bodies count in the data plane's buffered-bytes cap; a client whose address changes
-// mid-connection keeps its connection.
+// mid-connection keeps its connection; garbage is dropped, an unknown version gets Version
+// Negotiation and a packet for no connection a stateless reset.
 'use strict';
 const test = require('node:test');
 const assert = require('node:assert/strict');
@@ -12,6 +13,8 @@ const os = require('node:os');
 const path = require('node:path');
 const http = require('node:http');
 const { spawn, spawnSync } = require('node:child_process');
+const dgram = require('node:dgram');
+const crypto = require('node:crypto');
 const { Server } = require('./harness');
 const { probe, presented, probeMissing } = require('./quic_probe');
 
@@ -114,6 +117,58 @@ test('HTTP/3 request bodies count in the buffered-bytes cap: past it 503, as on 
   };
   assert.equal(await upload(2 * 1024 * 1024, 'big'), '503 Service Unavailable: the load balancer is holding too many request bodies; retry.\n');
   assert.equal(await upload(100 * 1024, 'small'), 'ok /small', 'the bytes of the refused body were given back');
+});
+
+// Sends `packets` from one UDP socket and collects what comes back within `ms`.
+async function exchange(port, packets, ms = 500) {
+  const socket = dgram.createSocket('udp4');
+  const answers = [];
+  socket.on('message', (m) => answers.push(m));
+  await new Promise((r) => socket.bind(0, '127.0.0.1', r));
+  for (const p of packets) socket.send(p, port, '127.0.0.1');
+  await new Promise((r) => setTimeout(r, ms));
+  socket.close();
+  return answers;
+}
+
+test('garbage is dropped, an unknown version gets Version Negotiation, a packet for no connection a stateless reset', { skip: probeMissing }, async (t) => {
+  const { port } = await quicListener(t);
+
+  // 200 datagrams that are not QUIC (no fixed bit, or too short to parse): no answer at all.
+  const garbage = Array.from({ length: 200 }, (_, i) => {
+    const p = crypto.randomBytes(1 + (i % 50));
+    p[0] &= 0x3f;
+    return p;
+  });
+  assert.deepEqual(await exchange(port, garbage), []);
+
+  // A long header of version 0x1a2a3a4a (reserved for exercising negotiation), padded to 1200.
+  const dcid = crypto.randomBytes(8);
+  const scid = crypto.randomBytes(8);
+  const initial = Buffer.concat([Buffer.from([0xc0, 0x1a, 0x2a, 0x3a, 0x4a, 8]), dcid, Buffer.from([8]), scid]);
+  const [negotiation, ...more] = await exchange(port, [Buffer.concat([initial, Buffer.alloc(1200 - initial.length)])]);
+  assert.equal(more.length, 0);
+  assert.ok(negotiation, 'a Version Negotiation packet came back');
+  assert.equal(negotiation[0] & 0x80, 0x80, 'long header');
+  assert.equal(negotiation.readUInt32BE(1), 0, 'version 0: Version Negotiation');
+  assert.deepEqual(negotiation.subarray(6, 14), scid, 'addressed to the client\'s id');
+  assert.deepEqual(negotiation.subarray(15, 23), dcid);
+  const versions = [];
+  for (let at = 23; at + 4 <= negotiation.length; at += 4) versions.push(negotiation.readUInt32BE(at));
+  assert.ok(versions.includes(1), `QUIC v1 offered: ${versions.map((v) => v.toString(16))}`);
+
+  // A short-header packet for a connection the server does not have: a stateless reset,
+  // shorter than what triggered it and itself looking like a short-header packet.
+  const shortHeader = Buffer.concat([Buffer.from([0x40 | 0x01]), crypto.randomBytes(18), crypto.randomBytes(80)]);
+  const [reset] = await exchange(port, [shortHeader]);
+  assert.ok(reset, 'a stateless reset came back');
+  assert.ok(reset.length < shortHeader.length && reset.length >= 21, `${reset.length} bytes`);
+  assert.equal(reset[0] & 0xc0, 0x40, 'short header with the fixed bit');
+  // A tiny one gets nothing (a reset must be smaller than its trigger, and at least 21 bytes).
+  assert.deepEqual(await exchange(port, [shortHeader.subarray(0, 30)]), []);
+
+  // The listener goes on serving.
+  assert.equal((await presented(port, 'www.quic.test')).hello.handshake, true);
 });
 
 function gtlsclient(port, args) {
