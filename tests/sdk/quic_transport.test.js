@@ -72,9 +72,13 @@ test('without load, no Retry round trip is asked for', { skip: probeMissing }, a
 
 test('QUIC connections count in the per-client cap: idle ones make room, busy ones refuse newcomers', { skip: probeMissing }, async (t) => {
   const { port } = await quicListener(t, ['--dataplane-max-connections-per-client', '2']);
-  const held = [probe(port, 'www.quic.test', ['--stdin']), probe(port, 'www.quic.test', ['--stdin'])];
+  // One after the other, so which one has been idle longer is known.
+  const held = [];
   t.after(() => held.forEach((p) => p.child.kill()));
-  for (const p of held) assert.equal((await p.waitLines(1))[0].handshake, true);
+  for (let i = 0; i < 2; ++i) {
+    held.push(probe(port, 'www.quic.test', ['--stdin']));
+    assert.equal((await held[i].waitLines(1))[0].handshake, true);
+  }
 
   // Both idle: a third connection is admitted, and the oldest idle one is closed for it.
   const third = await presented(port, 'www.quic.test', { gets: ['/third'] });
