@@ -15,15 +15,16 @@ const http = require('node:http');
 const { spawn, spawnSync } = require('node:child_process');
 const dgram = require('node:dgram');
 const crypto = require('node:crypto');
-const { Server } = require('./harness');
+const { Server, waitFor } = require('./harness');
 const { probe, presented, probeMissing } = require('./quic_probe');
 
 const NGTCP2_CONNECTION_REFUSED = '0x2';
 const NGTCP2_INVALID_TOKEN = '0xb';
 
-// Answers "ok <path>"; /slow/… after two seconds.
-async function startBackend(t) {
+// Answers "ok <path>"; /slow/… after two seconds. `seen`: the paths it was asked for.
+async function startBackend(t, seen = []) {
   const backend = http.createServer((req, res) => {
+    seen.push(req.url);
     const answer = () => res.end(`ok ${req.url}`);
     if (req.url.startsWith('/slow/')) setTimeout(answer, 2000); else answer();
   });
@@ -36,8 +37,9 @@ async function quicListener(t, args = []) {
   const server = await Server.start({ args });
   t.after(() => server.stop());
   const certificateId = await server.uploadCertificate('www.quic.test');
-  const { port } = await server.listener({ protocol: 'QUIC', port: 443, certificateId, backendPort: await startBackend(t) });
-  return { server, port };
+  const seen = [];
+  const { port } = await server.listener({ protocol: 'QUIC', port: 443, certificateId, backendPort: await startBackend(t, seen) });
+  return { server, port, seen };
 }
 
 test('with address validation on, clients answer a Retry and get through; a forged token is refused', { skip: probeMissing }, async (t) => {
@@ -71,7 +73,7 @@ test('without load, no Retry round trip is asked for', { skip: probeMissing }, a
 });
 
 test('QUIC connections count in the per-client cap: idle ones make room, busy ones refuse newcomers', { skip: probeMissing }, async (t) => {
-  const { port } = await quicListener(t, ['--dataplane-max-connections-per-client', '2']);
+  const { port, seen } = await quicListener(t, ['--dataplane-max-connections-per-client', '2']);
   // One after the other, so which one has been idle longer is known.
   const held = [];
   t.after(() => held.forEach((p) => p.child.kill()));
@@ -97,7 +99,7 @@ test('QUIC connections count in the per-client cap: idle ones make room, busy on
   t.after(() => busy.forEach((p) => p.child.kill()));
   for (const p of busy) assert.equal((await p.waitLines(1))[0].handshake, true);
   busy.forEach((p, i) => p.send(`GET /slow/${i}`));
-  await new Promise((r) => setTimeout(r, 300));  // both requests have reached the server
+  await waitFor(() => seen.includes('/slow/0') && seen.includes('/slow/1'), 10000, 'both requests at the server');
   const refused = await presented(port, 'www.quic.test');
   assert.equal(refused.hello.handshake, false);
   assert.match(refused.hello.error, new RegExp(`closed by the server: transport error ${NGTCP2_CONNECTION_REFUSED}$`));
