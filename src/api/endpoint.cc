@@ -257,6 +257,17 @@ void Endpoint::LogAccess(const HttpRequestView& http, const RpcRequest& request,
     else
       action = http.Header("x-acs-action").value_or("");
   }
+  if (metrics_ != nullptr) {
+    // A request refused before it was parsed (a bad signature, say) has its version only in
+    // its parameters or headers, as its action.
+    std::string_view version = request.version;
+    if (version.empty()) {
+      auto it = request.params.find("Version");
+      version = it != request.params.end() ? std::string_view(it->second)
+                                           : http.Header("x-acs-version").value_or("");
+    }
+    metrics_->Record(version, action, code, latency);
+  }
   WriteAccessLog(access_log_, {.request_id = request.request_id,
                                .method = http.method,
                                .action = action,

@@ -12,6 +12,7 @@
 #include <optional>
 
 #include "api/action_table.h"
+#include "api/api_metrics.h"
 #include "api/authenticator.h"
 #include "api/http_types.h"
 #include "api/rate_limiter.h"
@@ -33,6 +34,8 @@ class Endpoint {
         rate_limiter_(rate_limiter) {}
 
   HttpReply Handle(const HttpRequestView& http);
+  // Counts every answered request in `metrics` (for /metrics) from now on; it must outlive this.
+  void SetMetrics(ApiMetrics* metrics) { metrics_ = metrics; }
   // The answer to a request the HTTP layer refused before it could be handled (malformed, over
   // a size or connection limit): the same envelope as every other error — RequestId, HostId,
   // Code, Message, Recommend, x-acs-request-id — in the format the request asked for when its
@@ -60,6 +63,7 @@ class Endpoint {
   Random& random_;
   spdlog::logger& access_log_;
   RateLimiter* rate_limiter_;  // null: no flow control
+  ApiMetrics* metrics_ = nullptr;
 };
 
 }  // namespace openalb

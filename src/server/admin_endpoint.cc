@@ -1,8 +1,12 @@
 #include "server/admin_endpoint.h"
 
+#include "core/crypto.h"
+#include "core/prometheus_text.h"
+
 namespace openalb {
 
-HttpReply AdminReply(const HttpRequestView& request, const NodeReadiness& readiness) {
+HttpReply AdminReply(const HttpRequestView& request, const NodeReadiness& readiness,
+                     const AdminPages& pages) {
   if (request.method != "GET" && request.method != "HEAD") {
     return {405, "text/plain", "GET only\n", {{"Allow", "GET, HEAD"}}};
   }
@@ -16,7 +20,21 @@ HttpReply AdminReply(const HttpRequestView& request, const NodeReadiness& readin
     if (readiness.serving) return {200, "text/plain", "ready " + about + "\n", {}};
     return {503, "text/plain", "not ready " + about + "\n", {}};
   }
-  return {404, "text/plain", "not found: /healthz, /readyz\n", {}};
+  if (path == "/metrics" && pages.metrics) {
+    if (!pages.token.empty()) {
+      const std::string_view given = request.Header("authorization").value_or("");
+      constexpr std::string_view kBearer = "Bearer ";
+      const bool bearer = given.substr(0, kBearer.size()) == kBearer;
+      if (!bearer || !ConstantTimeEquals(given.substr(bearer ? kBearer.size() : 0), pages.token)) {
+        return {401,
+                "text/plain",
+                "401 Unauthorized: /metrics needs Authorization: Bearer <the admin token>.\n",
+                {{"WWW-Authenticate", "Bearer realm=\"openalb admin\""}}};
+      }
+    }
+    return {200, std::string(PrometheusText::kContentType), pages.metrics(), {}};
+  }
+  return {404, "text/plain", "not found: /healthz, /readyz, /metrics\n", {}};
 }
 
 }  // namespace openalb

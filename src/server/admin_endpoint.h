@@ -1,9 +1,13 @@
-// The admin address (--admin-listen, off the OpenAPI port): answers for orchestrators.
-// GET /healthz — 200 while the process runs. GET /readyz — 200 once the node serves (a
-// data-plane node: it has applied a configuration version), else 503. Plain text, no secrets.
+// The admin address (--admin-listen, off the OpenAPI port): answers for orchestrators and
+// monitoring. GET /healthz — 200 while the process runs. GET /readyz — 200 once the node serves
+// (a data-plane node: it has applied a configuration version), else 503. GET /metrics — the
+// Prometheus text format; with --admin-token set, only for `Authorization: Bearer <token>`
+// (compared in constant time; 401 otherwise), while /healthz and /readyz stay open for probes.
+// Plain text, no secrets.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "api/http_types.h"
@@ -16,6 +20,12 @@ struct NodeReadiness {
   std::int64_t applied_version = -1;  // -1: none (or not a data-plane node)
 };
 
-HttpReply AdminReply(const HttpRequestView& request, const NodeReadiness& readiness);
+struct AdminPages {
+  std::function<std::string()> metrics;  // the /metrics text; null: no /metrics
+  std::string token;                     // empty: /metrics is open
+};
+
+HttpReply AdminReply(const HttpRequestView& request, const NodeReadiness& readiness,
+                     const AdminPages& pages);
 
 }  // namespace openalb

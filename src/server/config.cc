@@ -72,6 +72,7 @@ std::string_view SuggestSetting(std::string_view name) {
       {"node-id", "node_id"},
       {"node-lease", "node_lease"},
       {"admin-listen", "admin_listen"},
+      {"admin-token", "admin_token"},
   };
   for (const auto& [alias, key] : kAliases) {
     if (alias == name) return key;
@@ -218,6 +219,8 @@ Result<void> ApplyTomlFile(const std::string& path, ServerConfig& config) {
       r = duration(config.node_lease_ms);
     else if (name == "admin_listen")
       r = text(config.admin_listen);
+    else if (name == "admin_token")
+      r = text(config.admin_token);
     else if (name == "region_id")
       r = text(config.region_id);
     else if (name == "region_name")
@@ -357,8 +360,14 @@ void AddServeOptions(CLI::App& command, ServerConfig& config) {
                     "before it serves again");
   command
       .add_option("--admin-listen", config.admin_listen,
-                  "host:port for /healthz and /readyz, off the OpenAPI port (default: off)")
+                  "host:port for /healthz, /readyz and /metrics, off the OpenAPI port (default: "
+                  "off)")
       ->envname("OPENALB_ADMIN_LISTEN");
+  command
+      .add_option("--admin-token", config.admin_token,
+                  "Bearer token GET /metrics must present (default: none, /metrics open); "
+                  "prefer the environment variable, which ps does not show")
+      ->envname("OPENALB_ADMIN_TOKEN");
   command.add_option("--region", config.region_id, "Region id this server answers for")
       ->envname("OPENALB_REGION")
       ->capture_default_str();

@@ -20,7 +20,8 @@ struct ServerConfig {
   std::string roles = "api,worker,dataplane";  // what this node does (a subset on PostgreSQL)
   std::string node_id;                         // empty: the data directory's node.id
   std::int64_t node_lease_ms = 5'000;          // a node silent this long holds no job back
-  std::string admin_listen;                    // host:port of /healthz and /readyz; "" = off
+  std::string admin_listen;                    // host:port of /healthz, /readyz, /metrics; "" = off
+  std::string admin_token;                     // Bearer token /metrics asks for; "" = open
   std::string region_id = "cn-hangzhou";
   std::string region_name = "openalb";
   std::vector<std::string> zones;  // what DescribeZones lists; empty: <region>-a, <region>-b

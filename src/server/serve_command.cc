@@ -21,6 +21,7 @@
 #include "auth/access_key_directory.h"
 #include "auth/access_key_secrets.h"
 #include "auth/credential_factory.h"
+#include "core/prometheus_text.h"
 #include "dataplane/data_plane.h"
 #include "fleet/change_feed.h"
 #include "fleet/config_follower.h"
@@ -246,6 +247,8 @@ int RunServe(const ServerConfig& config) {
                                                   : std::max(1, config.rate_limit));
   Endpoint endpoint(actions, authenticator, services, random, *access_log,
                     rate_limiter.enabled() ? &rate_limiter : nullptr);
+  ApiMetrics api_metrics(actions);
+  endpoint.SetMetrics(&api_metrics);
 
   HttpServerOptions options;
   options.address = host_port->first;
@@ -289,10 +292,23 @@ int RunServe(const ServerConfig& config) {
     admin_options.port = admin_address->second;
     admin_options.max_connections = 64;
     admin_options.io_threads = threads;
-    auto readiness = [&follower, node_id](const HttpRequestView& request) {
-      return AdminReply(request, {.node_id = node_id,
-                                  .serving = !follower || follower->ready(),
-                                  .applied_version = follower ? follower->applied_version() : -1});
+    AdminPages pages{.metrics =
+                         [&api_metrics, node_id] {
+                           PrometheusText text;
+                           text.Family("openalb_build_info", "gauge",
+                                       "openalb's version and this node's id (always 1).");
+                           text.Sample("openalb_build_info",
+                                       {{"version", OPENALB_VERSION}, {"node_id", node_id}}, 1);
+                           api_metrics.Write(text);
+                           return text.Take();
+                         },
+                     .token = config.admin_token};
+    auto readiness = [&follower, node_id, pages](const HttpRequestView& request) {
+      return AdminReply(request,
+                        {.node_id = node_id,
+                         .serving = !follower || follower->ready(),
+                         .applied_version = follower ? follower->applied_version() : -1},
+                        pages);
     };
     auto created = HttpServer::Create(
         io, admin_options, readiness, [](const ApiError& error, const HttpRequestView&) {
