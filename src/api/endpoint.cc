@@ -7,6 +7,7 @@
 #include "api/error_catalogue.h"
 #include "api/parameter_reader.h"
 #include "core/time_format.h"
+#include "core/utf8.h"
 
 namespace openalb {
 namespace {
@@ -125,6 +126,15 @@ Result<Json> Endpoint::Process(const HttpRequestView& http, RpcRequest& request,
   auto format = ChooseFormat(request.params, http);
   if (!format) return Fail(format.error());
   request.format = *format;
+  // Parameters end up in JSON (the store, job fingerprints, answers): text must be UTF-8.
+  for (const auto& [name, value] : request.params) {
+    if (!IsValidUtf8(name)) {
+      return Fail(errors::InvalidParameter("a parameter name", "it is not valid UTF-8"));
+    }
+    if (!IsValidUtf8(value)) {
+      return Fail(errors::InvalidParameter(name.substr(0, 128), "it is not valid UTF-8"));
+    }
+  }
 
   auto caller = authenticator_.Authenticate(
       SignedParts{.http = http,

@@ -57,6 +57,15 @@ TEST(EndpointTest, PostWithAFormBodyIsAccepted) {
   EXPECT_EQ(reply.status, 200) << reply.body;
 }
 
+TEST(EndpointTest, AParameterThatIsNotUtf8IsRefusedNamingIt) {
+  // Found by the endpoint fuzzer: such a value reached a JSON writer, which threw.
+  ApiHarness api;
+  auto reply = api.Send(api.SignedPost({{"ListenerDescription", "caf\xe9 \xfe"}}));
+  ExpectError(reply, 400, "InvalidParameter");
+  EXPECT_NE(reply.body.find("ListenerDescription"), std::string::npos) << reply.body;
+  EXPECT_EQ(api.Send(api.SignedPost({{"ListenerDescription", "caf\xc3\xa9"}})).status, 200);
+}
+
 TEST(EndpointTest, XmlSuccessHasTheActionResponseRoot) {
   ApiHarness api;
   auto reply = api.Send(api.SignedGet({{"Format", "XML"}}));
