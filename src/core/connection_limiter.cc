@@ -104,6 +104,16 @@ void ConnectionLimiter::SetIdle(std::uint64_t id, bool idle) {
   }
 }
 
+std::size_t ConnectionLimiter::Open() const {
+  std::lock_guard lock(mutex_);
+  return entries_.size();
+}
+
+std::size_t ConnectionLimiter::Idle() const {
+  std::lock_guard lock(mutex_);
+  return idle_.size();
+}
+
 std::size_t ConnectionLimiter::OpenForTesting(const std::string& client) {
   std::lock_guard lock(mutex_);
   auto it = by_client_.find(client);

@@ -69,6 +69,9 @@ class ConnectionLimiter {
   Verdict Admit(const std::string& client, Slot& slot);
 
   std::size_t OpenForTesting(const std::string& client);
+  // Connections holding a place now, and how many of them are idle (for /metrics).
+  std::size_t Open() const;
+  std::size_t Idle() const;
 
  private:
   struct Entry {
@@ -86,7 +89,7 @@ class ConnectionLimiter {
 
   const std::size_t max_in_all_;
   const std::size_t max_per_client_;
-  std::mutex mutex_;
+  mutable std::mutex mutex_;
   std::uint64_t next_id_ = 1;                               // GUARDED_BY(mutex_)
   std::unordered_map<std::uint64_t, Entry> entries_;        // GUARDED_BY(mutex_)
   std::list<std::uint64_t> idle_;                           // GUARDED_BY(mutex_); oldest first

@@ -18,6 +18,7 @@
 
 #include "core/api_error.h"
 #include "core/backend_address_policy.h"
+#include "core/prometheus_text.h"
 #include "dataplane/backend_pool.h"
 #include "dataplane/certificate_contexts.h"
 #include "dataplane/gnutls_certificates.h"
@@ -78,6 +79,10 @@ class DataPlane {
   std::vector<std::pair<std::string, std::int64_t>> ExpiringWithin(std::int64_t now_ms,
                                                                    std::int64_t within_ms) const;
   void WarnExpiring(std::int64_t now_ms) const;
+  // The data plane's gauges for /metrics (data_plane_metrics.cc): listeners served, client
+  // connections open and idle, request bytes buffered, and each served certificate's days to
+  // expiry (labelled by certificate id only: never by a name a client sent).
+  void WriteMetrics(PrometheusText& out, std::int64_t now_ms) const;
   const CertificateContexts& contexts() const { return *contexts_; }
   // The active health checks of the servers this process forwards to.
   const HealthChecker& health() const { return health_; }

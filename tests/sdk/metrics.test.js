@@ -1,7 +1,9 @@
 // GET /metrics on the admin address, as Prometheus scrapes it: the text format parses, the
 // OpenAPI's counters move with the calls made (by action and code, authentication failures
 // apart, the latency histogram counting every answer), and with an admin token set only a
-// scraper presenting it is answered while /healthz stays open for probes.
+// scraper presenting it is answered while /healthz stays open for probes; the data plane's
+// gauges (listeners served, connections held, certificates' days to expiry) follow what
+// happens.
 'use strict';
 const test = require('node:test');
 const assert = require('node:assert/strict');
@@ -82,4 +84,35 @@ test('/metrics counts OpenAPI requests by action and code, and asks for the admi
   for (let i = 1; i < buckets.length; ++i) assert.ok(buckets[i][1] >= buckets[i - 1][1]);
   assert.equal(buckets.at(-1)[0], 'openalb_api_request_duration_seconds_bucket{le="+Inf"}');
   assert.equal(buckets.at(-1)[1], after.samples.openalb_api_request_duration_seconds_count);
+});
+
+test('/metrics shows the listeners served, the connections held and each certificate\'s days to expiry', async (t) => {
+  const server = await Server.start({ args: ['--admin-listen', '127.0.0.1:0'] });
+  t.after(() => server.stop());
+  const adminPort = Number(/event=admin_listening address=\S+ port=(\d+)/.exec(server.stderr)[1]);
+  const scrape = async () => parse((await get(adminPort, '/metrics')).body).samples;
+  const certificateId = await server.uploadCertificate('www.metrics.test', { days: 30 });
+  const { listenerId, port } = await server.listener({ protocol: 'HTTPS', port: 443, certificateId });
+
+  const tls = require('node:tls');
+  const socket = await new Promise((resolve, reject) => {
+    const s = tls.connect({ host: '127.0.0.1', port, servername: 'www.metrics.test', rejectUnauthorized: false }, () => resolve(s));
+    s.on('error', reject);
+  });
+  const open = await scrape();
+  assert.equal(open[`openalb_listener_served{listener_id="${listenerId}",protocol="HTTPS"}`], 1);
+  const days = open[`openalb_certificate_expiry_days{certificate_id="${certificateId}"}`];
+  assert.ok(days > 29 && days <= 30.001, `days to expiry ${days}`);
+  const held = open['openalb_dataplane_connections{state="active"}'] + open['openalb_dataplane_connections{state="idle"}'];
+  assert.equal(held, 1, 'the one TLS connection');
+  assert.equal(open.openalb_dataplane_buffered_request_bytes, 0);
+  assert.ok(!Object.keys(open).some((k) => k.includes('www.metrics.test')), 'no label carries a name a client sent');
+
+  socket.destroy();
+  await require('./harness').waitFor(async () => {
+    const after = await scrape();
+    return after['openalb_dataplane_connections{state="active"}'] + after['openalb_dataplane_connections{state="idle"}'] === 0;
+  }, 5000, 'the connection to be gone from the gauge');
+  await server.waitJob((await server.call('DeleteListener', { ListenerId: listenerId })).JobId);
+  assert.equal((await scrape())[`openalb_listener_served{listener_id="${listenerId}",protocol="HTTPS"}`], undefined);
 });
