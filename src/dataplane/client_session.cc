@@ -86,6 +86,7 @@ class ClientSession : public Reclaimable, public std::enable_shared_from_this<Cl
       client_deadline_.ExpiresAfter(limits_.handshake_timeout);
       stream_.async_handshake(ssl::stream_base::server,
                               [self = this->shared_from_this()](beast::error_code ec) {
+                                self->CountHandshake(ec);
                                 if (ec) return;
                                 if (self->ChoseHttp2()) return self->HandOverToHttp2();
                                 self->ReadHeader();
@@ -93,6 +94,32 @@ class ClientSession : public Reclaimable, public std::enable_shared_from_this<Cl
     } else {
       ReadHeader();
     }
+  }
+
+  // The handshake's outcome in the listener's counters.
+  void CountHandshake(const beast::error_code& ec) {
+    if constexpr (kTls) {
+      ListenerTelemetry* telemetry = snapshot_->telemetry();
+      if (telemetry == nullptr) return;
+      if (!ec) {
+        SSL* ssl = stream_.native_handle();
+        const X509* certificate = SSL_get_certificate(ssl);
+        const EVP_PKEY* key = certificate != nullptr ? X509_get0_pubkey(certificate) : nullptr;
+        telemetry->HandshakeDone(TlsVersionLabelOf(SSL_version(ssl)),
+                                 key != nullptr && EVP_PKEY_get_base_id(key) == EVP_PKEY_EC,
+                                 SSL_session_reused(ssl) == 1);
+        return;
+      }
+      telemetry->HandshakeFailed(HandshakeTimedOut(ec) ? HandshakeFailure::kTimeout
+                                 : ec.category() == net::error::get_ssl_category() &&
+                                         ec != ssl::error::stream_truncated
+                                     ? HandshakeFailure::kProtocol
+                                     : HandshakeFailure::kClosed);
+    }
+  }
+  // The handshake deadline closes the socket under the handshake: it ends aborted.
+  static bool HandshakeTimedOut(const beast::error_code& ec) {
+    return ec == net::error::operation_aborted || ec == net::error::bad_descriptor;
   }
 
   // Whether the client and the listener agreed on h2 by ALPN (server_context.cc).
@@ -160,6 +187,7 @@ class ClientSession : public Reclaimable, public std::enable_shared_from_this<Cl
 
   void OnHeader(beast::error_code ec) {
     if (ec) return ReadFailed(ec);
+    BeginRecord();
     auto& header = parser_->get();
     if (auto refusal = CheckRequestHead(header)) return Refuse(refusal->status, refusal->body);
     const auto length = parser_->content_length();
@@ -251,6 +279,7 @@ class ClientSession : public Reclaimable, public std::enable_shared_from_this<Cl
       self->RelayChunkedBody();
     };
     if (!pending_.empty()) {
+      bytes_in_ += pending_.size();
       auto sent = [self = this->shared_from_this(), next](beast::error_code ec, size_t n) {
         self->pending_.clear();
         self->pending_.shrink_to_fit();
@@ -271,6 +300,7 @@ class ClientSession : public Reclaimable, public std::enable_shared_from_this<Cl
     }
     upstream_deadline_.Clear();
     ReadChunkedPiece([self = this->shared_from_this(), next](size_t n) {
+      self->bytes_in_ += n;
       if (n == 0) return self->RelayChunkedBody();
       self->upstream_deadline_.ExpiresAfter(self->RequestTimeout());
       net::async_write(self->upstream_, http::make_chunk(net::buffer(self->relay_.data(), n)),
@@ -314,6 +344,7 @@ class ClientSession : public Reclaimable, public std::enable_shared_from_this<Cl
     }
     client_keep_alive_ = request_.keep_alive();
     head_request_ = request_.method() == http::verb::head;
+    bytes_in_ = streaming_request_ ? request_body_left_ : request_.body().size();
     route_ = listener_->Current();
     if (!client_known_) {  // asked at the first request: a handshake alone does not need it
       client_known_ = true;
@@ -441,6 +472,7 @@ class ClientSession : public Reclaimable, public std::enable_shared_from_this<Cl
     upstream_timed_out_ = false;
     upstream_.Reset();
     upstream_deadline_.ExpiresAfter(limits_.connect_timeout);
+    connect_started_ = SteadyClock::now();
     upstream_.socket().async_connect(
         backend_->endpoint(), [self = this->shared_from_this()](beast::error_code ec) {
           if (ec) {
@@ -451,6 +483,7 @@ class ClientSession : public Reclaimable, public std::enable_shared_from_this<Cl
           beast::error_code ignored;
           self->upstream_.socket().set_option(tcp::no_delay(true), ignored);
           if (self->pool_->policy().tls) return self->HandshakeUpstream();
+          self->CountConnected();
           self->SendUpstream();
         });
   }
@@ -463,11 +496,20 @@ class ClientSession : public Reclaimable, public std::enable_shared_from_this<Cl
         self->backend_->MarkDown(SteadyClock::now());
         return self->Forward();
       }
+      self->CountConnected();
       self->SendUpstream();
     });
   }
 
+  void CountConnected() {
+    if (ListenerTelemetry* telemetry = route_->telemetry()) {
+      telemetry->UpstreamConnected(std::chrono::duration_cast<std::chrono::microseconds>(
+          SteadyClock::now() - connect_started_));
+    }
+  }
+
   void SendUpstream() {
+    sent_upstream_ = SteadyClock::now();
     upstream_buffer_.clear();
     upstream_timed_out_ = false;
     upstream_deadline_.ExpiresAfter(RequestTimeout());
@@ -536,20 +578,23 @@ class ClientSession : public Reclaimable, public std::enable_shared_from_this<Cl
     response_parser_.emplace();
     response_parser_->body_limit(kNoBodyLimit);  // read whole only when short (below)
     if (head_request_) response_parser_->skip(true);
-    http::async_read_header(upstream_, upstream_buffer_, *response_parser_,
-                            [self = this->shared_from_this()](beast::error_code ec, size_t) {
-                              if (ec)
-                                return self->UpstreamFailed(self->response_parser_->got_some());
-                              auto& parser = *self->response_parser_;
-                              const unsigned status = parser.get().result_int();
-                              if (status >= 100 && status < 200)
-                                return self->ReadUpstream();  // interim
-                              const auto length = parser.content_length();
-                              if (parser.is_done() || (length && *length <= kBufferedBodyLimit)) {
-                                return self->ReadUpstreamBody();
-                              }
-                              self->StreamResponse();
-                            });
+    http::async_read_header(
+        upstream_, upstream_buffer_, *response_parser_,
+        [self = this->shared_from_this()](beast::error_code ec, size_t) {
+          if (ec) return self->UpstreamFailed(self->response_parser_->got_some());
+          auto& parser = *self->response_parser_;
+          const unsigned status = parser.get().result_int();
+          if (status >= 100 && status < 200) return self->ReadUpstream();  // interim
+          if (ListenerTelemetry* telemetry = self->route_->telemetry()) {
+            telemetry->UpstreamAnswered(std::chrono::duration_cast<std::chrono::microseconds>(
+                SteadyClock::now() - self->sent_upstream_));
+          }
+          const auto length = parser.content_length();
+          if (parser.is_done() || (length && *length <= kBufferedBodyLimit)) {
+            return self->ReadUpstreamBody();
+          }
+          self->StreamResponse();
+        });
   }
 
   void ReadUpstreamBody() {
@@ -565,6 +610,7 @@ class ClientSession : public Reclaimable, public std::enable_shared_from_this<Cl
   // time, read from the server only once the client took the last piece. Without a
   // Content-Length it goes to the client chunked.
   void StreamResponse() {
+    bytes_out_ = 0;
     streamed_response_.emplace(std::move(*response_parser_));
     response_parser_.reset();
     streamed_response_->body_limit(kNoBodyLimit);
@@ -615,6 +661,7 @@ class ClientSession : public Reclaimable, public std::enable_shared_from_this<Cl
                          return self->Close();
                        }
                        message.body().size = self->relay_.size() - message.body().size;
+                       self->bytes_out_ += message.body().size;
                        message.body().data = self->relay_.data();
                        message.body().more = !self->streamed_response_->is_done();
                        self->WriteResponseChunk();
@@ -630,6 +677,7 @@ class ClientSession : public Reclaimable, public std::enable_shared_from_this<Cl
                         if (ec == http::error::need_buffer) ec = {};
                         if (ec) {
                           CloseSocket(self->upstream_);
+                          self->EndRecord(self->streamed_response_->get().result_int());
                           return self->Close();
                         }
                         if (!self->response_serializer_->is_done()) {
@@ -647,6 +695,7 @@ class ClientSession : public Reclaimable, public std::enable_shared_from_this<Cl
       held_.reset();
       CloseSocket(upstream_);
     }
+    EndRecord(streamed_response_->get().result_int());
     response_serializer_.reset();
     streamed_response_.reset();
     ForgetRequest();
@@ -762,8 +811,11 @@ class ClientSession : public Reclaimable, public std::enable_shared_from_this<Cl
 
   void WriteResponse(bool close) {
     client_deadline_.ExpiresAfter(limits_.idle_timeout);  // a client that does not read
+    if (!record_open_) BeginRecord();                     // refused before its head was read whole
+    bytes_out_ = response_.body().size();
     http::async_write(stream_, response_,
                       [self = this->shared_from_this(), close](beast::error_code ec, size_t) {
+                        self->EndRecord(self->response_.result_int());
                         self->ForgetRequest();
                         if (ec || close) return self->Close();
                         self->kept_alive_ = true;
@@ -781,7 +833,27 @@ class ClientSession : public Reclaimable, public std::enable_shared_from_this<Cl
     body_hold_.Reset();
   }
 
+  // A request's life in the listener's counters: from its head read to its answer's end.
+  void BeginRecord() {
+    record_open_ = true;
+    record_start_ = SteadyClock::now();
+    bytes_in_ = 0;
+    bytes_out_ = 0;
+  }
+  // `status` 0: the client went away before an answer.
+  void EndRecord(unsigned status) {
+    if (!record_open_) return;
+    record_open_ = false;
+    const auto& snapshot = route_ ? route_ : snapshot_;
+    if (ListenerTelemetry* telemetry = snapshot->telemetry()) {
+      telemetry->RequestDone(status, bytes_in_, bytes_out_,
+                             std::chrono::duration_cast<std::chrono::microseconds>(
+                                 SteadyClock::now() - record_start_));
+    }
+  }
+
   void Close() {
+    EndRecord(0);
     if (linger_) return LingeringClose();
     if constexpr (kTls) {
       client_deadline_.ExpiresAfter(std::chrono::seconds(5));
@@ -887,6 +959,13 @@ class ClientSession : public Reclaimable, public std::enable_shared_from_this<Cl
   bool streaming_chunked_ = false;
   http::response<http::string_body> response_;
   bool upstream_timed_out_ = false;
+  // The current request in the listener's counters (BeginRecord, EndRecord).
+  bool record_open_ = false;
+  SteadyClock::time_point record_start_{};
+  SteadyClock::time_point connect_started_{};
+  SteadyClock::time_point sent_upstream_{};
+  std::uint64_t bytes_in_ = 0;
+  std::uint64_t bytes_out_ = 0;
   // Last: they may call back into the members above until they are gone.
   Deadline client_deadline_;
   Deadline upstream_deadline_;

@@ -127,6 +127,15 @@ Result<void> DataPlane::Apply(const ListenerConfig& config, Contexts contexts) {
   }
 
   auto it = served_.find(config.listener_id);
+  // One set of counters for the listener's life here, whatever its changes.
+  std::shared_ptr<ListenerTelemetry> telemetry =
+      it != served_.end()
+          ? it->second.telemetry
+          : std::make_shared<ListenerTelemetry>(config.listener_id, config.load_balancer_id,
+                                                config.quic  ? "QUIC"
+                                                : config.tls ? "HTTPS"
+                                                             : "HTTP");
+  snapshot->set_telemetry(telemetry);
   if (it != served_.end() && it->second.configured_port == port && it->second.tls == config.tls &&
       it->second.quic == config.quic) {
     it->second.listener->Publish(std::move(snapshot));
@@ -140,7 +149,8 @@ Result<void> DataPlane::Apply(const ListenerConfig& config, Contexts contexts) {
                                  config.tls, std::move(snapshot), sessions_);
   if (!listener) return Fail(listener.error());
   if (it != served_.end()) it->second.listener->Stop();
-  served_[config.listener_id] = {port, config.tls, config.quic, std::move(*listener)};
+  served_[config.listener_id] = {port, config.tls, config.quic, std::move(*listener),
+                                 std::move(telemetry)};
   return {};
 }
 

@@ -103,6 +103,7 @@ class DataPlane {
     bool tls = true;
     bool quic = false;  // a UDP port (dataplane/quic_listener.h)
     std::shared_ptr<PortListener> listener;
+    std::shared_ptr<ListenerTelemetry> telemetry;  // kept across its snapshots
   };
   enum class Contexts { kBuildNew, kOnFirstHandshake };
   Result<void> Apply(const ListenerConfig& config, Contexts contexts);

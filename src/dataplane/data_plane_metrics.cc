@@ -9,10 +9,12 @@ namespace openalb {
 
 void DataPlane::WriteMetrics(PrometheusText& out, std::int64_t now_ms) const {
   std::vector<std::pair<std::string, std::string>> listeners;  // (id, protocol)
+  std::vector<std::shared_ptr<const ListenerTelemetry>> telemetry;
   {
     std::lock_guard lock(mutex_);
     for (const auto& [id, served] : served_) {
       listeners.emplace_back(id, served.quic ? "QUIC" : served.tls ? "HTTPS" : "HTTP");
+      telemetry.push_back(served.telemetry);
     }
   }
   out.Family("openalb_listener_served", "gauge",
@@ -38,6 +40,8 @@ void DataPlane::WriteMetrics(PrometheusText& out, std::int64_t now_ms) const {
     out.Sample("openalb_certificate_expiry_days", {{"certificate_id", id}},
                static_cast<double>(not_after_ms - now_ms) / (24.0 * 3600 * 1000));
   }
+  ListenerTelemetry::WriteAll(out, telemetry);
+  health_.WriteMetrics(out);
 }
 
 }  // namespace openalb

@@ -85,6 +85,8 @@ int OnClientHello(gnutls_session_t session, unsigned, unsigned, unsigned incomin
     return GNUTLS_E_CERTIFICATE_ERROR;
   }
   state->chosen = std::move(*certificate);
+  state->chosen_ecdsa = chosen.ecdsa;
+  state->snapshot->CountServed(chosen);
   if (state->ticket_secret != nullptr) {
     // The ticket key is the certificate's own: HMAC-SHA512(secret, id "\n" fingerprint).
     // GnuTLS rotates keys derived from it every expiration period (the session's cache

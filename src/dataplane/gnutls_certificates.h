@@ -89,6 +89,7 @@ struct GnutlsServerSession {
   // one dissociated since, say — does not decrypt, and that client gets a full handshake.
   const std::array<unsigned char, 64>* ticket_secret = nullptr;
   std::shared_ptr<const GnutlsCertificate> chosen;  // the certificate served, kept for the session
+  bool chosen_ecdsa = false;                        // its key type (the listener's counters)
   std::string failure;                              // why none could be served, if so
 };
 

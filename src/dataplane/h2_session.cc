@@ -80,6 +80,8 @@ class H2Stream : public std::enable_shared_from_this<H2Stream>, public H2Upstrea
   void OnEndStream();
   void Cancel();
   ssize_t ReadAnswer(std::uint8_t* out, size_t size, std::uint32_t* flags);
+  // The stream closed: it counts in its listener's requests (status none if unanswered).
+  void CountClosed();
 
   // H2UpstreamExchange: a gRPC server's answer.
   ssize_t ReadRequestBody(std::uint8_t* out, size_t size, std::uint32_t* flags) override;
@@ -114,6 +116,8 @@ class H2Stream : public std::enable_shared_from_this<H2Stream>, public H2Upstrea
   void Consume(size_t size);
   void EndInFlight();
   void Flush();
+  // The listener's counters once the request is routed (null before, or when not counted).
+  ListenerTelemetry* Telemetry() const;
 
   std::shared_ptr<H2Connection> connection_;
   const std::int32_t id_;
@@ -165,6 +169,13 @@ class H2Stream : public std::enable_shared_from_this<H2Stream>, public H2Upstrea
   std::vector<H2Field> h2_head_;
   std::vector<H2Field> trailers_;
   bool te_trailers_ = false;  // the client said it takes trailers
+  // In the listener's counters: when its head began, its answer's status, body bytes.
+  H2Clock::time_point started_ = H2Clock::now();
+  H2Clock::time_point connect_started_{};
+  H2Clock::time_point sent_upstream_{};
+  unsigned status_ = 0;
+  std::uint64_t bytes_in_ = 0;
+  std::uint64_t bytes_out_ = 0;
 };
 
 class H2Connection : public Reclaimable, public std::enable_shared_from_this<H2Connection> {
@@ -541,6 +552,7 @@ int H2Connection::OnStreamClose(nghttp2_session*, std::int32_t stream_id, std::u
   if (it == self->streams_.end()) return 0;
   auto stream = std::move(it->second);
   self->streams_.erase(it);
+  stream->CountClosed();
   stream->Cancel();
   if (self->streams_.empty()) self->Arm();  // idle from now: IdleTimeout, reclaimable
   return 0;
@@ -666,6 +678,7 @@ void H2Stream::OnHeadersComplete(bool end_stream) {
 }
 
 void H2Stream::OnData(const std::uint8_t* data, size_t size) {
+  bytes_in_ += size;
   if (!forwarding_ || upload_done_) {  // answered at the listener, or a body it does not want
     Consume(size);
     return;
@@ -745,6 +758,7 @@ void H2Stream::Connect() {
   upstream_->Reset();
   timed_out_ = false;
   deadline_.ExpiresAfter(connection_->limits().connect_timeout);
+  connect_started_ = H2Clock::now();
   upstream_->socket().async_connect(
       backend_->endpoint(), [self = shared_from_this()](beast::error_code ec) {
         if (self->cancelled_) return;
@@ -754,7 +768,13 @@ void H2Stream::Connect() {
         }
         beast::error_code ignored_option;
         self->upstream_->socket().set_option(tcp::no_delay(true), ignored_option);
-        if (!self->pool_->policy().tls) return self->SendHead();
+        if (!self->pool_->policy().tls) {
+          if (ListenerTelemetry* telemetry = self->Telemetry()) {
+            telemetry->UpstreamConnected(std::chrono::duration_cast<std::chrono::microseconds>(
+                H2Clock::now() - self->connect_started_));
+          }
+          return self->SendHead();
+        }
         // HTTPS server group: TLS first, SNI the request's host.
         self->upstream_->StartTls(self->connection_->upstream_tls(),
                                   ServerNameOf(self->request_[http::field::host]));
@@ -764,6 +784,10 @@ void H2Stream::Connect() {
             self->backend_->MarkDown(H2Clock::now());
             return self->Forward();
           }
+          if (ListenerTelemetry* telemetry = self->Telemetry()) {
+            telemetry->UpstreamConnected(std::chrono::duration_cast<std::chrono::microseconds>(
+                H2Clock::now() - self->connect_started_));
+          }
           self->SendHead();
         });
       });
@@ -771,6 +795,7 @@ void H2Stream::Connect() {
 
 void H2Stream::SendHead() {
   timed_out_ = false;
+  sent_upstream_ = H2Clock::now();
   deadline_.ExpiresAfter(std::min<std::chrono::milliseconds>(
       connection_->limits().response_timeout,
       std::chrono::seconds(route_->options().request_timeout_s)));
@@ -839,23 +864,28 @@ void H2Stream::ReadResponseHead() {
   parser_.emplace();
   parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
   if (head_request_) parser_->skip(true);
-  http::async_read_header(*upstream_, upstream_buffer_, *parser_,
-                          [self = shared_from_this()](beast::error_code ec, size_t) {
-                            if (self->cancelled_) return;
-                            if (ec && self->reused_ && !self->timed_out_ && !self->body_sent_ &&
-                                !self->parser_->got_some()) {
-                              // A kept connection the server had closed: the request is sent
-                              // again on a fresh one (nothing of a body was taken yet).
-                              self->upload_started_ = false;
-                              self->upload_done_ = false;
-                              self->upstream_buffer_.clear();
-                              return self->Connect();
-                            }
-                            if (ec) return self->Failed(self->timed_out_);
-                            const unsigned status = self->parser_->get().result_int();
-                            if (status >= 100 && status < 200) return self->ReadResponseHead();
-                            self->OnResponseHead();
-                          });
+  http::async_read_header(
+      *upstream_, upstream_buffer_, *parser_,
+      [self = shared_from_this()](beast::error_code ec, size_t) {
+        if (self->cancelled_) return;
+        if (ec && self->reused_ && !self->timed_out_ && !self->body_sent_ &&
+            !self->parser_->got_some()) {
+          // A kept connection the server had closed: the request is sent
+          // again on a fresh one (nothing of a body was taken yet).
+          self->upload_started_ = false;
+          self->upload_done_ = false;
+          self->upstream_buffer_.clear();
+          return self->Connect();
+        }
+        if (ec) return self->Failed(self->timed_out_);
+        const unsigned status = self->parser_->get().result_int();
+        if (status >= 100 && status < 200) return self->ReadResponseHead();
+        if (ListenerTelemetry* telemetry = self->Telemetry()) {
+          telemetry->UpstreamAnswered(std::chrono::duration_cast<std::chrono::microseconds>(
+              H2Clock::now() - self->sent_upstream_));
+        }
+        self->OnResponseHead();
+      });
 }
 
 void H2Stream::OnResponseHead() {
@@ -919,6 +949,7 @@ void H2Stream::SubmitAnswer(const http::fields& fields, unsigned status, bool wi
 }
 
 void H2Stream::SubmitHead(unsigned status, const std::vector<H2Field>& fields, bool with_body) {
+  status_ = status;
   if (cancelled_ || answered_) return;
   answered_ = true;
   const std::string status_text = std::to_string(status);
@@ -1006,6 +1037,7 @@ ssize_t H2Stream::ReadAnswer(std::uint8_t* out, size_t size, std::uint32_t* flag
   const size_t n = std::min(size, available);
   std::memcpy(out, download_.data() + download_offset_, n);
   download_offset_ += n;
+  bytes_out_ += n;
   // gRPC: the server may send as much again (and a slow client is not a silent server).
   if (h2_upstream_ != nullptr && n > 0) {
     h2_upstream_->Consume(h2_upstream_id_, n);
@@ -1030,6 +1062,18 @@ ssize_t H2Stream::ReadAnswer(std::uint8_t* out, size_t size, std::uint32_t* flag
   return static_cast<ssize_t>(n);
 }
 
+ListenerTelemetry* H2Stream::Telemetry() const { return route_ ? route_->telemetry() : nullptr; }
+
+void H2Stream::CountClosed() {
+  // A stream refused before its head was complete has no route_: the connection's listener.
+  const auto snapshot = route_ ? route_ : connection_->Current();
+  if (ListenerTelemetry* telemetry = snapshot->telemetry()) {
+    telemetry->RequestDone(
+        status_, bytes_in_, bytes_out_,
+        std::chrono::duration_cast<std::chrono::microseconds>(H2Clock::now() - started_));
+  }
+}
+
 // --- H2Stream, to a gRPC server group ---
 
 void H2Stream::BuildH2Head() {
@@ -1049,6 +1093,7 @@ void H2Stream::BuildH2Head() {
 
 void H2Stream::OpenOnServer() {
   timed_out_ = false;
+  sent_upstream_ = H2Clock::now();
   h2_upstream_ = connection_->H2UpstreamFor(*backend_);
   h2_upstream_id_ =
       h2_upstream_->Open(h2_head_, !end_stream_ || !upload_.empty(), shared_from_this());
@@ -1090,6 +1135,10 @@ ssize_t H2Stream::ReadRequestBody(std::uint8_t* out, size_t size, std::uint32_t*
 }
 
 void H2Stream::OnAnswerHead(unsigned status, std::vector<H2Field> fields, bool end_stream) {
+  if (ListenerTelemetry* telemetry = Telemetry()) {
+    telemetry->UpstreamAnswered(
+        std::chrono::duration_cast<std::chrono::microseconds>(H2Clock::now() - sent_upstream_));
+  }
   if (cancelled_) return;
   if (end_stream) {  // trailers-only: a gRPC error, or an answer without a body
     download_done_ = true;

@@ -55,6 +55,7 @@ class H3Exchange : public std::enable_shared_from_this<H3Exchange> {
  private:
   void Connect() {
     reused_ = false;
+    connect_started_ = std::chrono::steady_clock::now();
     stream_.expires_after(plan_.connect_timeout);
     stream_.async_connect(server_->endpoint(), [self = shared_from_this()](beast::error_code ec) {
       if (ec) {
@@ -88,6 +89,12 @@ class H3Exchange : public std::enable_shared_from_this<H3Exchange> {
   }
 
   void Send() {
+    ListenerTelemetry* telemetry = plan_.route->telemetry();
+    sent_ = std::chrono::steady_clock::now();
+    if (telemetry != nullptr && !reused_) {
+      telemetry->UpstreamConnected(
+          std::chrono::duration_cast<std::chrono::microseconds>(sent_ - connect_started_));
+    }
     if (!counted_) {
       counted_ = true;
       server_->BeginRequest();
@@ -132,6 +139,11 @@ class H3Exchange : public std::enable_shared_from_this<H3Exchange> {
   }
 
   void Answered() {
+    // The answer is read whole here: its time includes the body's.
+    if (ListenerTelemetry* telemetry = plan_.route->telemetry()) {
+      telemetry->UpstreamAnswered(std::chrono::duration_cast<std::chrono::microseconds>(
+          std::chrono::steady_clock::now() - sent_));
+    }
     auto response = parser_.release();
     H3Answer answer;
     answer.status = response.result_int();
@@ -177,6 +189,8 @@ class H3Exchange : public std::enable_shared_from_this<H3Exchange> {
   std::unique_ptr<boost::asio::ssl::stream<beast::tcp_stream&>> tls_;  // HTTPS server groups
   bool reused_ = false;   // on a kept-alive connection from the server's pool
   bool counted_ = false;  // counted in the server's requests in flight (Wlc)
+  std::chrono::steady_clock::time_point connect_started_{};
+  std::chrono::steady_clock::time_point sent_{};  // when the request went to the server
 };
 
 }  // namespace

@@ -13,6 +13,7 @@
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 
+#include <array>
 #include <random>
 
 #include "dataplane/grpc_health_request.h"
@@ -315,6 +316,7 @@ void ServerHealth::Record(const HealthReport& failure, bool passed) {
     }
     return;
   }
+  failed_probes_.fetch_add(1, std::memory_order_relaxed);
   passes_ = 0;
   ++failures_;
   if (report_.state == HealthState::kUnhealthy || failures_ >= policy_.unhealthy_threshold) {
@@ -370,6 +372,54 @@ std::optional<HealthReport> HealthChecker::ReportOf(const std::string& server_gr
   auto health = it->second.lock();
   if (!health) return std::nullopt;
   return health->Report();
+}
+
+void HealthChecker::WriteMetrics(PrometheusText& out) const {
+  struct Row {
+    std::string group, server;
+    HealthState state;
+    std::uint64_t probes, failed;
+  };
+  std::vector<Row> rows;
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto& [key, weak] : watched_) {
+      auto health = weak.lock();
+      if (!health) continue;
+      const auto first = key.find('|');
+      const auto last = key.rfind('|');
+      std::string server = key.substr(first + 1, last - first - 1);
+      if (server.find(':') != std::string::npos)
+        server = std::string("[").append(server).append("]");
+      server.append(":").append(key.substr(last + 1));
+      rows.push_back(Row{key.substr(0, first), std::move(server), health->Report().state,
+                         health->probes(), health->failed_probes()});
+    }
+  }
+  static constexpr std::array<std::pair<HealthState, std::string_view>, 3> kStates = {
+      {{HealthState::kInitial, "initial"},
+       {HealthState::kHealthy, "healthy"},
+       {HealthState::kUnhealthy, "unhealthy"}}};
+  out.Family("openalb_server_health", "gauge",
+             "Each actively checked server's state by this node's probes: 1 in the series of "
+             "its state (initial, healthy, unhealthy), 0 in the others.");
+  for (const auto& row : rows) {
+    for (const auto& [state, name] : kStates) {
+      out.Sample("openalb_server_health",
+                 {{"server_group_id", row.group}, {"server", row.server}, {"state", name}},
+                 row.state == state ? 1 : 0);
+    }
+  }
+  out.Family("openalb_health_probes_total", "counter",
+             "Health probes sent to each checked server, by result (pass, fail).");
+  for (const auto& row : rows) {
+    out.Sample("openalb_health_probes_total",
+               {{"server_group_id", row.group}, {"server", row.server}, {"result", "pass"}},
+               static_cast<double>(row.probes - row.failed));
+    out.Sample("openalb_health_probes_total",
+               {{"server_group_id", row.group}, {"server", row.server}, {"result", "fail"}},
+               static_cast<double>(row.failed));
+  }
 }
 
 size_t HealthChecker::watched() const {

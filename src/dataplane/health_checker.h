@@ -20,6 +20,7 @@
 #include <optional>
 #include <string>
 
+#include "core/prometheus_text.h"
 #include "dataplane/io_workers.h"
 #include "dataplane/server_group_policy.h"
 
@@ -45,10 +46,12 @@ class ServerHealth {
   // One probe's verdict (`failure` empty when it passed).
   void Record(const HealthReport& failure, bool passed);
   std::uint64_t probes() const { return probes_.load(std::memory_order_relaxed); }
+  std::uint64_t failed_probes() const { return failed_probes_.load(std::memory_order_relaxed); }
 
  private:
   std::atomic<bool> up_{true};
   std::atomic<std::uint64_t> probes_{0};
+  std::atomic<std::uint64_t> failed_probes_{0};
   mutable std::mutex mutex_;
   HealthCheckPolicy policy_;  // GUARDED_BY(mutex_)
   HealthReport report_;       // GUARDED_BY(mutex_)
@@ -73,6 +76,9 @@ class HealthChecker {
                                        const std::string& address, int port) const;
   // Servers watched now (for tests and `openalb top`).
   size_t watched() const;
+  // For /metrics: each watched server's state (1 in its state's series) and its probes by
+  // result, labelled by server group id and the server's address:port (the configuration's).
+  void WriteMetrics(PrometheusText& out) const;
 
   struct Shared;  // what the probes share (health_checker.cc)
 

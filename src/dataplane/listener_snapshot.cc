@@ -91,6 +91,22 @@ std::vector<const ServedCertificate*> ListenerSnapshot::certificates() const {
   return out;
 }
 
+void ListenerSnapshot::set_telemetry(std::shared_ptr<ListenerTelemetry> telemetry) {
+  telemetry_ = std::move(telemetry);
+  served_counters_.clear();
+  if (!telemetry_) return;
+  for (const ServedCertificate* certificate : certificates()) {
+    served_counters_.push_back(telemetry_->CertificateCounter(certificate->certificate_id));
+  }
+}
+
+void ListenerSnapshot::CountServed(const ServedCertificate& certificate) const {
+  if (served_counters_.empty()) return;
+  if (&certificate == &default_) return served_counters_[0]->Add();
+  const auto index = static_cast<size_t>(&certificate - additional_.data());
+  if (index < additional_.size()) served_counters_[1 + index]->Add();
+}
+
 const ServedCertificate* ListenerSnapshot::Best(
     const std::vector<const ServedCertificate*>& candidates, bool client_accepts_ecdsa) const {
   const ServedCertificate* rsa = nullptr;

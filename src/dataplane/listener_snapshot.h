@@ -21,6 +21,7 @@
 #include "dataplane/backend_pool.h"
 #include "dataplane/certificate_contexts.h"
 #include "dataplane/listener_config.h"
+#include "dataplane/listener_telemetry.h"
 #include "dataplane/route_table.h"
 #include "dataplane/tls_policy.h"
 
@@ -75,6 +76,12 @@ class ListenerSnapshot {
   // Its access control; null: every client is admitted.
   const AddressAcl* acl() const { return acl_ ? &*acl_ : nullptr; }
   void set_acl(std::optional<AddressAcl> acl) { acl_ = std::move(acl); }
+  // The listener's counters (the same object across its snapshots); null: not counted (tests).
+  ListenerTelemetry* telemetry() const { return telemetry_.get(); }
+  // Sets them, and looks up each certificate's "served" counter once, here.
+  void set_telemetry(std::shared_ptr<ListenerTelemetry> telemetry);
+  // Counts a handshake that chose `certificate` (one of this snapshot's).
+  void CountServed(const ServedCertificate& certificate) const;
 
  private:
   const ServedCertificate* Best(const std::vector<const ServedCertificate*>& candidates,
@@ -93,6 +100,8 @@ class ListenerSnapshot {
   std::string alt_svc_;
   std::string load_balancer_id_;
   int port_ = 0;
+  std::shared_ptr<ListenerTelemetry> telemetry_;
+  std::vector<ShardedCounter*> served_counters_;  // the default's, then additional_'s
 };
 
 // What the client hello says, read with OpenSSL's client-hello accessors.

@@ -36,6 +36,7 @@ int OnClientHello(SSL* ssl, int* alert, void*) {
   if (const CompiledTlsPolicy* policy = snapshot->tls_policy()) policy->ApplyTo(ssl);
   ClientHelloInfo hello = ReadClientHello(ssl);
   const ServedCertificate& chosen = snapshot->Select(hello.server_name, hello.accepts_ecdsa);
+  snapshot->CountServed(chosen);
   // A context not built yet is built here, on this handshake's thread: it holds up this
   // handshake (and any for the same certificate), never another name's.
   auto context = snapshot->ContextOf(chosen);
@@ -168,15 +169,21 @@ class AsioPortListener final : public PortListener,
     }
     // The listener's access control, before anything else is spent on the connection: a
     // refused client gets no handshake, no answer, just the close.
-    if (const AddressAcl* acl = Current()->acl();
-        acl != nullptr && !acl->Admits(remote.address())) {
+    const auto snapshot = Current();
+    ListenerTelemetry* telemetry = snapshot->telemetry();
+    if (const AddressAcl* acl = snapshot->acl(); acl != nullptr && !acl->Admits(remote.address())) {
+      if (telemetry != nullptr) telemetry->RefusedByAcl();
       LogRefusal(remote.address().to_string(), "reason=acl");
       socket.close(ec);
       return false;
     }
     const std::string client = remote.address().to_string();
     const auto verdict = shared_->connections.Admit(client, slot);
-    if (verdict == ConnectionLimiter::Verdict::kAdmitted) return true;
+    if (verdict == ConnectionLimiter::Verdict::kAdmitted) {
+      if (telemetry != nullptr) telemetry->Accepted();
+      return true;
+    }
+    if (telemetry != nullptr) telemetry->RefusedByLimit();
     const bool per_client = verdict == ConnectionLimiter::Verdict::kTooManyFromClient;
     LogRefusal(client, per_client ? "limit=per_client" : "limit=total");
     if (!tls_) {

@@ -58,6 +58,20 @@ std::string_view ViewOf(nghttp3_rcbuf* buffer) {
 }  // namespace
 
 struct QuicConnection::Request {
+  // Ends in the listener's counters (status 0: closed before an answer).
+  ~Request() {
+    if (route == nullptr) return;
+    if (ListenerTelemetry* telemetry = route->telemetry()) {
+      telemetry->RequestDone(answered ? status : 0, bytes_in, answered ? answer_size : 0,
+                             std::chrono::duration_cast<std::chrono::microseconds>(
+                                 std::chrono::steady_clock::now() - started));
+    }
+  }
+  std::shared_ptr<const ListenerSnapshot> route;  // the listener's snapshot at its start
+  std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+  unsigned status = 0;
+  std::uint64_t bytes_in = 0;
+  std::uint64_t answer_size = 0;
   std::int64_t stream_id = 0;
   std::string method;
   std::string path;
@@ -249,7 +263,10 @@ void QuicConnection::OnDatagram(const boost::asio::ip::udp::endpoint& remote,
   const int rv = ngtcp2_conn_read_pkt(conn_, &path, &info, data, size, Now());
   reading_ = false;
   if (rv != 0) {
-    if (rv == NGTCP2_ERR_DRAINING || rv == NGTCP2_ERR_DROP_CONN) return Finish();
+    if (rv == NGTCP2_ERR_DRAINING || rv == NGTCP2_ERR_DROP_CONN) {
+      handshake_failure_ = HandshakeFailure::kClosed;  // the client closed it
+      return Finish();
+    }
     return Close(rv);
   }
   Flush();
@@ -349,7 +366,10 @@ void QuicConnection::OnTimer() {
   auto self = shared_from_this();
   const int rv = ngtcp2_conn_handle_expiry(conn_, Now());
   if (rv != 0) {
-    if (rv == NGTCP2_ERR_IDLE_CLOSE || rv == NGTCP2_ERR_HANDSHAKE_TIMEOUT) return Finish();
+    if (rv == NGTCP2_ERR_IDLE_CLOSE || rv == NGTCP2_ERR_HANDSHAKE_TIMEOUT) {
+      handshake_failure_ = HandshakeFailure::kTimeout;
+      return Finish();
+    }
     return Close(rv);
   }
   Flush();
@@ -393,6 +413,9 @@ void QuicConnection::Finish() {
   if (!handshake_ended_) {
     handshake_ended_ = true;
     endpoint_.HandshakeEnded();
+    if (ListenerTelemetry* telemetry = snapshot_->telemetry()) {
+      telemetry->HandshakeFailed(handshake_failure_);
+    }
   }
   slot_ = ConnectionLimiter::Slot{};  // its place goes back now, not when the last reference goes
   endpoint_.Closed(this);
@@ -427,6 +450,10 @@ int QuicConnection::OnHandshakeCompleted(ngtcp2_conn*, void* user) {
   if (!self->handshake_ended_) {
     self->handshake_ended_ = true;
     self->endpoint_.HandshakeEnded();
+    if (ListenerTelemetry* telemetry = self->snapshot_->telemetry()) {
+      telemetry->HandshakeDone(TlsVersionLabel::kTls13, self->tls_state_.chosen_ecdsa,
+                               gnutls_session_is_resumed(self->tls_) != 0);
+    }
   }
   self->UpdateSlot();
   return self->SetUpHttp3() ? 0 : NGTCP2_ERR_CALLBACK_FAILURE;
@@ -549,6 +576,7 @@ int QuicConnection::OnH3BeginHeaders(nghttp3_conn*, std::int64_t stream_id, void
   auto* self = static_cast<QuicConnection*>(user);
   auto request = std::make_unique<Request>();
   request->stream_id = stream_id;
+  request->route = self->endpoint_.CurrentSnapshot();
   request->body_hold = ByteBudget::Hold(&self->endpoint_.sessions().buffers);
   self->requests_[stream_id] = std::move(request);
   self->UpdateSlot();
@@ -585,6 +613,7 @@ int QuicConnection::OnH3ReceiveData(nghttp3_conn*, std::int64_t stream_id, const
   auto it = self->requests_.find(stream_id);
   if (it == self->requests_.end()) return 0;
   Request& request = *it->second;
+  request.bytes_in += size;
   if (request.too_large || request.over_budget) return 0;
   if (request.body.size() + size > kMaxRequestBody) {
     request.too_large = true;
@@ -739,6 +768,8 @@ void QuicConnection::Answer(std::int64_t stream_id, unsigned status,
   if (it == requests_.end() || it->second->answered || h3_ == nullptr) return;
   Request& request = *it->second;
   request.answered = true;
+  request.status = status;
+  request.answer_size = body.size();
   request.answer_body = std::move(body);
   const std::string status_text = std::to_string(status);
   std::vector<std::pair<std::string, std::string>> lowered;

@@ -170,6 +170,8 @@ class QuicConnection : public std::enable_shared_from_this<QuicConnection>, publ
   ngtcp2_cid original_dcid_{};
   ConnectionLimiter::Slot slot_;
   bool handshake_ended_ = false;
+  // Why the handshake ended, should it end unfinished (the listener's counters).
+  HandshakeFailure handshake_failure_ = HandshakeFailure::kProtocol;
   bool reading_ = false;  // inside ngtcp2_conn_read_pkt
   bool finished_ = false;
 };

@@ -214,8 +214,10 @@ class UdpQuicListener final : public PortListener,
     ngtcp2_pkt_hd initial;
     if (ngtcp2_accept(&initial, data, size) != 0) return;  // not an Initial we can take
     const auto snapshot = Current();
+    ListenerTelemetry* telemetry = snapshot->telemetry();
     if (const AddressAcl* acl = snapshot->acl();
         acl != nullptr && !acl->Admits(sender_.address())) {
+      if (telemetry != nullptr) telemetry->RefusedByAcl();
       return;  // refused: no handshake, no answer
     }
     // Address validation: a Retry token proves the client receives at its address.
@@ -238,8 +240,10 @@ class UdpQuicListener final : public PortListener,
     ConnectionLimiter::Slot slot;
     if (sessions_->connections.Admit(sender_.address().to_string(), slot) !=
         ConnectionLimiter::Verdict::kAdmitted) {
+      if (telemetry != nullptr) telemetry->RefusedByLimit();
       return SendRefusal(initial, NGTCP2_CONNECTION_REFUSED);
     }
+    if (telemetry != nullptr) telemetry->Accepted();
     auto connection = std::make_shared<QuicConnection>(*this, snapshot, local_, sender_);
     ++handshaking_;
     if (!connection->Init(initial, validated ? &retried_from : nullptr, std::move(slot))) {

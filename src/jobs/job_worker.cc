@@ -136,9 +136,8 @@ Result<void> JobWorker::SyncDataPlane() {
   return {};
 }
 
-Result<int> JobWorker::SettleAcknowledged(
-    StoreTx& tx, const std::vector<NodeRecord>& nodes, std::int64_t now,
-    std::vector<std::pair<std::string, std::string>>& outcomes) {
+Result<int> JobWorker::SettleAcknowledged(StoreTx& tx, const std::vector<NodeRecord>& nodes,
+                                          std::int64_t now, std::vector<JobOutcome>& outcomes) {
   auto awaiting = tx.AwaitingJobs(batch_);
   if (!awaiting) return Fail(awaiting.error());
   int settled = 0;
@@ -163,8 +162,8 @@ Result<int> JobWorker::SettleAcknowledged(
     if (ack.acknowledged) {
       auto completed = tx.Nested([&](StoreTx& nested) { return CompleteJob(nested, job, now); });
       if (completed) {
-        outcomes.emplace_back(job.job_id,
-                              "Succeeded at version " + std::to_string(job.awaiting_version));
+        outcomes.push_back(
+            {job, "Succeeded", "Succeeded at version " + std::to_string(job.awaiting_version)});
         ++settled;
         continue;
       }
@@ -179,8 +178,9 @@ Result<int> JobWorker::SettleAcknowledged(
         tx.Nested([&](StoreTx& nested) { return RevertJob(nested, job, failure, now); });
     if (!reverted) return Fail(reverted.error());
     new_version_ = true;
-    outcomes.emplace_back(job.job_id, "Failed " + failure.code + " at version " +
-                                          std::to_string(job.awaiting_version));
+    outcomes.push_back(
+        {job, "Failed",
+         "Failed " + failure.code + " at version " + std::to_string(job.awaiting_version)});
     ++settled;
   }
   return settled;
@@ -188,7 +188,7 @@ Result<int> JobWorker::SettleAcknowledged(
 
 Result<int> JobWorker::RunOnce() {
   int finished = 0;
-  std::vector<std::pair<std::string, std::string>> outcomes;  // job id, status, for the log
+  std::vector<JobOutcome> outcomes;
   std::vector<NodeRecord> nodes;
   if (fleet_.enabled) {  // read before the write transaction, which holds SQLite's connection
     auto listed = domain_.store.ListNodes();
@@ -228,10 +228,11 @@ Result<int> JobWorker::RunOnce() {
         const ApiError error = completed.error();
         auto failed = tx.Nested([&](StoreTx& nested) { return FailJob(nested, job, error, now); });
         if (!failed) return failed;
-        outcomes.emplace_back(job.job_id, "Failed " + error.code);
+        outcomes.push_back({job, "Failed", "Failed " + error.code});
       } else {
         const bool published = fleet_.enabled && !listeners.empty();
-        outcomes.emplace_back(job.job_id, published ? "Published" : "Succeeded");
+        outcomes.push_back(
+            {job, published ? "" : "Succeeded", published ? "Published" : "Succeeded"});
         if (published) awaiting_ = new_version_ = true;
       }
       ++finished;
@@ -244,10 +245,21 @@ Result<int> JobWorker::RunOnce() {
     return Fail(done.error());
   }
   if (new_version_ && on_published_) on_published_();
-  for (const auto& [id, outcome] : outcomes) {
-    spdlog::debug("event=job_finished job_id={} outcome=\"{}\"", id, outcome);
+  const std::int64_t settled_ms = domain_.NowMs();
+  for (const auto& outcome : outcomes) {
+    spdlog::debug("event=job_finished job_id={} outcome=\"{}\"", outcome.job.job_id, outcome.text);
+    if (!outcome.result.empty()) {
+      metrics_.Settled(outcome.job.api_name, outcome.result,
+                       std::chrono::milliseconds(settled_ms - outcome.job.created_ms));
+    }
   }
   return finished;
+}
+
+void JobWorker::WriteMetrics(PrometheusText& out) const {
+  auto pending = InTransaction<std::int64_t>(domain_.store, TxMode::kRead,
+                                             [](StoreTx& tx) { return tx.CountProcessingJobs(); });
+  metrics_.Write(out, pending ? std::optional<std::int64_t>(*pending) : std::nullopt);
 }
 
 Result<std::optional<std::int64_t>> JobWorker::MillisecondsUntilNextJob() {

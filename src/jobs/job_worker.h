@@ -23,6 +23,7 @@
 #include "alb/domain.h"
 #include "core/api_error.h"
 #include "dataplane/data_plane.h"
+#include "jobs/job_metrics.h"
 
 namespace openalb {
 
@@ -60,14 +61,22 @@ class JobWorker {
   // Start.
   void OnPublished(std::function<void()> published) { on_published_ = std::move(published); }
   void Stop();
+  // For /metrics: jobs Processing (the store's count), and those this worker ended.
+  void WriteMetrics(PrometheusText& out) const;
 
  private:
   void Loop();
   // Settles jobs whose version every live data-plane node has applied (or one could not);
   // returns how many it settled.
+  // How a pass left a job: `result` Succeeded or Failed once it ended (empty while it waits
+  // for the nodes), and a line for the log.
+  struct JobOutcome {
+    Job job;
+    std::string result;
+    std::string text;
+  };
   Result<int> SettleAcknowledged(StoreTx& tx, const std::vector<NodeRecord>& nodes,
-                                 std::int64_t now,
-                                 std::vector<std::pair<std::string, std::string>>& outcomes);
+                                 std::int64_t now, std::vector<JobOutcome>& outcomes);
   // Applies, in `tx`, the serving configuration `job` leaves its listeners in.
   Result<void> ApplyToDataPlane(StoreTx& tx, const Job& job,
                                 const std::vector<std::string>& listeners_before);
@@ -76,6 +85,7 @@ class JobWorker {
   DataPlane* const data_plane_;
   const int batch_;
   const FleetAcknowledgement fleet_;
+  JobMetrics metrics_;
   bool awaiting_ = false;     // jobs were left waiting for nodes at the end of the last pass
   bool new_version_ = false;  // the last pass published or undid a job: a new version
   std::function<void()> on_published_;

@@ -293,13 +293,15 @@ int RunServe(const ServerConfig& config) {
     admin_options.max_connections = 64;
     admin_options.io_threads = threads;
     AdminPages pages{.metrics =
-                         [&api_metrics, &data_plane, &clock, node_id] {
+                         [&api_metrics, &data_plane, &worker, &store, &clock, node_id] {
                            PrometheusText text;
                            text.Family("openalb_build_info", "gauge",
                                        "openalb's version and this node's id (always 1).");
                            text.Sample("openalb_build_info",
                                        {{"version", OPENALB_VERSION}, {"node_id", node_id}}, 1);
                            api_metrics.Write(text);
+                           worker.WriteMetrics(text);
+                           (*store)->WriteMetrics(text);
                            data_plane.WriteMetrics(
                                text, std::chrono::duration_cast<std::chrono::milliseconds>(
                                          clock.Now().time_since_epoch())

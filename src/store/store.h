@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "core/api_error.h"
+#include "core/prometheus_text.h"
 #include "store/records.h"
 
 namespace openalb {
@@ -391,6 +392,8 @@ class StoreTx {
   virtual Result<int> RescheduleProcessingJobs(std::int64_t delay_ms) = 0;
   // The earliest run_after_ms of any Processing job not yet settled.
   virtual Result<std::optional<std::int64_t>> NextJobTime() = 0;
+  // How many jobs are Processing now, of every account (for /metrics).
+  virtual Result<std::int64_t> CountProcessingJobs() = 0;
 
   virtual Result<std::optional<ClientTokenRecord>> FindClientToken(std::string_view account_id,
                                                                    std::string_view api_name,
@@ -451,6 +454,9 @@ enum class TxMode { kRead, kWrite };
 class Store {
  public:
   virtual ~Store() = default;
+
+  // The store's own figures for /metrics (writes, commit latency); none by default.
+  virtual void WriteMetrics(PrometheusText& out) const { (void)out; }
 
   virtual Result<void> CreateAccount(const Account& account) = 0;
   virtual Result<std::vector<Account>> ListAccounts() = 0;

@@ -1,4 +1,5 @@
-// SNI selection rules of a listener snapshot, and TLS contexts built from real PEM.
+// SNI selection rules of a listener snapshot, TLS contexts built from real PEM, and the
+// "certificate served" counter of the certificate each selection chose.
 #include "dataplane/listener_snapshot.h"
 
 #include <gtest/gtest.h>
@@ -49,6 +50,24 @@ class ListenerSnapshotTest : public ::testing::Test {
 };
 
 ListenerSnapshot* ListenerSnapshotTest::snapshot_ = nullptr;
+
+TEST_F(ListenerSnapshotTest, CountsTheCertificateEachHandshakeChose) {
+  auto telemetry = std::make_shared<ListenerTelemetry>("lsn-1", "alb-1", "HTTPS");
+  snapshot_->set_telemetry(telemetry);
+  snapshot_->CountServed(snapshot_->Select("a.example.com", true));
+  snapshot_->CountServed(snapshot_->Select("c.example.com", true));
+  snapshot_->CountServed(snapshot_->Select("d.example.com", true));
+  snapshot_->CountServed(snapshot_->Select("unknown.test", true));
+  snapshot_->CountServed(snapshot_->Select("a.example.com", false));
+  EXPECT_EQ(telemetry->CertificateCounter("exact")->Sum(), 1u);
+  EXPECT_EQ(telemetry->CertificateCounter("exact-rsa")->Sum(), 1u);
+  EXPECT_EQ(telemetry->CertificateCounter("wild")->Sum(), 2u);
+  EXPECT_EQ(telemetry->CertificateCounter("default")->Sum(), 1u);
+  EXPECT_EQ(telemetry->CertificateCounter("deep")->Sum(), 0u);
+  snapshot_->set_telemetry(nullptr);
+  snapshot_->CountServed(snapshot_->Select("a.example.com", true));  // not counted: no crash
+  EXPECT_EQ(telemetry->CertificateCounter("exact")->Sum(), 1u);
+}
 
 TEST_F(ListenerSnapshotTest, AnExactNameWinsOverAWildcard) {
   EXPECT_EQ(Pick("a.example.com"), "exact");

@@ -3,12 +3,15 @@
 // apart, the latency histogram counting every answer), and with an admin token set only a
 // scraper presenting it is answered while /healthz stays open for probes; the data plane's
 // gauges (listeners served, connections held, certificates' days to expiry) follow what
-// happens.
+// happens; the listeners' counters move with real HTTPS, HTTP/2 and HTTP/3 traffic (handshakes
+// by version and key, requests by status class, body bytes, latencies), server health follows
+// a server stopped, and jobs and store commits are counted.
 'use strict';
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const http = require('node:http');
 const { Server, rejection } = require('./harness');
+const { presented, probeMissing } = require('./quic_probe');
 
 const TOKEN = 'scrape-me-0123456789';
 
@@ -115,4 +118,161 @@ test('/metrics shows the listeners served, the connections held and each certifi
   }, 5000, 'the connection to be gone from the gauge');
   await server.waitJob((await server.call('DeleteListener', { ListenerId: listenerId })).JobId);
   assert.equal((await scrape())[`openalb_listener_served{listener_id="${listenerId}",protocol="HTTPS"}`], undefined);
+});
+
+// A request over HTTPS with Node's own client: { status, body }.
+function httpsGet(port, path, agent) {
+  return new Promise((resolve, reject) => {
+    require('node:https').get({ host: '127.0.0.1', port, path, servername: 'www.counted.test', rejectUnauthorized: false, agent }, (res) => {
+      let body = '';
+      res.on('data', (d) => { body += d; });
+      res.on('end', () => resolve({ status: res.statusCode, body }));
+    }).on('error', reject);
+  });
+}
+
+test('/metrics counts the data plane\'s handshakes, requests by status class, bytes, latencies and server health', async (t) => {
+  const backend = http.createServer((req, res) => {
+    let size = 0;
+    req.on('data', (d) => { size += d.length; });
+    req.on('end', () => {
+      if (req.url.startsWith('/missing')) { res.writeHead(404); res.end('no'); return; }
+      res.end(`ok ${size}`);
+    });
+  });
+  await new Promise((r) => backend.listen(0, '127.0.0.1', r));
+  t.after(() => backend.close());
+  const server = await Server.start({ args: ['--admin-listen', '127.0.0.1:0'] });
+  t.after(() => server.stop());
+  const adminPort = Number(/event=admin_listening address=\S+ port=(\d+)/.exec(server.stderr)[1]);
+  const scrape = async () => parse((await get(adminPort, '/metrics')).body);
+  const certificateId = await server.uploadCertificate('www.counted.test');
+  const { loadBalancerId, listenerId, serverGroupId, port } = await server.listener(
+    { protocol: 'HTTPS', port: 443, certificateId, backendPort: backend.address().port });
+  const ids = `load_balancer_id="${loadBalancerId}",listener_id="${listenerId}"`;
+  const before = await scrape();
+  assert.equal(before.types.openalb_tls_handshakes_total, 'counter');
+  assert.equal(before.types.openalb_dataplane_request_duration_seconds, 'histogram');
+  assert.equal(before.samples[`openalb_dataplane_requests_total{${ids},code_class="2xx"}`], 0);
+
+  // HTTP/1.1: three requests on one kept-alive connection (one handshake), a 404 on it too.
+  const agent = new (require('node:https').Agent)({ keepAlive: true, maxSockets: 1 });
+  for (let i = 0; i < 3; ++i) assert.equal((await httpsGet(port, '/', agent)).status, 200);
+  assert.equal((await httpsGet(port, '/missing', agent)).status, 404);
+  agent.destroy();
+  // HTTP/2: a POST with a 1,000-byte body, and a 404.
+  const http2 = require('node:http2');
+  const session = http2.connect(`https://127.0.0.1:${port}`, { servername: 'www.counted.test', rejectUnauthorized: false });
+  const h2 = (headers, body) => new Promise((resolve, reject) => {
+    const stream = session.request(headers);
+    let status = 0;
+    let text = '';
+    stream.on('response', (h) => { status = h[':status']; });
+    stream.on('data', (d) => { text += d; });
+    stream.on('end', () => resolve({ status, text }));
+    stream.on('error', reject);
+    stream.end(body);
+  });
+  assert.deepEqual(await h2({ ':method': 'POST', ':path': '/upload' }, 'x'.repeat(1000)), { status: 200, text: 'ok 1000' });
+  assert.equal((await h2({ ':path': '/missing' })).status, 404);
+  session.close();
+  // A client that speaks plain HTTP to the TLS port: a handshake refused by TLS.
+  await new Promise((resolve) => {
+    const s = require('node:net').connect(port, '127.0.0.1', () => s.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n'));
+    s.on('data', () => {});
+    s.on('close', resolve);
+    s.on('error', resolve);
+  });
+
+  let after;
+  await require('./harness').waitFor(async () => {
+    after = await scrape();
+    return after.samples[`openalb_dataplane_requests_total{${ids},code_class="4xx"}`] === 2;
+  }, 5000, 'the h2 stream to be counted once closed');
+  const s = after.samples;
+  const delta = (name) => (s[name] || 0) - (before.samples[name] || 0);
+  assert.equal(delta(`openalb_dataplane_requests_total{${ids},code_class="2xx"}`), 4);
+  assert.equal(delta(`openalb_dataplane_requests_total{${ids},code_class="4xx"}`), 2);
+  assert.equal(delta(`openalb_dataplane_requests_total{${ids},code_class="5xx"}`), 0);
+  assert.equal(delta(`openalb_dataplane_request_duration_seconds_count{${ids}}`), 6);
+  assert.ok(delta(`openalb_dataplane_request_duration_seconds_sum{${ids}}`) > 0);
+  assert.equal(delta(`openalb_upstream_response_duration_seconds_count{${ids}}`), 6);
+  assert.ok(delta(`openalb_upstream_connect_duration_seconds_count{${ids}}`) >= 1);
+  assert.equal(delta(`openalb_dataplane_body_bytes_total{${ids},direction="in"}`), 1000);
+  // Answers: "ok 0" three times, "no" twice, "ok 1000" once.
+  assert.equal(delta(`openalb_dataplane_body_bytes_total{${ids},direction="out"}`), 3 * 4 + 2 * 2 + 7);
+  // Two handshakes (the HTTP/1.1 and HTTP/2 connections), both TLS 1.3 would need the
+  // strict policy: the default policy (tls_cipher_policy_1_0) negotiates TLS 1.2.
+  assert.equal(delta(`openalb_tls_handshakes_total{${ids},version="TLSv1.2",key_type="ECDSA",resumed="false"}`), 2);
+  assert.equal(delta(`openalb_tls_handshake_failures_total{${ids},reason="protocol"}`), 1);
+  assert.equal(delta(`openalb_tls_certificate_served_total{${ids},certificate_id="${certificateId}"}`), 2);
+  assert.equal(delta(`openalb_dataplane_connections_accepted_total{${ids},protocol="HTTPS"}`), 3);
+  assert.equal(delta(`openalb_dataplane_connections_refused_total{${ids},reason="acl"}`), 0);
+
+  // Active health checks: the server shows healthy, then unhealthy once it is stopped.
+  await server.waitJob((await server.call('UpdateServerGroupAttribute', {
+    ServerGroupId: serverGroupId, 'HealthCheckConfig.HealthCheckEnabled': 'true',
+    'HealthCheckConfig.HealthCheckProtocol': 'HTTP', 'HealthCheckConfig.HealthCheckPath': '/',
+    'HealthCheckConfig.HealthCheckInterval': '1', 'HealthCheckConfig.HealthyThreshold': '2',
+    'HealthCheckConfig.UnhealthyThreshold': '2', 'HealthCheckConfig.HealthCheckCodes.1': 'http_2xx',
+  })).JobId);
+  const serverLabel = `server_group_id="${serverGroupId}",server="127.0.0.1:${backend.address().port}"`;
+  await require('./harness').waitFor(async () => (await scrape()).samples[`openalb_server_health{${serverLabel},state="healthy"}`] === 1,
+    10000, 'the server to show healthy');
+  backend.close();
+  backend.closeAllConnections();
+  await require('./harness').waitFor(async () => (await scrape()).samples[`openalb_server_health{${serverLabel},state="unhealthy"}`] === 1,
+    15000, 'the stopped server to show unhealthy');
+  const health = (await scrape()).samples;
+  assert.equal(health[`openalb_server_health{${serverLabel},state="healthy"}`], 0);
+  assert.ok(health[`openalb_health_probes_total{${serverLabel},result="fail"}`] >= 2);
+  assert.ok(health[`openalb_health_probes_total{${serverLabel},result="pass"}`] >= 1);
+});
+
+test('/metrics counts jobs by action and result, pending jobs, and the store\'s commits', async (t) => {
+  // Jobs run 400 ms after they are created: long enough to be seen pending.
+  const server = await Server.start({ args: ['--admin-listen', '127.0.0.1:0', '--job-delay', '400ms'] });
+  t.after(() => server.stop());
+  const adminPort = Number(/event=admin_listening address=\S+ port=(\d+)/.exec(server.stderr)[1]);
+  const scrape = async () => parse((await get(adminPort, '/metrics')).body);
+  const before = await scrape();
+  assert.equal(before.types.openalb_jobs_settled_total, 'counter');
+  assert.equal(before.types.openalb_store_commit_duration_seconds, 'histogram');
+  const created = await server.call('CreateLoadBalancer', { LoadBalancerName: 'counted', LoadBalancerEdition: 'Standard' });
+  assert.equal((await scrape()).samples.openalb_jobs_pending, 1);
+  await server.waitJob(created.JobId);
+  const { samples } = await scrape();
+  assert.equal(samples.openalb_jobs_pending, 0);
+  assert.equal(samples['openalb_jobs_settled_total{api="CreateLoadBalancer",result="Succeeded"}'], 1);
+  assert.equal(samples.openalb_job_duration_seconds_count - (before.samples.openalb_job_duration_seconds_count || 0), 1);
+  // It waited its 400 ms: the histogram's sum says so.
+  assert.ok(samples.openalb_job_duration_seconds_sum >= 0.4, `job took ${samples.openalb_job_duration_seconds_sum} s`);
+  assert.ok(samples['openalb_store_writes_total{engine="sqlite",result="ok"}'] >= before.samples['openalb_store_writes_total{engine="sqlite",result="ok"}'] + 2,
+    'the create and the job\'s end were writes');
+  assert.ok(samples['openalb_store_commit_duration_seconds_count{engine="sqlite"}'] > 0);
+});
+
+test('/metrics counts a QUIC listener\'s connections, TLS 1.3 handshakes and HTTP/3 requests', { skip: probeMissing }, async (t) => {
+  const backend = http.createServer((req, res) => res.end('h3 ok'));
+  await new Promise((r) => backend.listen(0, '127.0.0.1', r));
+  t.after(() => backend.close());
+  const server = await Server.start({ args: ['--admin-listen', '127.0.0.1:0'] });
+  t.after(() => server.stop());
+  const adminPort = Number(/event=admin_listening address=\S+ port=(\d+)/.exec(server.stderr)[1]);
+  const certificateId = await server.uploadCertificate('quic.counted.test');
+  const { loadBalancerId, listenerId, port } = await server.listener(
+    { protocol: 'QUIC', port: 443, certificateId, backendPort: backend.address().port });
+  const { answers } = await presented(port, 'quic.counted.test', { gets: ['/a', '/b'] });
+  assert.equal(answers.length, 2);
+  const ids = `load_balancer_id="${loadBalancerId}",listener_id="${listenerId}"`;
+  let samples;
+  await require('./harness').waitFor(async () => {
+    samples = parse((await get(adminPort, '/metrics')).body).samples;
+    return samples[`openalb_dataplane_requests_total{${ids},code_class="2xx"}`] === 2;
+  }, 5000, 'both HTTP/3 requests to be counted once their streams closed');
+  assert.equal(samples[`openalb_dataplane_connections_accepted_total{${ids},protocol="QUIC"}`], 1);
+  assert.equal(samples[`openalb_tls_handshakes_total{${ids},version="TLSv1.3",key_type="ECDSA",resumed="false"}`], 1);
+  assert.equal(samples[`openalb_tls_certificate_served_total{${ids},certificate_id="${certificateId}"}`], 1);
+  assert.equal(samples[`openalb_dataplane_body_bytes_total{${ids},direction="out"}`], 2 * 'h3 ok'.length);
+  assert.equal(samples[`openalb_upstream_response_duration_seconds_count{${ids}}`], 2);
 });

@@ -21,6 +21,7 @@ namespace openalb {
 
 class PgStore final : public Store {
  public:
+  void WriteMetrics(PrometheusText& out) const override { writes_.WriteMetrics(out, "postgres"); }
   // Connects, migrates to the newest schema, and keeps up to `max_connections` open. A
   // database that cannot be reached yet is not an error: calls answer StoreUnavailable, and
   // the first connection that succeeds migrates.

@@ -137,6 +137,14 @@ Result<std::optional<std::int64_t>> SqlTx::NextJobTime() {
   return std::optional<std::int64_t>{stmt->ColumnInt(0)};
 }
 
+Result<std::int64_t> SqlTx::CountProcessingJobs() {
+  auto stmt = db_.Prepare("SELECT COUNT(*) FROM jobs WHERE status = 'Processing'");
+  if (!stmt) return Fail(stmt.error());
+  auto row = stmt->Step();
+  if (!row) return Fail(row.error());
+  return *row ? stmt->ColumnInt(0) : 0;
+}
+
 // ClientTokens.
 
 Result<std::optional<ClientTokenRecord>> SqlTx::FindClientToken(std::string_view account_id,

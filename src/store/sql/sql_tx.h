@@ -123,6 +123,7 @@ class SqlTx final : public StoreTx {
   Result<std::vector<Job>> PublishedJobs() override;
   Result<int> RescheduleProcessingJobs(std::int64_t delay_ms) override;
   Result<std::optional<std::int64_t>> NextJobTime() override;
+  Result<std::int64_t> CountProcessingJobs() override;
 
   Result<std::optional<ClientTokenRecord>> FindClientToken(std::string_view account_id,
                                                            std::string_view api_name,

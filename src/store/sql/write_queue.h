@@ -3,7 +3,8 @@
 // queue; the first of them commits every queued body in one transaction — each in its own
 // savepoint, so one body's failure undoes only its own writes — and pays one fsync for all.
 // Bodies still run one at a time, in arrival order, so the result is as if each had
-// committed alone. The engine supplies how a group commits (CommitGroup).
+// committed alone. The engine supplies how a group commits (CommitGroup). Each group's
+// commit is timed and counted for /metrics (WriteMetrics).
 #pragma once
 
 #include <condition_variable>
@@ -11,7 +12,11 @@
 #include <deque>
 #include <functional>
 #include <mutex>
+#include <string_view>
 #include <vector>
+
+#include "core/metric_cells.h"
+#include "core/prometheus_text.h"
 
 #include "store/store.h"
 
@@ -35,10 +40,16 @@ class WriteQueue {
   // Returns once `body` has committed (alone or with others) or failed.
   Result<void> Run(const Body& body, const CommitGroup& commit);
 
+  // Commits (groups), writes (bodies) by result, and the commit latency histogram, labelled
+  // with the engine's name (sqlite, postgres).
+  void WriteMetrics(PrometheusText& out, std::string_view engine) const;
+
  private:
   const std::size_t max_group_;
   std::mutex mutex_;
   std::deque<Member*> queue_;  // GUARDED_BY(mutex_); the front one commits next
+  LatencyHistogram commit_latency_;
+  ShardedCounter writes_ok_, writes_failed_;
 };
 
 }  // namespace openalb

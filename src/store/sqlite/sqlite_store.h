@@ -20,6 +20,7 @@ namespace openalb {
 
 class SqliteStore final : public Store {
  public:
+  void WriteMetrics(PrometheusText& out) const override { writes_.WriteMetrics(out, "sqlite"); }
   // Opens or creates the database file and migrates it to the newest schema.
   static Result<std::unique_ptr<SqliteStore>> Create(const std::string& path);
 
