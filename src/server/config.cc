@@ -360,8 +360,8 @@ void AddServeOptions(CLI::App& command, ServerConfig& config) {
                     "before it serves again");
   command
       .add_option("--admin-listen", config.admin_listen,
-                  "host:port for /healthz, /readyz and /metrics, off the OpenAPI port (default: "
-                  "off)")
+                  "host:port for /healthz, /readyz and /metrics, off the OpenAPI port, or off "
+                  "(default: 127.0.0.1:9901; if taken, the server runs without it)")
       ->envname("OPENALB_ADMIN_LISTEN");
   command
       .add_option("--admin-token", config.admin_token,

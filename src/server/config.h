@@ -13,6 +13,8 @@
 
 namespace openalb {
 
+inline constexpr std::string_view kDefaultAdminListen = "127.0.0.1:9901";
+
 struct ServerConfig {
   std::string listen = "127.0.0.1:8080";  // host:port of the OpenAPI endpoint; port 0 = any
   std::string data_dir = "openalb-data";
@@ -20,8 +22,10 @@ struct ServerConfig {
   std::string roles = "api,worker,dataplane";  // what this node does (a subset on PostgreSQL)
   std::string node_id;                         // empty: the data directory's node.id
   std::int64_t node_lease_ms = 5'000;          // a node silent this long holds no job back
-  std::string admin_listen;                    // host:port of /healthz, /readyz, /metrics; "" = off
-  std::string admin_token;                     // Bearer token /metrics asks for; "" = open
+  // host:port of /healthz, /readyz, /metrics and the console; "" = kDefaultAdminListen (where
+  // a busy port is not fatal); "off" = none.
+  std::string admin_listen;
+  std::string admin_token;  // Bearer token /metrics asks for; "" = open
   std::string region_id = "cn-hangzhou";
   std::string region_name = "openalb";
   std::vector<std::string> zones;  // what DescribeZones lists; empty: <region>-a, <region>-b

@@ -284,8 +284,13 @@ int RunServe(const ServerConfig& config) {
   if (follower) follower->Start(3 * config.node_lease_ms);
   if (shared_store) feed.Start();
   std::shared_ptr<HttpServer> admin;
-  if (!config.admin_listen.empty()) {
-    auto admin_address = SplitHostPort(config.admin_listen);
+  // Unset: the default address, which a second server on the same host may find taken — it
+  // then runs without one (and says so) rather than not at all. "off": none.
+  const bool admin_by_default = config.admin_listen.empty();
+  const std::string admin_listen =
+      admin_by_default ? std::string(kDefaultAdminListen) : config.admin_listen;
+  if (admin_listen != "off") {
+    auto admin_address = SplitHostPort(admin_listen);
     if (!admin_address) return fail(admin_address.error());
     HttpServerOptions admin_options;
     admin_options.address = admin_address->first;
@@ -320,10 +325,19 @@ int RunServe(const ServerConfig& config) {
         io, admin_options, readiness, [](const ApiError& error, const HttpRequestView&) {
           return HttpReply{error.http_status, "text/plain", error.message + "\n", {}};
         });
-    if (!created) return fail(created.error());
-    admin = std::move(*created);
-    admin->Start();
-    spdlog::info("event=admin_listening address={} port={}", admin_options.address, admin->port());
+    if (created) {
+      admin = std::move(*created);
+      admin->Start();
+      spdlog::info("event=admin_listening address={} port={}", admin_options.address,
+                   admin->port());
+    } else if (admin_by_default) {
+      spdlog::warn(
+          "event=admin_not_listening address={} reason=\"{}\" hint=\"give --admin-listen "
+          "host:port (or off)\"",
+          admin_listen, created.error().message);
+    } else {
+      return fail(created.error());
+    }
   }
   if (api_role) (*server)->Start();
   boost::asio::steady_timer refresh(io);

@@ -18,7 +18,7 @@ function run(args, options = {}) {
 test('settings that cannot work are refused at start, naming the setting and the fix', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'openalb-cli-'));
   try {
-    const serve = (...args) => run(['serve', '--listen', '127.0.0.1:0', '--data-dir', path.join(dir, 'data'), ...args]);
+    const serve = (...args) => run(['serve', '--listen', '127.0.0.1:0', '--admin-listen', 'off', '--data-dir', path.join(dir, 'data'), ...args]);
     const level = serve('--log-level', 'verbose');
     assert.notEqual(level.status, 0);
     assert.match(level.stderr, /--log-level/);

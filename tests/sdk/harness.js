@@ -35,7 +35,8 @@ function ephemeralPortsStart() {
 }
 
 class Server {
-  static async start({ dataDir, args = [] } = {}) {
+  // `adminDefault`: no --admin-listen, so the server takes its default admin address.
+  static async start({ dataDir, args = [], adminDefault = false } = {}) {
     const server = new Server();
     server.dataDir = dataDir || fs.mkdtempSync(path.join(os.tmpdir(), 'openalb-sdk-'));
     server.ownsDataDir = !dataDir;
@@ -47,7 +48,9 @@ class Server {
     // machine (or a test's own backend on port 0) could hold the port and fail the bind.
     server.portOffset = 10000 + Math.floor(Math.random() * Math.max(1000, ephemeralPortsStart() - 10000 - 9000));
     const offset = args.includes('--listener-port-offset') ? [] : ['--listener-port-offset', String(server.portOffset)];
-    server.proc = spawn(BIN, ['serve', '--listen', '127.0.0.1:0', '--data-dir', server.dataDir, ...offset, ...args],
+    // Its own admin port, unless the test chose (the default, 127.0.0.1:9901, is one per host).
+    const admin = args.includes('--admin-listen') || adminDefault ? [] : ['--admin-listen', '127.0.0.1:0'];
+    server.proc = spawn(BIN, ['serve', '--listen', '127.0.0.1:0', '--data-dir', server.dataDir, ...offset, ...admin, ...args],
       { stdio: ['ignore', 'pipe', 'pipe'] });
     server.proc.stdout.on('data', (d) => (server.stdout += d));
     server.proc.stderr.on('data', (d) => (server.stderr += d));
@@ -65,6 +68,8 @@ class Server {
       throw new Error(`${e.message}; its log:\n${server.stderr}`);
     }
     server.port = Number(match[1]);
+    const adminMatch = /event=admin_listening address=\S+ port=(\d+)/.exec(server.stderr);
+    server.adminPort = adminMatch ? Number(adminMatch[1]) : undefined;
     server.endpoint = `127.0.0.1:${server.port}`;
     server.credentials = JSON.parse(fs.readFileSync(path.join(server.dataDir, 'credentials.json')));
     return server;

@@ -276,3 +276,25 @@ test('/metrics counts a QUIC listener\'s connections, TLS 1.3 handshakes and HTT
   assert.equal(samples[`openalb_dataplane_body_bytes_total{${ids},direction="out"}`], 2 * 'h3 ok'.length);
   assert.equal(samples[`openalb_upstream_response_duration_seconds_count{${ids}}`], 2);
 });
+
+test('the admin address is 127.0.0.1:9901 by default; a second server on the host runs without one, and off turns it off', async (t) => {
+  const first = await Server.start({ adminDefault: true });
+  t.after(() => first.stop());
+  assert.equal(first.adminPort, 9901, first.stderr);
+  const health = await get(9901, '/healthz');
+  assert.equal(health.status, 200);
+  assert.equal((await get(9901, '/metrics')).status, 200, 'no token set: /metrics is open (on loopback)');
+  // The default taken: the second server says so and serves its API all the same.
+  const second = await Server.start({ adminDefault: true });
+  t.after(() => second.stop());
+  assert.equal(second.adminPort, undefined);
+  assert.match(second.stderr, /event=admin_not_listening address=127\.0\.0\.1:9901 /);
+  await second.call('DescribeRegions');
+  // Asked for by name, a taken address is an error; off starts none.
+  const taken = await rejection(() => Server.start({ args: ['--admin-listen', '127.0.0.1:9901'] }));
+  assert.match(taken.message, /9901/);
+  const off = await Server.start({ args: ['--admin-listen', 'off'] });
+  t.after(() => off.stop());
+  assert.equal(off.adminPort, undefined);
+  assert.doesNotMatch(off.stderr, /admin_/);
+});
