@@ -98,6 +98,8 @@ Result<void> FinishLoadBalancerJob(StoreTx& tx, const Job& job) {
   auto lb = tx.FindLoadBalancer(job.account_id, job.resource_id);
   if (!lb) return Fail(lb.error());
   if (!*lb) return Fail(errors::LoadBalancerNotFound(job.resource_id));
+  // It never made the load balancer Configuring (ALB answers it without a job).
+  if (job.api_name == api_name::kDisableLoadBalancerAccessLog) return {};
   if (job.api_name == api_name::kCreateLoadBalancer ||
       job.api_name == api_name::kUpdateLoadBalancerAttribute || IsCloudSettingJob(job.api_name)) {
     (*lb)->status = status::kActive;  // an update's change was recorded with its job
@@ -200,8 +202,9 @@ Result<void> FailJob(StoreTx& tx, const Job& job, const ApiError& error, std::in
   if (IsServerGroupJob(job.api_name)) {
     if (auto r = UndoServerGroupJob(tx, job); !r) return r;
   }
-  if (job.api_name == api_name::kUpdateLoadBalancerAttribute || IsCloudSettingJob(job.api_name)) {
-    // Nothing of the data plane depends on it: the load balancer rests again.
+  if ((job.api_name == api_name::kUpdateLoadBalancerAttribute || IsCloudSettingJob(job.api_name)) &&
+      job.api_name != api_name::kDisableLoadBalancerAccessLog) {
+    // The load balancer rests again.
     auto lb = tx.FindLoadBalancer(job.account_id, job.resource_id);
     if (!lb) return Fail(lb.error());
     if (*lb) {

@@ -17,12 +17,14 @@ using SettingsJson = nlohmann::json;
 constexpr size_t kMaxSecurityGroups = 4;
 constexpr int kMaxCapacityUnits = 1500;
 
-constexpr std::array<std::string_view, 9> kJobSettings = {
-    api_name::kAttachCommonBandwidthPackage,    api_name::kDetachCommonBandwidthPackage,
-    api_name::kEnableLoadBalancerAccessLog,     api_name::kEnableLoadBalancerIpv6Internet,
-    api_name::kDisableLoadBalancerIpv6Internet, api_name::kLoadBalancerJoinSecurityGroup,
-    api_name::kLoadBalancerLeaveSecurityGroup,  api_name::kUpdateLoadBalancerAddressTypeConfig,
-    api_name::kUpdateLoadBalancerZones,
+// DisableLoadBalancerAccessLog answers without a JobId, as on ALB, but runs as one: the
+// listeners' access log stops when the job re-applies them (on every data-plane node).
+constexpr std::array<std::string_view, 10> kJobSettings = {
+    api_name::kAttachCommonBandwidthPackage,        api_name::kDetachCommonBandwidthPackage,
+    api_name::kEnableLoadBalancerAccessLog,         api_name::kDisableLoadBalancerAccessLog,
+    api_name::kEnableLoadBalancerIpv6Internet,      api_name::kDisableLoadBalancerIpv6Internet,
+    api_name::kLoadBalancerJoinSecurityGroup,       api_name::kLoadBalancerLeaveSecurityGroup,
+    api_name::kUpdateLoadBalancerAddressTypeConfig, api_name::kUpdateLoadBalancerZones,
 };
 
 ApiError Error(std::string_view code, std::string message) {
@@ -123,8 +125,16 @@ Result<void> Apply(LoadBalancer& lb, const CloudSettingChange& change, std::int6
     if (!project) return Fail(project.error());
     auto store = RequiredText(values, "LogStore");
     if (!store) return Fail(store.error());
+    if (attributes.contains("AccessLogConfig")) {
+      return Fail(Error("OperationDenied.AccessLogEnabled",
+                        "The load balancer's access log is enabled already."));
+    }
     attributes["AccessLogConfig"] = {{"LogProject", *project}, {"LogStore", *store}};
   } else if (api == api_name::kDisableLoadBalancerAccessLog) {
+    if (!attributes.contains("AccessLogConfig")) {
+      return Fail(Error("OperationDenied.AccessLogDisabled",
+                        "The load balancer's access log is not enabled."));
+    }
     attributes.erase("AccessLogConfig");
   } else if (api == api_name::kEnableLoadBalancerIpv6Internet ||
              api == api_name::kDisableLoadBalancerIpv6Internet) {
@@ -240,7 +250,9 @@ Result<std::optional<Job>> ChangeCloudSetting(const Domain& domain,
                              if (!lb) return Fail(lb.error());
                              if (auto r = Apply(*lb, change, domain.NowMs()); !r)
                                return Fail(r.error());
-                             lb->status = status::kConfiguring;
+                             if (change.api_name != api_name::kDisableLoadBalancerAccessLog) {
+                               lb->status = status::kConfiguring;
+                             }
                              if (auto r = tx.UpdateLoadBalancer(*lb); !r) return Fail(r.error());
                              Job job = MakeJob(domain, account, change.api_name, job_kind::kUpdate,
                                                job_kind::kLoadBalancer, change.load_balancer_id);

@@ -1,5 +1,7 @@
 #include "alb/served_listeners.h"
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 
 #include "alb/acls.h"
@@ -197,6 +199,13 @@ Result<std::optional<ListenerConfig>> ServedListener(StoreTx& tx, const Listener
     if (*material) config.certificates.push_back(std::move(**material));
   }
   if (config.tls && config.certificates.empty()) return std::optional<ListenerConfig>{};
+  // The access log is the load balancer's switch (EnableLoadBalancerAccessLog).
+  auto lb = tx.FindLoadBalancer(listener.account_id, listener.load_balancer_id);
+  if (!lb) return Fail(lb.error());
+  if (*lb) {
+    const auto attributes = nlohmann::json::parse((*lb)->attributes, nullptr, false);
+    config.options.access_log = attributes.is_object() && attributes.contains("AccessLogConfig");
+  }
   if (config.tls && !config.quic) {  // QUIC is TLS 1.3 with QUIC's own suites
     // The security policy's versions and ciphers (a published change to it laid over).
     const std::string& policy_id = config.options.security_policy_id;

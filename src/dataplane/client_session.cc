@@ -15,6 +15,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "dataplane/access_log_line.h"
 #include "dataplane/forwarding.h"
 #include "dataplane/gzip_body.h"
 #include "dataplane/h2_session.h"
@@ -346,24 +347,16 @@ class ClientSession : public Reclaimable, public std::enable_shared_from_this<Cl
     head_request_ = request_.method() == http::verb::head;
     bytes_in_ = streaming_request_ ? request_body_left_ : request_.body().size();
     route_ = listener_->Current();
-    if (!client_known_) {  // asked at the first request: a handshake alone does not need it
-      client_known_ = true;
-      beast::error_code ec;
-      auto remote = beast::get_lowest_layer(stream_).remote_endpoint(ec);
-      if (!ec) {
-        client_address_ = remote.address();
-        client_ip_ = remote.address().to_string();
-        client_port_ = remote.port();
-      }
-      auto local = beast::get_lowest_layer(stream_).local_endpoint(ec);
-      if (!ec) local_port_ = local.port();
-      client_hash_ = std::hash<std::string>{}(client_ip_);
-    }
+    KnowClient();
     // An ACL associated (or changed) since the connection was accepted applies to its next
     // request: a client the listener no longer admits is told so and the connection closed.
     if (const AddressAcl* acl = route_->acl();
         acl != nullptr && client_address_ && !acl->Admits(*client_address_)) {
       return Refuse(http::status::forbidden, kAclRefusedBody);
+    }
+    if (route_->access_log() != nullptr) {
+      logged_ = CaptureForLog(request_.method_string(), request_.target(), request_.base(),
+                              route_->options().log_custom_headers);
     }
     pool_ = route_->forward();
     const std::string client_host(request_[http::field::host]);
@@ -416,6 +409,23 @@ class ClientSession : public Reclaimable, public std::enable_shared_from_this<Cl
     Forward();
   }
 
+  // The client's address and port, asked at the first request (a handshake alone does not
+  // need them).
+  void KnowClient() {
+    if (client_known_) return;
+    client_known_ = true;
+    beast::error_code ec;
+    auto remote = beast::get_lowest_layer(stream_).remote_endpoint(ec);
+    if (!ec) {
+      client_address_ = remote.address();
+      client_ip_ = remote.address().to_string();
+      client_port_ = remote.port();
+    }
+    auto local = beast::get_lowest_layer(stream_).local_endpoint(ec);
+    if (!ec) local_port_ = local.port();
+    client_hash_ = std::hash<std::string>{}(client_ip_);
+  }
+
   // Server side: pick a server, reuse or open a connection, exchange.
 
   void Forward() {
@@ -427,6 +437,7 @@ class ClientSession : public Reclaimable, public std::enable_shared_from_this<Cl
       return Reply(http::status::service_unavailable, kNoServerBody, !client_keep_alive_);
     }
     tried_.push_back(backend_);
+    logged_backend_ = backend_;
     if (pool_->policy().scheduler == Scheduler::kWlc) {
       in_flight_ = backend_->shared_from_this();
       in_flight_->BeginRequest();
@@ -578,23 +589,27 @@ class ClientSession : public Reclaimable, public std::enable_shared_from_this<Cl
     response_parser_.emplace();
     response_parser_->body_limit(kNoBodyLimit);  // read whole only when short (below)
     if (head_request_) response_parser_->skip(true);
-    http::async_read_header(
-        upstream_, upstream_buffer_, *response_parser_,
-        [self = this->shared_from_this()](beast::error_code ec, size_t) {
-          if (ec) return self->UpstreamFailed(self->response_parser_->got_some());
-          auto& parser = *self->response_parser_;
-          const unsigned status = parser.get().result_int();
-          if (status >= 100 && status < 200) return self->ReadUpstream();  // interim
-          if (ListenerTelemetry* telemetry = self->route_->telemetry()) {
-            telemetry->UpstreamAnswered(std::chrono::duration_cast<std::chrono::microseconds>(
-                SteadyClock::now() - self->sent_upstream_));
-          }
-          const auto length = parser.content_length();
-          if (parser.is_done() || (length && *length <= kBufferedBodyLimit)) {
-            return self->ReadUpstreamBody();
-          }
-          self->StreamResponse();
-        });
+    http::async_read_header(upstream_, upstream_buffer_, *response_parser_,
+                            [self = this->shared_from_this()](beast::error_code ec, size_t) {
+                              if (ec)
+                                return self->UpstreamFailed(self->response_parser_->got_some());
+                              auto& parser = *self->response_parser_;
+                              const unsigned status = parser.get().result_int();
+                              if (status >= 100 && status < 200)
+                                return self->ReadUpstream();  // interim
+                              self->upstream_status_ = status;
+                              self->upstream_time_ =
+                                  std::chrono::duration_cast<std::chrono::microseconds>(
+                                      SteadyClock::now() - self->sent_upstream_);
+                              if (ListenerTelemetry* telemetry = self->route_->telemetry()) {
+                                telemetry->UpstreamAnswered(self->upstream_time_);
+                              }
+                              const auto length = parser.content_length();
+                              if (parser.is_done() || (length && *length <= kBufferedBodyLimit)) {
+                                return self->ReadUpstreamBody();
+                              }
+                              self->StreamResponse();
+                            });
   }
 
   void ReadUpstreamBody() {
@@ -837,19 +852,76 @@ class ClientSession : public Reclaimable, public std::enable_shared_from_this<Cl
   void BeginRecord() {
     record_open_ = true;
     record_start_ = SteadyClock::now();
+    record_time_ = std::chrono::system_clock::now();
     bytes_in_ = 0;
     bytes_out_ = 0;
+    logged_.reset();
+    logged_backend_ = nullptr;
+    upstream_status_ = 0;
+    upstream_time_ = std::chrono::microseconds(-1);
   }
   // `status` 0: the client went away before an answer.
   void EndRecord(unsigned status) {
     if (!record_open_) return;
     record_open_ = false;
     const auto& snapshot = route_ ? route_ : snapshot_;
+    const auto took =
+        std::chrono::duration_cast<std::chrono::microseconds>(SteadyClock::now() - record_start_);
     if (ListenerTelemetry* telemetry = snapshot->telemetry()) {
-      telemetry->RequestDone(status, bytes_in_, bytes_out_,
-                             std::chrono::duration_cast<std::chrono::microseconds>(
-                                 SteadyClock::now() - record_start_));
+      telemetry->RequestDone(status, bytes_in_, bytes_out_, took);
     }
+    if (AccessLogWriter* log = snapshot->access_log()) {
+      WriteAccessLog(*log, *snapshot, status, took);
+    }
+  }
+
+  // The request's access-log line (the listener's load balancer logs).
+  void WriteAccessLog(AccessLogWriter& log, const ListenerSnapshot& snapshot, unsigned status,
+                      std::chrono::microseconds took) {
+    if (!logged_ && parser_) {  // refused before it was routed: what its head said
+      const auto& head = parser_->get();
+      logged_ = CaptureForLog(head.method_string(), head.target(), head.base(),
+                              snapshot.options().log_custom_headers);
+    }
+    KnowClient();
+    AccessLogFields fields;
+    fields.time = record_time_;
+    fields.load_balancer_id = snapshot.load_balancer_id();
+    if (const ListenerTelemetry* telemetry = snapshot.telemetry()) {
+      fields.listener_id = telemetry->listener_id();
+    }
+    fields.listener_port = snapshot.port();
+    fields.client_ip = client_ip_;
+    fields.client_port = client_port_;
+    if constexpr (kTls) {
+      const TlsLogFacts tls = TlsLogFactsOf(stream_.native_handle());
+      fields.sni = tls.sni;
+      fields.tls_version = tls.version;
+      fields.tls_cipher = tls.cipher;
+      fields.certificate_id = tls.certificate_id;
+    }
+    if (logged_) {
+      fields.method = logged_->method;
+      fields.uri = logged_->uri;
+      fields.host = logged_->host;
+      fields.x_forwarded_for = logged_->x_forwarded_for;
+      fields.user_agent = logged_->user_agent;
+      fields.referer = logged_->referer;
+      fields.trace_id = logged_->trace_id;
+      if (snapshot.options().log_custom_headers) fields.headers = &logged_->header_views;
+    }
+    fields.protocol = "HTTP/1.1";
+    fields.status = status;
+    fields.request_length = bytes_in_;
+    fields.body_bytes_sent = bytes_out_;
+    if (logged_backend_ != nullptr) {
+      const auto& server = logged_backend_->endpoint();
+      fields.upstream_addr = AddressPort(server.address().to_string(), server.port());
+    }
+    fields.upstream_status = upstream_status_;
+    fields.request_time = took;
+    fields.upstream_response_time = upstream_time_;
+    log.Append(FormatAccessLogLine(fields));
   }
 
   void Close() {
@@ -966,6 +1038,12 @@ class ClientSession : public Reclaimable, public std::enable_shared_from_this<Cl
   SteadyClock::time_point sent_upstream_{};
   std::uint64_t bytes_in_ = 0;
   std::uint64_t bytes_out_ = 0;
+  // And in its access-log line, when the listener logs.
+  std::chrono::system_clock::time_point record_time_{};
+  std::optional<LoggedRequest> logged_;
+  const BackendServerState* logged_backend_ = nullptr;  // the last server tried; owned by route_
+  unsigned upstream_status_ = 0;
+  std::chrono::microseconds upstream_time_{-1};
   // Last: they may call back into the members above until they are gone.
   Deadline client_deadline_;
   Deadline upstream_deadline_;
@@ -976,6 +1054,23 @@ class ClientSession : public Reclaimable, public std::enable_shared_from_this<Cl
 int SnapshotExDataIndex() {
   static const int index = SSL_get_ex_new_index(0, nullptr, nullptr, nullptr, nullptr);
   return index;
+}
+
+int ChosenCertificateExDataIndex() {
+  static const int index = SSL_get_ex_new_index(0, nullptr, nullptr, nullptr, nullptr);
+  return index;
+}
+
+TlsLogFacts TlsLogFactsOf(SSL* ssl) {
+  TlsLogFacts facts;
+  if (const char* sni = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name)) facts.sni = sni;
+  facts.version = SSL_get_version(ssl);
+  if (const char* cipher = SSL_get_cipher_name(ssl)) facts.cipher = cipher;
+  if (const auto* chosen = static_cast<const ServedCertificate*>(
+          SSL_get_ex_data(ssl, ChosenCertificateExDataIndex()))) {
+    facts.certificate_id = chosen->certificate_id;
+  }
+  return facts;
 }
 
 void StartClientSession(WorkerSocket socket, ssl::context* tls_context, DeadlineSweeper& deadlines,

@@ -15,6 +15,7 @@
 #include <boost/asio/ssl/context.hpp>
 
 #include <memory>
+#include <string_view>
 
 #include "dataplane/deadline_sweeper.h"
 #include "dataplane/listener_snapshot.h"
@@ -42,5 +43,13 @@ void StartClientSession(WorkerSocket socket, boost::asio::ssl::context* tls_cont
 
 // Where the client-hello callback finds the connection's snapshot (SSL ex_data index).
 int SnapshotExDataIndex();
+// Where it leaves the certificate it chose (a ServedCertificate of that snapshot).
+int ChosenCertificateExDataIndex();
+
+// A TLS connection's facts for its access-log lines (views into `ssl`'s own strings).
+struct TlsLogFacts {
+  std::string_view sni, version, cipher, certificate_id;
+};
+TlsLogFacts TlsLogFactsOf(SSL* ssl);
 
 }  // namespace openalb

@@ -96,6 +96,9 @@ class DataPlane {
   void SetBackendPolicy(std::shared_ptr<const BackendAddressPolicy> policy) {
     backend_policy_ = std::move(policy);
   }
+  // Where listeners whose load balancer logs write their access-log lines; set before the
+  // first Apply (null: no listener logs).
+  void SetAccessLog(std::shared_ptr<AccessLogWriter> writer) { access_log_ = std::move(writer); }
 
  private:
   struct Served {
@@ -116,6 +119,7 @@ class DataPlane {
   const std::shared_ptr<GnutlsCertificates> gnutls_certificates_;  // QUIC listeners' (GnuTLS)
   BackendRegistry backends_;
   std::shared_ptr<const BackendAddressPolicy> backend_policy_;
+  std::shared_ptr<AccessLogWriter> access_log_;
   const std::shared_ptr<SessionShared> sessions_;
   IoWorkers workers_;
   HealthChecker health_;  // its probes run on workers_

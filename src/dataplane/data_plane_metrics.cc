@@ -42,6 +42,7 @@ void DataPlane::WriteMetrics(PrometheusText& out, std::int64_t now_ms) const {
   }
   ListenerTelemetry::WriteAll(out, telemetry);
   health_.WriteMetrics(out);
+  if (access_log_) access_log_->WriteMetrics(out);
 }
 
 }  // namespace openalb

@@ -86,6 +86,7 @@ int OnClientHello(gnutls_session_t session, unsigned, unsigned, unsigned incomin
   }
   state->chosen = std::move(*certificate);
   state->chosen_ecdsa = chosen.ecdsa;
+  state->chosen_certificate_id = chosen.certificate_id;
   state->snapshot->CountServed(chosen);
   if (state->ticket_secret != nullptr) {
     // The ticket key is the certificate's own: HMAC-SHA512(secret, id "\n" fingerprint).

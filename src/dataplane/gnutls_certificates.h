@@ -90,6 +90,7 @@ struct GnutlsServerSession {
   const std::array<unsigned char, 64>* ticket_secret = nullptr;
   std::shared_ptr<const GnutlsCertificate> chosen;  // the certificate served, kept for the session
   bool chosen_ecdsa = false;                        // its key type (the listener's counters)
+  std::string chosen_certificate_id;                // its id (the access log)
   std::string failure;                              // why none could be served, if so
 };
 

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "core/ascii_case.h"
+#include "dataplane/access_log_line.h"
 #include "dataplane/forwarding.h"
 #include "dataplane/gzip_body.h"
 #include "dataplane/h2_upstream.h"
@@ -171,6 +172,10 @@ class H2Stream : public std::enable_shared_from_this<H2Stream>, public H2Upstrea
   bool te_trailers_ = false;  // the client said it takes trailers
   // In the listener's counters: when its head began, its answer's status, body bytes.
   H2Clock::time_point started_ = H2Clock::now();
+  std::chrono::system_clock::time_point record_time_ = std::chrono::system_clock::now();
+  std::optional<LoggedRequest> logged_;  // when the listener logs
+  unsigned upstream_status_ = 0;
+  std::chrono::microseconds upstream_time_{-1};
   H2Clock::time_point connect_started_{};
   H2Clock::time_point sent_upstream_{};
   unsigned status_ = 0;
@@ -207,6 +212,7 @@ class H2Connection : public Reclaimable, public std::enable_shared_from_this<H2C
   std::shared_ptr<const ListenerSnapshot> Current() const { return listener_->Current(); }
   const std::string& client_ip() const { return client_ip_; }
   int client_port() const { return client_port_; }
+  SSL* native_handle() { return stream_.native_handle(); }
   int local_port() const { return local_port_; }
   const std::optional<net::ip::address>& client_address() const { return client_address_; }
   std::uint64_t client_hash() const { return client_hash_; }
@@ -618,6 +624,9 @@ void H2Stream::OnHeadersComplete(bool end_stream) {
   if (!authority_.empty()) request_.set(http::field::host, authority_);
   head_request_ = method_ == "HEAD";
   route_ = connection_->Current();
+  if (route_->access_log() != nullptr) {  // the request as the client sent it
+    logged_ = CaptureForLog(method_, path_, request_.base(), route_->options().log_custom_headers);
+  }
   // As on HTTP/1.1: an ACL changed since the connection was accepted applies to new streams.
   if (const AddressAcl* acl = route_->acl(); acl != nullptr) {
     const auto& address = connection_->client_address();
@@ -864,28 +873,30 @@ void H2Stream::ReadResponseHead() {
   parser_.emplace();
   parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
   if (head_request_) parser_->skip(true);
-  http::async_read_header(
-      *upstream_, upstream_buffer_, *parser_,
-      [self = shared_from_this()](beast::error_code ec, size_t) {
-        if (self->cancelled_) return;
-        if (ec && self->reused_ && !self->timed_out_ && !self->body_sent_ &&
-            !self->parser_->got_some()) {
-          // A kept connection the server had closed: the request is sent
-          // again on a fresh one (nothing of a body was taken yet).
-          self->upload_started_ = false;
-          self->upload_done_ = false;
-          self->upstream_buffer_.clear();
-          return self->Connect();
-        }
-        if (ec) return self->Failed(self->timed_out_);
-        const unsigned status = self->parser_->get().result_int();
-        if (status >= 100 && status < 200) return self->ReadResponseHead();
-        if (ListenerTelemetry* telemetry = self->Telemetry()) {
-          telemetry->UpstreamAnswered(std::chrono::duration_cast<std::chrono::microseconds>(
-              H2Clock::now() - self->sent_upstream_));
-        }
-        self->OnResponseHead();
-      });
+  http::async_read_header(*upstream_, upstream_buffer_, *parser_,
+                          [self = shared_from_this()](beast::error_code ec, size_t) {
+                            if (self->cancelled_) return;
+                            if (ec && self->reused_ && !self->timed_out_ && !self->body_sent_ &&
+                                !self->parser_->got_some()) {
+                              // A kept connection the server had closed: the request is sent
+                              // again on a fresh one (nothing of a body was taken yet).
+                              self->upload_started_ = false;
+                              self->upload_done_ = false;
+                              self->upstream_buffer_.clear();
+                              return self->Connect();
+                            }
+                            if (ec) return self->Failed(self->timed_out_);
+                            const unsigned status = self->parser_->get().result_int();
+                            if (status >= 100 && status < 200) return self->ReadResponseHead();
+                            self->upstream_status_ = status;
+                            self->upstream_time_ =
+                                std::chrono::duration_cast<std::chrono::microseconds>(
+                                    H2Clock::now() - self->sent_upstream_);
+                            if (ListenerTelemetry* telemetry = self->Telemetry()) {
+                              telemetry->UpstreamAnswered(self->upstream_time_);
+                            }
+                            self->OnResponseHead();
+                          });
 }
 
 void H2Stream::OnResponseHead() {
@@ -1067,11 +1078,49 @@ ListenerTelemetry* H2Stream::Telemetry() const { return route_ ? route_->telemet
 void H2Stream::CountClosed() {
   // A stream refused before its head was complete has no route_: the connection's listener.
   const auto snapshot = route_ ? route_ : connection_->Current();
+  const auto took =
+      std::chrono::duration_cast<std::chrono::microseconds>(H2Clock::now() - started_);
   if (ListenerTelemetry* telemetry = snapshot->telemetry()) {
-    telemetry->RequestDone(
-        status_, bytes_in_, bytes_out_,
-        std::chrono::duration_cast<std::chrono::microseconds>(H2Clock::now() - started_));
+    telemetry->RequestDone(status_, bytes_in_, bytes_out_, took);
   }
+  AccessLogWriter* log = snapshot->access_log();
+  if (log == nullptr) return;
+  const bool with_headers = snapshot->options().log_custom_headers;
+  if (!logged_) logged_ = CaptureForLog(method_, path_, request_.base(), with_headers);
+  AccessLogFields fields;
+  fields.time = record_time_;
+  fields.load_balancer_id = snapshot->load_balancer_id();
+  if (const ListenerTelemetry* telemetry = snapshot->telemetry()) {
+    fields.listener_id = telemetry->listener_id();
+  }
+  fields.listener_port = snapshot->port();
+  fields.client_ip = connection_->client_ip();
+  fields.client_port = connection_->client_port();
+  const TlsLogFacts tls = TlsLogFactsOf(connection_->native_handle());
+  fields.sni = tls.sni;
+  fields.tls_version = tls.version;
+  fields.tls_cipher = tls.cipher;
+  fields.certificate_id = tls.certificate_id;
+  fields.method = logged_->method;
+  fields.uri = logged_->uri;
+  fields.host = logged_->host;
+  fields.x_forwarded_for = logged_->x_forwarded_for;
+  fields.user_agent = logged_->user_agent;
+  fields.referer = logged_->referer;
+  fields.trace_id = logged_->trace_id;
+  if (with_headers) fields.headers = &logged_->header_views;
+  fields.protocol = "HTTP/2.0";
+  fields.status = status_;
+  fields.request_length = bytes_in_;
+  fields.body_bytes_sent = bytes_out_;
+  if (!tried_.empty()) {
+    const auto& server = tried_.back()->endpoint();
+    fields.upstream_addr = AddressPort(server.address().to_string(), server.port());
+  }
+  fields.upstream_status = upstream_status_;
+  fields.request_time = took;
+  fields.upstream_response_time = upstream_time_;
+  log->Append(FormatAccessLogLine(fields));
 }
 
 // --- H2Stream, to a gRPC server group ---
@@ -1135,10 +1184,10 @@ ssize_t H2Stream::ReadRequestBody(std::uint8_t* out, size_t size, std::uint32_t*
 }
 
 void H2Stream::OnAnswerHead(unsigned status, std::vector<H2Field> fields, bool end_stream) {
-  if (ListenerTelemetry* telemetry = Telemetry()) {
-    telemetry->UpstreamAnswered(
-        std::chrono::duration_cast<std::chrono::microseconds>(H2Clock::now() - sent_upstream_));
-  }
+  upstream_status_ = status;
+  upstream_time_ =
+      std::chrono::duration_cast<std::chrono::microseconds>(H2Clock::now() - sent_upstream_);
+  if (ListenerTelemetry* telemetry = Telemetry()) telemetry->UpstreamAnswered(upstream_time_);
   if (cancelled_) return;
   if (end_stream) {  // trailers-only: a gRPC error, or an answer without a body
     download_done_ = true;

@@ -5,6 +5,7 @@
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/beast/core.hpp>
 
+#include "dataplane/access_log_line.h"
 #include "dataplane/forwarding.h"
 #include "dataplane/upstream_stream.h"
 
@@ -140,11 +141,13 @@ class H3Exchange : public std::enable_shared_from_this<H3Exchange> {
 
   void Answered() {
     // The answer is read whole here: its time includes the body's.
+    upstream_time_ = std::chrono::duration_cast<std::chrono::microseconds>(
+        std::chrono::steady_clock::now() - sent_);
     if (ListenerTelemetry* telemetry = plan_.route->telemetry()) {
-      telemetry->UpstreamAnswered(std::chrono::duration_cast<std::chrono::microseconds>(
-          std::chrono::steady_clock::now() - sent_));
+      telemetry->UpstreamAnswered(upstream_time_);
     }
     auto response = parser_.release();
+    upstream_status_ = response.result_int();
     H3Answer answer;
     answer.status = response.result_int();
     PrepareAnswerHead(response.base(), answer.status, plan_.route->routes(), plan_.response_headers,
@@ -169,6 +172,12 @@ class H3Exchange : public std::enable_shared_from_this<H3Exchange> {
   }
 
   void Finish(H3Answer answer) {
+    if (server_ != nullptr) {
+      answer.upstream_addr =
+          AddressPort(server_->endpoint().address().to_string(), server_->endpoint().port());
+    }
+    answer.upstream_status = upstream_status_;
+    answer.upstream_time = upstream_time_;
     if (counted_) {
       counted_ = false;
       server_->EndRequest();
@@ -191,6 +200,8 @@ class H3Exchange : public std::enable_shared_from_this<H3Exchange> {
   bool counted_ = false;  // counted in the server's requests in flight (Wlc)
   std::chrono::steady_clock::time_point connect_started_{};
   std::chrono::steady_clock::time_point sent_{};  // when the request went to the server
+  unsigned upstream_status_ = 0;
+  std::chrono::microseconds upstream_time_{-1};
 };
 
 }  // namespace

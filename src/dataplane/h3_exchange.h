@@ -35,6 +35,11 @@ struct H3Answer {
   unsigned status = 502;
   boost::beast::http::fields fields;
   std::string body;
+  // For the access log: the last server tried ("ip:port", empty if none), the status it
+  // answered (0: none), and how long it took (negative: no answer).
+  std::string upstream_addr;
+  unsigned upstream_status = 0;
+  std::chrono::microseconds upstream_time{-1};
 };
 
 struct H3ForwardPlan {

@@ -65,8 +65,11 @@ struct ListenerOptions {
   // same load balancer) by Alt-Svc while `quic_upgrade` is on.
   bool quic_upgrade = false;
   std::string quic_listener_id;
-  // LogConfig (UpdateListenerLogConfig): recorded and shown; the access log writes custom
-  // headers and a trace id only once it records them.
+  // The data-plane access log: on while the listener's load balancer has its access log
+  // enabled (EnableLoadBalancerAccessLog, as on ALB); set by the domain from the load balancer.
+  bool access_log = false;
+  // LogConfig (UpdateListenerLogConfig): with the access log on, custom headers adds the
+  // request's headers to each line (credentials left out); tracing is recorded and shown.
   bool log_custom_headers = false;  // AccessLogRecordCustomizedHeadersEnabled
   bool tracing = false;             // AccessLogTracingConfig.TracingEnabled
   int tracing_sample = 0;           // AccessLogTracingConfig.TracingSample, 1..10000 when on

@@ -17,6 +17,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "dataplane/access_log_writer.h"
 #include "dataplane/address_acl.h"
 #include "dataplane/backend_pool.h"
 #include "dataplane/certificate_contexts.h"
@@ -82,6 +83,9 @@ class ListenerSnapshot {
   void set_telemetry(std::shared_ptr<ListenerTelemetry> telemetry);
   // Counts a handshake that chose `certificate` (one of this snapshot's).
   void CountServed(const ServedCertificate& certificate) const;
+  // Where its requests' access-log lines go; null: the listener does not log.
+  AccessLogWriter* access_log() const { return access_log_.get(); }
+  void set_access_log(std::shared_ptr<AccessLogWriter> writer) { access_log_ = std::move(writer); }
 
  private:
   const ServedCertificate* Best(const std::vector<const ServedCertificate*>& candidates,
@@ -102,6 +106,7 @@ class ListenerSnapshot {
   int port_ = 0;
   std::shared_ptr<ListenerTelemetry> telemetry_;
   std::vector<ShardedCounter*> served_counters_;  // the default's, then additional_'s
+  std::shared_ptr<AccessLogWriter> access_log_;
 };
 
 // What the client hello says, read with OpenSSL's client-hello accessors.

@@ -37,6 +37,7 @@ int OnClientHello(SSL* ssl, int* alert, void*) {
   ClientHelloInfo hello = ReadClientHello(ssl);
   const ServedCertificate& chosen = snapshot->Select(hello.server_name, hello.accepts_ecdsa);
   snapshot->CountServed(chosen);
+  SSL_set_ex_data(ssl, ChosenCertificateExDataIndex(), const_cast<ServedCertificate*>(&chosen));
   // A context not built yet is built here, on this handshake's thread: it holds up this
   // handshake (and any for the same certificate), never another name's.
   auto context = snapshot->ContextOf(chosen);

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstring>
 
+#include "dataplane/access_log_line.h"
 #include "dataplane/forwarding.h"
 #include "dataplane/h3_exchange.h"
 #include "dataplane/rule_actions.h"
@@ -19,6 +20,24 @@ namespace openalb {
 namespace {
 
 namespace http = boost::beast::http;
+
+// QUIC's TLS 1.3 suite, as OpenSSL (and so HTTPS listeners' log lines) names it.
+std::string Tls13SuiteName(gnutls_cipher_algorithm_t cipher) {
+  switch (cipher) {
+    case GNUTLS_CIPHER_AES_128_GCM:
+      return "TLS_AES_128_GCM_SHA256";
+    case GNUTLS_CIPHER_AES_256_GCM:
+      return "TLS_AES_256_GCM_SHA384";
+    case GNUTLS_CIPHER_CHACHA20_POLY1305:
+      return "TLS_CHACHA20_POLY1305_SHA256";
+    case GNUTLS_CIPHER_AES_128_CCM:
+      return "TLS_AES_128_CCM_SHA256";
+    default: {
+      const char* name = gnutls_cipher_get_name(cipher);
+      return name != nullptr ? name : "";
+    }
+  }
+}
 
 constexpr size_t kServerCidLength = 18;
 constexpr size_t kMaxPacket = 1452;
@@ -58,15 +77,64 @@ std::string_view ViewOf(nghttp3_rcbuf* buffer) {
 }  // namespace
 
 struct QuicConnection::Request {
-  // Ends in the listener's counters (status 0: closed before an answer).
+  // Ends in the listener's counters (status 0: closed before an answer) and, when it logs,
+  // its access log.
   ~Request() {
     if (route == nullptr) return;
+    const auto took = std::chrono::duration_cast<std::chrono::microseconds>(
+        std::chrono::steady_clock::now() - started);
     if (ListenerTelemetry* telemetry = route->telemetry()) {
-      telemetry->RequestDone(answered ? status : 0, bytes_in, answered ? answer_size : 0,
-                             std::chrono::duration_cast<std::chrono::microseconds>(
-                                 std::chrono::steady_clock::now() - started));
+      telemetry->RequestDone(answered ? status : 0, bytes_in, answered ? answer_size : 0, took);
+    }
+    if (AccessLogWriter* log = route->access_log(); log != nullptr && log_facts) {
+      WriteAccessLog(*log, took);
     }
   }
+  void WriteAccessLog(AccessLogWriter& log, std::chrono::microseconds took) const {
+    AccessLogFields fields;
+    fields.time = log_facts->time;
+    fields.load_balancer_id = route->load_balancer_id();
+    if (const ListenerTelemetry* telemetry = route->telemetry()) {
+      fields.listener_id = telemetry->listener_id();
+    }
+    fields.listener_port = route->port();
+    fields.client_ip = log_facts->client_ip;
+    fields.client_port = log_facts->client_port;
+    fields.sni = log_facts->sni;
+    fields.tls_version = "TLSv1.3";
+    fields.tls_cipher = log_facts->cipher;
+    fields.certificate_id = log_facts->certificate_id;
+    const LoggedRequest& logged = log_facts->request;
+    fields.method = logged.method;
+    fields.uri = logged.uri;
+    fields.host = logged.host;
+    fields.x_forwarded_for = logged.x_forwarded_for;
+    fields.user_agent = logged.user_agent;
+    fields.referer = logged.referer;
+    fields.trace_id = logged.trace_id;
+    if (route->options().log_custom_headers) fields.headers = &logged.header_views;
+    fields.protocol = "HTTP/3.0";
+    fields.status = answered ? status : 0;
+    fields.request_length = bytes_in;
+    fields.body_bytes_sent = answered ? answer_size : 0;
+    fields.upstream_addr = log_facts->upstream_addr;
+    fields.upstream_status = log_facts->upstream_status;
+    fields.request_time = took;
+    fields.upstream_response_time = log_facts->upstream_time;
+    log.Append(FormatAccessLogLine(fields));
+  }
+  // What its access-log line needs besides the counters' figures (set when the listener logs).
+  struct LogFacts {
+    std::chrono::system_clock::time_point time = std::chrono::system_clock::now();
+    std::string client_ip;
+    int client_port = 0;
+    std::string sni, cipher, certificate_id;
+    LoggedRequest request;
+    std::string upstream_addr;
+    unsigned upstream_status = 0;
+    std::chrono::microseconds upstream_time{-1};
+  };
+  std::optional<LogFacts> log_facts;
   std::shared_ptr<const ListenerSnapshot> route;  // the listener's snapshot at its start
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
   unsigned status = 0;
@@ -677,7 +745,28 @@ nghttp3_ssize QuicConnection::ReadAnswerBody(nghttp3_conn*, std::int64_t stream_
   return 1;
 }
 
+void QuicConnection::CaptureForLog(Request& request) {
+  if (request.route == nullptr || request.route->access_log() == nullptr) return;
+  Request::LogFacts& facts = request.log_facts.emplace();
+  facts.client_ip = remote_.address().to_string();
+  facts.client_port = remote_.port();
+  std::array<char, 256> name{};
+  size_t name_size = name.size() - 1;
+  unsigned type = 0;
+  if (gnutls_server_name_get(tls_, name.data(), &name_size, &type, 0) == 0) {
+    facts.sni.assign(name.data(), std::min(name_size, name.size() - 1));
+  }
+  facts.cipher = Tls13SuiteName(gnutls_cipher_get(tls_));
+  facts.certificate_id = tls_state_.chosen_certificate_id;
+  http::fields fields;
+  for (const auto& [field, value] : request.headers) fields.insert(field, value);
+  if (!request.authority.empty()) fields.set(http::field::host, request.authority);
+  facts.request = ::openalb::CaptureForLog(request.method, request.path, fields,
+                                           request.route->options().log_custom_headers);
+}
+
 void QuicConnection::HandleRequest(Request& request) {
+  CaptureForLog(request);
   const std::int64_t stream_id = request.stream_id;
   auto plain = [&](unsigned status, std::string_view body) {
     Answer(stream_id, status, {{"content-type", "text/plain; charset=utf-8"}}, std::string(body));
@@ -756,6 +845,13 @@ void QuicConnection::HandleRequest(Request& request) {
         std::vector<std::pair<std::string, std::string>> fields;
         for (const auto& field : answer.fields) {
           fields.emplace_back(std::string(field.name_string()), std::string(field.value()));
+        }
+        if (auto it = self->requests_.find(stream_id);
+            it != self->requests_.end() && it->second->log_facts) {
+          auto& facts = *it->second->log_facts;
+          facts.upstream_addr = std::move(answer.upstream_addr);
+          facts.upstream_status = answer.upstream_status;
+          facts.upstream_time = answer.upstream_time;
         }
         self->Answer(stream_id, answer.status, std::move(fields), std::move(answer.body));
       });

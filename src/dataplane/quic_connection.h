@@ -140,6 +140,8 @@ class QuicConnection : public std::enable_shared_from_this<QuicConnection>, publ
                                       size_t count, std::uint32_t* flags, void* user, void*);
 
   bool SetUpHttp3();
+  // Copies what the request's access-log line needs, when its listener logs.
+  void CaptureForLog(Request& request);
   void HandleRequest(Request& request);
   void Answer(std::int64_t stream_id, unsigned status,
               std::vector<std::pair<std::string, std::string>> fields, std::string body);

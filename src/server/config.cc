@@ -61,6 +61,7 @@ std::string_view SuggestSetting(std::string_view name) {
       {"log-level", "log_level"},
       {"loglevel", "log_level"},
       {"access-log", "access_log"},
+      {"dataplane-access-log", "dataplane_access_log"},
       {"job-delay", "job_delay"},
       {"listener-address", "listener_address"},
       {"listener-port-offset", "listener_port_offset"},
@@ -231,6 +232,8 @@ Result<void> ApplyTomlFile(const std::string& path, ServerConfig& config) {
       r = text(config.tls_key);
     else if (name == "access_log")
       r = text(config.access_log);
+    else if (name == "dataplane_access_log")
+      r = text(config.dataplane_access_log);
     else if (name == "log_level")
       r = text(config.log_level);
     else if (name == "threads")
@@ -387,6 +390,12 @@ void AddServeOptions(CLI::App& command, ServerConfig& config) {
       ->capture_default_str();
   command.add_option("--access-log", config.access_log, "Access log: stderr, off or a file path")
       ->envname("OPENALB_ACCESS_LOG")
+      ->capture_default_str();
+  command
+      .add_option("--dataplane-access-log", config.dataplane_access_log,
+                  "Where listeners of load balancers with their access log enabled write one "
+                  "JSON line per request: stderr, off or a file path (reopened on SIGHUP)")
+      ->envname("OPENALB_DATAPLANE_ACCESS_LOG")
       ->capture_default_str();
   command.add_option("--log-level", config.log_level, "trace, debug, info, warn, error or off")
       ->envname("OPENALB_LOG_LEVEL")

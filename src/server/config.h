@@ -33,6 +33,9 @@ struct ServerConfig {
   std::string tls_key;
   int threads = 0;                    // io threads; 0 = four per core
   std::string access_log = "stderr";  // "stderr", "off" or a file path
+  // Where listeners whose load balancer logs (EnableLoadBalancerAccessLog) write their JSON
+  // lines: "stderr", "off" or a file path.
+  std::string dataplane_access_log = "stderr";
   std::string log_level = "info";
   std::size_t nonce_cache_entries = 2'000'000;
   std::int64_t job_delay_ms = 0;         // how long jobs stay in flight before the worker runs them

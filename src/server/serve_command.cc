@@ -189,6 +189,13 @@ int RunServe(const ServerConfig& config) {
       [&secrets](const CertificateMaterial& certificate) {
         return secrets.Open(certificate.sealed_private_key, certificate.certificate_id);
       });
+  std::shared_ptr<AccessLogWriter> dataplane_log;
+  if (config.dataplane_access_log != "off") {
+    auto opened = AccessLogWriter::Open(config.dataplane_access_log);
+    if (!opened) return fail(opened.error());
+    dataplane_log = std::move(*opened);
+    data_plane.SetAccessLog(dataplane_log);
+  }
   // On a shared store every data-plane node follows the configuration version itself and the
   // worker waits for their acknowledgements; on SQLite the one process's worker applies.
   const bool shared_store = IsPostgresUrl(config.store);
@@ -344,10 +351,22 @@ int RunServe(const ServerConfig& config) {
   ScheduleKeyRefresh(refresh, keys);
   boost::asio::steady_timer expiry(io);
   ScheduleExpiryCheck(expiry, data_plane, clock);
+  // SIGHUP: the data-plane access log's file is reopened (logrotate moved it).
+  boost::asio::signal_set hangup(io, SIGHUP);
+  std::function<void()> await_hangup = [&] {
+    hangup.async_wait([&](const boost::system::error_code& ec, int) {
+      if (ec) return;
+      if (dataplane_log) dataplane_log->Reopen();
+      spdlog::info("event=access_log_reopened");
+      await_hangup();
+    });
+  };
+  await_hangup();
   // Before "listening" is announced: whoever saw it may send SIGTERM at once.
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code&, int signal) {
     spdlog::info("event=stopping signal={}", signal);
+    hangup.cancel();
     (*server)->Stop();
     if (admin) admin->Stop();
     data_plane.StopAll();

@@ -49,9 +49,13 @@ test('cloud-only load balancer settings are validated, answered as ALB answers t
   await server.waitJob(log.jobId);
   assert.deepEqual((await attribute()).AccessLogConfig, { LogProject: 'proj', LogStore: 'store' });
   await failure(() => alb.enableLoadBalancerAccessLog(model('EnableLoadBalancerAccessLogRequest', { LoadBalancerId: id, LogProject: 'proj' })), 'MissingLogStore');
+  await failure(() => alb.enableLoadBalancerAccessLog(model('EnableLoadBalancerAccessLogRequest', { LoadBalancerId: id, LogProject: 'p2', LogStore: 's2' })),
+    'OperationDenied.AccessLogEnabled');
   const { body: nolog } = await alb.disableLoadBalancerAccessLog(model('DisableLoadBalancerAccessLogRequest', { LoadBalancerId: id }));
   assert.equal(nolog.jobId, undefined, 'no job, as on ALB');
   assert.equal((await attribute()).AccessLogConfig, undefined);
+  await failure(() => alb.disableLoadBalancerAccessLog(model('DisableLoadBalancerAccessLogRequest', { LoadBalancerId: id })),
+    'OperationDenied.AccessLogDisabled');
 
   assert.equal((await attribute()).Ipv6AddressType, 'Intranet');
   const { body: v6 } = await alb.enableLoadBalancerIpv6Internet(model('EnableLoadBalancerIpv6InternetRequest', { LoadBalancerId: id }));

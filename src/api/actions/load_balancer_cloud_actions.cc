@@ -46,7 +46,9 @@ Result<Json> CloudSettingAction(ActionContext& context) {
                             .values = std::move(*values)};
   auto job = ChangeCloudSetting(context.services.domain, change);
   if (!job) return Fail(job.error());
-  if (!*job) return Json::object();
+  // Disable runs as a job (the listeners stop logging when it ends) but, as ALB's, its
+  // answer has no JobId.
+  if (!*job || *kApi == api_name::kDisableLoadBalancerAccessLog) return Json::object();
   Json body;
   body["JobId"] = (*job)->job_id;
   return body;
