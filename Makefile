@@ -71,6 +71,7 @@ bench: setup-bench build sdk-deps
 	bash bench/run-certificates
 	bash bench/run-tls
 	bash bench/run-h3
+	bash bench/run-observability
 	bash bench/run-startup
 	bash bench/run-fleet
 	bash bench/run-rules

@@ -7,7 +7,9 @@
 //
 // Usage: node bench/dataplane_setup.js --endpoint 127.0.0.1:PORT --data-dir DIR
 //          --certs CERTDIR --count N [--backend 127.0.0.1:PORT [--protocol HTTP|gRPC]]
-//          [--listener-protocol HTTPS|QUIC] [--port 443]
+//          [--listener-protocol HTTPS|QUIC] [--port 443] [--access-log on]
+// --access-log on: the load balancer's access log is enabled (EnableLoadBalancerAccessLog), so
+// the listener writes a line per request to the server's --dataplane-access-log.
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
@@ -67,6 +69,9 @@ async function main() {
   }
   const { ListenerId, JobId } = await call('CreateListener', listener);
   await job(JobId);
+  if (arg('access-log', 'off') === 'on') {
+    await job((await call('EnableLoadBalancerAccessLog', { LoadBalancerId: lb, LogProject: 'bench', LogStore: 'bench' })).JobId);
+  }
   for (let i = 1; i < count; i += 20) {
     const params = { ListenerId };
     ids.slice(i, i + 20).forEach((id, k) => { params[`Certificates.${k + 1}.CertificateId`] = id; });

@@ -13,9 +13,19 @@
 namespace openalb {
 namespace {
 
+// Whether a byte must be written escaped (or checked as UTF-8 first).
+bool Plain(unsigned char byte) {
+  return byte >= 0x20 && byte < 0x7f && byte != '"' && byte != '\\';
+}
+
 void AppendEscaped(std::string& out, std::string_view text) {
-  const bool utf8 = IsValidUtf8(text);
-  for (const char c : text) {
+  // Most values (ids, addresses, paths, user agents) need nothing: one append.
+  std::size_t plain = 0;
+  while (plain < text.size() && Plain(static_cast<unsigned char>(text[plain]))) ++plain;
+  out.append(text.data(), plain);
+  if (plain == text.size()) return;
+  const bool utf8 = IsValidUtf8(text.substr(plain));
+  for (const char c : text.substr(plain)) {
     const auto byte = static_cast<unsigned char>(c);
     switch (c) {
       case '"':
@@ -37,9 +47,9 @@ void AppendEscaped(std::string& out, std::string_view text) {
         break;
     }
     if (byte < 0x20 || byte == 0x7f || (byte >= 0x80 && !utf8)) {
-      std::array<char, 8> escaped{};
-      std::snprintf(escaped.data(), escaped.size(), "\\u%04x", byte);
-      out += escaped.data();
+      static constexpr char kHex[] = "0123456789abcdef";
+      const char escaped[] = {'\\', 'u', '0', '0', kHex[byte >> 4], kHex[byte & 0xf]};
+      out.append(escaped, sizeof escaped);
     } else {
       out += c;
     }
@@ -54,13 +64,18 @@ void Text(std::string& out, std::string_view name, std::string_view value) {
   out += '"';
 }
 
+void AppendDigits(std::string& out, std::uint64_t value, int width = 0) {
+  std::array<char, 24> digits{};
+  const auto end = std::to_chars(digits.data(), digits.data() + digits.size(), value).ptr;
+  for (auto n = end - digits.data(); n < width; ++n) out += '0';
+  out.append(digits.data(), end);
+}
+
 void Number(std::string& out, std::string_view name, std::uint64_t value) {
   out += ",\"";
   out += name;
   out += "\":";
-  std::array<char, 24> digits{};
-  const auto end = std::to_chars(digits.data(), digits.data() + digits.size(), value).ptr;
-  out.append(digits.data(), end);
+  AppendDigits(out, value);
 }
 
 // Seconds with millisecond precision, as ALB's request_time is written ("0.012").
@@ -72,32 +87,45 @@ void Seconds(std::string& out, std::string_view name, std::chrono::microseconds 
     out += "null";
     return;
   }
-  std::array<char, 32> text{};
-  std::snprintf(text.data(), text.size(), "%.3f", static_cast<double>(value.count()) / 1e6);
-  out += text.data();
+  const auto millis = static_cast<std::uint64_t>((value.count() + 500) / 1000);
+  AppendDigits(out, millis / 1000);
+  out += '.';
+  AppendDigits(out, millis % 1000, 3);
 }
 
+// ISO 8601 with milliseconds; the text up to the second is kept per thread, as most lines
+// of a busy second share it.
 void Time(std::string& out, std::chrono::system_clock::time_point time) {
   const auto since = time.time_since_epoch();
   const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(since);
   const auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(since - seconds);
-  const std::time_t t = seconds.count();
-  std::tm utc{};
-  gmtime_r(&t, &utc);
-  std::array<char, 96> text{};
-  std::snprintf(text.data(), text.size(), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", utc.tm_year + 1900,
-                utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec,
-                static_cast<int>(millis.count()));
+  thread_local std::int64_t cached_second = -1;
+  thread_local std::array<char, 64> cached{};
+  if (seconds.count() != cached_second) {
+    const std::time_t t = seconds.count();
+    std::tm utc{};
+    gmtime_r(&t, &utc);
+    std::snprintf(cached.data(), cached.size(), "%04d-%02d-%02dT%02d:%02d:%02d.",
+                  utc.tm_year + 1900, utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min,
+                  utc.tm_sec);
+    cached_second = seconds.count();
+  }
   out += "{\"time\":\"";
-  out += text.data();
-  out += '"';
+  out += cached.data();
+  AppendDigits(out, static_cast<std::uint64_t>(millis.count()), 3);
+  out += "Z\"";
 }
 
 }  // namespace
 
-std::string FormatAccessLogLine(const AccessLogFields& f) {
+std::string FormatAccessLogLine(const AccessLogFields& fields) {
   std::string out;
   out.reserve(512);
+  AppendAccessLogLine(out, fields);
+  return out;
+}
+
+void AppendAccessLogLine(std::string& out, const AccessLogFields& f) {
   Time(out, f.time);
   Text(out, "slbid", f.load_balancer_id);
   Text(out, "listener_id", f.listener_id);
@@ -145,7 +173,6 @@ std::string FormatAccessLogLine(const AccessLogFields& f) {
     out += '}';
   }
   out += "}\n";
-  return out;
 }
 
 std::string_view TraceIdOf(std::string_view b3_trace_id, std::string_view traceparent) {

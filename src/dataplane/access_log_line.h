@@ -44,7 +44,7 @@ struct AccessLogFields {
   unsigned status = 0;                // 0: no answer (the client left)
   std::uint64_t request_length = 0;   // request body bytes
   std::uint64_t body_bytes_sent = 0;  // answer body bytes
-  std::string upstream_addr;          // ip:port of the server, empty if none was tried
+  std::string_view upstream_addr;     // ip:port of the server, empty if none was tried
   unsigned upstream_status = 0;       // the server's status; 0: none came
   std::chrono::microseconds request_time{0};
   std::chrono::microseconds upstream_response_time{-1};  // negative: no server answered
@@ -57,6 +57,8 @@ struct AccessLogFields {
 };
 
 std::string FormatAccessLogLine(const AccessLogFields& fields);
+// The same, appended to `out` (a buffer the caller reuses: no allocation per line).
+void AppendAccessLogLine(std::string& out, const AccessLogFields& fields);
 
 // What a line needs of a request, copied as the client sent it (before forwarding adds its
 // headers), only when the listener logs.

@@ -37,6 +37,7 @@ Result<std::unique_ptr<AccessLogWriter>> AccessLogWriter::Open(std::string desti
 
 AccessLogWriter::AccessLogWriter(std::string destination, int fd, std::size_t buffer_cap)
     : destination_(std::move(destination)), fd_(fd), buffer_cap_(buffer_cap) {
+  pending_.reserve(2 * kWakeAtBytes);
   thread_ = std::thread([this] { Run(); });
 }
 
@@ -50,7 +51,14 @@ AccessLogWriter::~AccessLogWriter() {
   if (fd_ != STDERR_FILENO && fd_ >= 0) ::close(fd_);
 }
 
-void AccessLogWriter::Append(std::string line) {
+void AccessLogWriter::Write(const AccessLogFields& fields) {
+  thread_local std::string line;
+  line.clear();
+  AppendAccessLogLine(line, fields);
+  Append(line);
+}
+
+void AccessLogWriter::Append(std::string_view line) {
   bool wake = false;
   {
     std::lock_guard lock(mutex_);
@@ -58,11 +66,7 @@ void AccessLogWriter::Append(std::string line) {
       dropped_.fetch_add(1, std::memory_order_relaxed);
       return;
     }
-    if (pending_.empty()) {
-      pending_ = std::move(line);
-    } else {
-      pending_ += line;
-    }
+    pending_ += line;  // into capacity kept from batch to batch
     ++appended_;
     ++pending_lines_;
     wake = pending_.size() >= kWakeAtBytes;
@@ -73,6 +77,7 @@ void AccessLogWriter::Append(std::string line) {
 void AccessLogWriter::Flush() {
   std::unique_lock lock(mutex_);
   const std::uint64_t target = appended_;
+  flush_requested_ = true;
   wake_.notify_one();
   flushed_.wait(lock, [&] { return drained_ >= target || stopping_; });
 }
@@ -81,9 +86,12 @@ void AccessLogWriter::Run() {
   std::string batch;
   std::unique_lock lock(mutex_);
   while (true) {
+    // Woken early only by a full batch, a Flush or the end: a line waits at most kDrainEvery,
+    // and the thread does not spin on a busy listener's every line.
     wake_.wait_for(lock, kDrainEvery, [&] {
-      return stopping_ || pending_.size() >= kWakeAtBytes || drained_ < appended_;
+      return stopping_ || flush_requested_ || pending_.size() >= kWakeAtBytes;
     });
+    flush_requested_ = false;
     batch.swap(pending_);
     pending_.clear();
     const std::uint64_t lines = pending_lines_;

@@ -12,11 +12,13 @@
 #include <cstdint>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
 #include "core/api_error.h"
 #include "core/prometheus_text.h"
+#include "dataplane/access_log_line.h"
 
 namespace openalb {
 
@@ -32,7 +34,9 @@ class AccessLogWriter {
   AccessLogWriter& operator=(const AccessLogWriter&) = delete;
 
   // Queues one line (ending in '\n'); drops it, counted, when the buffer is full.
-  void Append(std::string line);
+  void Append(std::string_view line);
+  // Formats the line into this thread's reusable buffer and queues it.
+  void Write(const AccessLogFields& fields);
   // Reopens the file (after logrotate moved it); nothing for stderr.
   void Reopen() { reopen_.store(true, std::memory_order_relaxed); }
   // Writes everything queued so far before returning (tests, shutdown).
@@ -59,6 +63,7 @@ class AccessLogWriter {
   std::uint64_t drained_ = 0;        // GUARDED_BY(mutex_): of those, written out
   std::uint64_t pending_lines_ = 0;  // GUARDED_BY(mutex_)
   bool stopping_ = false;            // GUARDED_BY(mutex_)
+  bool flush_requested_ = false;     // GUARDED_BY(mutex_)
   std::atomic<bool> reopen_{false};
   std::atomic<std::uint64_t> written_{0};
   std::atomic<std::uint64_t> dropped_{0};

@@ -7,6 +7,8 @@
 #include <cerrno>
 #include <numeric>
 
+#include "dataplane/access_log_line.h"
+
 namespace openalb {
 namespace {
 
@@ -66,6 +68,10 @@ std::uint64_t EndpointHash(const BackendServerState::Endpoint& endpoint) {
 constexpr int kRingPointsPerServer = 160;
 
 }  // namespace
+
+std::string BackendServerState::AddressPortOf(const Endpoint& endpoint) {
+  return AddressPort(endpoint.address().to_string(), endpoint.port());
+}
 
 BackendServerState::~BackendServerState() {
   for (const auto& idle : idle_) ::close(idle.socket);

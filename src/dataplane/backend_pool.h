@@ -32,12 +32,15 @@ class BackendServerState : public std::enable_shared_from_this<BackendServerStat
   using Endpoint = boost::asio::ip::tcp::endpoint;
   using NativeSocket = boost::asio::ip::tcp::socket::native_handle_type;
 
-  explicit BackendServerState(Endpoint endpoint) : endpoint_(std::move(endpoint)) {}
+  explicit BackendServerState(Endpoint endpoint)
+      : endpoint_(std::move(endpoint)), address_port_(AddressPortOf(endpoint_)) {}
   ~BackendServerState();
   BackendServerState(const BackendServerState&) = delete;
   BackendServerState& operator=(const BackendServerState&) = delete;
 
   const Endpoint& endpoint() const { return endpoint_; }
+  // "ip:port" (an IPv6 address in brackets), as access-log lines name the server.
+  const std::string& address_port() const { return address_port_; }
 
   bool Healthy(std::chrono::steady_clock::time_point now) const;
   // Passes the server over for a few seconds (it refused or timed out a connection).
@@ -59,7 +62,9 @@ class BackendServerState : public std::enable_shared_from_this<BackendServerStat
   static constexpr auto kIdleFor = std::chrono::seconds(30);
 
  private:
+  static std::string AddressPortOf(const Endpoint& endpoint);
   const Endpoint endpoint_;
+  const std::string address_port_;
   std::atomic<std::int64_t> down_until_ns_{0};
   std::atomic<int> active_{0};
   mutable std::mutex mutex_;

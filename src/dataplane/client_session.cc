@@ -852,7 +852,10 @@ class ClientSession : public Reclaimable, public std::enable_shared_from_this<Cl
   void BeginRecord() {
     record_open_ = true;
     record_start_ = SteadyClock::now();
-    record_time_ = std::chrono::system_clock::now();
+    // The wall clock only for a listener that logs (the counters need the steady one).
+    record_time_ = (route_ ? route_ : snapshot_)->access_log() != nullptr
+                       ? std::chrono::system_clock::now()
+                       : std::chrono::system_clock::time_point{};
     bytes_in_ = 0;
     bytes_out_ = 0;
     logged_.reset();
@@ -885,7 +888,10 @@ class ClientSession : public Reclaimable, public std::enable_shared_from_this<Cl
     }
     KnowClient();
     AccessLogFields fields;
-    fields.time = record_time_;
+    // Logging began with this request: its start, from its duration.
+    fields.time = record_time_ != std::chrono::system_clock::time_point{}
+                      ? record_time_
+                      : std::chrono::system_clock::now() - took;
     fields.load_balancer_id = snapshot.load_balancer_id();
     if (const ListenerTelemetry* telemetry = snapshot.telemetry()) {
       fields.listener_id = telemetry->listener_id();
@@ -915,13 +921,12 @@ class ClientSession : public Reclaimable, public std::enable_shared_from_this<Cl
     fields.request_length = bytes_in_;
     fields.body_bytes_sent = bytes_out_;
     if (logged_backend_ != nullptr) {
-      const auto& server = logged_backend_->endpoint();
-      fields.upstream_addr = AddressPort(server.address().to_string(), server.port());
+      fields.upstream_addr = logged_backend_->address_port();
     }
     fields.upstream_status = upstream_status_;
     fields.request_time = took;
     fields.upstream_response_time = upstream_time_;
-    log.Append(FormatAccessLogLine(fields));
+    log.Write(fields);
   }
 
   void Close() {

@@ -135,7 +135,7 @@ Result<void> DataPlane::Apply(const ListenerConfig& config, Contexts contexts) {
                                                 config.quic  ? "QUIC"
                                                 : config.tls ? "HTTPS"
                                                              : "HTTP");
-  snapshot->set_telemetry(telemetry);
+  if (options_.metrics) snapshot->set_telemetry(telemetry);
   if (config.options.access_log) snapshot->set_access_log(access_log_);
   if (it != served_.end() && it->second.configured_port == port && it->second.tls == config.tls &&
       it->second.quic == config.quic) {

@@ -38,6 +38,7 @@ struct DataPlaneOptions {
   std::size_t context_cache = CertificateContexts::kDefaultCapacity;  // TLS contexts kept
   SessionLimits limits;  // timeouts, connection caps and buffered bytes of client connections
   const Clock* clock = nullptr;  // what rotates ticket keys; null: the system clock
+  bool metrics = true;           // false: listeners' counters are never bumped
 };
 
 class DataPlane {

@@ -172,8 +172,8 @@ class H2Stream : public std::enable_shared_from_this<H2Stream>, public H2Upstrea
   bool te_trailers_ = false;  // the client said it takes trailers
   // In the listener's counters: when its head began, its answer's status, body bytes.
   H2Clock::time_point started_ = H2Clock::now();
-  std::chrono::system_clock::time_point record_time_ = std::chrono::system_clock::now();
-  std::optional<LoggedRequest> logged_;  // when the listener logs
+  std::chrono::system_clock::time_point record_time_{};  // taken when the listener logs
+  std::optional<LoggedRequest> logged_;                  // when the listener logs
   unsigned upstream_status_ = 0;
   std::chrono::microseconds upstream_time_{-1};
   H2Clock::time_point connect_started_{};
@@ -625,6 +625,7 @@ void H2Stream::OnHeadersComplete(bool end_stream) {
   head_request_ = method_ == "HEAD";
   route_ = connection_->Current();
   if (route_->access_log() != nullptr) {  // the request as the client sent it
+    record_time_ = std::chrono::system_clock::now() - (H2Clock::now() - started_);
     logged_ = CaptureForLog(method_, path_, request_.base(), route_->options().log_custom_headers);
   }
   // As on HTTP/1.1: an ACL changed since the connection was accepted applies to new streams.
@@ -1088,7 +1089,9 @@ void H2Stream::CountClosed() {
   const bool with_headers = snapshot->options().log_custom_headers;
   if (!logged_) logged_ = CaptureForLog(method_, path_, request_.base(), with_headers);
   AccessLogFields fields;
-  fields.time = record_time_;
+  fields.time = record_time_ != std::chrono::system_clock::time_point{}
+                    ? record_time_
+                    : std::chrono::system_clock::now() - took;
   fields.load_balancer_id = snapshot->load_balancer_id();
   if (const ListenerTelemetry* telemetry = snapshot->telemetry()) {
     fields.listener_id = telemetry->listener_id();
@@ -1114,13 +1117,12 @@ void H2Stream::CountClosed() {
   fields.request_length = bytes_in_;
   fields.body_bytes_sent = bytes_out_;
   if (!tried_.empty()) {
-    const auto& server = tried_.back()->endpoint();
-    fields.upstream_addr = AddressPort(server.address().to_string(), server.port());
+    fields.upstream_addr = tried_.back()->address_port();
   }
   fields.upstream_status = upstream_status_;
   fields.request_time = took;
   fields.upstream_response_time = upstream_time_;
-  log->Append(FormatAccessLogLine(fields));
+  log->Write(fields);
 }
 
 // --- H2Stream, to a gRPC server group ---

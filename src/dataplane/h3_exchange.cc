@@ -173,8 +173,7 @@ class H3Exchange : public std::enable_shared_from_this<H3Exchange> {
 
   void Finish(H3Answer answer) {
     if (server_ != nullptr) {
-      answer.upstream_addr =
-          AddressPort(server_->endpoint().address().to_string(), server_->endpoint().port());
+      answer.upstream_addr = server_->address_port();
     }
     answer.upstream_status = upstream_status_;
     answer.upstream_time = upstream_time_;

@@ -121,7 +121,7 @@ struct QuicConnection::Request {
     fields.upstream_status = log_facts->upstream_status;
     fields.request_time = took;
     fields.upstream_response_time = log_facts->upstream_time;
-    log.Append(FormatAccessLogLine(fields));
+    log.Write(fields);
   }
   // What its access-log line needs besides the counters' figures (set when the listener logs).
   struct LogFacts {

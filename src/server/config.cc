@@ -67,6 +67,7 @@ std::string_view SuggestSetting(std::string_view name) {
       {"listener-port-offset", "listener_port_offset"},
       {"port_offset", "listener_port_offset"},
       {"dataplane-threads", "dataplane_threads"},
+      {"dataplane-metrics", "dataplane_metrics"},
       {"tls-context-cache", "tls_context_cache"},
       {"backend-allow", "backend_allow"},
       {"backend-deny", "backend_deny"},
@@ -89,6 +90,10 @@ Result<void> ValidateServeConfig(const ServerConfig& config) {
   if (std::find(std::begin(kLevels), std::end(kLevels), config.log_level) == std::end(kLevels)) {
     return Fail(ConfigError("--log-level " + config.log_level +
                             " is not one of trace, debug, info, warn, error, critical, off"));
+  }
+  if (config.dataplane_metrics != "on" && config.dataplane_metrics != "off") {
+    return Fail(
+        ConfigError("--dataplane-metrics " + config.dataplane_metrics + " is neither on nor off"));
   }
   if (config.tls_cert.empty() != config.tls_key.empty()) {
     return Fail(ConfigError(config.tls_cert.empty()
@@ -234,6 +239,8 @@ Result<void> ApplyTomlFile(const std::string& path, ServerConfig& config) {
       r = text(config.access_log);
     else if (name == "dataplane_access_log")
       r = text(config.dataplane_access_log);
+    else if (name == "dataplane_metrics")
+      r = text(config.dataplane_metrics);
     else if (name == "log_level")
       r = text(config.log_level);
     else if (name == "threads")
@@ -516,6 +523,12 @@ void AddServeOptions(CLI::App& command, ServerConfig& config) {
                   "Threads serving the listeners' connections (0: one per core)")
       ->envname("OPENALB_DATAPLANE_THREADS")
       ->check(CLI::Range(0, 1024))
+      ->capture_default_str();
+  command
+      .add_option("--dataplane-metrics", config.dataplane_metrics,
+                  "on: listeners count connections, handshakes, requests and latencies for "
+                  "/metrics; off: they count nothing (their series stay 0)")
+      ->envname("OPENALB_DATAPLANE_METRICS")
       ->capture_default_str();
 }
 

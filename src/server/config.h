@@ -36,6 +36,7 @@ struct ServerConfig {
   // Where listeners whose load balancer logs (EnableLoadBalancerAccessLog) write their JSON
   // lines: "stderr", "off" or a file path.
   std::string dataplane_access_log = "stderr";
+  std::string dataplane_metrics = "on";  // "off": listeners bump no counters
   std::string log_level = "info";
   std::size_t nonce_cache_entries = 2'000'000;
   std::int64_t job_delay_ms = 0;         // how long jobs stay in flight before the worker runs them

@@ -185,7 +185,8 @@ int RunServe(const ServerConfig& config) {
                       ? config.dataplane_threads
                       : static_cast<int>(std::max(1u, std::thread::hardware_concurrency())),
        .context_cache = static_cast<std::size_t>(config.tls_context_cache),
-       .limits = DataPlaneLimits(config)},
+       .limits = DataPlaneLimits(config),
+       .metrics = config.dataplane_metrics != "off"},
       [&secrets](const CertificateMaterial& certificate) {
         return secrets.Open(certificate.sealed_private_key, certificate.certificate_id);
       });

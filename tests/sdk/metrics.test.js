@@ -298,3 +298,22 @@ test('the admin address is 127.0.0.1:9901 by default; a second server on the hos
   assert.equal(off.adminPort, undefined);
   assert.doesNotMatch(off.stderr, /admin_/);
 });
+
+test('--dataplane-metrics off: listeners count nothing, and a value other than on or off is refused at start', async (t) => {
+  const backend = http.createServer((req, res) => res.end('ok'));
+  await new Promise((r) => backend.listen(0, '127.0.0.1', r));
+  t.after(() => backend.close());
+  const server = await Server.start({ args: ['--dataplane-metrics', 'off'] });
+  t.after(() => server.stop());
+  const { listenerId, port } = await server.listener({ protocol: 'HTTP', port: 80, backendPort: backend.address().port });
+  const status = await new Promise((resolve, reject) => {
+    http.get({ host: '127.0.0.1', port, path: '/' }, (res) => { res.resume(); res.on('end', () => resolve(res.statusCode)); }).on('error', reject);
+  });
+  assert.equal(status, 200);
+  const { samples } = parse((await get(server.adminPort, '/metrics')).body);
+  const served = Object.keys(samples).find((k) => k.startsWith('openalb_dataplane_requests_total{') && k.includes(listenerId) && k.includes('"2xx"'));
+  assert.ok(served, 'the series is there');
+  assert.equal(samples[served], 0, 'but nothing was counted');
+  const refused = await rejection(() => Server.start({ args: ['--dataplane-metrics', 'sometimes'] }));
+  assert.match(refused.message, /--dataplane-metrics sometimes is neither on nor off/);
+});
