@@ -84,6 +84,13 @@ class DataPlane {
   // connections open and idle, request bytes buffered, and each served certificate's days to
   // expiry (labelled by certificate id only: never by a name a client sent).
   void WriteMetrics(PrometheusText& out, std::int64_t now_ms) const;
+  // Each served listener's requests answered and 5xx answers so far (the console's rates).
+  struct ListenerTotals {
+    std::string listener_id;
+    std::uint64_t answered = 0;
+    std::uint64_t server_errors = 0;
+  };
+  std::vector<ListenerTotals> Totals() const;
   const CertificateContexts& contexts() const { return *contexts_; }
   // The active health checks of the servers this process forwards to.
   const HealthChecker& health() const { return health_; }

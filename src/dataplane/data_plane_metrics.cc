@@ -45,4 +45,13 @@ void DataPlane::WriteMetrics(PrometheusText& out, std::int64_t now_ms) const {
   if (access_log_) access_log_->WriteMetrics(out);
 }
 
+std::vector<DataPlane::ListenerTotals> DataPlane::Totals() const {
+  std::vector<ListenerTotals> out;
+  std::lock_guard lock(mutex_);
+  for (const auto& [id, served] : served_) {
+    out.push_back({id, served.telemetry->Answered(), served.telemetry->ServerErrors()});
+  }
+  return out;
+}
+
 }  // namespace openalb

@@ -42,6 +42,12 @@ ShardedCounter* ListenerTelemetry::CertificateCounter(const std::string& certifi
   return counter.get();
 }
 
+std::uint64_t ListenerTelemetry::Answered() const {
+  std::uint64_t sum = 0;
+  for (size_t c = 1; c < kStatusClasses; ++c) sum += requests_[c].Sum();
+  return sum;
+}
+
 void ListenerTelemetry::RequestDone(unsigned status, std::uint64_t bytes_in,
                                     std::uint64_t bytes_out, std::chrono::microseconds duration) {
   const size_t status_class = status >= 100 && status < 600 ? status / 100 : 0;

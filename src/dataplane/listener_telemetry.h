@@ -64,6 +64,10 @@ class ListenerTelemetry {
   // A server's answer head arrived `took` after its request was sent.
   void UpstreamAnswered(std::chrono::microseconds took) { upstream_response_.Observe(took); }
 
+  // Requests answered so far (every status class but none), and of them 5xx.
+  std::uint64_t Answered() const;
+  std::uint64_t ServerErrors() const { return requests_[5].Sum(); }
+
   const std::string& listener_id() const { return listener_id_; }
   const std::string& load_balancer_id() const { return load_balancer_id_; }
 

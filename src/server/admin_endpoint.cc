@@ -7,6 +7,9 @@ namespace openalb {
 
 HttpReply AdminReply(const HttpRequestView& request, const NodeReadiness& readiness,
                      const AdminPages& pages) {
+  if (pages.console) {
+    if (auto reply = pages.console(request)) return *reply;
+  }
   if (request.method != "GET" && request.method != "HEAD") {
     return {405, "text/plain", "GET only\n", {{"Allow", "GET, HEAD"}}};
   }
@@ -34,7 +37,7 @@ HttpReply AdminReply(const HttpRequestView& request, const NodeReadiness& readin
     }
     return {200, std::string(PrometheusText::kContentType), pages.metrics(), {}};
   }
-  return {404, "text/plain", "not found: /healthz, /readyz, /metrics\n", {}};
+  return {404, "text/plain", "not found: /healthz, /readyz, /metrics, /console\n", {}};
 }
 
 }  // namespace openalb

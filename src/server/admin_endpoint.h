@@ -3,11 +3,12 @@
 // (a data-plane node: it has applied a configuration version), else 503. GET /metrics — the
 // Prometheus text format; with --admin-token set, only for `Authorization: Bearer <token>`
 // (compared in constant time; 401 otherwise), while /healthz and /readyz stay open for probes.
-// Plain text, no secrets.
+// /console — the read-only web console (server/console.h). Plain text, no secrets.
 #pragma once
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "api/http_types.h"
@@ -23,6 +24,8 @@ struct NodeReadiness {
 struct AdminPages {
   std::function<std::string()> metrics;  // the /metrics text; null: no /metrics
   std::string token;                     // empty: /metrics is open
+  // The console (server/console.h): its answer for a /console path; null: no console.
+  std::function<std::optional<HttpReply>(const HttpRequestView&)> console;
 };
 
 HttpReply AdminReply(const HttpRequestView& request, const NodeReadiness& readiness,

@@ -29,6 +29,7 @@
 #include "jobs/job_worker.h"
 #include "server/admin_endpoint.h"
 #include "server/commands.h"
+#include "server/console.h"
 #include "server/data_dir.h"
 #include "server/store_selection.h"
 
@@ -291,6 +292,10 @@ int RunServe(const ServerConfig& config) {
   // A data-plane node opens its ports as it applies the current version, not before.
   if (follower) follower->Start(3 * config.node_lease_ms);
   if (shared_store) feed.Start();
+  Console console(**store, data_plane, random, config.admin_token, [&clock] {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(clock.Now().time_since_epoch())
+        .count();
+  });
   std::shared_ptr<HttpServer> admin;
   // Unset: the default address, which a second server on the same host may find taken — it
   // then runs without one (and says so) rather than not at all. "off": none.
@@ -305,23 +310,24 @@ int RunServe(const ServerConfig& config) {
     admin_options.port = admin_address->second;
     admin_options.max_connections = 64;
     admin_options.io_threads = threads;
-    AdminPages pages{.metrics =
-                         [&api_metrics, &data_plane, &worker, &store, &clock, node_id] {
-                           PrometheusText text;
-                           text.Family("openalb_build_info", "gauge",
-                                       "openalb's version and this node's id (always 1).");
-                           text.Sample("openalb_build_info",
-                                       {{"version", OPENALB_VERSION}, {"node_id", node_id}}, 1);
-                           api_metrics.Write(text);
-                           worker.WriteMetrics(text);
-                           (*store)->WriteMetrics(text);
-                           data_plane.WriteMetrics(
-                               text, std::chrono::duration_cast<std::chrono::milliseconds>(
-                                         clock.Now().time_since_epoch())
-                                         .count());
-                           return text.Take();
-                         },
-                     .token = config.admin_token};
+    AdminPages pages{
+        .metrics =
+            [&api_metrics, &data_plane, &worker, &store, &clock, node_id] {
+              PrometheusText text;
+              text.Family("openalb_build_info", "gauge",
+                          "openalb's version and this node's id (always 1).");
+              text.Sample("openalb_build_info",
+                          {{"version", OPENALB_VERSION}, {"node_id", node_id}}, 1);
+              api_metrics.Write(text);
+              worker.WriteMetrics(text);
+              (*store)->WriteMetrics(text);
+              data_plane.WriteMetrics(text, std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                clock.Now().time_since_epoch())
+                                                .count());
+              return text.Take();
+            },
+        .token = config.admin_token,
+        .console = [&console](const HttpRequestView& request) { return console.Handle(request); }};
     auto readiness = [&follower, node_id, pages](const HttpRequestView& request) {
       return AdminReply(request,
                         {.node_id = node_id,

@@ -425,6 +425,8 @@ class StoreTx {
   // Oldest first, rows with seq > `after_seq`, at most `limit`.
   virtual Result<std::vector<AuditEntry>> ListAuditEntries(std::string_view account_id,
                                                            std::int64_t after_seq, int limit) = 0;
+  // The newest `limit` rows of every account, newest first (the console).
+  virtual Result<std::vector<AuditEntry>> LatestAuditEntries(int limit) = 0;
 
   // The configuration version: one number, increased by every committed transaction that
   // changes what a data plane serves, so data-plane nodes know what they have applied. Only

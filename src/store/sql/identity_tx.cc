@@ -10,6 +10,12 @@ using namespace sql_query;  // NOLINT(google-build-using-namespace)
 namespace {
 
 // "WHERE account_id = ?" when one account is asked for, nothing for all.
+AuditEntry ReadAuditEntry(const SqlStatement& s) {
+  return AuditEntry{s.ColumnInt(0),  s.ColumnText(1), s.ColumnText(2), s.ColumnText(3),
+                    s.ColumnText(4), s.ColumnText(5), s.ColumnText(6), s.ColumnText(7),
+                    s.ColumnText(8), s.ColumnText(9), s.ColumnText(10)};
+}
+
 Where ForAccount(std::string_view account_id) {
   Where where;
   where.Eq("account_id", account_id);
@@ -154,11 +160,16 @@ Result<std::vector<AuditEntry>> SqlTx::ListAuditEntries(std::string_view account
       where.sql() + " ORDER BY seq LIMIT ?");
   if (!stmt) return Fail(stmt.error());
   stmt->Bind(where.BindAll(*stmt), static_cast<std::int64_t>(limit));
-  return Rows<AuditEntry>(*stmt, [](const SqlStatement& s) {
-    return AuditEntry{s.ColumnInt(0),  s.ColumnText(1), s.ColumnText(2), s.ColumnText(3),
-                      s.ColumnText(4), s.ColumnText(5), s.ColumnText(6), s.ColumnText(7),
-                      s.ColumnText(8), s.ColumnText(9), s.ColumnText(10)};
-  });
+  return Rows<AuditEntry>(*stmt, ReadAuditEntry);
+}
+
+Result<std::vector<AuditEntry>> SqlTx::LatestAuditEntries(int limit) {
+  auto stmt = db_.Prepare(
+      "SELECT seq, time, request_id, account_id, user_name, access_key_id, action, resource, "
+      "source_ip, result, code FROM audit_log ORDER BY seq DESC LIMIT ?");
+  if (!stmt) return Fail(stmt.error());
+  stmt->Bind(1, static_cast<std::int64_t>(limit));
+  return Rows<AuditEntry>(*stmt, ReadAuditEntry);
 }
 
 }  // namespace openalb

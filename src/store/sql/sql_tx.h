@@ -147,6 +147,7 @@ class SqlTx final : public StoreTx {
   Result<void> InsertAuditEntry(const AuditEntry& entry) override;
   Result<std::vector<AuditEntry>> ListAuditEntries(std::string_view account_id,
                                                    std::int64_t after_seq, int limit) override;
+  Result<std::vector<AuditEntry>> LatestAuditEntries(int limit) override;
 
   Result<std::int64_t> ConfigVersion() override;
   Result<std::int64_t> MarkConfigChanged() override;
