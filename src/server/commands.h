@@ -82,6 +82,16 @@ struct NodesOptions {
 };
 
 int RunNodesList(const NodesOptions& options);
+
+// `openalb top`: the admin address's /metrics as a live terminal view (server/top_command.cc).
+struct TopOptions {
+  std::string admin = "127.0.0.1:9901";  // the server's --admin-listen
+  std::string token;                     // its --admin-token, if it has one
+  std::int64_t interval_ms = 2000;
+  bool once = false;  // print one frame (rates over one interval) and exit
+};
+
+int RunTop(const TopOptions& options);
 int RunCertsList(const CertsOptions& options);
 int RunCertsDelete(const CertsOptions& options);
 

@@ -168,6 +168,27 @@ int main(int argc, char** argv) {
       ->envname("OPENALB_DATA_DIR")
       ->capture_default_str();
 
+  TopOptions top_options;
+  auto* top = app.add_subcommand(
+      "top", "Watch a running server: per-listener rates, latency, health (its /metrics)");
+  top->add_option("--admin", top_options.admin, "The server's admin address (host:port)")
+      ->envname("OPENALB_ADMIN_LISTEN")
+      ->capture_default_str();
+  top->add_option("--admin-token", top_options.token, "The server's admin token, if it has one")
+      ->envname("OPENALB_ADMIN_TOKEN");
+  top->add_option_function<std::string>(
+         "--interval",
+         [&top_options](const std::string& value) {
+           auto ms = ParseDurationMs(value);
+           if (!ms || *ms < 100) {
+             throw CLI::ValidationError("--interval", "a duration of at least 100ms, e.g. 2s");
+           }
+           top_options.interval_ms = *ms;
+         },
+         "How often to refresh (default 2s)")
+      ->envname("OPENALB_TOP_INTERVAL");
+  top->add_flag("--once", top_options.once, "Print one frame and exit (for scripts)");
+
   CLI11_PARSE(app, argc, argv);
 
   if (serve->parsed()) return RunServe(config);
@@ -194,5 +215,6 @@ int main(int argc, char** argv) {
   if (certs_delete->parsed()) return RunCertsDelete(certs_options);
   if (store_copy->parsed()) return RunStoreCopy(copy_options);
   if (nodes->parsed()) return RunNodesList(nodes_options);
+  if (top->parsed()) return RunTop(top_options);
   return 0;
 }
