@@ -132,6 +132,23 @@ std::size_t Bound(const AccessLogFields& f) {
 
 }  // namespace
 
+void AccessLogFields::SetRequest(const LoggedRequest& logged, bool with_headers) {
+  method = logged.method;
+  uri = logged.uri;
+  host = logged.host;
+  x_forwarded_for = logged.x_forwarded_for;
+  user_agent = logged.user_agent;
+  referer = logged.referer;
+  trace_id = logged.trace_id;
+  headers = with_headers ? &logged.header_views : nullptr;
+}
+
+void AccessLogFields::SetTime(std::chrono::system_clock::time_point wall) {
+  time = wall != std::chrono::system_clock::time_point{}
+             ? wall
+             : std::chrono::system_clock::now() - request_time;
+}
+
 std::string FormatAccessLogLine(const AccessLogFields& fields) {
   std::string out;
   AppendAccessLogLine(out, fields);

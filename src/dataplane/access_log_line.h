@@ -26,6 +26,8 @@ std::string_view TraceIdOf(std::string_view b3_trace_id, std::string_view tracep
 // "ip:port", an IPv6 address in brackets.
 std::string AddressPort(std::string_view ip, int port);
 
+struct LoggedRequest;
+
 struct AccessLogFields {
   std::chrono::system_clock::time_point time;  // when the request's head was read
   std::string_view load_balancer_id;
@@ -54,6 +56,19 @@ struct AccessLogFields {
   std::string_view trace_id;  // X-B3-TraceId, or traceparent's trace id
   // AccessLogRecordCustomizedHeadersEnabled: the request's headers (credentials left out).
   const std::vector<std::pair<std::string_view, std::string_view>>* headers = nullptr;
+
+  // The request's own fields, from what was copied of it (LoggedRequest, below).
+  void SetRequest(const LoggedRequest& logged, bool with_headers);
+  void SetTls(std::string_view sni_sent, std::string_view version, std::string_view cipher,
+              std::string_view certificate) {
+    sni = sni_sent;
+    tls_version = version;
+    tls_cipher = cipher;
+    certificate_id = certificate;
+  }
+  // `time`: when the request began (`wall`), or — taken only once logging was on, so unset
+  // for a request that began before — now less its duration.
+  void SetTime(std::chrono::system_clock::time_point wall);
 };
 
 std::string FormatAccessLogLine(const AccessLogFields& fields);

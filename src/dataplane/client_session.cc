@@ -888,43 +888,22 @@ class ClientSession : public Reclaimable, public std::enable_shared_from_this<Cl
     }
     KnowClient();
     AccessLogFields fields;
-    // Logging began with this request: its start, from its duration.
-    fields.time = record_time_ != std::chrono::system_clock::time_point{}
-                      ? record_time_
-                      : std::chrono::system_clock::now() - took;
-    fields.load_balancer_id = snapshot.load_balancer_id();
-    if (const ListenerTelemetry* telemetry = snapshot.telemetry()) {
-      fields.listener_id = telemetry->listener_id();
-    }
-    fields.listener_port = snapshot.port();
+    fields.request_time = took;
+    fields.SetTime(record_time_);
+    snapshot.SetListenerFields(fields);
     fields.client_ip = client_ip_;
     fields.client_port = client_port_;
     if constexpr (kTls) {
       const TlsLogFacts tls = TlsLogFactsOf(stream_.native_handle());
-      fields.sni = tls.sni;
-      fields.tls_version = tls.version;
-      fields.tls_cipher = tls.cipher;
-      fields.certificate_id = tls.certificate_id;
+      fields.SetTls(tls.sni, tls.version, tls.cipher, tls.certificate_id);
     }
-    if (logged_) {
-      fields.method = logged_->method;
-      fields.uri = logged_->uri;
-      fields.host = logged_->host;
-      fields.x_forwarded_for = logged_->x_forwarded_for;
-      fields.user_agent = logged_->user_agent;
-      fields.referer = logged_->referer;
-      fields.trace_id = logged_->trace_id;
-      if (snapshot.options().log_custom_headers) fields.headers = &logged_->header_views;
-    }
+    if (logged_) fields.SetRequest(*logged_, snapshot.options().log_custom_headers);
     fields.protocol = "HTTP/1.1";
     fields.status = status;
     fields.request_length = bytes_in_;
     fields.body_bytes_sent = bytes_out_;
-    if (logged_backend_ != nullptr) {
-      fields.upstream_addr = logged_backend_->address_port();
-    }
+    if (logged_backend_ != nullptr) fields.upstream_addr = logged_backend_->address_port();
     fields.upstream_status = upstream_status_;
-    fields.request_time = took;
     fields.upstream_response_time = upstream_time_;
     log.Write(fields);
   }

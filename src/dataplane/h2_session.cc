@@ -1089,38 +1089,20 @@ void H2Stream::CountClosed() {
   const bool with_headers = snapshot->options().log_custom_headers;
   if (!logged_) logged_ = CaptureForLog(method_, path_, request_.base(), with_headers);
   AccessLogFields fields;
-  fields.time = record_time_ != std::chrono::system_clock::time_point{}
-                    ? record_time_
-                    : std::chrono::system_clock::now() - took;
-  fields.load_balancer_id = snapshot->load_balancer_id();
-  if (const ListenerTelemetry* telemetry = snapshot->telemetry()) {
-    fields.listener_id = telemetry->listener_id();
-  }
-  fields.listener_port = snapshot->port();
+  fields.request_time = took;
+  fields.SetTime(record_time_);
+  snapshot->SetListenerFields(fields);
   fields.client_ip = connection_->client_ip();
   fields.client_port = connection_->client_port();
   const TlsLogFacts tls = TlsLogFactsOf(connection_->native_handle());
-  fields.sni = tls.sni;
-  fields.tls_version = tls.version;
-  fields.tls_cipher = tls.cipher;
-  fields.certificate_id = tls.certificate_id;
-  fields.method = logged_->method;
-  fields.uri = logged_->uri;
-  fields.host = logged_->host;
-  fields.x_forwarded_for = logged_->x_forwarded_for;
-  fields.user_agent = logged_->user_agent;
-  fields.referer = logged_->referer;
-  fields.trace_id = logged_->trace_id;
-  if (with_headers) fields.headers = &logged_->header_views;
+  fields.SetTls(tls.sni, tls.version, tls.cipher, tls.certificate_id);
+  fields.SetRequest(*logged_, with_headers);
   fields.protocol = "HTTP/2.0";
   fields.status = status_;
   fields.request_length = bytes_in_;
   fields.body_bytes_sent = bytes_out_;
-  if (!tried_.empty()) {
-    fields.upstream_addr = tried_.back()->address_port();
-  }
+  if (!tried_.empty()) fields.upstream_addr = tried_.back()->address_port();
   fields.upstream_status = upstream_status_;
-  fields.request_time = took;
   fields.upstream_response_time = upstream_time_;
   log->Write(fields);
 }

@@ -85,6 +85,12 @@ class ListenerSnapshot {
   void CountServed(const ServedCertificate& certificate) const;
   // Where its requests' access-log lines go; null: the listener does not log.
   AccessLogWriter* access_log() const { return access_log_.get(); }
+  // An access-log line's listener fields: its load balancer, id and configured port.
+  void SetListenerFields(AccessLogFields& fields) const {
+    fields.load_balancer_id = load_balancer_id_;
+    if (telemetry_) fields.listener_id = telemetry_->listener_id();
+    fields.listener_port = port_;
+  }
   void set_access_log(std::shared_ptr<AccessLogWriter> writer) { access_log_ = std::move(writer); }
 
  private:

@@ -93,26 +93,11 @@ struct QuicConnection::Request {
   void WriteAccessLog(AccessLogWriter& log, std::chrono::microseconds took) const {
     AccessLogFields fields;
     fields.time = log_facts->time;
-    fields.load_balancer_id = route->load_balancer_id();
-    if (const ListenerTelemetry* telemetry = route->telemetry()) {
-      fields.listener_id = telemetry->listener_id();
-    }
-    fields.listener_port = route->port();
+    route->SetListenerFields(fields);
     fields.client_ip = log_facts->client_ip;
     fields.client_port = log_facts->client_port;
-    fields.sni = log_facts->sni;
-    fields.tls_version = "TLSv1.3";
-    fields.tls_cipher = log_facts->cipher;
-    fields.certificate_id = log_facts->certificate_id;
-    const LoggedRequest& logged = log_facts->request;
-    fields.method = logged.method;
-    fields.uri = logged.uri;
-    fields.host = logged.host;
-    fields.x_forwarded_for = logged.x_forwarded_for;
-    fields.user_agent = logged.user_agent;
-    fields.referer = logged.referer;
-    fields.trace_id = logged.trace_id;
-    if (route->options().log_custom_headers) fields.headers = &logged.header_views;
+    fields.SetTls(log_facts->sni, "TLSv1.3", log_facts->cipher, log_facts->certificate_id);
+    fields.SetRequest(log_facts->request, route->options().log_custom_headers);
     fields.protocol = "HTTP/3.0";
     fields.status = answered ? status : 0;
     fields.request_length = bytes_in;

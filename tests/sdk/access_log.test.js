@@ -44,13 +44,18 @@ async function backendServer(t) {
   return backend.address().port;
 }
 
-test('EnableLoadBalancerAccessLog makes its listeners write a JSON line per request, in ALB\'s fields', async (t) => {
+// A server writing its access log to a fresh file, and a backend.
+async function setUp(t) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'openalb-alog-'));
   t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
   const file = path.join(dir, 'access.log');
   const server = await Server.start({ args: ['--dataplane-access-log', file] });
   t.after(() => server.stop());
-  const backendPort = await backendServer(t);
+  return { file, server, backendPort: await backendServer(t) };
+}
+
+test('EnableLoadBalancerAccessLog makes its listeners write a JSON line per request, in ALB\'s fields', async (t) => {
+  const { file, server, backendPort } = await setUp(t);
   const certificateId = await server.uploadCertificate('www.logged.test');
   const { loadBalancerId, listenerId, port } = await server.listener({ protocol: 'HTTPS', port: 443, certificateId, backendPort });
   const other = await server.listener({ protocol: 'HTTPS', port: 444, certificateId, backendPort });
@@ -164,12 +169,7 @@ test('EnableLoadBalancerAccessLog makes its listeners write a JSON line per requ
 });
 
 test('a QUIC listener\'s HTTP/3 requests are logged with the certificate served', { skip: probeMissing }, async (t) => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'openalb-alog-'));
-  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
-  const file = path.join(dir, 'access.log');
-  const server = await Server.start({ args: ['--dataplane-access-log', file] });
-  t.after(() => server.stop());
-  const backendPort = await backendServer(t);
+  const { file, server, backendPort } = await setUp(t);
   const certificateId = await server.uploadCertificate('quic.logged.test');
   const { loadBalancerId, listenerId, port } = await server.listener({ protocol: 'QUIC', port: 443, certificateId, backendPort });
   await server.waitJob((await server.call('EnableLoadBalancerAccessLog', { LoadBalancerId: loadBalancerId, LogProject: 'p', LogStore: 's' })).JobId);

@@ -53,12 +53,7 @@ test('the console shows what the API says, live, to an operator signed in with t
   const certificateId = await server.uploadCertificate('console.example.test', { days: 20 });
   const { loadBalancerId, listenerId, serverGroupId, port } = await server.listener(
     { protocol: 'HTTPS', port: 443, certificateId, backendPort: backend.address().port });
-  await server.waitJob((await server.call('UpdateServerGroupAttribute', {
-    ServerGroupId: serverGroupId, 'HealthCheckConfig.HealthCheckEnabled': 'true',
-    'HealthCheckConfig.HealthCheckProtocol': 'HTTP', 'HealthCheckConfig.HealthCheckPath': '/',
-    'HealthCheckConfig.HealthCheckInterval': '1', 'HealthCheckConfig.HealthyThreshold': '2',
-    'HealthCheckConfig.UnhealthyThreshold': '2', 'HealthCheckConfig.HealthCheckCodes.1': 'http_2xx',
-  })).JobId);
+  await server.enableHealthCheck(serverGroupId);
   const base = `http://127.0.0.1:${server.adminPort}`;
 
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });

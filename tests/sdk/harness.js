@@ -164,6 +164,16 @@ class Server {
     return { loadBalancerId, listenerId, serverGroupId, port: port + this.portOffset };
   }
 
+  // Turns on the group's active HTTP health check of "/": every second, 2 to change state.
+  async enableHealthCheck(serverGroupId) {
+    await this.waitJob((await this.call('UpdateServerGroupAttribute', {
+      ServerGroupId: serverGroupId, 'HealthCheckConfig.HealthCheckEnabled': 'true',
+      'HealthCheckConfig.HealthCheckProtocol': 'HTTP', 'HealthCheckConfig.HealthCheckPath': '/',
+      'HealthCheckConfig.HealthCheckInterval': '1', 'HealthCheckConfig.HealthyThreshold': '2',
+      'HealthCheckConfig.UnhealthyThreshold': '2', 'HealthCheckConfig.HealthCheckCodes.1': 'http_2xx',
+    })).JobId);
+  }
+
   // Runs `openalb <args>` against this server's data dir and returns stdout.
   cli(...args) {
     return execFileSync(BIN, [...args, '--data-dir', this.dataDir], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });

@@ -210,12 +210,7 @@ test('/metrics counts the data plane\'s handshakes, requests by status class, by
   assert.equal(delta(`openalb_dataplane_connections_refused_total{${ids},reason="acl"}`), 0);
 
   // Active health checks: the server shows healthy, then unhealthy once it is stopped.
-  await server.waitJob((await server.call('UpdateServerGroupAttribute', {
-    ServerGroupId: serverGroupId, 'HealthCheckConfig.HealthCheckEnabled': 'true',
-    'HealthCheckConfig.HealthCheckProtocol': 'HTTP', 'HealthCheckConfig.HealthCheckPath': '/',
-    'HealthCheckConfig.HealthCheckInterval': '1', 'HealthCheckConfig.HealthyThreshold': '2',
-    'HealthCheckConfig.UnhealthyThreshold': '2', 'HealthCheckConfig.HealthCheckCodes.1': 'http_2xx',
-  })).JobId);
+  await server.enableHealthCheck(serverGroupId);
   const serverLabel = `server_group_id="${serverGroupId}",server="127.0.0.1:${backend.address().port}"`;
   await require('./harness').waitFor(async () => (await scrape()).samples[`openalb_server_health{${serverLabel},state="healthy"}`] === 1,
     10000, 'the server to show healthy');
