@@ -33,6 +33,7 @@ class LineWriter {
     at_ += N - 1;
   }
   void Raw(std::string_view text) {
+    if (text.empty()) return;  // an empty view's data() may be null: no memcpy from it
     std::memcpy(at_, text.data(), text.size());
     at_ += text.size();
   }

@@ -673,6 +673,7 @@ class ClientSession : public Reclaimable, public std::enable_shared_from_this<Cl
                            self->streamed_response_.reset();
                            return self->UpstreamFailed(/*got_response=*/true);
                          }
+                         self->EndRecord(message.result_int());  // its status went out
                          return self->Close();
                        }
                        message.body().size = self->relay_.size() - message.body().size;

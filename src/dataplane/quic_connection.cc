@@ -110,7 +110,7 @@ struct QuicConnection::Request {
   }
   // What its access-log line needs besides the counters' figures (set when the listener logs).
   struct LogFacts {
-    std::chrono::system_clock::time_point time = std::chrono::system_clock::now();
+    std::chrono::system_clock::time_point time;
     std::string client_ip;
     int client_port = 0;
     std::string sni, cipher, certificate_id;
@@ -733,6 +733,9 @@ nghttp3_ssize QuicConnection::ReadAnswerBody(nghttp3_conn*, std::int64_t stream_
 void QuicConnection::CaptureForLog(Request& request) {
   if (request.route == nullptr || request.route->access_log() == nullptr) return;
   Request::LogFacts& facts = request.log_facts.emplace();
+  facts.time = std::chrono::system_clock::now() -
+               std::chrono::duration_cast<std::chrono::system_clock::duration>(
+                   std::chrono::steady_clock::now() - request.started);  // when it began
   facts.client_ip = remote_.address().to_string();
   facts.client_port = remote_.port();
   std::array<char, 256> name{};
