@@ -76,6 +76,20 @@ std::string_view ViewOf(nghttp3_rcbuf* buffer) {
 
 }  // namespace
 
+// What a request's access-log line needs besides its counters' figures (set when the
+// listener logs). At namespace scope: clang cannot construct a nested class with default
+// member initializers before the enclosing one is complete.
+struct QuicRequestLogFacts {
+  std::chrono::system_clock::time_point time;
+  std::string client_ip;
+  int client_port = 0;
+  std::string sni, cipher, certificate_id;
+  LoggedRequest request;
+  std::string upstream_addr;
+  unsigned upstream_status = 0;
+  std::chrono::microseconds upstream_time{-1};
+};
+
 struct QuicConnection::Request {
   // Ends in the listener's counters (status 0: closed before an answer) and, when it logs,
   // its access log.
@@ -108,18 +122,7 @@ struct QuicConnection::Request {
     fields.upstream_response_time = log_facts->upstream_time;
     log.Write(fields);
   }
-  // What its access-log line needs besides the counters' figures (set when the listener logs).
-  struct LogFacts {
-    std::chrono::system_clock::time_point time;
-    std::string client_ip;
-    int client_port = 0;
-    std::string sni, cipher, certificate_id;
-    LoggedRequest request;
-    std::string upstream_addr;
-    unsigned upstream_status = 0;
-    std::chrono::microseconds upstream_time{-1};
-  };
-  std::optional<LogFacts> log_facts;
+  std::optional<QuicRequestLogFacts> log_facts;
   std::shared_ptr<const ListenerSnapshot> route;  // the listener's snapshot at its start
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
   unsigned status = 0;
@@ -732,7 +735,7 @@ nghttp3_ssize QuicConnection::ReadAnswerBody(nghttp3_conn*, std::int64_t stream_
 
 void QuicConnection::CaptureForLog(Request& request) {
   if (request.route == nullptr || request.route->access_log() == nullptr) return;
-  Request::LogFacts& facts = request.log_facts.emplace();
+  QuicRequestLogFacts& facts = request.log_facts.emplace();
   facts.time = std::chrono::system_clock::now() -
                std::chrono::duration_cast<std::chrono::system_clock::duration>(
                    std::chrono::steady_clock::now() - request.started);  // when it began
