@@ -5,6 +5,13 @@
 
 namespace openalb {
 
+bool BearerTokenMatches(const HttpRequestView& request, std::string_view token) {
+  const std::string_view given = request.Header("authorization").value_or("");
+  constexpr std::string_view kBearer = "Bearer ";
+  return given.substr(0, kBearer.size()) == kBearer &&
+         ConstantTimeEquals(given.substr(kBearer.size()), token);
+}
+
 HttpReply AdminReply(const HttpRequestView& request, const NodeReadiness& readiness,
                      const AdminPages& pages) {
   if (pages.console) {
@@ -25,10 +32,7 @@ HttpReply AdminReply(const HttpRequestView& request, const NodeReadiness& readin
   }
   if (path == "/metrics" && pages.metrics) {
     if (!pages.token.empty()) {
-      const std::string_view given = request.Header("authorization").value_or("");
-      constexpr std::string_view kBearer = "Bearer ";
-      const bool bearer = given.substr(0, kBearer.size()) == kBearer;
-      if (!bearer || !ConstantTimeEquals(given.substr(bearer ? kBearer.size() : 0), pages.token)) {
+      if (!BearerTokenMatches(request, pages.token)) {
         return {401,
                 "text/plain",
                 "401 Unauthorized: /metrics needs Authorization: Bearer <the admin token>.\n",

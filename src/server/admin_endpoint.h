@@ -10,6 +10,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "api/http_types.h"
 
@@ -27,6 +28,9 @@ struct AdminPages {
   // The console (server/console.h): its answer for a /console path; null: no console.
   std::function<std::optional<HttpReply>(const HttpRequestView&)> console;
 };
+
+// Whether the request says `Authorization: Bearer <token>` (compared in constant time).
+bool BearerTokenMatches(const HttpRequestView& request, std::string_view token);
 
 HttpReply AdminReply(const HttpRequestView& request, const NodeReadiness& readiness,
                      const AdminPages& pages);

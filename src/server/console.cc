@@ -8,6 +8,7 @@
 
 #include "core/crypto.h"
 #include "core/percent_encoding.h"
+#include "server/admin_endpoint.h"
 #include "server/console_assets.h"
 
 namespace openalb {
@@ -215,11 +216,7 @@ std::optional<std::string> Console::SessionOf(const HttpRequestView& request) co
 }
 
 bool Console::Authenticated(const HttpRequestView& request) {
-  if (const auto given = request.Header("authorization")) {
-    constexpr std::string_view kBearer = "Bearer ";
-    return given->substr(0, kBearer.size()) == kBearer &&
-           ConstantTimeEquals(given->substr(kBearer.size()), token_);
-  }
+  if (request.Header("authorization")) return BearerTokenMatches(request, token_);
   const auto session = SessionOf(request);
   if (!session) return false;
   std::lock_guard lock(mutex_);
@@ -238,12 +235,8 @@ HttpReply Console::Login(const HttpRequestView& request) {
   }
   std::array<unsigned char, 32> bytes{};
   random_.Fill(bytes.data(), bytes.size());
-  std::string id;
-  for (const unsigned char b : bytes) {
-    static constexpr char kHex[] = "0123456789abcdef";
-    id += kHex[b >> 4];
-    id += kHex[b & 0xf];
-  }
+  const std::string id =
+      HexLower(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
   {
     std::lock_guard lock(mutex_);
     sessions_[id] = now_ms_() + kSessionMs;
